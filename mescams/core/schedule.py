@@ -1,0 +1,70 @@
+"""The dated visit plan: planned dates, windows, window checks and study days.
+
+Week 0 is the first infusion and study day 1 (CDISC convention: the day before is day -1; there is no day 0).
+A visit at week ``w`` is planned ``7 * w`` days after week 0, and its window runs from
+``window_before_days`` before to ``window_after_days`` after that date, both ends included.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from mescams.core.protocol import Protocol, Visit
+
+__all__ = ["PlannedVisit", "is_in_window", "planned_visits", "study_day", "visit_plan_for"]
+
+
+@dataclass(frozen=True)
+class PlannedVisit:
+    """One visit of a participant's plan, with its window (both ends included)."""
+
+    visit: Visit
+    planned_date: dt.date
+    window_start: dt.date
+    window_end: dt.date
+
+    @property
+    def code(self) -> str:
+        return self.visit.code
+
+    def contains(self, actual: dt.date) -> bool:
+        return self.window_start <= actual <= self.window_end
+
+    def days_outside(self, actual: dt.date) -> int:
+        """0 inside the window; otherwise how many days before (negative) or after (positive) it."""
+        if actual < self.window_start:
+            return (actual - self.window_start).days
+        if actual > self.window_end:
+            return (actual - self.window_end).days
+        return 0
+
+
+def study_day(on: dt.date, first_infusion: dt.date) -> int:
+    """Study day of ``on``: day 1 is the first infusion, the day before is -1 (no day 0)."""
+    delta = (on - first_infusion).days
+    return delta + 1 if delta >= 0 else delta
+
+
+def visit_plan_for(visit: Visit, week0: dt.date) -> PlannedVisit:
+    """Plan one visit relative to week 0. Screening (no week) ends the day before week 0."""
+    if visit.week is None:
+        end = week0 + dt.timedelta(days=min(visit.window_after_days, 0))
+        start = week0 - dt.timedelta(days=visit.window_before_days)
+        return PlannedVisit(visit, start, start, end)
+    planned = week0 + dt.timedelta(weeks=visit.week)
+    return PlannedVisit(
+        visit,
+        planned,
+        planned - dt.timedelta(days=visit.window_before_days),
+        planned + dt.timedelta(days=visit.window_after_days),
+    )
+
+
+def planned_visits(protocol: Protocol, week0: dt.date) -> list[PlannedVisit]:
+    """Every visit of the protocol dated from week 0 (the randomisation day and first infusion)."""
+    return [visit_plan_for(v, week0) for v in protocol.visits]
+
+
+def is_in_window(protocol: Protocol, visit_code: str, week0: dt.date, actual: dt.date) -> bool:
+    return visit_plan_for(protocol.visit(visit_code), week0).contains(actual)

@@ -1,0 +1,116 @@
+"""The one exception tree of mescams.
+
+Every error the system raises on purpose derives from :class:`MescamsError`, so the command line and the web
+layer can turn any of them into a clear message (exit status 2, or an HTTP 4xx) in one place. Each area adds
+its subclasses in its own module, deriving from the area's base here::
+
+    MescamsError
+    ├── ProtocolError            a protocol file that does not validate (names the field's path)
+    ├── InputValidationError     bad input data: names the field and the rule it broke
+    │   ├── EligibilityInputError    a malformed screening record
+    │   ├── EdssInputError           an out-of-range FS or ambulation score
+    │   ├── DosingError              a dose that cannot be prepared within the protocol's limits
+    │   └── AnalysisDataError        a bad analysis-data file (names file, row and column)
+    ├── TrialStateError          an action the trial's state forbids
+    │   ├── IllegalTransition        a participant lifecycle step that is not allowed
+    │   ├── AlreadyRandomized
+    │   ├── AllocationExhausted
+    │   └── DataLocked
+    ├── BlindingViolation        an attempt to reveal allocation to a role that may not see it
+    ├── AuditChainBroken         the hash chain of the audit trail does not verify
+    └── ConvergenceError         a model fit that did not converge (never a silent number)
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AllocationExhausted",
+    "AlreadyRandomized",
+    "AnalysisDataError",
+    "AuditChainBroken",
+    "BlindingViolation",
+    "ConvergenceError",
+    "DataLocked",
+    "DosingError",
+    "EdssInputError",
+    "EligibilityInputError",
+    "IllegalTransition",
+    "InputValidationError",
+    "MescamsError",
+    "ProtocolError",
+    "TrialStateError",
+]
+
+
+class MescamsError(Exception):
+    """Base of every deliberate mescams error."""
+
+
+class ProtocolError(MescamsError):
+    """A protocol file is malformed; the message names the path of each bad field."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = list(problems)
+        super().__init__("invalid protocol:\n" + "\n".join(f"  - {p}" for p in self.problems))
+
+
+class InputValidationError(MescamsError):
+    """Bad input: ``field`` names where, ``rule`` says what was expected."""
+
+    def __init__(self, field: str, rule: str) -> None:
+        self.field = field
+        self.rule = rule
+        super().__init__(f"{field}: {rule}")
+
+
+class EligibilityInputError(InputValidationError):
+    """A screening record that does not follow the patient-record contract."""
+
+
+class EdssInputError(InputValidationError):
+    """An EDSS assessment with a missing or out-of-range score."""
+
+
+class DosingError(InputValidationError):
+    """A dose that cannot be prepared within the protocol's limits."""
+
+
+class AnalysisDataError(InputValidationError):
+    """A file of the analysis-data folder that breaks the contract."""
+
+
+class TrialStateError(MescamsError):
+    """An action that the current state of the trial or participant forbids."""
+
+
+class IllegalTransition(TrialStateError):
+    """A participant lifecycle transition that is not allowed from the current state."""
+
+
+class AlreadyRandomized(TrialStateError):
+    """The participant already holds a randomisation slot."""
+
+
+class AllocationExhausted(TrialStateError):
+    """No free slot is left in the participant's stratum of the allocation list."""
+
+
+class DataLocked(TrialStateError):
+    """The record is locked; it cannot change without an audited unlock."""
+
+
+class BlindingViolation(MescamsError):
+    """A request would reveal allocation to a role that must stay blinded."""
+
+
+class AuditChainBroken(MescamsError):
+    """The audit trail's hash chain does not verify; ``entry_id`` is the first bad entry."""
+
+    def __init__(self, entry_id: int | str, detail: str) -> None:
+        self.entry_id = entry_id
+        self.detail = detail
+        super().__init__(f"audit chain broken at entry {entry_id}: {detail}")
+
+
+class ConvergenceError(MescamsError):
+    """A statistical fit that did not converge."""
