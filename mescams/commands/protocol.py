@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import typer
@@ -12,8 +13,6 @@ from rich.table import Table
 
 from mescams.commands._common import reports_errors
 from mescams.errors import InputValidationError
-
-app = typer.Typer(help="Show, schedule and validate the trial protocol.", no_args_is_help=True)
 
 ProtocolOption = typer.Option(None, "--protocol", help="Protocol YAML (default: the MESCAMS protocol).")
 
@@ -25,7 +24,6 @@ def _parse_date(value: str, field: str) -> dt.date:
         raise InputValidationError(field, f"expected an ISO 8601 date YYYY-MM-DD, got {value!r}") from None
 
 
-@app.command()
 @reports_errors
 def show(protocol: Path | None = ProtocolOption) -> None:
     """Print a readable summary of the protocol."""
@@ -78,7 +76,6 @@ def show(protocol: Path | None = ProtocolOption) -> None:
     con.print(crit)
 
 
-@app.command()
 @reports_errors
 def schedule(
     randomized_on: str = typer.Option(..., "--randomized-on", help="Week 0: randomisation and first infusion."),
@@ -116,7 +113,6 @@ def schedule(
     Console(width=160).print(table)
 
 
-@app.command()
 @reports_errors
 def validate(file: Path = typer.Argument(..., help="Protocol YAML file to check.")) -> None:
     """Check a protocol file; errors name the path of each bad field (exit status 2)."""
@@ -127,3 +123,9 @@ def validate(file: Path = typer.Argument(..., help="Protocol YAML file to check.
         f"valid: {p.identification.nct_id}, {len(p.design.sequences)} sequences, {len(p.visits)} visits, "
         f"{len(p.outcomes)} outcomes, {len(p.eligibility.criteria)} criteria"
     )
+
+
+def register(root: typer.Typer, group: Callable[[str, str], typer.Typer]) -> None:
+    protocol_group = group("protocol", "Show, schedule and validate the trial protocol.")
+    for command in (show, schedule, validate):
+        protocol_group.command()(command)
