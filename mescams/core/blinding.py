@@ -1,0 +1,113 @@
+"""Who may see what reveals allocation: the one blinding policy of the system.
+
+MESCAMS is quadruple-blind (participant, care provider, investigator, outcomes assessor). Only the people who
+must act on the allocation see it: the cell-processing lab (prepares MSC or placebo for a product code), the
+unblinded statistician (generates the list, analyses) and the DSMB (judges safety by arm). Everyone else sees
+the blinded product code only. The lab's cell counts and viability are allocation-revealing too (a placebo has
+no cells), so they follow the same rule. An emergency unblinding reveals one participant's allocation to the one
+investigator who asked, and to nobody else.
+
+Every page, API route and export asks this object; nothing else in the system decides blinding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from mescams.errors import BlindingViolation
+
+__all__ = ["BLINDING_POLICY", "BlindingPolicy", "Reveal", "Role", "RoleView"]
+
+
+class Role(StrEnum):
+    SITE_COORDINATOR = "site_coordinator"
+    INVESTIGATOR = "investigator"
+    EDSS_RATER = "edss_rater"
+    MRI_READER = "mri_reader"
+    CELL_LAB = "cell_lab"
+    UNBLINDED_STATISTICIAN = "unblinded_statistician"
+    DATA_MANAGER = "data_manager"
+    DSMB = "dsmb"
+    ADMINISTRATOR = "administrator"
+
+    @property
+    def label(self) -> str:
+        return {
+            "site_coordinator": "Site coordinator",
+            "investigator": "Investigator",
+            "edss_rater": "EDSS rater (blinded)",
+            "mri_reader": "MRI reader (blinded)",
+            "cell_lab": "Cell-processing lab (unblinded)",
+            "unblinded_statistician": "Unblinded statistician",
+            "data_manager": "Data manager",
+            "dsmb": "DSMB member",
+            "administrator": "Administrator",
+        }[self.value]
+
+
+class Reveal(StrEnum):
+    """The kinds of allocation-revealing information."""
+
+    SEQUENCE = "sequence"  # a participant's sequence (MSC-PLACEBO / PLACEBO-MSC)
+    PRODUCT_TYPE = "product_type"  # MSC or placebo behind a product code
+    CELL_COUNTS = "cell_counts"  # cells infused, cells/kg, viability: only the lab records them
+    ALLOCATION_LIST = "allocation_list"  # the whole list and its seed
+    ANALYSIS_EXPORT = "analysis_export"  # the analysis-data folder (carries sequence)
+    ARM_SUMMARIES = "arm_summaries"  # counts, tables or charts by treatment
+
+
+@dataclass(frozen=True)
+class RoleView:
+    """What one role may see; ``site_bound`` roles see only their own sites' participants."""
+
+    reveals: frozenset[Reveal]
+    site_bound: bool
+    may_request_emergency_unblinding: bool = False
+
+
+@dataclass(frozen=True)
+class BlindingPolicy:
+    views: dict[Role, RoleView] = field(default_factory=dict)
+
+    def view(self, role: Role | str) -> RoleView:
+        return self.views[Role(role)]
+
+    def may_see(self, role: Role | str, what: Reveal) -> bool:
+        return what in self.view(role).reveals
+
+    def is_blinded(self, role: Role | str) -> bool:
+        """A role that may not see any participant's sequence."""
+        return not self.may_see(role, Reveal.SEQUENCE)
+
+    def require(self, role: Role | str, what: Reveal) -> None:
+        """Raise BlindingViolation unless ``role`` may see ``what``; the message reveals nothing."""
+        if not self.may_see(role, what):
+            raise BlindingViolation(f"the role {Role(role).value} may not see {Reveal(what).value}")
+
+    def roles_seeing(self, what: Reveal) -> list[Role]:
+        return [r for r in Role if self.may_see(r, what)]
+
+    @property
+    def blinded_roles(self) -> list[Role]:
+        return [r for r in Role if self.is_blinded(r)]
+
+
+_NOTHING: frozenset[Reveal] = frozenset()
+_LAB = frozenset({Reveal.SEQUENCE, Reveal.PRODUCT_TYPE, Reveal.CELL_COUNTS})
+_EVERYTHING = frozenset(Reveal)
+
+BLINDING_POLICY = BlindingPolicy(
+    views={
+        Role.SITE_COORDINATOR: RoleView(_NOTHING, site_bound=True),
+        Role.INVESTIGATOR: RoleView(_NOTHING, site_bound=True, may_request_emergency_unblinding=True),
+        Role.EDSS_RATER: RoleView(_NOTHING, site_bound=True),
+        Role.MRI_READER: RoleView(_NOTHING, site_bound=False),
+        Role.CELL_LAB: RoleView(_LAB, site_bound=False),
+        Role.UNBLINDED_STATISTICIAN: RoleView(_EVERYTHING, site_bound=False),
+        Role.DATA_MANAGER: RoleView(_NOTHING, site_bound=False),
+        Role.DSMB: RoleView(_EVERYTHING - {Reveal.ALLOCATION_LIST}, site_bound=False),
+        Role.ADMINISTRATOR: RoleView(_NOTHING, site_bound=False),
+    }
+)
+"""The policy. Changing who is unblinded is a change here, and nowhere else."""

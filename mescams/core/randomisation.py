@@ -1,0 +1,187 @@
+"""The allocation list: permuted blocks of random size, stratified by site, re-derivable from a recorded seed.
+
+Why this shape: the protocol allocates the sequences 1:1 (``design.allocation_ratio``); permuted blocks keep the
+arms balanced within each site, and mixing block sizes (one and two multiples of the ratio's sum, i.e. 2 and 4
+for 1:1) stops a site guessing the last allocation of a block. The randomness is a deterministic stream derived
+from a secret seed with HMAC-SHA256 in counter mode (a cryptographically secure pseudo-random generator in the
+sense of NIST SP 800-108's KDF in counter mode), so the unblinded statistician records the seed once and
+:func:`verify_allocation_list` re-derives every slot from it. Each stratum (site) draws from its own stream,
+labelled with the site code, so adding a site never changes another site's list.
+
+Every slot also gets a blinded product code (fixed length, drawn from the same seed) that the cell-processing
+lab uses to prepare MSC or placebo without the sites learning which.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from mescams.errors import InputValidationError, MescamsError
+
+__all__ = [
+    "AllocationListMismatch",
+    "AllocationSlot",
+    "DeterministicStream",
+    "block_sizes_for",
+    "generate_allocation_list",
+    "new_seed",
+    "verify_allocation_list",
+]
+
+PRODUCT_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no I, O, 0, 1: read aloud and written by hand
+PRODUCT_CODE_LENGTH = 8
+GENERATOR_VERSION = "hmac-sha256-ctr/permuted-blocks/v1"
+
+
+class AllocationListMismatch(MescamsError):
+    """The stored allocation list differs from the one its seed derives; names the first differing slot."""
+
+
+@dataclass(frozen=True)
+class AllocationSlot:
+    """One line of the list: the ``number``-th slot of a site's stratum and the sequence it allocates."""
+
+    site: str
+    number: int
+    block: int
+    block_size: int
+    sequence: str
+    product_code: str
+
+
+class DeterministicStream:
+    """Uniform integers from HMAC-SHA256(seed, label || counter): secure, reproducible, unbiased."""
+
+    def __init__(self, seed: bytes, label: str) -> None:
+        if len(seed) < 16:
+            raise InputValidationError("seed", "must be at least 128 bits (32 hexadecimal digits)")
+        self._seed = seed
+        self._label = label.encode("utf-8")
+        self._counter = 0
+        self._buffer = b""
+
+    def _bytes(self, n: int) -> bytes:
+        while len(self._buffer) < n:
+            message = self._label + b"|" + self._counter.to_bytes(8, "big")
+            self._buffer += hmac.new(self._seed, message, hashlib.sha256).digest()
+            self._counter += 1
+        out, self._buffer = self._buffer[:n], self._buffer[n:]
+        return out
+
+    def below(self, n: int) -> int:
+        """A uniform integer in [0, n) by rejection sampling on 64-bit draws (no modulo bias)."""
+        if n < 1:
+            raise ValueError("n must be positive")
+        limit = (1 << 64) - ((1 << 64) % n)
+        while True:
+            value = int.from_bytes(self._bytes(8), "big")
+            if value < limit:
+                return value % n
+
+    def shuffle(self, items: list[str]) -> list[str]:
+        """Fisher-Yates shuffle of a copy of ``items``."""
+        out = list(items)
+        for i in range(len(out) - 1, 0, -1):
+            j = self.below(i + 1)
+            out[i], out[j] = out[j], out[i]
+        return out
+
+
+def new_seed() -> str:
+    """A fresh 256-bit seed as hexadecimal, from the operating system's CSPRNG; record it with the list."""
+    return secrets.token_hex(32)
+
+
+def _seed_bytes(seed: str) -> bytes:
+    try:
+        return bytes.fromhex(seed)
+    except ValueError:
+        raise InputValidationError("seed", "must be hexadecimal") from None
+
+
+def block_sizes_for(ratio: Mapping[str, int], multiples: Sequence[int] = (1, 2)) -> tuple[int, ...]:
+    """Block sizes as multiples of the ratio's sum: (2, 4) for 1:1."""
+    total = sum(ratio.values())
+    return tuple(total * m for m in multiples)
+
+
+def _product_code(stream: DeterministicStream) -> str:
+    return "".join(PRODUCT_CODE_ALPHABET[stream.below(len(PRODUCT_CODE_ALPHABET))] for _ in range(PRODUCT_CODE_LENGTH))
+
+
+def generate_allocation_list(
+    *,
+    seed: str,
+    sites: Iterable[str],
+    ratio: Mapping[str, int],
+    slots_per_site: int,
+    block_multiples: Sequence[int] = (1, 2),
+) -> list[AllocationSlot]:
+    """Allocation list of at least ``slots_per_site`` slots per site, in whole blocks, site by site.
+
+    ``ratio`` maps sequence code to its weight (the protocol's ``allocation_ratio``); each block holds
+    ``weight * multiple`` slots of each sequence in random order, the multiple drawn uniformly from
+    ``block_multiples``.
+    """
+    if slots_per_site < 1:
+        raise InputValidationError("slots_per_site", "must be at least 1")
+    if not ratio or any(w < 1 for w in ratio.values()):
+        raise InputValidationError("ratio", "needs at least one sequence, each with a positive weight")
+    key = _seed_bytes(seed)
+    sequences = sorted(ratio)
+    slots: list[AllocationSlot] = []
+    seen_codes: set[str] = set()
+    for site in sites:
+        blocks = DeterministicStream(key, f"blocks|{site}")
+        codes = DeterministicStream(key, f"product-codes|{site}")
+        number, block = 0, 0
+        while number < slots_per_site:
+            block += 1
+            multiple = block_multiples[blocks.below(len(block_multiples))]
+            contents = [s for s in sequences for _ in range(ratio[s] * multiple)]
+            for sequence in blocks.shuffle(contents):
+                number += 1
+                code = _product_code(codes)
+                while code in seen_codes:  # astronomically rare; deterministic all the same
+                    code = _product_code(codes)
+                seen_codes.add(code)
+                slots.append(AllocationSlot(site, number, block, len(contents), sequence, code))
+    return slots
+
+
+def verify_allocation_list(
+    stored: Sequence[AllocationSlot],
+    *,
+    seed: str,
+    sites: Iterable[str],
+    ratio: Mapping[str, int],
+    block_multiples: Sequence[int] = (1, 2),
+) -> int:
+    """Re-derive the list from ``seed`` and compare slot by slot; return the number of slots checked.
+
+    Raises :class:`AllocationListMismatch` naming the first slot that differs (or a missing/extra slot).
+    """
+    site_list = list(sites)
+    per_site = {s: sum(1 for x in stored if x.site == s) for s in site_list}
+    expected: list[AllocationSlot] = []
+    for site in site_list:
+        if per_site[site]:
+            expected += generate_allocation_list(
+                seed=seed, sites=[site], ratio=ratio, slots_per_site=per_site[site], block_multiples=block_multiples
+            )
+    ordered = sorted(stored, key=lambda s: (site_list.index(s.site) if s.site in site_list else -1, s.number))
+    for want, got in zip(expected, ordered, strict=False):
+        if want != got:
+            raise AllocationListMismatch(
+                f"slot {got.site}-{got.number}: stored {got.sequence}/{got.product_code}/block {got.block}, "
+                f"the seed derives {want.sequence}/{want.product_code}/block {want.block}"
+            )
+    if len(expected) != len(ordered):
+        raise AllocationListMismatch(
+            f"stored list has {len(ordered)} slots; the seed derives {len(expected)} (whole blocks per site)"
+        )
+    return len(expected)

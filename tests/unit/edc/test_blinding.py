@@ -1,0 +1,37 @@
+"""The one blinding policy: who sees allocation, and nobody else."""
+
+from __future__ import annotations
+
+import pytest
+
+from mescams.core.blinding import BLINDING_POLICY, Reveal, Role
+from mescams.errors import BlindingViolation
+
+
+def test_blinded_roles_are_exactly_the_masked_ones() -> None:
+    assert set(BLINDING_POLICY.blinded_roles) == {
+        Role.SITE_COORDINATOR, Role.INVESTIGATOR, Role.EDSS_RATER, Role.MRI_READER, Role.DATA_MANAGER,
+        Role.ADMINISTRATOR,
+    }
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_blinded_roles_see_nothing_revealing(role: Role) -> None:
+    if BLINDING_POLICY.is_blinded(role):
+        for what in Reveal:
+            assert not BLINDING_POLICY.may_see(role, what)
+            with pytest.raises(BlindingViolation):
+                BLINDING_POLICY.require(role, what)
+
+
+def test_lab_prepares_products_but_gets_no_analysis() -> None:
+    assert BLINDING_POLICY.may_see(Role.CELL_LAB, Reveal.PRODUCT_TYPE)
+    assert BLINDING_POLICY.may_see(Role.CELL_LAB, Reveal.CELL_COUNTS)
+    assert not BLINDING_POLICY.may_see(Role.CELL_LAB, Reveal.ANALYSIS_EXPORT)
+    assert BLINDING_POLICY.roles_seeing(Reveal.ANALYSIS_EXPORT) == [Role.UNBLINDED_STATISTICIAN, Role.DSMB]
+    assert BLINDING_POLICY.roles_seeing(Reveal.ALLOCATION_LIST) == [Role.UNBLINDED_STATISTICIAN]
+
+
+def test_only_investigators_request_emergency_unblinding() -> None:
+    allowed = [r for r in Role if BLINDING_POLICY.view(r).may_request_emergency_unblinding]
+    assert allowed == [Role.INVESTIGATOR]
