@@ -1,0 +1,195 @@
+"""Rules on medical history: recorded conditions, malignancy with remission, allergies, and the latest lab result.
+
+A list that is recorded decides (an empty list is "none"); a list that is absent leaves the rule unknown. The
+latest lab result is the latest one dated on or before ``on``; several results on that date are read together
+(any low eGFR, any clinically significant WBC).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlglot import exp
+
+from mescams.core.eligibility.dates import add_months
+from mescams.core.eligibility.record import LabResult
+from mescams.core.eligibility.rules.base import Evaluation, Rule
+from mescams.core.eligibility.sql import PATIENT_KEY, SqlContext, tri
+from mescams.core.eligibility.verdict import Verdict, met, not_met, unknown
+
+__all__ = ["AllergyTo", "HasCondition", "LatestLabBelow", "LatestLabFlagged", "MalignancyHistory", "latest_results"]
+
+
+def _names(items: Iterable[str]) -> str:
+    return ", ".join(sorted(items))
+
+
+def _positive(count: exp.Expr) -> exp.Expr:
+    return exp.GT(this=count, expression=exp.Literal.number(0))
+
+
+@dataclass(frozen=True)
+class HasCondition(Rule):
+    """Any of ``codes`` in the recorded medical history."""
+
+    codes: frozenset[str]
+
+    def evaluate(self, ev: Evaluation) -> Verdict:
+        if ev.record.conditions is None:
+            return unknown("medical history not recorded")
+        hits = sorted({c.code for c in ev.record.conditions if c.code in self.codes})
+        if hits:
+            return met(f"history of {', '.join(hits)}")
+        return not_met(f"no {_names(self.codes)} in medical history")
+
+    def to_sql(self, ctx: SqlContext) -> exp.Expr:
+        hits = ctx.count_where("conditions", exp.column("code").isin(*sorted(self.codes)))
+        return tri(ctx.recorded("conditions"), _positive(hits))
+
+
+@dataclass(frozen=True)
+class MalignancyHistory(Rule):
+    """A malignancy, or an ``exempt`` one (basal cell carcinoma, carcinoma in situ) not in remission for
+    ``min_remission_years`` whole years before ``on``. An exempt one with no remission date and not recorded as
+    active is unknown."""
+
+    codes: frozenset[str]
+    exempt: frozenset[str]
+    min_remission_years: int = 1
+
+    def cutoff(self, on: dt.date) -> dt.date:
+        """Remission dated on or before this day has lasted the required whole years at ``on``."""
+        return add_months(on, -12 * self.min_remission_years)
+
+    def evaluate(self, ev: Evaluation) -> Verdict:
+        if ev.record.conditions is None:
+            return unknown("medical history not recorded")
+        cutoff = self.cutoff(ev.on)
+        found = [c for c in ev.record.conditions if c.code in self.codes]
+        if found:
+            return met(f"history of {found[0].code}")
+        unsure = []
+        for c in ev.record.conditions:
+            if c.code not in self.exempt:
+                continue
+            if c.active is True:
+                return met(f"{c.code} recorded as active")
+            if c.remission_date is None:
+                unsure.append(c.code)
+            elif c.remission_date > cutoff:
+                return met(f"{c.code} in remission only since {c.remission_date}, "
+                           f"less than {self.min_remission_years} year(s) before {ev.on}")
+        if unsure:
+            return unknown(f"{', '.join(unsure)} without a remission date")
+        return not_met(f"no malignancy, or in remission since on or before {cutoff}")
+
+    def to_sql(self, ctx: SqlContext) -> exp.Expr:
+        exempt = exp.column("code").isin(*sorted(self.exempt))
+        active = exp.EQ(this=exp.column("active"), expression=exp.true())
+        recent = exp.GT(this=exp.column("remission_date"), expression=ctx.date(self.cutoff(ctx.on)))
+        hits = ctx.count_where("conditions", exp.or_(
+            exp.column("code").isin(*sorted(self.codes)),
+            exp.and_(exempt, exp.Paren(this=exp.or_(active, recent))),
+        ))
+        not_active = exp.EQ(this=exp.func("COALESCE", exp.column("active"), exp.false()), expression=exp.false())
+        unsure = ctx.count_where("conditions", exp.and_(exempt.copy(), not_active,
+                                                        exp.column("remission_date").is_(exp.null())))
+        return tri(ctx.recorded("conditions"), exp.Case(
+            ifs=[exp.If(this=_positive(hits), true=exp.true()), exp.If(this=_positive(unsure), true=exp.null())],
+            default=exp.false(),
+        ))
+
+
+@dataclass(frozen=True)
+class AllergyTo(Rule):
+    """A recorded allergy to any of ``substances``."""
+
+    substances: frozenset[str]
+
+    def evaluate(self, ev: Evaluation) -> Verdict:
+        if ev.record.allergies is None:
+            return unknown("allergies not recorded")
+        hits = sorted(set(ev.record.allergies) & self.substances)
+        return met(f"allergy to {', '.join(hits)}") if hits else not_met(f"no allergy to {_names(self.substances)}")
+
+    def to_sql(self, ctx: SqlContext) -> exp.Expr:
+        hits = ctx.count_where("allergies", exp.column("substance").isin(*sorted(self.substances)))
+        return tri(ctx.recorded("allergies"), _positive(hits))
+
+
+def latest_results(labs: Iterable[LabResult], test: str, on: dt.date) -> list[LabResult]:
+    """The results of ``test`` on the latest date on or before ``on`` (empty if none)."""
+    dated = [r for r in labs if r.test == test and r.date <= on]
+    if not dated:
+        return []
+    last = max(r.date for r in dated)
+    return [r for r in dated if r.date == last]
+
+
+def _latest_sql(ctx: SqlContext, test: str) -> str:
+    """Alias of (patient_id, lowest_value, flag) over the latest ``test`` results; flag 2 true, 1 null, 0 false."""
+
+    def build() -> exp.Select:
+        latest = exp.Window(this=exp.Max(this=exp.column("sample_date")), partition_by=[exp.column(PATIENT_KEY)])
+        where = exp.and_(exp.EQ(this=exp.column("test"), expression=exp.Literal.string(test)),
+                         exp.LTE(this=exp.column("sample_date"), expression=ctx.on_literal))
+        dated = (exp.select(PATIENT_KEY, "sample_date", "value", "clinically_significant", latest.as_("latest_date"))
+                 .from_("labs").where(where))
+        flag = exp.column("clinically_significant")
+        level = exp.Case(ifs=[exp.If(this=flag.is_(exp.null()), true=exp.Literal.number(1)),
+                              exp.If(this=flag.copy(), true=exp.Literal.number(2))], default=exp.Literal.number(0))
+        return (exp.select(PATIENT_KEY, exp.Min(this=exp.column("value")).as_("lowest_value"),
+                           exp.Max(this=level).as_("flag"))
+                .from_(dated.subquery("dated"))
+                .where(exp.EQ(this=exp.column("sample_date"), expression=exp.column("latest_date")))
+                .group_by(PATIENT_KEY))
+
+    return ctx.relation(f"latest_lab:{test}", build)
+
+
+@dataclass(frozen=True)
+class LatestLabBelow(Rule):
+    """The latest ``test`` result is below ``limit`` (``unit``)."""
+
+    test: str
+    limit: float
+    unit: str
+
+    def evaluate(self, ev: Evaluation) -> Verdict:
+        results = latest_results(ev.record.labs or (), self.test, ev.on)
+        if not results:
+            return unknown(f"no {self.test} result on or before {ev.on}")
+        low = min(results, key=lambda r: r.value)
+        text = f"{self.test} {low.value:g} {self.unit} on {low.date}"
+        return met(f"{text} < {self.limit:g}") if low.value < self.limit else not_met(f"{text} >= {self.limit:g}")
+
+    def to_sql(self, ctx: SqlContext) -> exp.Expr:
+        value = ctx.column(_latest_sql(ctx, self.test), "lowest_value")
+        return exp.LT(this=value, expression=exp.Literal.number(self.limit))
+
+
+@dataclass(frozen=True)
+class LatestLabFlagged(Rule):
+    """The latest ``test`` result is flagged clinically significant."""
+
+    test: str
+
+    def evaluate(self, ev: Evaluation) -> Verdict:
+        results = latest_results(ev.record.labs or (), self.test, ev.on)
+        if not results:
+            return unknown(f"no {self.test} result on or before {ev.on}")
+        day = results[0].date
+        flags = [r.clinically_significant for r in results]
+        if True in flags:
+            return met(f"{self.test} on {day} clinically significant")
+        if None in flags:
+            return unknown(f"{self.test} on {day} not assessed for clinical significance")
+        return not_met(f"{self.test} on {day} not clinically significant")
+
+    def to_sql(self, ctx: SqlContext) -> exp.Expr:
+        flag = ctx.column(_latest_sql(ctx, self.test), "flag")
+        return exp.Case(ifs=[exp.If(this=exp.EQ(this=flag, expression=exp.Literal.number(2)), true=exp.true()),
+                             exp.If(this=exp.EQ(this=flag.copy(), expression=exp.Literal.number(0)),
+                                    true=exp.false())], default=exp.null())
