@@ -290,6 +290,7 @@ SPECS: dict[str, dict[str, object]] = {
             V("CETERM", "Reported Term for the Clinical Event", core="Req", codelist="CETERM", origin="Collected"),
             V("CEDECOD", "Dictionary-Derived Term", core="Perm"),
             V("CECAT", "Category for Clinical Event"),
+            V("CESCAT", "Subcategory for Clinical Event"),
             V("CEPRESP", "Clinical Event Pre-specified", codelist="NY"),
             V("CEOCCUR", "Clinical Event Occurrence", codelist="NY", origin="Collected"),
             V("CESTAT", "Completion Status"),

@@ -1,0 +1,138 @@
+"""Events and interventions domains: AE, CE (MS relapses), MH, EX (the infusions actually given) and CM.
+
+Choices (docs/sdtm.md): AEDECOD and MHDECOD carry the upper-cased reported term until a MedDRA coder is wired in
+(AEBODSYS stays null: it is 'Expected', not 'Required'); EPOCH of an event is the period of the infusion that most
+recently precedes its onset, as the analysis-data contract attributes AEs; EX gives the true product (this is
+unblinded data), the blinded product code in EXREFID, and the dose in cells/kg (0 for placebo).
+"""
+
+from __future__ import annotations
+
+from mescams.interop.dataset import Cell, Dataset
+from mescams.interop.sdtm.context import SubjectContext, number_seq
+from mescams.interop.sdtm.mapping import iso, visit_name, visitnum
+from mescams.interop.sdtm.spec import spec
+
+__all__ = ["build_ae", "build_ce", "build_cm", "build_ex", "build_mh"]
+
+RELAPSE_TERM = "MULTIPLE SCLEROSIS RELAPSE"
+
+
+def _yn(flag: bool) -> str:
+    return "Y" if flag else "N"
+
+
+def build_ae(ctx: SubjectContext) -> Dataset:
+    rows: list[dict[str, Cell]] = []
+    for ae in ctx.snapshot.adverse_events:
+        pid = ae.participant_id
+        rows.append(
+            {
+                **ctx.base("AE", pid),
+                "AESPID": ae.ae_id,
+                "AETERM": ae.term,
+                "AEDECOD": ae.term.upper(),
+                "AEBODSYS": ae.body_system,
+                "AESER": _yn(ae.serious),
+                "AEACN": ae.action,
+                "AEREL": _yn(ae.related),
+                "AEOUT": ae.outcome,
+                "AETOXGR": str(ae.grade),
+                "EPOCH": ctx.epoch(pid, ae.onset_date),
+                "AESTDTC": iso(ae.onset_date),
+                "AEENDTC": iso(ae.end_date),
+                "AESTDY": ctx.dy(pid, ae.onset_date),
+                "AEENDY": ctx.dy(pid, ae.end_date),
+            }
+        )
+    return Dataset.build(spec("AE"), number_seq("AE", rows, "AESTDTC", "AESPID"))
+
+
+def build_ce(ctx: SubjectContext) -> Dataset:
+    rows: list[dict[str, Cell]] = []
+    for i, r in enumerate(ctx.snapshot.relapses, start=1):
+        pid = r.participant_id
+        rows.append(
+            {
+                **ctx.base("CE", pid),
+                "CESPID": r.relapse_id or f"R{i}",
+                "CETERM": RELAPSE_TERM,
+                "CEDECOD": RELAPSE_TERM,
+                "CECAT": "MS RELAPSE",
+                "CESCAT": "CONFIRMED" if r.confirmed else "NOT CONFIRMED",
+                "CEPRESP": "Y",
+                "CEOCCUR": "Y",
+                "CESTAT": None,
+                "EPOCH": ctx.epoch(pid, r.onset_date),
+                "CESTDTC": iso(r.onset_date),
+                "CEENDTC": iso(r.end_date),
+                "CESTDY": ctx.dy(pid, r.onset_date),
+            }
+        )
+    return Dataset.build(spec("CE"), number_seq("CE", rows, "CESTDTC"))
+
+
+def build_mh(ctx: SubjectContext) -> Dataset:
+    rows: list[dict[str, Cell]] = []
+    for m in ctx.snapshot.medical_history:
+        rows.append(
+            {
+                **ctx.base("MH", m.participant_id),
+                "MHSPID": m.mh_id,
+                "MHTERM": m.term,
+                "MHDECOD": m.term.upper(),
+                "MHCAT": m.category,
+                "MHENRTPT": "ONGOING" if m.ongoing else "BEFORE",
+                "MHENTPT": "SCREENING",
+                "MHSTDTC": iso(m.start_date),
+            }
+        )
+    return Dataset.build(spec("MH"), number_seq("MH", rows, "MHSTDTC", "MHSPID"))
+
+
+def build_ex(ctx: SubjectContext) -> Dataset:
+    rows: list[dict[str, Cell]] = []
+    for inf in ctx.snapshot.infusions:
+        pid = inf.participant_id
+        product = ctx.protocol.product(inf.product)
+        dose = inf.cells_per_kg if product.dose is not None else 0.0
+        rows.append(
+            {
+                **ctx.base("EX", pid),
+                "EXREFID": inf.product_code,
+                "EXTRT": "PLACEBO" if product.matches else product.name.upper(),
+                "EXDOSE": dose,
+                "EXDOSU": "cells/kg",
+                "EXDOSFRM": "SUSPENSION",
+                "EXROUTE": product.route.upper(),
+                "EXVAMT": inf.volume_ml,
+                "EXVAMTU": "mL",
+                "VISITNUM": visitnum(ctx.protocol, inf.visit_code),
+                "VISIT": visit_name(ctx.protocol, inf.visit_code),
+                "EPOCH": ctx.epoch(pid, inf.date),
+                "EXSTDTC": iso(inf.start) if inf.start else iso(inf.date),
+                "EXENDTC": iso(inf.end) if inf.end else iso(inf.date),
+                "EXSTDY": ctx.dy(pid, inf.date),
+                "EXENDY": ctx.dy(pid, inf.end.date() if inf.end else inf.date),
+            }
+        )
+    return Dataset.build(spec("EX"), number_seq("EX", rows, "EXSTDTC"))
+
+
+def build_cm(ctx: SubjectContext) -> Dataset:
+    rows: list[dict[str, Cell]] = []
+    for c in ctx.snapshot.conmeds:
+        rows.append(
+            {
+                **ctx.base("CM", c.participant_id),
+                "CMSPID": c.medication_id,
+                "CMTRT": c.drug.replace("_", " "),
+                "CMDECOD": c.drug.replace("_", " ").upper(),
+                "CMINDC": c.indication,
+                "CMSTDTC": iso(c.start_date),
+                "CMENDTC": iso(c.end_date),
+                "CMENRTPT": "ONGOING" if c.ongoing else None,
+                "CMENTPT": "END OF STUDY" if c.ongoing else None,
+            }
+        )
+    return Dataset.build(spec("CM"), number_seq("CM", rows, "CMSTDTC", "CMSPID"))
