@@ -11,8 +11,18 @@ import datetime as dt
 from dataclasses import dataclass
 
 from mescams.core.protocol import Protocol, Visit
+from mescams.errors import InputValidationError
 
-__all__ = ["PlannedVisit", "is_in_window", "planned_visits", "study_day", "visit_plan_for"]
+__all__ = [
+    "PlannedVisit",
+    "VisitMatch",
+    "date_of_study_day",
+    "is_in_window",
+    "match_visit",
+    "planned_visits",
+    "study_day",
+    "visit_plan_for",
+]
 
 
 @dataclass(frozen=True)
@@ -46,6 +56,13 @@ def study_day(on: dt.date, first_infusion: dt.date) -> int:
     return delta + 1 if delta >= 0 else delta
 
 
+def date_of_study_day(day: int, first_infusion: dt.date) -> dt.date:
+    """The date of study day ``day`` (the inverse of :func:`study_day`); day 0 does not exist."""
+    if isinstance(day, bool) or not isinstance(day, int) or day == 0:
+        raise InputValidationError("study_day", f"expected a non-zero integer study day, got {day!r}")
+    return first_infusion + dt.timedelta(days=day - 1 if day > 0 else day)
+
+
 def visit_plan_for(visit: Visit, week0: dt.date) -> PlannedVisit:
     """Plan one visit relative to week 0. Screening (no week) ends the day before week 0."""
     if visit.week is None:
@@ -68,3 +85,41 @@ def planned_visits(protocol: Protocol, week0: dt.date) -> list[PlannedVisit]:
 
 def is_in_window(protocol: Protocol, visit_code: str, week0: dt.date, actual: dt.date) -> bool:
     return visit_plan_for(protocol.visit(visit_code), week0).contains(actual)
+
+
+@dataclass(frozen=True)
+class VisitMatch:
+    """The visit an actual date most plausibly belongs to, and how it sits against that visit's window."""
+
+    planned: PlannedVisit
+    actual: dt.date
+    in_window: bool
+    days_from_planned: int
+    days_outside: int
+
+    @property
+    def code(self) -> str:
+        return self.planned.code
+
+
+def match_visit(protocol: Protocol, week0: dt.date, actual: dt.date) -> VisitMatch:
+    """Which visit an actual visit date most plausibly belongs to.
+
+    Before week 0 it is screening. Otherwise a visit whose window contains the date wins (the nearest planned
+    date among several); with none, the visit with the nearest planned date, reported as out of window.
+    Ties go to the earlier visit, so a late visit is never mistaken for the next one's early visit.
+    """
+    plan = planned_visits(protocol, week0)
+    if actual < week0:
+        screening = [pv for pv in plan if pv.visit.week is None]
+        if screening:
+            pv = screening[0]
+            return VisitMatch(pv, actual, pv.contains(actual), (actual - pv.window_end).days, pv.days_outside(actual))
+    scheduled = [pv for pv in plan if pv.visit.week is not None]
+    if not scheduled:
+        raise InputValidationError("visits", "the protocol has no scheduled visit to match a date to")
+    inside = [pv for pv in scheduled if pv.contains(actual)]
+    pool = inside or scheduled
+    best = min(pool, key=lambda pv: (abs((actual - pv.planned_date).days), pv.planned_date))
+    return VisitMatch(best, actual, best.contains(actual), (actual - best.planned_date).days,
+                      best.days_outside(actual))
