@@ -1,0 +1,446 @@
+"""The crossover NB2 mixed model fitted to thousands of simulated trials at once (Laplace approximation).
+
+Why: an in-silico trial must be analysed with the same model as the real one (the contract's ``gel_crossover``),
+and a power grid needs tens of thousands of fits. A loop of single fits (or glmmTMB) manages a few per second;
+here every array has shape ``trials x participants x periods`` and every Newton step is taken for all trials at
+once, so NumPy's vector arithmetic does the work.
+
+Model (per trial): period GEL totals :math:`y_{ij}` of participant :math:`i` in period :math:`j`,
+
+.. math::
+
+    y_{ij} \\mid b_i \\sim \\mathrm{NB2}(\\mu_{ij}, \\theta),\\quad
+    \\log\\mu_{ij} = \\beta_0 + \\beta_1\\,\\mathrm{MSC}_{ij} + \\beta_2\\,[j = 2] + \\log n_{ij} + b_i,\\quad
+    b_i \\sim N(0, \\sigma^2),
+
+variance :math:`\\mu + \\mu^2/\\theta`. The marginal likelihood of participant :math:`i` is approximated by Laplace
+around the mode :math:`\\hat b_i` of :math:`h_i(b) = \\sum_j \\ell_{ij}(b) + \\log\\phi(b; 0, \\sigma^2)`:
+
+.. math::
+
+    \\log L_i \\approx \\sum_j \\ell_{ij}(\\hat b_i) - \\hat b_i^2 / (2\\sigma^2) - \\log\\sigma - \\tfrac12\\log H_i,
+    \\qquad H_i = -h_i''(\\hat b_i) = \\sum_j w_{ij} + 1/\\sigma^2.
+
+The inner mode is found by a batched Newton solve; the gradient in :math:`\\varphi = (\\beta, \\log\\theta,
+\\log\\sigma)` is exact (implicit differentiation of :math:`\\hat b_i`, third derivatives of the NB log-likelihood);
+the outer problem is a batched damped Newton with the Hessian from central differences of that gradient, with a
+step-halving line search per trial and box limits on :math:`\\log\\theta` and :math:`\\log\\sigma` (a fit that
+ends on a limit is flagged ``at_bound``: the data do not identify that parameter). Wald standard errors come
+from the same Hessian, as glmmTMB's ``sdreport`` does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import special, stats
+
+__all__ = ["BatchedNBMMResult", "fit_nbmm_batch", "laplace_terms"]
+
+N_PARAMS = 5  # beta0, beta_msc, beta_period2, log theta, log sigma
+LOG_THETA_LIMITS = (-8.0, 14.0)
+LOG_SIGMA_LIMITS = (-9.0, 3.0)
+Z_975 = float(stats.norm.ppf(0.975))
+
+
+@dataclass(frozen=True)
+class BatchedNBMMResult:
+    """Fits of ``T`` trials: every field is an array with the trials on the first axis."""
+
+    beta: np.ndarray  # (T, 3): intercept, MSC, period 2
+    se: np.ndarray  # (T, 3): Wald standard errors
+    theta: np.ndarray
+    random_intercept_sd: np.ndarray
+    loglik: np.ndarray
+    converged: np.ndarray
+    at_bound: np.ndarray
+    iterations: np.ndarray
+    n_participants: np.ndarray
+    n_periods: np.ndarray
+
+    @property
+    def log_rate_ratio(self) -> np.ndarray:
+        return self.beta[:, 1]
+
+    @property
+    def rate_ratio(self) -> np.ndarray:
+        return np.exp(self.beta[:, 1])
+
+    @property
+    def ci_low(self) -> np.ndarray:
+        return np.exp(self.beta[:, 1] - Z_975 * self.se[:, 1])
+
+    @property
+    def ci_high(self) -> np.ndarray:
+        return np.exp(self.beta[:, 1] + Z_975 * self.se[:, 1])
+
+    @property
+    def p_value(self) -> np.ndarray:
+        return 2.0 * stats.norm.sf(np.abs(self.beta[:, 1] / self.se[:, 1]))
+
+
+class _Data:
+    """The trials' arrays, periods first (2, T, N): a missing period gets mean 0, so it adds nothing anywhere.
+
+    The NB2 log-likelihood of a count with mean 0 is 0 and so are all its derivatives, which lets every sum run
+    over all cells without masks. Sums over the period axis of length 2 are then one addition of two slabs.
+    """
+
+    def __init__(self, y: np.ndarray, n_scans: np.ndarray, treatment: np.ndarray) -> None:
+        present = np.moveaxis(np.asarray(n_scans) > 0, -1, 0)
+        if present.shape[0] != 2:
+            raise ValueError("the crossover model needs exactly 2 periods on the last axis")
+        self.present = present
+        self.y = np.where(present, np.moveaxis(np.asarray(y, dtype=float), -1, 0), 0.0)
+        n = np.moveaxis(np.asarray(n_scans, dtype=float), -1, 0)
+        self.offset = np.where(present, np.log(np.maximum(n, 1.0)), -1.0e3)  # exp(-1000) == 0.0
+        self.trt = np.where(present, np.moveaxis(np.asarray(treatment, dtype=float), -1, 0), 0.0)
+        self.y_max = int(self.y.max(initial=0.0))
+
+    def take(self, idx: np.ndarray) -> _Data:
+        new = object.__new__(_Data)
+        for name in ("present", "y", "offset", "trt"):
+            setattr(new, name, getattr(self, name)[:, idx])
+        new.y_max = self.y_max
+        return new
+
+    def xsum(self, a: np.ndarray) -> np.ndarray:
+        """Per participant, sum over periods of x_k * a for the columns (1, MSC, period 2): (T, N, 3)."""
+        return np.stack([a[0] + a[1], self.trt[0] * a[0] + self.trt[1] * a[1], a[1]], axis=-1)
+
+    def xxsum(self, a: np.ndarray) -> np.ndarray:
+        """Per trial, sum over participants and periods of x_k x_l * a: (T, 3, 3)."""
+        total = (a[0] + a[1]).sum(-1)
+        trt = (self.trt[0] * a[0] + self.trt[1] * a[1]).sum(-1)
+        per = a[1].sum(-1)
+        trt_per = (self.trt[1] * a[1]).sum(-1)
+        return np.stack([np.stack([total, trt, per], -1), np.stack([trt, trt, trt_per], -1),
+                         np.stack([per, trt_per, per], -1)], -2)
+
+
+def _count_terms(y: np.ndarray, theta: np.ndarray, y_max: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """lgamma(y+theta) - lgamma(theta), digamma and trigamma differences, for integer counts y >= 0.
+
+    For integer y these are finite sums over j < y of log(theta + j), 1/(theta + j) and -1/(theta + j)^2; a
+    per-trial table of cumulative sums read at y is much cheaper than three special functions per cell.
+    """
+    if y_max > 400:
+        th = theta[None, :, None]
+        return (special.gammaln(y + th) - special.gammaln(th), special.digamma(y + th) - special.digamma(th),
+                special.polygamma(1, y + th) - special.polygamma(1, th))
+    j = theta[:, None] + np.arange(y_max)
+    zeros = np.zeros((theta.size, 1))
+    tables = [np.concatenate([zeros, np.cumsum(f, axis=1)], axis=1)
+              for f in (np.log(j), 1.0 / j, -1.0 / (j * j))]
+    idx = np.moveaxis(y.astype(np.intp), 0, 1).reshape(theta.size, -1)  # (T, 2N)
+    out = []
+    for tab in tables:
+        out.append(np.moveaxis(np.take_along_axis(tab, idx, axis=1).reshape(theta.size, 2, -1), 1, 0))
+    return out[0], out[1], out[2]
+
+
+def _inner_mode(data: _Data, lin: np.ndarray, theta: np.ndarray, v: np.ndarray, b: np.ndarray,
+                tol: float = 1e-12, max_iter: int = 60) -> np.ndarray:
+    """Newton solve of h_i'(b) = 0 for every participant of every trial (h is strictly concave in b)."""
+    th = theta[:, None]
+    y = data.y
+    for _ in range(max_iter):
+        mu = np.exp(np.minimum(lin + b, 700.0))
+        den = th + mu
+        r = mu / den
+        score = (y[0] - (y[0] + th) * r[0]) + (y[1] - (y[1] + th) * r[1]) - b * v
+        info = (y[0] + th) * r[0] * (1.0 - r[0]) + (y[1] + th) * r[1] * (1.0 - r[1]) + v
+        step = np.clip(score / info, -3.0, 3.0)
+        b = b + step
+        if np.max(np.abs(step), initial=0.0) < tol:
+            break
+    return b
+
+
+def _nb_jet(y: np.ndarray, th: np.ndarray, mu: np.ndarray, dig: np.ndarray,
+            trig: np.ndarray) -> dict[tuple[int, int], np.ndarray]:
+    """Partial derivatives d(n, k) = d^n/d eta^n d^k/d(log theta)^k of the NB2 log-likelihood, per cell.
+
+    With r = mu / (theta + mu), D = theta + mu, a = y + theta:
+    l_eta = y - a r, l_eta2 = -a r (1 - r), l_eta3 = -a r (1 - r)(1 - 2r), l_eta4 = -a r (1 - r)(1 - 6r + 6r^2);
+    derivatives in theta follow from dr/dtheta = -r / D, then d/dlog(theta) = theta d/dtheta. A cell with
+    mu = 0 (missing period) and y = 0 gives 0 for every entry.
+    """
+    den = th + mu
+    r = mu / den
+    a = y + th
+    q = r * (1.0 - r)
+    inv_d = 1.0 / den
+    l_t = dig + np.log(th * inv_d) + 1.0 - a * inv_d
+    l_tt = trig + 1.0 / th - 2.0 * inv_d + a * inv_d**2
+    l_et = r * (y - mu) * inv_d
+    l_ett = -2.0 * l_et * inv_d
+    l_eet = -q + a * r * (1.0 - 2.0 * r) * inv_d
+    l_eett = 2.0 * r * (1.0 - 2.0 * r) * inv_d - 2.0 * a * r * (1.0 - 3.0 * r) * inv_d**2
+    l_eeet = -q * (1.0 - 2.0 * r) + a * r * (1.0 - 6.0 * r + 6.0 * r * r) * inv_d
+    th2 = th * th
+    aq = a * q
+    return {
+        (1, 0): y - a * r,
+        (2, 0): -aq,
+        (3, 0): -aq * (1.0 - 2.0 * r),
+        (4, 0): -aq * (1.0 - 6.0 * r + 6.0 * r * r),
+        (0, 1): th * l_t,
+        (0, 2): th * l_t + th2 * l_tt,
+        (1, 1): th * l_et,
+        (1, 2): th * l_et + th2 * l_ett,
+        (2, 1): th * l_eet,
+        (2, 2): th * l_eet + th2 * l_eett,
+        (3, 1): th * l_eeet,
+    }
+
+
+def laplace_terms(
+    data: _Data, phi: np.ndarray, b_start: np.ndarray, *, hessian: bool = True
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray]:
+    """Laplace log-likelihood (T,), its exact gradient (T, 5), exact Hessian (T, 5, 5) and the modes (T, N).
+
+    Implicit differentiation: with b_hat(phi) solving h_b = 0 and H = -h_bb, the log-likelihood of a participant
+    is L = h(b_hat) - log(H)/2 (constants cancel), b_hat' = h_b.phi / H and dL/dphi = h_phi - (H_phi +
+    H_b b_hat') / (2H); the Hessian differentiates that once more along b_hat(phi).
+    """
+    b0, b1, b2, log_theta, log_sigma = (phi[:, k] for k in range(N_PARAMS))
+    theta = np.exp(log_theta)
+    v = np.exp(-2.0 * log_sigma)[:, None]  # 1 / sigma^2
+    lin = b0[:, None] + b1[:, None] * data.trt + data.offset
+    lin[1] += b2[:, None]
+    b = _inner_mode(data, lin, theta, v, b_start)
+    th = theta[:, None]
+    mu = np.exp(np.minimum(lin + b, 700.0))
+    lg, dig, trig = _count_terms(data.y, theta, data.y_max)
+    d = _nb_jet(data.y, th, mu, dig, trig)
+    n_t, n_n = b.shape
+
+    def vec(n: int) -> np.ndarray:  # h_{b^n phi}, (T, N, 5)
+        out = np.empty((n_t, n_n, N_PARAMS))
+        out[..., :3] = data.xsum(d[(n + 1, 0)])
+        out[..., 3] = d[(n, 1)][0] + d[(n, 1)][1] if (n, 1) in d else 0.0
+        out[..., 4] = (b * b * v - 1.0, 2.0 * b * v, 2.0 * v + 0.0 * b, 0.0 * b)[n]
+        return out
+
+    a0, a1, a2 = vec(0), vec(1), vec(2)
+    big_h = -(d[(2, 0)][0] + d[(2, 0)][1]) + v
+    c = 1.0 / big_h
+    h_b = -(d[(3, 0)][0] + d[(3, 0)][1])
+    h_phi = -a2
+    bh = a1 * c[..., None]
+    dh = h_phi + h_b[..., None] * bh
+    grad = (a0 - 0.5 * dh * c[..., None]).sum(1)
+
+    hess = None
+    if hessian:
+        hess = _hessian_terms(data, d, b, v, c, h_b, a1, h_phi, bh, dh, -vec(3))
+    den = th + mu
+    ll_obs = lg + th * np.log(th / den) + data.y * np.log(np.where(data.present, mu / den, 1.0))
+    ll_obs -= special.gammaln(data.y + 1.0)
+    ll_i = ll_obs[0] + ll_obs[1] - 0.5 * b**2 * v - log_sigma[:, None] - 0.5 * np.log(big_h)
+    ll_i = np.where(data.present[0] | data.present[1], ll_i, 0.0)
+    return ll_i.sum(-1), grad, hess, b
+
+
+def _outer(weight: np.ndarray, u: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Sum over participants of weight_n u_n w_n' (T, 5, 5), as one batched matrix product."""
+    return np.matmul((u * weight[..., None]).transpose(0, 2, 1), w)
+
+
+def _hessian_terms(data: _Data, d: dict[tuple[int, int], np.ndarray], b: np.ndarray, v: np.ndarray,
+                   c: np.ndarray, h_b: np.ndarray, a1: np.ndarray, h_phi: np.ndarray, bh: np.ndarray,
+                   dh: np.ndarray, h_bphi: np.ndarray) -> np.ndarray:
+    """Exact Hessian of the Laplace log-likelihood, summed over participants without (T, N, 5, 5) temporaries.
+
+    Per participant (c = 1/H, b' = h_b.phi c, DH = H_phi + H_b b'):
+    h_phi.psi + c h_b.phi h_b.psi - (c/2)[H_phi.psi + H_b.phi b'_psi + b'_phi H_b.psi + H_bb b'_phi b'_psi
+    + c H_b (h_b.phi.psi - H_phi b'_psi - b'_phi DH_psi)] + (c^2/2) DH_phi DH_psi, with H_phi.psi = -h_bb.phi.psi.
+    The terms built from the second derivatives h_{b^n phi psi} share one weight per cell.
+    """
+    n_t = b.shape[0]
+    hbc = h_b * c * c
+    w_xx = d[(2, 0)] + 0.5 * c * d[(4, 0)] - 0.5 * hbc * d[(3, 0)]
+    w_xt = d[(1, 1)] + 0.5 * c * d[(3, 1)] - 0.5 * hbc * d[(2, 1)]
+    w_tt = d[(0, 2)] + 0.5 * c * d[(2, 2)] - 0.5 * hbc * d[(1, 2)]
+    hess = np.zeros((n_t, N_PARAMS, N_PARAMS))
+    hess[:, :3, :3] = data.xxsum(w_xx)
+    cross = data.xsum(w_xt).sum(1)
+    hess[:, :3, 3] = cross
+    hess[:, 3, :3] = cross
+    hess[:, 3, 3] = (w_tt[0] + w_tt[1]).sum(-1)
+    hess[:, 4, 4] = (-2.0 * b * b * v - 2.0 * c * v + 2.0 * hbc * b * v).sum(-1)
+    h_bb = -(d[(4, 0)][0] + d[(4, 0)][1])
+    hess += _outer(c, a1, a1)
+    hess -= 0.5 * (_outer(c, h_bphi, bh) + _outer(c, bh, h_bphi))
+    hess -= 0.5 * _outer(c * h_bb, bh, bh)
+    hess += 0.5 * (_outer(hbc, h_phi, bh) + _outer(hbc, bh, dh))
+    hess += 0.5 * _outer(c * c, dh, dh)
+    return 0.5 * (hess + hess.transpose(0, 2, 1))
+
+
+def _start(data: _Data) -> np.ndarray:
+    """Starting values: a Poisson regression for beta, then moments of its residuals for sigma and theta.
+
+    Under the model, Cov(y_i1, y_i2) = mu_i1 mu_i2 (e^{s2} - 1) and Var(y) = mu + mu^2 (e^{s2} (1 + 1/theta) - 1),
+    which gives sigma^2 from the cross-period products of residuals and 1/theta from their squares.
+    """
+    n_t = data.y.shape[1]
+    beta = np.zeros((n_t, 3))
+    total = data.y.sum(axis=(0, 2))
+    exposure = np.exp(data.offset).sum(axis=(0, 2))
+    beta[:, 0] = np.log(np.maximum(total, 0.5) / np.maximum(exposure, 1e-9))
+    for _ in range(6):  # Poisson IRLS (Fisher scoring), a few steps are plenty for a start
+        mu = np.exp(beta[:, 0, None] + beta[:, 1, None] * data.trt + data.offset)
+        mu[1] *= np.exp(beta[:, 2, None])
+        score = data.xsum(data.y - mu).sum(1)
+        info = data.xxsum(mu) + 1e-6 * np.eye(3)
+        beta = beta + np.clip(np.linalg.solve(info, score[..., None])[..., 0], -2.0, 2.0)
+    mu = np.exp(beta[:, 0, None] + beta[:, 1, None] * data.trt + data.offset)
+    mu[1] *= np.exp(beta[:, 2, None])
+    res = data.y - mu
+    both = data.present[0] & data.present[1]
+    cov = (res[0] * res[1] * both).sum(-1) / np.maximum((mu[0] * mu[1] * both).sum(-1), 1e-9)
+    s2 = np.clip(np.log1p(np.maximum(cov, 0.0)), 0.05, 4.0)
+    excess = ((res**2 - mu).sum(axis=(0, 2))) / np.maximum((mu**2).sum(axis=(0, 2)), 1e-9)
+    inv_theta = np.clip((excess + 1.0) / np.exp(s2) - 1.0, 0.05, 20.0)
+    phi = np.empty((n_t, N_PARAMS))
+    phi[:, :3] = beta
+    phi[:, 3] = -np.log(inv_theta)
+    phi[:, 4] = 0.5 * np.log(s2)
+    return phi
+
+
+# The Newton steps are taken in z = (beta, alpha = 1/theta, sigma): near the Poisson limit (alpha -> 0) and a
+# vanishing random intercept (sigma -> 0) the log-likelihood is linear or quadratic in these, so a step lands
+# on the limit at once, where on the log scale it would creep towards it by a constant amount per iteration.
+_Z_LOWER = np.array([-np.inf, -np.inf, -np.inf, np.exp(-LOG_THETA_LIMITS[1]), np.exp(LOG_SIGMA_LIMITS[0])])
+_Z_UPPER = np.array([np.inf, np.inf, np.inf, np.exp(-LOG_THETA_LIMITS[0]), np.exp(LOG_SIGMA_LIMITS[1])])
+
+
+def _to_z(phi: np.ndarray) -> np.ndarray:
+    z = phi.copy()
+    z[:, 3] = np.exp(-phi[:, 3])
+    z[:, 4] = np.exp(phi[:, 4])
+    return z
+
+
+def _from_z(z: np.ndarray) -> np.ndarray:
+    phi = z.copy()
+    phi[:, 3] = -np.log(z[:, 3])
+    phi[:, 4] = np.log(z[:, 4])
+    return phi
+
+
+def _newton_direction(grad: np.ndarray, hess: np.ndarray, phi: np.ndarray) -> np.ndarray:
+    """Ascent direction in z, -H_z^{-1} g_z with H_z made negative definite; a parameter at a limit that the
+    gradient pushes against is held there."""
+    z = _to_z(phi)
+    jac = np.ones_like(phi)
+    jac[:, 3] = -np.exp(phi[:, 3])  # d log(theta) / d alpha
+    jac[:, 4] = 1.0 / z[:, 4]  # d log(sigma) / d sigma
+    g = grad * jac
+    h = hess * jac[:, :, None] * jac[:, None, :]
+    h[:, 3, 3] += grad[:, 3] * jac[:, 3] ** 2  # d2 log(theta) / d alpha2 = theta^2
+    h[:, 4, 4] -= grad[:, 4] * jac[:, 4] ** 2  # d2 log(sigma) / d sigma2 = -1/sigma^2
+    held = ((z <= _Z_LOWER * (1 + 1e-9)) & (g < 0)) | ((z >= _Z_UPPER * (1 - 1e-9)) & (g > 0))
+    g = np.where(held, 0.0, g)
+    keep = ~held
+    neg = -h * keep[:, :, None] * keep[:, None, :] + np.eye(N_PARAMS) * held[:, :, None]
+    vals, vecs = np.linalg.eigh(neg)
+    floor = np.maximum(1e-8, 1e-10 * np.abs(vals).max(axis=1, keepdims=True))
+    vals = np.maximum(vals, floor)
+    direction = np.einsum("tij,tj,tkj,tk->ti", vecs, 1.0 / vals, vecs, g)
+    direction = np.where(held, 0.0, direction)
+    # Cap the step: 2 on the log rate scale; alpha and sigma may fall to their limit but rise at most 3-fold.
+    cap = np.full_like(z, 2.0)
+    cap[:, 3:] = np.where(direction[:, 3:] > 0, 2.0 * z[:, 3:] + 0.1, np.inf)
+    scale = np.maximum(1.0, (np.abs(direction) / cap).max(axis=1))
+    return direction / scale[:, None]
+
+
+def fit_nbmm_batch(
+    gel_total: np.ndarray,
+    n_scans: np.ndarray,
+    treatment: np.ndarray,
+    *,
+    tol: float = 1e-9,
+    max_iter: int = 60,
+) -> BatchedNBMMResult:
+    """Fit the crossover NB2 mixed model to every trial of the batch.
+
+    Parameters
+    ----------
+    gel_total : (T, N, 2) period GEL totals (any value where ``n_scans`` is 0).
+    n_scans : (T, N, 2) scans done in the period; 0 leaves the period out (a participant with none is absent).
+    treatment : (T, N, 2) 1 where the period's treatment is MSC, 0 for placebo.
+    tol : a trial has converged when its last Newton step moved no parameter by more than ``tol``.
+    """
+    data = _Data(np.asarray(gel_total), np.asarray(n_scans), np.asarray(treatment))
+    n_trials, n_part = data.y.shape[1:]
+    phi = _start(data)
+    ll, grad, hess, b = laplace_terms(data, phi, np.zeros((n_trials, n_part)))
+    assert hess is not None
+    converged = np.zeros(n_trials, dtype=bool)
+    iterations = np.zeros(n_trials, dtype=int)
+    active = np.arange(n_trials)
+    for _ in range(max_iter):
+        if active.size == 0:
+            break
+        sub = data.take(active)
+        p, bb, l0 = phi[active], b[active], ll[active]
+        direction = _newton_direction(grad[active], hess[active], p)
+        z = _to_z(p)
+        jac = np.ones_like(p)
+        jac[:, 3] = -np.exp(p[:, 3])
+        jac[:, 4] = np.exp(-p[:, 4])
+        decrement = np.einsum("ti,ti->t", grad[active] * jac, direction)
+        alpha = np.ones(active.size)
+        new_p, new_b = p.copy(), bb.copy()
+        pending = np.arange(active.size)
+        for _halving in range(40):
+            trial_z = np.clip(z[pending] + alpha[pending, None] * direction[pending], _Z_LOWER, _Z_UPPER)
+            trial_p = _from_z(trial_z)
+            l1, g1, h1, b1 = laplace_terms(sub.take(pending), trial_p, bb[pending])
+            ok = np.isfinite(l1) & (l1 >= l0[pending] - 1e-10 * (1.0 + np.abs(l0[pending])))
+            acc = pending[ok]
+            new_p[acc], new_b[acc] = trial_p[ok], b1[ok]
+            at = active[acc]
+            ll[at], grad[at], hess[at] = l1[ok], g1[ok], h1[ok]  # type: ignore[index]
+            pending = pending[~ok]
+            if pending.size == 0:
+                break
+            alpha[pending] *= 0.5
+        moved = np.abs(new_p - p).max(axis=1)
+        phi[active], b[active] = new_p, new_b
+        iterations[active] += 1
+        # Done when nothing moves, or when the effects are settled and the log-likelihood can hardly rise
+        # (log theta or log sigma drifting along a flat ridge towards a limit).
+        done = (moved < tol) | ((np.abs(new_p - p)[:, :3].max(axis=1) < tol) & (decrement < 1e-12))
+        converged[active[done]] = True
+        active = active[~done]
+
+    z = _to_z(phi)
+    at_limit = (z <= _Z_LOWER * (1 + 1e-6)) | (z >= _Z_UPPER * (1 - 1e-6))
+    # Standard errors from the observed information; a parameter held at its limit is treated as known.
+    info = -hess * ~at_limit[:, :, None] * ~at_limit[:, None, :] + np.eye(N_PARAMS) * at_limit[:, :, None]
+    vals = np.linalg.eigvalsh(info)
+    posdef = vals[:, 0] > 0
+    cov = np.full_like(info, np.nan)
+    if posdef.any():
+        cov[posdef] = np.linalg.inv(info[posdef])
+    var = np.diagonal(cov, axis1=1, axis2=2)[:, :3]
+    converged &= posdef & np.isfinite(ll)
+    return BatchedNBMMResult(
+        beta=phi[:, :3].copy(),
+        se=np.sqrt(np.where(var > 0, var, np.nan)),
+        theta=np.exp(phi[:, 3]),
+        random_intercept_sd=np.exp(phi[:, 4]),
+        loglik=ll,
+        converged=converged,
+        at_bound=at_limit.any(axis=1),
+        iterations=iterations,
+        n_participants=(data.present[0] | data.present[1]).sum(-1),
+        n_periods=data.present.sum(axis=(0, 2)),
+    )
