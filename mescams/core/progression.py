@@ -21,11 +21,13 @@ tests/unit/clinical/test_progression_pymsprog.py).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from mescams.core.edss.scale import require_edss_step
 from mescams.core.protocol import DisabilityProgression
+from mescams.core.schedule import study_day
 from mescams.errors import EdssInputError
 
 __all__ = ["EdssAssessment", "ProgressionOutcome", "ProgressionRule", "sustained_progression"]
@@ -39,6 +41,11 @@ class EdssAssessment:
 
     day: int
     score: float
+
+    @classmethod
+    def on(cls, assessed_on: dt.date, score: float, *, first_infusion: dt.date) -> EdssAssessment:
+        """An assessment dated by calendar date, placed on the study-day scale (day 1 = first infusion)."""
+        return cls(study_day(assessed_on, first_infusion), score)
 
 
 @dataclass(frozen=True)

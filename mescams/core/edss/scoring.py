@@ -22,6 +22,9 @@ table of L. Kappos, University Hospital Basel):
 The ambulation score sets a floor under the step (see :mod:`mescams.core.edss.ambulation`); the EDSS is the
 higher of the FS step and that floor. From 5.5 up the ambulation score therefore decides, and a worse FS
 picture can raise a step but never lower it: the result is monotone in every grade and in the ambulation score.
+
+Every FS counts alike, cerebral included: Kurtzke (1983) let a cerebral grade 1 pass as normal for steps 0-1.5,
+but the Neurostatus definitions and the EDSS contract list only the visual and bowel/bladder conversions.
 """
 
 from __future__ import annotations

@@ -142,3 +142,15 @@ def test_event_or_censoring_day_is_always_an_assessment_day(base, rest):
     out = sustained_progression(h, rule=RULE)
     days = {a.day for a in h}
     assert (out.event_day in days) if out.event else (out.censor_day == h[-1].day)
+
+
+def test_dated_assessments_use_study_days():
+    """Week 0 = 2016-03-01 is day 1; 2016-03-29 (W4) is day 29; 2016-08-16 (W24) is day 169."""
+    import datetime as dt
+
+    w0 = dt.date(2016, 3, 1)
+    h = [EdssAssessment.on(dt.date(2016, 3, 1), 3.0, first_infusion=w0),
+         EdssAssessment.on(dt.date(2016, 3, 29), 4.0, first_infusion=w0),
+         EdssAssessment.on(dt.date(2016, 8, 16), 4.0, first_infusion=w0)]
+    assert [a.day for a in h] == [1, 29, 169]
+    assert sustained_progression(h, rule=RULE).event_day == 29
