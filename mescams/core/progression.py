@@ -22,6 +22,7 @@ tests/unit/clinical/test_progression_pymsprog.py).
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -107,11 +108,18 @@ class ProgressionOutcome:
 
 
 def _ordered(assessments: Sequence[EdssAssessment]) -> list[EdssAssessment]:
+    """Validated copies (plain int day, float score: numpy scalars accepted) sorted by day."""
+    clean: list[EdssAssessment] = []
     for i, a in enumerate(assessments):
-        require_edss_step(a.score, f"assessments[{i}].score")
-        if isinstance(a.day, bool) or not isinstance(a.day, int):
+        score = require_edss_step(a.score, f"assessments[{i}].score")
+        if isinstance(a.day, bool):
             raise EdssInputError(f"assessments[{i}].day", f"expected an integer day, got {a.day!r}")
-    ordered = sorted(assessments, key=lambda a: a.day)
+        try:
+            day = operator.index(a.day)
+        except TypeError:
+            raise EdssInputError(f"assessments[{i}].day", f"expected an integer day, got {a.day!r}") from None
+        clean.append(EdssAssessment(day, score))
+    ordered = sorted(clean, key=lambda a: a.day)
     for earlier, later in zip(ordered, ordered[1:], strict=False):
         if earlier.day == later.day:
             raise EdssInputError("assessments", f"two assessments on day {later.day}; keep one per day")

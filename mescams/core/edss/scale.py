@@ -7,6 +7,8 @@ value checks it against this list so a typing error such as 7.3 is refused, not 
 
 from __future__ import annotations
 
+import numbers
+
 from mescams.errors import EdssInputError
 
 __all__ = ["EDSS_STEPS", "is_edss_step", "require_edss_step"]
@@ -20,8 +22,11 @@ def is_edss_step(value: float) -> bool:
 
 
 def require_edss_step(value: object, field: str) -> float:
-    """Return ``value`` as a float EDSS step, or raise :class:`EdssInputError` naming ``field``."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    """Return ``value`` as a float EDSS step, or raise :class:`EdssInputError` naming ``field``.
+
+    Any real number is accepted (numpy scalars from a data frame included) as long as it is one of the steps.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise EdssInputError(field, f"expected an EDSS step (0, 1.0, 1.5, ..., 10), got {value!r}")
     score = float(value)
     if not is_edss_step(score):

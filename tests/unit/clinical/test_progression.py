@@ -154,3 +154,16 @@ def test_dated_assessments_use_study_days():
          EdssAssessment.on(dt.date(2016, 8, 16), 4.0, first_infusion=w0)]
     assert [a.day for a in h] == [1, 29, 169]
     assert sustained_progression(h, rule=RULE).event_day == 29
+
+
+def test_numpy_scalars_from_a_data_frame_are_accepted():
+    import numpy as np
+
+    h = [EdssAssessment(np.int64(d), np.float64(s)) for d, s in ((1, 3.0), (29, 4.0), (169, 4.0))]
+    out = sustained_progression(h, rule=RULE)
+    assert out.event_day == 29 and type(out.event_day) is int
+
+
+def test_non_integer_day_is_refused():
+    with pytest.raises(EdssInputError, match=r"assessments\[1\]\.day"):
+        sustained_progression([EdssAssessment(1, 3.0), EdssAssessment(2.5, 4.0)], rule=RULE)
