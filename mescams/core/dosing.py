@@ -7,14 +7,14 @@ and 10 % DMSO, 5 mL DMSO in the final product, hence a final volume of 5 / 0.10 
 
 Rules, in the order they are checked:
 
-1. ``weight_kg`` must be a plausible adult weight (default 30-250 kg): a typing error (7.0 for 70) must not
+1. ``weight_kg`` must be a plausible adult weight (the protocol's ``plausible_weight_kg``, 30-250 kg): a typing error (7.0 for 70) must not
    become a tenfold dose.
 2. ``viable_cells`` must reach the protocol minimum (``min_cells_per_kg`` x weight); otherwise the product
    cannot be released and the infusion is refused, not under-dosed.
 3. Cells to infuse: the target (``target_cells_per_kg`` x weight) when enough cells were expanded, otherwise
    every viable cell (between the minimum and the target); never above ``max_cells_per_kg``.
 4. DMSO: its concentration in the final volume must not exceed the vehicle's ``dmso_percent`` (a requested
-   smaller volume can break this), and the DMSO dose must not exceed ``max_dmso_g_per_kg`` (default 1 g/kg,
+   smaller volume can break this), and the DMSO dose must not exceed the protocol's ``max_dmso_g_per_kg`` (1 g/kg,
    the usual ceiling for DMSO-cryopreserved cell products). DMSO mass = volume x 1.1 g/mL.
 """
 
@@ -23,12 +23,10 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass
 
-from mescams.core.protocol import Product, Protocol
+from mescams.core.protocol import Dose, Product, Protocol
 from mescams.errors import DosingError
 
 __all__ = [
-    "DEFAULT_MAX_DMSO_G_PER_KG",
-    "DEFAULT_WEIGHT_RANGE_KG",
     "DMSO_DENSITY_G_PER_ML",
     "DosePlan",
     "compute_dose",
@@ -36,8 +34,6 @@ __all__ = [
 ]
 
 DMSO_DENSITY_G_PER_ML = 1.1
-DEFAULT_WEIGHT_RANGE_KG = (30.0, 250.0)
-DEFAULT_MAX_DMSO_G_PER_KG = 1.0
 
 
 @dataclass(frozen=True)
@@ -112,6 +108,19 @@ def _check_dmso(dmso_volume_ml: float, final_volume_ml: float, max_percent: floa
     return percent, grams, per_kg
 
 
+def _dose_of(protocol: Protocol, product_code: str) -> Dose:
+    """The cell-dose block of a product (or of the product a placebo matches), for its limits."""
+    try:
+        product = protocol.product(product_code)
+        if product.dose is None and product.matches is not None:
+            product = protocol.product(product.matches)
+    except KeyError:
+        raise DosingError("product_code", f"no product {product_code!r} in the protocol") from None
+    if product.dose is None:
+        raise DosingError("product_code", f"product {product_code!r} has no cell dose (is it the placebo?)")
+    return product.dose
+
+
 def compute_dose(
     protocol: Protocol,
     *,
@@ -119,16 +128,19 @@ def compute_dose(
     viable_cells: float,
     product_code: str = "MSC",
     final_volume_ml: float | None = None,
-    weight_range_kg: tuple[float, float] = DEFAULT_WEIGHT_RANGE_KG,
-    max_dmso_g_per_kg: float = DEFAULT_MAX_DMSO_G_PER_KG,
+    weight_range_kg: tuple[float, float] | None = None,
+    max_dmso_g_per_kg: float | None = None,
 ) -> DosePlan:
     """Plan the infusion for one participant, or raise :class:`DosingError` naming the field at fault.
 
-    ``final_volume_ml`` defaults to the volume the vehicle implies (DMSO volume / DMSO fraction: 50 mL).
+    ``final_volume_ml`` defaults to the volume the vehicle implies (DMSO volume / DMSO fraction: 50 mL);
+    ``weight_range_kg`` and ``max_dmso_g_per_kg`` default to the product's limits in the protocol file.
     """
     weight_kg = _finite(weight_kg, "weight_kg")
     viable_cells = _finite(viable_cells, "viable_cells")
-    low, high = weight_range_kg
+    dose_limits = _dose_of(protocol, product_code)
+    low, high = weight_range_kg if weight_range_kg is not None else dose_limits.plausible_weight_kg
+    max_dmso = max_dmso_g_per_kg if max_dmso_g_per_kg is not None else dose_limits.max_dmso_g_per_kg
     if not low <= weight_kg <= high:
         raise DosingError("weight_kg", f"{weight_kg:g} kg is outside the plausible range {low:g}-{high:g} kg")
     if viable_cells <= 0:
@@ -156,13 +168,13 @@ def compute_dose(
     if volume <= 0:
         raise DosingError("final_volume_ml", f"expected a positive volume, got {volume:g}")
     percent, grams, per_kg = _check_dmso(product.vehicle.dmso_volume_ml, volume, product.vehicle.dmso_percent,
-                                         weight_kg, max_dmso_g_per_kg, product_code)
+                                         weight_kg, max_dmso, product_code)
 
     placebo = matching_placebo(protocol, product_code)
     placebo_per_kg = None
     if placebo is not None:
         _, _, placebo_per_kg = _check_dmso(placebo.vehicle.dmso_volume_ml, volume, placebo.vehicle.dmso_percent,
-                                           weight_kg, max_dmso_g_per_kg, placebo.code)
+                                           weight_kg, max_dmso, placebo.code)
 
     return DosePlan(
         product_code=product_code,

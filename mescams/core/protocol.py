@@ -195,11 +195,17 @@ class Dose(_Model):
     max_cells_per_kg: float = Field(gt=0)
     target_cells_per_kg: float = Field(gt=0)
     weight_basis: str
+    # Safety limits the lab checks before release (operational, stated in the protocol file).
+    plausible_weight_kg: tuple[float, float] = (30.0, 250.0)
+    max_dmso_g_per_kg: float = Field(default=1.0, gt=0)
 
     @model_validator(mode="after")
     def _ordered(self) -> Dose:
         if not self.min_cells_per_kg <= self.target_cells_per_kg <= self.max_cells_per_kg:
             raise ValueError("dose must satisfy min_cells_per_kg <= target_cells_per_kg <= max_cells_per_kg")
+        low, high = self.plausible_weight_kg
+        if not 0 < low < high:
+            raise ValueError("plausible_weight_kg must be two increasing positive weights")
         return self
 
 
