@@ -1,11 +1,98 @@
-"""``mescams`` commands of the interop area (see mescams.cli for how areas register)."""
+"""``mescams export sdtm|adam|define|odm|ctgov-results`` and ``mescams protocol import-ctgov``.
+
+Every export carries treatment allocation: these are administrator / unblinded-statistician tools on the server;
+the web and API layers must refuse them to blinded roles (see docs/sdtm.md).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
+from pathlib import Path
 
 import typer
 
+from mescams.commands._common import reports_errors
+
+ProtocolOption = typer.Option(None, "--protocol", help="Protocol YAML (default: the MESCAMS protocol).")
+DemoOption = typer.Option(None, "--demo", help="Export the seeded demo trial with this seed instead of the database.")
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+@reports_errors
+def sdtm(
+    out_dir: Path = typer.Argument(..., help="Folder for the SDTM files."),
+    fmt: str = typer.Option("both", "--format", help="xpt, json or both."),
+    demo: int | None = DemoOption,
+    protocol: Path | None = ProtocolOption,
+) -> None:
+    """Write SDTM (SDTMIG 3.4) datasets: trial design from the protocol, subject domains from the data; then check."""
+    import json
+
+    from mescams.interop.conformance import check_sdtm, format_issues
+    from mescams.interop.export import write_datasets
+    from mescams.interop.sdtm import build_sdtm
+    from mescams.interop.source import load_snapshot
+    from mescams.protocols import load_protocol
+
+    p = load_protocol(protocol)
+    datasets = build_sdtm(p, load_snapshot(p, demo_seed=demo))
+    paths = write_datasets(datasets, out_dir, fmt, study_oid=p.identification.nct_id, created=_now())  # type: ignore[arg-type]
+    issues = check_sdtm(datasets)
+    (out_dir / "conformance.json").write_text(json.dumps([i.as_dict() for i in issues], indent=1), encoding="utf-8")
+    typer.echo(f"wrote {len(paths)} files for {len(datasets)} datasets to {out_dir}")
+    typer.echo(format_issues(issues))
+    if any(i.severity == "error" for i in issues):
+        raise typer.Exit(1)
+
+
+@reports_errors
+def define(
+    out_file: Path = typer.Argument(..., help="define.xml to write."),
+    standard: str = typer.Option("SDTM", "--standard", help="SDTM or ADaM."),
+    demo: int | None = DemoOption,
+    protocol: Path | None = ProtocolOption,
+) -> None:
+    """Write Define-XML 2.1 for the SDTM (or ADaM) datasets and validate it against the Define-XML 2.1 XSD."""
+    from mescams.interop.define_xml import build_define, validate_define, write_define
+    from mescams.interop.errors import ExportError
+    from mescams.protocols import load_protocol
+
+    if standard not in ("SDTM", "ADaM"):
+        raise ExportError("--standard", f"must be SDTM or ADaM, got {standard!r}")
+    p = load_protocol(protocol)
+    datasets = _sdtm_datasets(p, demo) if standard == "SDTM" else _adam_datasets(p, demo)
+    ident = p.identification
+    odm = build_define(
+        datasets,
+        study_oid=ident.nct_id,
+        study_name=ident.acronym,
+        description=ident.official_title,
+        protocol_name=ident.nct_id,
+        created=_now(),
+        standard=standard,
+    )
+    validate_define(write_define(odm, out_file))
+    typer.echo(f"wrote {out_file}: {len(datasets)} datasets, valid against the Define-XML 2.1 schema")
+
+
+def _sdtm_datasets(p: object, demo: int | None) -> list:  # type: ignore[type-arg]
+    from mescams.interop.sdtm import build_sdtm
+    from mescams.interop.source import load_snapshot
+
+    return build_sdtm(p, load_snapshot(p, demo_seed=demo))  # type: ignore[arg-type]
+
+
+def _adam_datasets(p: object, demo: int | None) -> list:  # type: ignore[type-arg]
+    from mescams.interop.adam import build_adam
+
+    return build_adam(p, _sdtm_datasets(p, demo))  # type: ignore[arg-type]
+
 
 def register(root: typer.Typer, group: Callable[[str, str], typer.Typer]) -> None:
-    """Add this area's commands to the command line (none yet)."""
+    export = group("export", "Export the trial's data in standard formats.")
+    export.command("sdtm")(sdtm)
+    export.command("define")(define)

@@ -1,0 +1,190 @@
+"""Define-XML 2.1 for a set of SDTM or ADaM datasets, built with odmlib and validated against the XSD it ships.
+
+Every dataset becomes an ItemGroupDef (class, structure, keys, leaf to its transport file), every variable an
+ItemDef (data type, length, origin, codelist), every codelist used a CodeList with NCI codes where we have them
+(:mod:`mescams.interop.terminology`). Derived variables point at a MethodDef that says how they are derived.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from pathlib import Path
+
+from mescams.interop.dataset import Dataset, Variable
+from mescams.interop.errors import ExportError
+from mescams.interop.terminology import CODELISTS
+
+__all__ = ["build_define", "validate_define", "write_define"]
+
+PURPOSE = {"SDTM": "Tabulation", "ADaM": "Analysis"}
+STANDARDS = {"SDTM": ("SDTMIG", "3.4"), "ADaM": ("ADaMIG", "1.3")}
+DERIVATIONS = {  # variable name (or suffix) -> how it is derived, for the MethodDef
+    "SEQ": "Numbered 1..n within USUBJID in order of date, then the record's own keys.",
+    "DY": "Study day from RFSTDTC: date - RFSTDTC + 1 on or after day 1; date - RFSTDTC before it (no day 0).",
+    "EPOCH": "Treatment period of the infusion most recently preceding the date; SCREENING before the first.",
+}
+
+
+def _data_type(ds: Dataset, v: Variable) -> str:
+    if v.type == "Num":
+        return "integer" if v.integer else "float"
+    if v.iso8601:
+        values = [str(x) for x in ds.column(v.name) if x is not None]
+        if values and all("T" in x for x in values):
+            return "datetime" if all(len(x) >= 19 for x in values) else "partialDatetime"
+        if values and all(len(x) == 10 for x in values):
+            return "date"
+        return "partialDatetime" if any("T" in x for x in values) else "partialDate"
+    return "text"
+
+
+def _method_key(v: Variable) -> str | None:
+    if v.origin != "Derived":
+        return None
+    for key in DERIVATIONS:
+        if v.name.endswith(key):
+            return key
+    return None
+
+
+def build_define(
+    datasets: Iterable[Dataset],
+    *,
+    study_oid: str,
+    study_name: str,
+    description: str,
+    protocol_name: str,
+    created: dt.datetime,
+    standard: str = "SDTM",
+) -> object:
+    """An odmlib Define-XML 2.1 ODM object for the datasets (all of one standard: SDTM or ADaM)."""
+    import odmlib.define_2_1.model as DEF
+
+    datasets = list(datasets)
+    stamp = created.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    ig_name, ig_version = STANDARDS[standard]
+    odm = DEF.ODM(
+        FileOID=f"DEF.{study_oid}.{standard}",
+        AsOfDateTime=stamp,
+        CreationDateTime=stamp,
+        ODMVersion="1.3.2",
+        FileType="Snapshot",
+        Originator="mescams",
+        SourceSystem="mescams",
+        SourceSystemVersion="0.1",
+        Context="Other",
+    )
+    study = DEF.Study(OID=study_oid)
+    study.GlobalVariables = DEF.GlobalVariables()
+    study.GlobalVariables.StudyName = DEF.StudyName(_content=study_name)
+    study.GlobalVariables.StudyDescription = DEF.StudyDescription(_content=description)
+    study.GlobalVariables.ProtocolName = DEF.ProtocolName(_content=protocol_name)
+    mdv = DEF.MetaDataVersion(
+        OID=f"MDV.{study_oid}.{standard}",
+        Name=f"{study_name} {standard}",
+        Description=f"{standard} datasets of {study_name}",
+        DefineVersion="2.1.0",
+    )
+    mdv.Standards = DEF.Standards()
+    mdv.Standards.Standard.append(
+        DEF.Standard(OID=f"STD.{ig_name}", Name=ig_name, Type="IG", Version=ig_version, Status="Final")
+    )
+    used_methods: set[str] = set()
+    used_codelists: set[str] = set()
+    item_defs: dict[str, object] = {}
+    for ds in datasets:
+        igd = DEF.ItemGroupDef(
+            OID=f"IG.{ds.name}",
+            Name=ds.name,
+            Repeating="No" if ds.name == "DM" or ds.name in ("TS", "TA", "TE", "TV", "TI", "ADSL") else "Yes",
+            IsReferenceData="Yes" if ds.klass == "TRIAL DESIGN" else "No",
+            SASDatasetName=ds.name,
+            Purpose=PURPOSE[standard],
+            Structure=ds.structure,
+            ArchiveLocationID=f"LF.{ds.name}",
+            StandardOID=f"STD.{ig_name}",
+        )
+        if standard == "SDTM":
+            igd.Domain = ds.name
+        igd.Description = DEF.Description()
+        igd.Description.TranslatedText.append(DEF.TranslatedText(_content=ds.label, lang="en"))
+        for order, v in enumerate(ds.variables, start=1):
+            oid = f"IT.{ds.name}.{v.name}"
+            ref = DEF.ItemRef(ItemOID=oid, OrderNumber=order, Mandatory="Yes" if v.core == "Req" else "No")
+            if v.name in ds.keys:
+                ref.KeySequence = ds.keys.index(v.name) + 1
+            if v.role and standard == "SDTM":
+                ref.Role = v.role
+            key = _method_key(v)
+            if key:
+                ref.MethodOID = f"MT.{key}"
+                used_methods.add(key)
+            igd.ItemRef.append(ref)
+            item_defs[oid] = _item_def(DEF, ds, v, oid, used_codelists)
+        igd.Class = DEF.Class(Name=ds.klass)
+        igd.leaf = DEF.leaf(ID=f"LF.{ds.name}", href=f"{ds.name.lower()}.xpt")
+        igd.leaf.title = DEF.title(_content=f"{ds.name.lower()}.xpt")
+        mdv.ItemGroupDef.append(igd)
+    for item in item_defs.values():
+        mdv.ItemDef.append(item)
+    for cl_id in sorted(used_codelists):
+        mdv.CodeList.append(_codelist(DEF, cl_id))
+    for key in sorted(used_methods):
+        method = DEF.MethodDef(OID=f"MT.{key}", Name=f"Algorithm for --{key}", Type="Computation")
+        method.Description = DEF.Description()
+        method.Description.TranslatedText.append(DEF.TranslatedText(_content=DERIVATIONS[key], lang="en"))
+        mdv.MethodDef.append(method)
+    study.MetaDataVersion = mdv
+    odm.Study = study
+    return odm
+
+
+def _item_def(DEF: object, ds: Dataset, v: Variable, oid: str, used_codelists: set[str]) -> object:  # noqa: N803
+    data_type = _data_type(ds, v)
+    item = DEF.ItemDef(OID=oid, Name=v.name, SASFieldName=v.name, DataType=data_type)  # type: ignore[attr-defined]
+    if data_type in ("text", "integer", "float"):
+        item.Length = ds.length(v.name) if v.type == "Char" else 8
+    item.Description = DEF.Description()  # type: ignore[attr-defined]
+    item.Description.TranslatedText.append(DEF.TranslatedText(_content=v.label, lang="en"))  # type: ignore[attr-defined]
+    if v.codelist:
+        item.CodeListRef = DEF.CodeListRef(CodeListOID=f"CL.{v.codelist}")  # type: ignore[attr-defined]
+        used_codelists.add(v.codelist)
+    origin_type = v.origin if v.origin in ("Collected", "Derived", "Assigned", "Protocol", "Predecessor") else "Derived"
+    origin = DEF.Origin(Type=origin_type)  # type: ignore[attr-defined]
+    if origin_type == "Collected":
+        origin.Source = "Investigator"
+    item.Origin.append(origin)
+    return item
+
+
+def _codelist(DEF: object, cl_id: str) -> object:  # noqa: N803
+    cl = CODELISTS[cl_id]
+    out = DEF.CodeList(OID=f"CL.{cl.id}", Name=cl.name, DataType=cl.data_type)  # type: ignore[attr-defined]
+    for order, (term, code) in enumerate(cl.terms.items(), start=1):
+        item = DEF.EnumeratedItem(CodedValue=term, OrderNumber=order)  # type: ignore[attr-defined]
+        if code:
+            item.Alias.append(DEF.Alias(Context="nci:ExtCodeID", Name=code))  # type: ignore[attr-defined]
+        elif cl.nci_code and cl.extensible:
+            item.ExtendedValue = "Yes"
+        out.EnumeratedItem.append(item)
+    if cl.nci_code:
+        out.Alias.append(DEF.Alias(Context="nci:ExtCodeID", Name=cl.nci_code))  # type: ignore[attr-defined]
+    return out
+
+
+def write_define(odm: object, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    odm.write_xml(str(path))  # type: ignore[attr-defined]
+    return path
+
+
+def validate_define(path: Path) -> None:
+    """Validate a Define-XML 2.1 file against odmlib's packaged XSD; raise ExportError with the first problem."""
+    from odmlib.odm_parser import ODMSchemaValidator
+
+    validator = ODMSchemaValidator(standard="define", version="2.1")
+    errors = list(validator.xsd.iter_errors(str(path)))
+    if errors:
+        first = errors[0]
+        raise ExportError(f"{path.name} {first.path}", str(first.reason or first.message))

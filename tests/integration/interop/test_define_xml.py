@@ -1,0 +1,75 @@
+"""Define-XML 2.1 of the SDTM datasets: built with odmlib, valid against odmlib's Define-XML 2.1 XSD, complete."""
+
+from __future__ import annotations
+
+import datetime as dt
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from mescams.core.protocol import Protocol
+from mescams.interop.dataset import Dataset
+from mescams.interop.define_xml import build_define, validate_define, write_define
+from mescams.interop.errors import ExportError
+from mescams.interop.sdtm import build_sdtm
+from mescams.interop.snapshot import TrialSnapshot
+
+NS = {"odm": "http://www.cdisc.org/ns/odm/v1.3", "def": "http://www.cdisc.org/ns/def/v2.1"}
+
+
+@pytest.fixture(scope="module")
+def sdtm(protocol: Protocol, snapshot: TrialSnapshot) -> list[Dataset]:
+    return build_sdtm(protocol, snapshot)
+
+
+@pytest.fixture(scope="module")
+def define_path(sdtm: list[Dataset], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    odm = build_define(
+        sdtm,
+        study_oid="NCT02239393",
+        study_name="MESCAMS",
+        description="MSC crossover trial",
+        protocol_name="NCT02239393",
+        created=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+    )
+    return write_define(odm, tmp_path_factory.mktemp("define") / "define.xml")
+
+
+def test_define_is_valid_against_the_xsd(define_path: Path) -> None:
+    validate_define(define_path)
+
+
+def test_every_dataset_variable_and_codelist_is_defined(define_path: Path, sdtm: list[Dataset]) -> None:
+    root = ET.parse(define_path).getroot()
+    mdv = root.find("odm:Study/odm:MetaDataVersion", NS)
+    assert mdv is not None
+    groups = {g.get("Name"): g for g in mdv.findall("odm:ItemGroupDef", NS)}
+    assert set(groups) == {d.name for d in sdtm}
+    items = {i.get("OID"): i for i in mdv.findall("odm:ItemDef", NS)}
+    codelists = {c.get("OID") for c in mdv.findall("odm:CodeList", NS)}
+    for ds in sdtm:
+        refs = [r.get("ItemOID") for r in groups[ds.name].findall("odm:ItemRef", NS)]
+        assert refs == [f"IT.{ds.name}.{n}" for n in ds.names]
+        assert groups[ds.name].find("def:Class", NS).get("Name") == ds.klass
+        assert (
+            groups[ds.name].find("def:leaf", NS).get("{http://www.w3.org/1999/xlink}href") == f"{ds.name.lower()}.xpt"
+        )
+        for v in ds.variables:
+            item = items[f"IT.{ds.name}.{v.name}"]
+            assert item.find("def:Origin", NS) is not None
+            if v.codelist:
+                assert item.find("odm:CodeListRef", NS).get("CodeListOID") in codelists
+    sex = next(c for c in mdv.findall("odm:CodeList", NS) if c.get("OID") == "CL.SEX")
+    assert {e.get("CodedValue") for e in sex.findall("odm:EnumeratedItem", NS)} >= {"F", "M"}
+    assert sex.find("odm:Alias", NS).get("Name") == "C66731"
+    dy = next(r for r in groups["AE"].findall("odm:ItemRef", NS) if r.get("ItemOID") == "IT.AE.AESTDY")
+    assert dy.get("MethodOID") == "MT.DY"
+
+
+def test_schema_validation_catches_a_broken_document(define_path: Path, tmp_path: Path) -> None:
+    text = define_path.read_text(encoding="utf-8").replace('def:DefineVersion="2.1.0"', "", 1)
+    broken = tmp_path / "broken.xml"
+    broken.write_text(text, encoding="utf-8")
+    with pytest.raises(ExportError, match="DefineVersion"):
+        validate_define(broken)
