@@ -198,8 +198,9 @@ def _nb_jet(y: np.ndarray, th: np.ndarray, mu: np.ndarray, dig: np.ndarray,
 
 def laplace_terms(
     data: _Data, phi: np.ndarray, b_start: np.ndarray, *, hessian: bool = True
-) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray]:
-    """Laplace log-likelihood (T,), its exact gradient (T, 5), exact Hessian (T, 5, 5) and the modes (T, N).
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray, np.ndarray]:
+    """Laplace log-likelihood (T,), exact gradient (T, 5), exact Hessian (T, 5, 5), modes b_hat (T, N) and their
+    sensitivities d b_hat / d phi (T, N, 5), which predict the modes at the next point (a warm start).
 
     Implicit differentiation: with b_hat(phi) solving h_b = 0 and H = -h_bb, the log-likelihood of a participant
     is L = h(b_hat) - log(H)/2 (constants cancel), b_hat' = h_b.phi / H and dL/dphi = h_phi - (H_phi +
@@ -241,7 +242,7 @@ def laplace_terms(
     ll_obs -= special.gammaln(data.y + 1.0)
     ll_i = ll_obs[0] + ll_obs[1] - 0.5 * b**2 * v - log_sigma[:, None] - 0.5 * np.log(big_h)
     ll_i = np.where(data.present[0] | data.present[1], ll_i, 0.0)
-    return ll_i.sum(-1), grad, hess, b
+    return ll_i.sum(-1), grad, hess, b, bh
 
 
 def _outer(weight: np.ndarray, u: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -380,7 +381,7 @@ def fit_nbmm_batch(
     data = _Data(np.asarray(gel_total), np.asarray(n_scans), np.asarray(treatment))
     n_trials, n_part = data.y.shape[1:]
     phi = _start(data)
-    ll, grad, hess, b = laplace_terms(data, phi, np.zeros((n_trials, n_part)))
+    ll, grad, hess, b, sens = laplace_terms(data, phi, np.zeros((n_trials, n_part)))
     assert hess is not None
     converged = np.zeros(n_trials, dtype=bool)
     iterations = np.zeros(n_trials, dtype=int)
@@ -389,7 +390,7 @@ def fit_nbmm_batch(
         if active.size == 0:
             break
         sub = data.take(active)
-        p, bb, l0 = phi[active], b[active], ll[active]
+        p, bb, l0, sn = phi[active], b[active], ll[active], sens[active]
         direction = _newton_direction(grad[active], hess[active], p)
         z = _to_z(p)
         jac = np.ones_like(p)
@@ -397,15 +398,16 @@ def fit_nbmm_batch(
         jac[:, 4] = np.exp(-p[:, 4])
         decrement = np.einsum("ti,ti->t", grad[active] * jac, direction)
         alpha = np.ones(active.size)
-        new_p, new_b = p.copy(), bb.copy()
+        new_p, new_b, new_s = p.copy(), bb.copy(), sn.copy()
         pending = np.arange(active.size)
         for _halving in range(40):
             trial_z = np.clip(z[pending] + alpha[pending, None] * direction[pending], _Z_LOWER, _Z_UPPER)
             trial_p = _from_z(trial_z)
-            l1, g1, h1, b1 = laplace_terms(sub.take(pending), trial_p, bb[pending])
+            guess = bb[pending] + np.einsum("tnk,tk->tn", sn[pending], trial_p - p[pending])
+            l1, g1, h1, b1, s1 = laplace_terms(sub.take(pending), trial_p, guess)
             ok = np.isfinite(l1) & (l1 >= l0[pending] - 1e-10 * (1.0 + np.abs(l0[pending])))
             acc = pending[ok]
-            new_p[acc], new_b[acc] = trial_p[ok], b1[ok]
+            new_p[acc], new_b[acc], new_s[acc] = trial_p[ok], b1[ok], s1[ok]
             at = active[acc]
             ll[at], grad[at], hess[at] = l1[ok], g1[ok], h1[ok]  # type: ignore[index]
             pending = pending[~ok]
@@ -413,7 +415,7 @@ def fit_nbmm_batch(
                 break
             alpha[pending] *= 0.5
         moved = np.abs(new_p - p).max(axis=1)
-        phi[active], b[active] = new_p, new_b
+        phi[active], b[active], sens[active] = new_p, new_b, new_s
         iterations[active] += 1
         # Done when nothing moves, or when the effects are settled and the log-likelihood can hardly rise
         # (log theta or log sigma drifting along a flat ridge towards a limit).
