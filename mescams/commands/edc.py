@@ -1,11 +1,152 @@
-"""``mescams`` commands of the edc area (see mescams.cli for how areas register)."""
+"""``mescams`` commands of the edc area: the database, the demo trial, the server, the audit trail, the allocation
+list and the analysis export (see mescams.cli for how areas register).
+
+Django and the EDC are imported inside each command, so ``mescams --help`` stays fast.
+"""
 
 from __future__ import annotations
 
+import os
+import shutil
+import sys
 from collections.abc import Callable
+from pathlib import Path
 
 import typer
 
+from mescams.commands._common import reports_errors
+
+
+def _django() -> None:
+    from mescams.edc.settings import configure
+
+    configure()
+
+
+@reports_errors
+def migrate() -> None:
+    """Create or upgrade the database schema (SQLite under MESCAMS_DATA_DIR, or MESCAMS_DATABASE_URL)."""
+    _django()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=1)
+
+
+@reports_errors
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
+    port: int = typer.Option(8000, "--port", help="Port to listen on."),
+    workers: int = typer.Option(2, "--workers", help="gunicorn worker processes."),
+    threads: int = typer.Option(8, "--threads", help="Threads per worker (gthread)."),
+) -> None:
+    """Serve the EDC with gunicorn (a production server, not Django's development server)."""
+    from mescams.edc.settings import build_settings
+
+    build_settings()  # fail now, with a clear message, if the environment is unsafe (e.g. no secret)
+    gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or shutil.which("gunicorn")
+    if gunicorn is None:
+        raise typer.BadParameter("gunicorn is not installed")
+    args = [gunicorn, "mescams.edc.wsgi:create_application()", "--bind", f"{host}:{port}",
+            "--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads),
+            "--access-logfile", "-", "--graceful-timeout", "10"]
+    os.execv(gunicorn, args)  # noqa: S606 - replaces this process with the server
+
+
+@reports_errors
+def demo_load(
+    seed: int = typer.Option(20150601, "--seed", help="Seed of the demo generator."),
+    force: bool = typer.Option(False, "--force", help="Load even if the database already has participants."),
+) -> None:
+    """Fill the database with a demo trial through the same services the API uses (demo mode only)."""
+    _django()
+    from django.conf import settings
+
+    from mescams.edc.demo.loader import load_demo
+
+    if not settings.MESCAMS_DEMO:
+        raise typer.BadParameter("demo data are loaded in demo mode only (MESCAMS_DEMO=1)")
+    summary = load_demo(seed=seed, force=force)
+    for line in summary.lines():
+        typer.echo(line)
+
+
+@reports_errors
+def audit_verify() -> None:
+    """Prove the audit trail: hash chain intact, every data row equal to its last audited values."""
+    _django()
+    from mescams.edc.audit.verify import verify_audit_trail
+
+    report = verify_audit_trail()
+    typer.echo(f"audit trail intact: {report.entries} entries, {report.records} records, head {report.head_hash[:16]}")
+
+
+@reports_errors
+def export_analysis_data(out_dir: Path = typer.Argument(..., help="Folder to write (created if needed).")) -> None:
+    """Write the analysis-data folder (contracts/analysis-data.md); an administrator's tool on the server."""
+    _django()
+    from mescams.edc.export.analysis_data import write_analysis_data
+
+    counts = write_analysis_data(out_dir)
+    typer.echo(", ".join(f"{name}: {n} rows" for name, n in counts.items()))
+
+
+@reports_errors
+def randomisation_generate(
+    seed: str = typer.Option(None, "--seed", help="Hex seed to record (default: a fresh 256-bit CSPRNG seed)."),
+    slots_per_site: int = typer.Option(None, "--slots-per-site", help="Default: the protocol's target enrolment."),
+) -> None:
+    """Generate and store the allocation list (the seed is recorded with it; the list is never printed)."""
+    _django()
+    from mescams.edc.audit.context import Actor
+    from mescams.edc.randomisation.services import generate_list
+
+    stored = generate_list(actor=Actor.system("cli"), seed=seed, slots_per_site=slots_per_site)
+    typer.echo(f"allocation list {stored.pk}: {stored.slots.count()} slots, generator {stored.generator}")
+
+
+@reports_errors
+def randomisation_verify() -> None:
+    """Re-derive the stored allocation list from its recorded seed and compare every slot."""
+    _django()
+    from mescams.edc.randomisation.services import verify_list
+
+    typer.echo(f"allocation list verified: {verify_list()} slots re-derived from the seed")
+
+
+@reports_errors
+def create_user(
+    username: str = typer.Argument(...),
+    role: str = typer.Option(..., "--role"),
+    sites: str = typer.Option("", "--sites", help="Comma-separated site codes."),
+) -> None:
+    """Create a user; the password is read from the MESCAMS_NEW_PASSWORD environment variable or prompted."""
+    _django()
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    from mescams.edc.accounts.services import create_user as create
+    from mescams.edc.trial.sites import sync_sites
+    from mescams.errors import InputValidationError
+
+    password = os.environ.get("MESCAMS_NEW_PASSWORD") or typer.prompt("password", hide_input=True,
+                                                                     confirmation_prompt=True)
+    try:
+        validate_password(password)
+    except ValidationError as exc:
+        raise InputValidationError("password", " ".join(exc.messages)) from None
+    sync_sites()
+    user = create(username=username, password=password, role=role,
+                  site_codes=[s.strip() for s in sites.split(",") if s.strip()])
+    typer.echo(f"created {user.username} ({user.role}; sites {', '.join(user.site_codes()) or 'none'})")
+
 
 def register(root: typer.Typer, group: Callable[[str, str], typer.Typer]) -> None:
-    """Add this area's commands to the command line (none yet)."""
+    root.command("migrate")(migrate)
+    root.command("serve")(serve)
+    group("demo", "The demo trial.").command("load")(demo_load)
+    group("audit", "The audit trail.").command("verify")(audit_verify)
+    group("export", "Exports.").command("analysis-data")(export_analysis_data)
+    randomisation = group("randomisation", "The allocation list (unblinded statistician's tools).")
+    randomisation.command("generate")(randomisation_generate)
+    randomisation.command("verify")(randomisation_verify)
+    group("users", "EDC user accounts.").command("create")(create_user)

@@ -1,0 +1,28 @@
+"""Users of the EDC: one role each (from the blinding policy's role list), one or more sites, lock-out state."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+from mescams.core.blinding import BLINDING_POLICY, Role
+
+ROLE_CHOICES = [(r.value, r.label) for r in Role]
+
+
+class User(AbstractUser):
+    role = models.CharField(max_length=40, choices=ROLE_CHOICES)
+    sites = models.ManyToManyField("trial.Site", blank=True, related_name="users")
+    failed_logins = models.PositiveIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    @property
+    def role_enum(self) -> Role:
+        return Role(self.role)
+
+    @property
+    def is_site_bound(self) -> bool:
+        return BLINDING_POLICY.view(self.role).site_bound
+
+    def site_codes(self) -> list[str]:
+        return sorted(self.sites.values_list("code", flat=True))

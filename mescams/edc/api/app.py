@@ -1,0 +1,71 @@
+"""The JSON API: session log-in with CSRF, every route behind session auth (anonymous -> 401).
+
+Build it with :func:`build_api` (the URL map calls it once); nothing is registered at import time.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import login, logout
+from django.middleware.csrf import get_token
+from ninja import NinjaAPI, Router
+from ninja.security import SessionAuth
+from ninja.utils import check_csrf
+
+from mescams.edc.accounts.services import check_credentials
+from mescams.edc.api import errors
+from mescams.edc.api.schemas import CsrfOut, ErrorOut, LoginIn, MeOut
+
+
+def _me(user: Any) -> dict[str, Any]:
+    return {"username": user.username, "role": user.role, "sites": user.site_codes()}
+
+
+def _auth_router() -> Router:
+    router = Router(tags=["auth"])
+
+    @router.get("/csrf", auth=None, response=CsrfOut)
+    def csrf(request: Any) -> Any:
+        """Sets the CSRF cookie; send the token back as the X-CSRFToken header on every POST/PUT/DELETE."""
+        return {"csrf_token": get_token(request)}
+
+    @router.post("/login", auth=None, response={200: MeOut, 401: ErrorOut, 403: ErrorOut})
+    def login_view(request: Any, body: LoginIn) -> Any:
+        """Session log-in (CSRF-checked); repeated failures lock the account for a while."""
+        forbidden = check_csrf(request)
+        if forbidden:
+            return 403, {"error": "csrf", "detail": "CSRF token missing or incorrect"}
+        user = check_credentials(username=body.username, password=body.password, request=request)
+        login(request, user)  # rotates the session key
+        return _me(user)
+
+    @router.post("/logout", response={204: None})
+    def logout_view(request: Any) -> Any:
+        logout(request)
+        return 204, None
+
+    @router.get("/me", response=MeOut)
+    def me(request: Any) -> Any:
+        return _me(request.user)
+
+    return router
+
+
+def build_api() -> NinjaAPI:
+    from mescams.edc.api import allocation, forms, management, participants
+
+    api = NinjaAPI(
+        title="MESCAMS EDC API",
+        version="1",
+        description="Electronic data capture for the MESCAMS trial (NCT02239393). Session auth with CSRF.",
+        auth=SessionAuth(csrf=True),
+        urls_namespace="mescams_api",
+    )
+    errors.install(api)
+    api.add_router("/auth", _auth_router())
+    api.add_router("/participants", participants.router)
+    api.add_router("/participants", forms.build_router())
+    api.add_router("/", management.router)
+    api.add_router("/", allocation.router)
+    return api

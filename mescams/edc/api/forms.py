@@ -1,0 +1,95 @@
+"""eCRF routes, one set per form, with shapes built from the models (so the OpenAPI schema names every field).
+
+``GET    /api/participants/{id}/forms/{form}``          the participant's records of that form
+``POST   /api/participants/{id}/forms/{form}``          enter a record (validated, audited, window-checked)
+``PUT    /api/participants/{id}/forms/{form}/{record}`` change it: ``{"reason": ..., "values": {...}}``
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ninja import Field, Router, Schema
+from ninja.orm import create_schema
+from pydantic import create_model
+
+from mescams.core.blinding import BLINDING_POLICY, Reveal
+from mescams.edc.api.participants import ERRORS
+from mescams.edc.crfs.access import READ, WRITE, may_read
+from mescams.edc.crfs.models import FORMS, ParticipantRecord
+from mescams.edc.crfs.services import editable_fields, save_form
+from mescams.edc.trial.services import Forbidden, get_visible_participant
+
+LAB_ONLY = ("cells_infused", "viability_percent", "cells_per_kg")
+
+
+def record_out(record: ParticipantRecord, user: Any) -> dict[str, Any]:
+    """A record as ``user`` may see it: the lab's cell counts are blanked for roles that may not see them."""
+    out: dict[str, Any] = {"id": record.pk, "participant_id": record.participant.participant_id}
+    for f in record._meta.concrete_fields:
+        if f.name in ("id", "participant"):
+            continue
+        out[f.name] = getattr(record, f.attname)
+    if not BLINDING_POLICY.may_see(user.role, Reveal.CELL_COUNTS):
+        for name in LAB_ONLY:
+            if name in out:
+                out[name] = None
+    if record.form == "mri" and not BLINDING_POLICY.may_see(user.role, Reveal.ARM_SUMMARIES):
+        out.pop("read_by", None)
+    return out
+
+
+def _output_schema(model: type[ParticipantRecord]) -> type[Schema]:
+    base = create_schema(model, name=f"{model.__name__}Out", exclude=["participant"],
+                         optional_fields="__all__")
+    return create_model(f"{model.__name__}Record", __base__=base, participant_id=(str, ...))
+
+
+def _register(router: Router, form: str, model: type[ParticipantRecord]) -> None:
+    out_schema = _output_schema(model)
+    fields = editable_fields(model)
+    if form in WRITE:
+        in_schema = create_schema(model, name=f"{model.__name__}In", fields=fields)
+        partial = create_schema(model, name=f"{model.__name__}Changes", fields=fields, optional_fields="__all__")
+        update_schema = create_model(f"{model.__name__}Update", __base__=Schema,
+                                     reason=(str, Field(min_length=1, max_length=2000)), values=(partial, ...))
+
+        def create(request: Any, participant_id: str, body: Any) -> Any:
+            record = save_form(user=request.user, participant_id=participant_id, form=form,
+                               values=body.dict())  # type: ignore[attr-defined]
+            return 201, record_out(record, request.user)
+
+        def update(request: Any, participant_id: str, record_id: int, body: Any) -> Any:
+            values = body.values.dict(exclude_unset=True)  # type: ignore[attr-defined]
+            record = save_form(user=request.user, participant_id=participant_id, form=form, values=values,
+                               record_pk=record_id, reason=body.reason)  # type: ignore[attr-defined]
+            return record_out(record, request.user)
+
+        # The body types are built at run time, so they are set here rather than written in the signatures.
+        create.__annotations__.update(request=Any, participant_id=str, body=in_schema)
+        update.__annotations__.update(request=Any, participant_id=str, record_id=int, body=update_schema)
+        router.post(f"/{{participant_id}}/forms/{form}", response={201: out_schema, **ERRORS},
+                    operation_id=f"create_{form}", summary=f"Enter a {form} record")(create)
+        router.put(f"/{{participant_id}}/forms/{form}/{{record_id}}", response={200: out_schema, **ERRORS},
+                   operation_id=f"update_{form}", summary=f"Change a {form} record (reason required)")(update)
+
+    def list_records(request: Any, participant_id: str) -> Any:
+        if not may_read(request.user.role, form):
+            raise Forbidden(f"the role {request.user.role} may not read the form {form}")
+        participant = get_visible_participant(request.user, participant_id)
+        records = model.objects.filter(participant=participant).select_related("participant").order_by(
+            "visit_code", "created_at", "pk")
+        return [record_out(r, request.user) for r in records]
+
+    list_records.__annotations__.update(request=Any, participant_id=str)
+    router.get(f"/{{participant_id}}/forms/{form}", response={200: list[out_schema], **ERRORS},
+               operation_id=f"list_{form}", summary=f"The participant's {form} records")(list_records)
+
+
+def build_router() -> Router:
+    """The form routes of every readable eCRF (built on demand, not at import)."""
+    router = Router(tags=["forms"])
+    for form, model in FORMS.items():
+        if form in READ:
+            _register(router, form, model)
+    return router

@@ -1,0 +1,107 @@
+"""Data-management routes: queries, casebook signatures, data locks and the audit trail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ninja import Router
+
+from mescams.core.blinding import BLINDING_POLICY, Reveal, Role
+from mescams.edc.api.participants import ERRORS
+from mescams.edc.api.schemas import AnswerIn, AuditEntryOut, LockOut, QueryIn, QueryOut, ReasonIn, SignatureOut, SignIn
+from mescams.edc.audit.models import AuditEntry
+from mescams.edc.queries import services
+from mescams.edc.queries.models import DataLock, Signature
+from mescams.edc.trial.services import Forbidden, get_visible_participant, require_role
+
+router = Router(tags=["data management"])
+
+ALLOCATION_TABLES = ("randomisation_allocationlist", "randomisation_allocationslot")
+LAB_FIELDS = {("crfs_infusion", f) for f in ("cells_infused", "viability_percent", "cells_per_kg")}
+
+
+def _query_out(q: Any) -> dict[str, Any]:
+    return {"id": q.pk, "participant_id": q.participant.participant_id, "form": q.form, "record_id": q.record_id,
+            "field": q.field, "edit_check": q.edit_check, "text": q.text, "status": q.status,
+            "opened_by": q.opened_by, "answer": q.answer, "answered_by": q.answered_by, "closed_by": q.closed_by}
+
+
+def _lock_out(lock: DataLock) -> dict[str, Any]:
+    return {"participant_id": lock.participant.participant_id if lock.participant else None,
+            "locked_by": lock.locked_by, "locked_at": lock.locked_at, "unlocked_by": lock.unlocked_by,
+            "unlocked_at": lock.unlocked_at, "unlock_reason": lock.unlock_reason}
+
+
+@router.get("/queries", response={200: list[QueryOut], **ERRORS})
+def list_queries(request: Any, status: str | None = None) -> Any:
+    qs = services.visible_queries(request.user).order_by("participant__participant_id", "opened_at", "pk")
+    if status:
+        qs = qs.filter(status=status)
+    return [_query_out(q) for q in qs]
+
+
+@router.post("/queries", response={201: QueryOut, **ERRORS})
+def open_query(request: Any, body: QueryIn) -> Any:
+    q = services.open_query(user=request.user, participant_id=body.participant_id, form=body.form,
+                            record_id=body.record_id, field=body.field, text=body.text)
+    return 201, _query_out(q)
+
+
+@router.post("/queries/{query_id}/answer", response={200: QueryOut, **ERRORS})
+def answer_query(request: Any, query_id: int, body: AnswerIn) -> Any:
+    return _query_out(services.answer_query(user=request.user, query_id=query_id, answer=body.answer))
+
+
+@router.post("/queries/{query_id}/close", response={200: QueryOut, **ERRORS})
+def close_query(request: Any, query_id: int) -> Any:
+    return _query_out(services.close_query(user=request.user, query_id=query_id))
+
+
+@router.post("/participants/{participant_id}/signature", response={201: SignatureOut, **ERRORS})
+def sign(request: Any, participant_id: str, body: SignIn) -> Any:
+    """Investigator e-signature of the casebook: the password again, and what the signature means."""
+    s = services.sign_casebook(user=request.user, participant_id=participant_id, password=body.password,
+                               meaning=body.meaning)
+    return 201, {"participant_id": participant_id, "signed_by": s.signed_by, "meaning": s.meaning,
+                 "signed_at": s.signed_at, "audit_seq": s.audit_seq}
+
+
+@router.get("/participants/{participant_id}/signatures", response={200: list[SignatureOut], **ERRORS})
+def signatures(request: Any, participant_id: str) -> Any:
+    p = get_visible_participant(request.user, participant_id)
+    return [{"participant_id": participant_id, "signed_by": s.signed_by, "meaning": s.meaning,
+             "signed_at": s.signed_at, "audit_seq": s.audit_seq}
+            for s in Signature.objects.filter(participant=p).order_by("signed_at", "pk")]
+
+
+@router.post("/participants/{participant_id}/lock", response={201: LockOut, **ERRORS})
+def lock_participant(request: Any, participant_id: str) -> Any:
+    return 201, _lock_out(services.lock(user=request.user, participant_id=participant_id))
+
+
+@router.post("/participants/{participant_id}/unlock", response={200: LockOut, **ERRORS})
+def unlock_participant(request: Any, participant_id: str, body: ReasonIn) -> Any:
+    return _lock_out(services.unlock(user=request.user, participant_id=participant_id, reason=body.reason))
+
+
+@router.post("/trial/lock", response={201: LockOut, **ERRORS})
+def lock_trial(request: Any) -> Any:
+    return 201, _lock_out(services.lock(user=request.user))
+
+
+@router.post("/trial/unlock", response={200: LockOut, **ERRORS})
+def unlock_trial(request: Any, body: ReasonIn) -> Any:
+    return _lock_out(services.unlock(user=request.user, reason=body.reason))
+
+
+@router.get("/audit", response={200: list[AuditEntryOut], **ERRORS})
+def audit_trail(request: Any, table: str, record_id: str) -> Any:
+    """The audit entries of one record (data managers, statistician, DSMB); allocation stays hidden when blinded."""
+    require_role(request.user, Role.DATA_MANAGER, Role.UNBLINDED_STATISTICIAN, Role.DSMB)
+    blinded = not BLINDING_POLICY.may_see(request.user.role, Reveal.ALLOCATION_LIST)
+    if blinded and table in ALLOCATION_TABLES:
+        raise Forbidden("the allocation list's audit trail is not available to blinded roles")
+    entries = AuditEntry.objects.filter(table=table, record_id=record_id).order_by("seq")
+    if not BLINDING_POLICY.may_see(request.user.role, Reveal.CELL_COUNTS):
+        entries = entries.exclude(table="crfs_infusion", field__in=[f for _, f in LAB_FIELDS])
+    return list(entries[:5000])

@@ -1,0 +1,136 @@
+"""Participant routes: list and detail, screening, consent, eligibility, randomisation, withdrawal, unblinding."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ninja import Router
+
+from mescams.core.blinding import BLINDING_POLICY, Reveal
+from mescams.edc.api.schemas import (
+    ConsentIn,
+    DateIn,
+    DeviationOut,
+    EligibilityOut,
+    ErrorOut,
+    ParticipantOut,
+    RandomisedOut,
+    ReasonIn,
+    ScreenIn,
+    ScreeningUpdateIn,
+    UnblindingOut,
+    WithdrawIn,
+)
+from mescams.edc.randomisation import services as randomisation
+from mescams.edc.trial import services
+from mescams.edc.trial.models import Participant, ProtocolDeviation
+
+router = Router(tags=["participants"])
+ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut,
+                          423: ErrorOut}
+
+
+def participant_out(p: Participant, user: Any) -> dict[str, Any]:
+    """The participant as ``user`` may see it: the sequence only where the blinding policy allows."""
+    slot = getattr(p, "allocation", None) if _has_slot(p) else None
+    return {
+        "participant_id": p.participant_id,
+        "site": p.site.code,
+        "status": p.status,
+        "screening_date": p.screening_date,
+        "week0_date": p.week0_date,
+        "product_code": slot.product_code if slot else None,
+        "failed_criteria": list(p.failed_criteria or []),
+        "withdrawal_reason": p.withdrawal_reason,
+        "emergency_unblinded": p.emergency_unblinded,
+        "sequence": slot.sequence if slot and BLINDING_POLICY.may_see(user.role, Reveal.SEQUENCE) else None,
+    }
+
+
+def _has_slot(p: Participant) -> bool:
+    try:
+        return p.allocation is not None  # type: ignore[attr-defined]
+    except Exception:  # noqa: BLE001 - RelatedObjectDoesNotExist: not randomised
+        return False
+
+
+def _one(user: Any, participant_id: str) -> dict[str, Any]:
+    p = services.visible_participants(user).select_related("allocation").filter(participant_id=participant_id).first()
+    if p is None:
+        raise services.NotFound(f"participant {participant_id} not found")
+    return participant_out(p, user)
+
+
+@router.get("", response={200: list[ParticipantOut], **ERRORS})
+def list_participants(request: Any) -> Any:
+    """Participants of the user's sites (all sites for roles not bound to a site), by participant ID."""
+    qs = services.visible_participants(request.user).select_related("allocation")
+    return [participant_out(p, request.user) for p in qs]
+
+
+@router.post("", response={201: ParticipantOut, **ERRORS})
+def screen(request: Any, body: ScreenIn) -> Any:
+    """Register a screened person with their screening record (patient.schema.json fields)."""
+    p = services.screen(user=request.user, site_code=body.site, screening_date=body.screening_date,
+                        record=body.record)
+    return 201, _one(request.user, p.participant_id)
+
+
+@router.get("/{participant_id}", response={200: ParticipantOut, **ERRORS})
+def get_participant(request: Any, participant_id: str) -> Any:
+    return _one(request.user, participant_id)
+
+
+@router.put("/{participant_id}/screening", response={200: ParticipantOut, **ERRORS})
+def update_screening(request: Any, participant_id: str, body: ScreeningUpdateIn) -> Any:
+    services.update_screening_record(user=request.user, participant_id=participant_id, record=body.record,
+                                     reason=body.reason)
+    return _one(request.user, participant_id)
+
+
+@router.post("/{participant_id}/consent", response={200: ParticipantOut, **ERRORS})
+def consent(request: Any, participant_id: str, body: ConsentIn) -> Any:
+    services.record_consent(user=request.user, participant_id=participant_id, consent_date=body.consent_date,
+                            form_version=body.form_version)
+    return _one(request.user, participant_id)
+
+
+@router.post("/{participant_id}/eligibility", response={200: EligibilityOut, **ERRORS})
+def eligibility(request: Any, participant_id: str, body: DateIn) -> Any:
+    """Run the eligibility engine on the screening record as of ``on`` (planned randomisation date)."""
+    _, outcome = services.run_eligibility(user=request.user, participant_id=participant_id, on=body.on)
+    return {"participant": _one(request.user, participant_id), "eligible": outcome.eligible,
+            "failed": outcome.failed, "criteria": outcome.criteria}
+
+
+@router.post("/{participant_id}/randomise", response={200: RandomisedOut, **ERRORS})
+def randomise(request: Any, participant_id: str, body: DateIn) -> Any:
+    """Take the next free slot of the site's stratum; the answer carries the blinded product code only."""
+    slot = randomisation.randomise(user=request.user, participant_id=participant_id, on=body.on)
+    return {"participant": _one(request.user, participant_id), "product_code": slot.product_code}
+
+
+@router.post("/{participant_id}/withdraw", response={200: ParticipantOut, **ERRORS})
+def withdraw(request: Any, participant_id: str, body: WithdrawIn) -> Any:
+    services.withdraw(user=request.user, participant_id=participant_id, reason=body.reason, on=body.on)
+    return _one(request.user, participant_id)
+
+
+@router.post("/{participant_id}/complete", response={200: ParticipantOut, **ERRORS})
+def complete(request: Any, participant_id: str) -> Any:
+    services.complete(user=request.user, participant_id=participant_id)
+    return _one(request.user, participant_id)
+
+
+@router.post("/{participant_id}/emergency-unblinding", response={200: UnblindingOut, **ERRORS})
+def emergency_unblinding(request: Any, participant_id: str, body: ReasonIn) -> Any:
+    """An investigator's emergency unblinding: revealed in this answer, to this user only; recorded and flagged."""
+    sequence = services.emergency_unblind(user=request.user, participant_id=participant_id, reason=body.reason)
+    return {"participant_id": participant_id, "sequence": sequence,
+            "note": "revealed to you only; recorded with your reason, and the participant is flagged as unblinded"}
+
+
+@router.get("/{participant_id}/deviations", response={200: list[DeviationOut], **ERRORS})
+def deviations(request: Any, participant_id: str) -> Any:
+    p = services.get_visible_participant(request.user, participant_id)
+    return list(ProtocolDeviation.objects.filter(participant=p).order_by("at", "id"))

@@ -1,0 +1,85 @@
+"""Prove the audit trail: the hash chain is intact and every data row equals its last audited values.
+
+Two kinds of tampering are caught. Editing, inserting or deleting an audit entry breaks the chain (a hash or
+sequence mismatch at that entry). Editing, inserting or deleting a data row behind the system's back makes the
+row differ from the values the trail last recorded for it; the report names the table, record, field and the
+entry that recorded the expected value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mescams.edc.audit.audited import audited_models
+from mescams.edc.audit.chain import GENESIS, entry_hash
+from mescams.edc.audit.models import AuditEntry, AuditHead
+from mescams.errors import AuditChainBroken
+
+__all__ = ["VerifyReport", "verify_audit_trail"]
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    entries: int
+    records: int
+    head_hash: str
+
+
+def _chain(state: dict[tuple[str, str], dict[str, tuple[str | None, int]] | None]) -> tuple[int, str]:
+    prev, expected_seq, count = GENESIS, 1, 0
+    columns = ["id", "prev_hash", "entry_hash", "seq", "at", "user_id", "username", "role", "table", "record_id",
+               "action", "field", "old", "new", "reason"]
+    for row in AuditEntry.objects.order_by("seq").values(*columns).iterator(chunk_size=5000):
+        seq = row["seq"]
+        if seq != expected_seq:
+            raise AuditChainBroken(seq, f"expected entry {expected_seq} next, found {seq} (entries missing)")
+        if row["prev_hash"] != prev:
+            raise AuditChainBroken(seq, "prev_hash does not match the previous entry's hash")
+        if entry_hash(prev, row) != row["entry_hash"]:
+            raise AuditChainBroken(seq, f"its content does not match its hash ({row['table']} record "
+                                        f"{row['record_id']} field {row['field']})")
+        key = (row["table"], row["record_id"])
+        if row["action"] == "delete":
+            state[key] = None
+        else:
+            fields = state.get(key) or {}
+            fields[row["field"]] = (row["new"], seq)
+            state[key] = fields
+        prev, expected_seq, count = row["entry_hash"], seq + 1, count + 1
+    head = AuditHead.objects.filter(pk=1).first()
+    if head is not None and (head.last_seq != count or head.last_hash != prev):
+        raise AuditChainBroken(count + 1, f"the chain head records entry {head.last_seq}; the trail ends at {count}")
+    return count, prev
+
+
+def verify_audit_trail() -> VerifyReport:
+    """Raise AuditChainBroken at the first broken entry or tampered row; return counts when all is intact."""
+    state: dict[tuple[str, str], dict[str, tuple[str | None, int]] | None] = {}
+    count, head_hash = _chain(state)
+    records = 0
+    for model in audited_models():
+        table = model._meta.db_table
+        seen: set[str] = set()
+        for row in model._base_manager.order_by("pk").values().iterator(chunk_size=2000):
+            record = str(row[model._meta.pk.attname])
+            seen.add(record)
+            records += 1
+            expected = state.get((table, record))
+            if not expected:
+                raise AuditChainBroken(f"{table}/{record}", f"row {table} record {record} is not in the audit trail "
+                                                            "(inserted behind the system's back)")
+            for field, value in model.audit_values_of_row(row).items():
+                want = expected.get(field)
+                if want is None or want[0] != value:
+                    entry = want[1] if want else "none"
+                    raise AuditChainBroken(
+                        f"{table}/{record}",
+                        f"{table} record {record} field {field}: the database holds {value}, the trail's last value "
+                        f"is {want[0] if want else 'absent'} (entry {entry}): changed behind the system's back",
+                    )
+        for (t, record), fields in state.items():
+            if t == table and fields is not None and record not in seen:
+                last = max(seq for _, seq in fields.values())
+                raise AuditChainBroken(f"{table}/{record}", f"{table} record {record} was deleted behind the "
+                                                            f"system's back (last entry {last})")
+    return VerifyReport(entries=count, records=records, head_hash=head_hash)

@@ -1,0 +1,272 @@
+"""The eCRFs. Each validates itself (``validate`` raises InputValidationError naming field and rule) before it is
+saved, and every save is audited by :class:`mescams.edc.audit.audited.AuditedModel`."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from mescams.edc.crfs.base import ParticipantRecord, in_range, not_future, rule
+
+SERIOUS_CRITERIA = ("death", "life_threatening", "hospitalisation", "disability", "congenital_anomaly",
+                    "important_medical_event")
+AE_ACTIONS = ("none", "infusion_interrupted", "infusion_stopped", "treatment_given", "other")
+AE_OUTCOMES = ("recovered", "recovering", "not_recovered", "recovered_with_sequelae", "fatal", "unknown")
+MS_COURSES = ("RRMS", "SPMS", "PPMS", "CIS", "other")
+LAB_TESTS = {"hemoglobin": "g/L", "wbc": "10^9/L", "platelets": "10^9/L", "alt": "U/L", "ast": "U/L",
+             "creatinine": "umol/L", "egfr": "mL/min/1.73m2"}
+FS_RANGES = {"visual": 6, "brainstem": 5, "pyramidal": 6, "cerebellar": 5, "sensory": 6, "bowel_bladder": 6,
+             "cerebral": 5}
+
+
+class ScreeningRecord(ParticipantRecord):
+    """The screening data as the patient-record contract's JSON, and the eligibility verdict run on it."""
+
+    form = "screening"
+    record = models.JSONField()
+    evaluated_on = models.DateField(null=True, blank=True)
+    eligible = models.BooleanField(null=True)
+    criteria = models.JSONField(default=list, blank=True)
+
+    def validate(self) -> None:
+        rule(isinstance(self.record, dict), "record", "must be a JSON object (patient.schema.json)")
+
+
+class Consent(ParticipantRecord):
+    form = "consent"
+    date_field = "consent_date"
+    consent_date = models.DateField()
+    form_version = models.CharField(max_length=40)
+    able_to_consent = models.BooleanField(default=True)
+
+    def validate(self) -> None:
+        not_future(self.consent_date, "consent_date")
+        rule(bool(self.form_version.strip()), "form_version", "is required")
+        rule(self.able_to_consent, "able_to_consent", "a person unable to consent cannot be enrolled (I5)")
+
+
+class Demographics(ParticipantRecord):
+    form = "demographics"
+    sex = models.CharField(max_length=1)
+    birth_date = models.DateField()
+    ms_course = models.CharField(max_length=8)
+    ms_onset_date = models.DateField(null=True, blank=True)
+
+    def validate(self) -> None:
+        rule(self.sex in ("F", "M"), "sex", "must be F or M")
+        not_future(self.birth_date, "birth_date")
+        rule(self.ms_course in MS_COURSES, "ms_course", f"must be one of {', '.join(MS_COURSES)}")
+        not_future(self.ms_onset_date, "ms_onset_date", required=False)
+        if self.ms_onset_date and self.birth_date:
+            rule(self.ms_onset_date >= self.birth_date, "ms_onset_date", "must not be before birth_date")
+
+
+class VitalSigns(ParticipantRecord):
+    form = "vital_signs"
+    date_field = "assessment_date"
+    assessment_date = models.DateField()
+    weight_kg = models.FloatField()
+    height_cm = models.FloatField(null=True, blank=True)
+    systolic_mmhg = models.IntegerField(null=True, blank=True)
+    diastolic_mmhg = models.IntegerField(null=True, blank=True)
+    heart_rate_bpm = models.IntegerField(null=True, blank=True)
+    temperature_c = models.FloatField(null=True, blank=True)
+
+    def validate(self) -> None:
+        self.validate_visit()
+        not_future(self.assessment_date, "assessment_date")
+        in_range(self.weight_kg, "weight_kg", 25, 300)
+        in_range(self.height_cm, "height_cm", 100, 230, required=False)
+        in_range(self.systolic_mmhg, "systolic_mmhg", 60, 260, required=False)
+        in_range(self.diastolic_mmhg, "diastolic_mmhg", 30, 160, required=False)
+        in_range(self.heart_rate_bpm, "heart_rate_bpm", 25, 220, required=False)
+        in_range(self.temperature_c, "temperature_c", 33, 43, required=False)
+        if self.systolic_mmhg is not None and self.diastolic_mmhg is not None:
+            rule(self.diastolic_mmhg < self.systolic_mmhg, "diastolic_mmhg", "must be below systolic_mmhg")
+
+
+class Infusion(ParticipantRecord):
+    """The infusion: the site records the clinical part; the lab records cells and viability (unblinded only)."""
+
+    form = "infusion"
+    date_field = "infusion_date"
+    infusion_date = models.DateField()
+    product_code = models.CharField(max_length=16)
+    volume_ml = models.FloatField()
+    start_time = models.TimeField()
+    stop_time = models.TimeField()
+    reactions = models.TextField(blank=True, default="")
+    weight_kg = models.FloatField(null=True, blank=True)
+    cells_infused = models.FloatField(null=True, blank=True)
+    viability_percent = models.FloatField(null=True, blank=True)
+    cells_per_kg = models.FloatField(null=True, blank=True)
+
+    def validate(self) -> None:
+        from mescams.edc.crfs.clinical import infusion_visits
+
+        self.validate_visit(infusion_visits())
+        not_future(self.infusion_date, "infusion_date")
+        in_range(self.volume_ml, "volume_ml", 1, 500)
+        rule(self.stop_time > self.start_time, "stop_time", "must be after start_time")
+        in_range(self.weight_kg, "weight_kg", 25, 300, required=False)
+        in_range(self.cells_infused, "cells_infused", 0, 1e10, required=False)
+        in_range(self.viability_percent, "viability_percent", 0, 100, required=False)
+
+
+class AdverseEvent(ParticipantRecord):
+    form = "adverse_event"
+    date_field = None
+    ae_number = models.PositiveIntegerField()
+    term = models.CharField(max_length=200)
+    onset_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    severity_grade = models.PositiveSmallIntegerField()
+    serious = models.BooleanField(default=False)
+    serious_criteria = models.JSONField(default=list, blank=True)
+    related = models.BooleanField(default=False)
+    action = models.CharField(max_length=30, default="none")
+    outcome = models.CharField(max_length=30, default="unknown")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["participant", "ae_number"], name="one_ae_number")]
+
+    def validate(self) -> None:
+        rule(bool(self.term.strip()), "term", "is required")
+        not_future(self.onset_date, "onset_date")
+        not_future(self.end_date, "end_date", required=False)
+        rule(self.severity_grade in (1, 2, 3, 4, 5), "severity_grade", "must be a CTCAE grade 1 to 5")
+        criteria = list(self.serious_criteria or [])
+        bad = [c for c in criteria if c not in SERIOUS_CRITERIA]
+        rule(not bad, "serious_criteria", f"unknown {bad}; allowed {', '.join(SERIOUS_CRITERIA)}")
+        rule(not self.serious or bool(criteria), "serious_criteria", "a serious event needs at least one criterion")
+        rule(self.serious or not criteria, "serious", "must be true when serious_criteria are given")
+        rule(self.action in AE_ACTIONS, "action", f"must be one of {', '.join(AE_ACTIONS)}")
+        rule(self.outcome in AE_OUTCOMES, "outcome", f"must be one of {', '.join(AE_OUTCOMES)}")
+        rule((self.severity_grade == 5) == (self.outcome == "fatal"), "outcome",
+             "grade 5 (death) and outcome 'fatal' go together")
+        if self.severity_grade == 5:
+            rule("death" in criteria, "serious_criteria", "a grade 5 event is serious with criterion 'death'")
+
+
+class MriScan(ParticipantRecord):
+    """A scan done, read by the MRI reader by ``scan_id`` alone (no participant or visit shown to them)."""
+
+    form = "mri"
+    date_field = "scan_date"
+    scan_id = models.CharField(max_length=16, unique=True)
+    scan_date = models.DateField()
+    gel_count = models.IntegerField(null=True, blank=True)
+    new_enlarging_t2_count = models.IntegerField(null=True, blank=True)
+    cua_count = models.IntegerField(null=True, blank=True)
+    gel_volume_mm3 = models.FloatField(null=True, blank=True)
+    black_hole_volume_mm3 = models.FloatField(null=True, blank=True)
+    read_by = models.CharField(max_length=150, blank=True, default="")
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    def validate(self) -> None:
+        self.validate_visit()
+        not_future(self.scan_date, "scan_date")
+        for name in ("gel_count", "new_enlarging_t2_count", "cua_count"):
+            in_range(getattr(self, name), name, 0, 1000, required=self.read_at is not None)
+        for name in ("gel_volume_mm3", "black_hole_volume_mm3"):
+            in_range(getattr(self, name), name, 0, 1e6, required=False)
+        if None not in (self.gel_count, self.new_enlarging_t2_count, self.cua_count):
+            low = max(self.gel_count, self.new_enlarging_t2_count)  # type: ignore[type-var]
+            high = self.gel_count + self.new_enlarging_t2_count  # type: ignore[operator]
+            rule(low <= self.cua_count <= high, "cua_count",  # type: ignore[operator]
+                 f"combined unique active lesions must lie between max(GEL, new T2) = {low} and their sum = {high}")
+        if self.gel_count == 0 and self.gel_volume_mm3 is not None:
+            rule(self.gel_volume_mm3 == 0, "gel_volume_mm3", "must be 0 when gel_count is 0")
+
+
+class Relapse(ParticipantRecord):
+    form = "relapse"
+    date_field = None
+    onset_date = models.DateField()
+    duration_hours = models.PositiveIntegerField()
+    fever_or_infection = models.BooleanField(default=False)
+    confirmed = models.BooleanField(default=False)
+    treated_with_steroids = models.BooleanField(default=False)
+
+    def validate(self) -> None:
+        from mescams.protocols import default_protocol
+
+        definition = default_protocol().relapse_definition
+        not_future(self.onset_date, "onset_date")
+        if self.confirmed:
+            rule(self.duration_hours >= definition.min_duration_hours, "confirmed",
+                 f"a confirmed relapse lasts at least {definition.min_duration_hours} hours")
+            rule(not (definition.exclude_fever_or_infection and self.fever_or_infection), "confirmed",
+                 "symptoms with fever or infection do not make a confirmed relapse")
+
+
+class EdssAssessment(ParticipantRecord):
+    """FS scores and ambulation by the blinded rater; the step and the consistency flag come from the core."""
+
+    form = "edss"
+    date_field = "assessment_date"
+    assessment_date = models.DateField()
+    visual = models.PositiveSmallIntegerField()
+    brainstem = models.PositiveSmallIntegerField()
+    pyramidal = models.PositiveSmallIntegerField()
+    cerebellar = models.PositiveSmallIntegerField()
+    sensory = models.PositiveSmallIntegerField()
+    bowel_bladder = models.PositiveSmallIntegerField()
+    cerebral = models.PositiveSmallIntegerField()
+    ambulation = models.PositiveSmallIntegerField()
+    recorded_edss = models.FloatField(null=True, blank=True)
+    edss = models.FloatField(null=True, blank=True)
+    consistent = models.BooleanField(null=True)
+    derivation = models.TextField(blank=True, default="")
+
+    def validate(self) -> None:
+        from mescams.edc.crfs.clinical import derive_edss
+
+        self.validate_visit()
+        not_future(self.assessment_date, "assessment_date")
+        for name, high in FS_RANGES.items():
+            in_range(getattr(self, name), name, 0, high)
+        in_range(self.ambulation, "ambulation", 0, 16)
+        if self.recorded_edss is not None:
+            in_range(self.recorded_edss, "recorded_edss", 0, 10)
+            rule(self.recorded_edss * 2 == int(self.recorded_edss * 2), "recorded_edss", "must be a 0.5 step")
+        self.edss, self.consistent, self.derivation = derive_edss(self)
+
+
+class SafetyLab(ParticipantRecord):
+    form = "safety_lab"
+    date_field = "sample_date"
+    sample_date = models.DateField()
+    test = models.CharField(max_length=20)
+    value = models.FloatField()
+    unit = models.CharField(max_length=20)
+    clinically_significant = models.BooleanField(default=False)
+
+    def validate(self) -> None:
+        self.validate_visit()
+        not_future(self.sample_date, "sample_date")
+        rule(self.test in LAB_TESTS, "test", f"must be one of {', '.join(LAB_TESTS)}")
+        rule(self.unit == LAB_TESTS.get(self.test), "unit", f"must be {LAB_TESTS.get(self.test)} for {self.test}")
+        in_range(self.value, "value", 0, 1e6)
+
+
+class ConcomitantMedication(ParticipantRecord):
+    form = "conmed"
+    date_field = None
+    drug = models.CharField(max_length=120)
+    indication = models.CharField(max_length=200, blank=True, default="")
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+
+    def validate(self) -> None:
+        rule(bool(self.drug.strip()), "drug", "is required")
+        not_future(self.start_date, "start_date")
+        not_future(self.end_date, "end_date", required=False)
+        if self.end_date:
+            rule(self.end_date >= self.start_date, "end_date", "must not be before start_date")
+
+
+FORMS: dict[str, type[ParticipantRecord]] = {
+    m.form: m
+    for m in (ScreeningRecord, Consent, Demographics, VitalSigns, Infusion, AdverseEvent, MriScan, Relapse,
+              EdssAssessment, SafetyLab, ConcomitantMedication)
+}

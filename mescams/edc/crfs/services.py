@@ -1,0 +1,168 @@
+"""Entering and changing eCRFs: access, validation, audit, visit windows, edit checks and lifecycle steps.
+
+One function, :func:`save_form`, serves every form the sites enter, so the API, the pages and the demo loader
+share the same rules. The lab's cell counts (:func:`record_lab_product`) and the MRI reader's read
+(:func:`read_scan`) have their own services because other roles enter them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from typing import Any
+
+from django.db import transaction
+
+from mescams.core.blinding import BLINDING_POLICY, Reveal, Role
+from mescams.core.lifecycle import LifecycleStep, ParticipantState
+from mescams.core.schedule import visit_plan_for
+from mescams.edc.audit.context import acting
+from mescams.edc.crfs import edit_checks
+from mescams.edc.crfs.access import may_write
+from mescams.edc.crfs.clinical import cells_per_kg, check_msc_dose
+from mescams.edc.crfs.models import FORMS, Infusion, MriScan, ParticipantRecord, VitalSigns
+from mescams.edc.trial.models import Participant, ProtocolDeviation
+from mescams.edc.trial.services import Forbidden, NotFound, get_visible_participant, step
+from mescams.errors import DosingError, IllegalTransition, InputValidationError
+from mescams.protocols import default_protocol
+
+__all__ = ["editable_fields", "read_scan", "record_lab_product", "save_form"]
+
+NOT_ENTERED = {"id", "participant", "created_at", "cells_infused", "viability_percent", "cells_per_kg", "edss",
+               "consistent", "derivation", "scan_id", "read_by", "read_at", "gel_count", "new_enlarging_t2_count",
+               "cua_count", "gel_volume_mm3", "black_hole_volume_mm3", "evaluated_on", "eligible", "criteria"}
+MRI_READ_FIELDS = ("gel_count", "new_enlarging_t2_count", "cua_count", "gel_volume_mm3", "black_hole_volume_mm3")
+
+
+def editable_fields(model: type[ParticipantRecord]) -> list[str]:
+    """Fields a site user enters on ``model`` (computed, lab-only and reader-only fields excluded)."""
+    return [f.name for f in model._meta.concrete_fields if f.name not in NOT_ENTERED]
+
+
+def _window_check(participant: Participant, record: ParticipantRecord) -> None:
+    if not record.date_field or participant.week0_date is None:
+        return
+    visit = default_protocol().visit(record.visit_code)
+    if visit.week is None:
+        return
+    actual = getattr(record, record.date_field)
+    window = visit_plan_for(visit, participant.week0_date)
+    if window.contains(actual):
+        return
+    already = ProtocolDeviation.objects.filter(participant=participant, kind="out_of_window", form=record.form,
+                                               record_id=str(record.pk)).exists()
+    if not already:
+        ProtocolDeviation(
+            participant=participant, kind="out_of_window", visit_code=record.visit_code, form=record.form,
+            record_id=str(record.pk), actual_date=actual,
+            description=f"{record.form} at {record.visit_code} dated {actual}, {window.days_outside(actual):+d} days "
+                        f"outside the window {window.window_start} to {window.window_end}",
+        ).save()
+    if isinstance(record, MriScan):
+        edit_checks.mri_outside_window(record, window)
+
+
+def _infusion_rules(participant: Participant, record: Infusion, creating: bool) -> None:
+    from mescams.edc.randomisation.models import AllocationSlot
+
+    slot = AllocationSlot.objects.filter(participant=participant).first()
+    if slot is None:
+        raise IllegalTransition("an infusion needs a randomised participant")
+    if record.product_code != slot.product_code:
+        raise InputValidationError("product_code", "does not match the participant's blinded product code")
+    if record.weight_kg is None:
+        weight = (VitalSigns.objects.filter(participant=participant, assessment_date__lte=record.infusion_date)
+                  .order_by("-assessment_date").first())
+        record.weight_kg = weight.weight_kg if weight else None
+    if creating:
+        first = default_protocol().design.periods[0].infusion_week
+        week = default_protocol().visit(record.visit_code).week
+        wanted = LifecycleStep.INFUSE if week == first else LifecycleStep.CROSS_OVER
+        if Infusion.objects.filter(participant=participant, visit_code=record.visit_code).exists():
+            raise InputValidationError("visit_code", f"an infusion is already recorded at {record.visit_code}")
+        step(participant, wanted)
+
+
+def save_form(*, user: Any, participant_id: str, form: str, values: dict[str, Any], record_pk: int | None = None,
+              reason: str = "") -> ParticipantRecord:
+    """Create (``record_pk`` None) or change one eCRF; changes need ``reason``. Returns the saved record."""
+    if form not in FORMS or not may_write(user.role, form):
+        raise Forbidden(f"the role {user.role} may not enter the form {form}")
+    model = FORMS[form]
+    allowed = set(editable_fields(model))
+    unknown = sorted(set(values) - allowed)
+    if unknown:
+        raise InputValidationError(unknown[0], f"is not a field of the {form} form")
+    with transaction.atomic(), acting(user, reason=reason):
+        participant = get_visible_participant(user, participant_id, for_update=True)
+        if participant.status in (ParticipantState.SCREEN_FAILED, ParticipantState.WITHDRAWN) and record_pk is None \
+                and form not in ("adverse_event", "conmed"):
+            raise IllegalTransition(f"participant {participant_id} is {participant.status}; no new {form} forms")
+        if record_pk is None:
+            record = model(participant=participant)
+            if isinstance(record, MriScan):
+                record.scan_id = "S" + secrets.token_hex(5).upper()
+            if form == "adverse_event" and "ae_number" not in values:
+                record.ae_number = model.objects.filter(participant=participant).count() + 1  # type: ignore[attr-defined]
+        else:
+            record = model.objects.filter(participant=participant, pk=record_pk).first()
+            if record is None:
+                raise NotFound(f"{form} record {record_pk} not found")
+        for name, value in values.items():
+            setattr(record, name, value)
+        if isinstance(record, Infusion):
+            _infusion_rules(participant, record, creating=record_pk is None)
+        record.save()
+        _window_check(participant, record)
+        if form == "adverse_event":
+            edit_checks.ae_end_before_onset(record)
+        elif form == "edss":
+            edit_checks.edss_jump(record)
+    return record
+
+
+def record_lab_product(*, user: Any, participant_id: str, visit_code: str, cells_infused: float,
+                       viability_percent: float, reason: str = "") -> Infusion:
+    """The lab's figures for an infusion: cells infused and viability; cells/kg is computed (cells / kg)."""
+    BLINDING_POLICY.require(user.role, Reveal.CELL_COUNTS)
+    if Role(user.role) is not Role.CELL_LAB:
+        raise Forbidden("only the cell-processing lab records cell counts")
+    from mescams.edc.randomisation.models import AllocationSlot
+
+    with transaction.atomic(), acting(user, reason=reason or "lab product record"):
+        participant = get_visible_participant(user, participant_id, for_update=True)
+        record = Infusion.objects.filter(participant=participant, visit_code=visit_code).first()
+        if record is None:
+            raise NotFound(f"no infusion recorded at {visit_code} for {participant_id}")
+        slot = AllocationSlot.objects.get(participant=participant)
+        period = default_protocol().visit(visit_code).period or 1
+        treatment = default_protocol().treatment_in_period(slot.sequence, period)
+        record.cells_infused, record.viability_percent = cells_infused, viability_percent
+        record.cells_per_kg = cells_per_kg(cells_infused=cells_infused, weight_kg=record.weight_kg)
+        if treatment == "MSC" and record.cells_per_kg is not None:
+            check_msc_dose(record.cells_per_kg)
+        if treatment != "MSC" and cells_infused != 0:
+            raise DosingError("cells_infused", "a placebo product contains no cells (0)")
+        record.save()
+    return record
+
+
+def read_scan(*, user: Any, scan_id: str, values: dict[str, Any], reason: str = "") -> MriScan:
+    """The MRI reader's read of one scan, found by scan ID alone."""
+    if Role(user.role) is not Role.MRI_READER:
+        raise Forbidden("only the MRI reader reads scans")
+    unknown = sorted(set(values) - set(MRI_READ_FIELDS))
+    if unknown:
+        raise InputValidationError(unknown[0], "is not a field of the MRI read")
+    with transaction.atomic():
+        scan = MriScan.objects.select_for_update().filter(scan_id=scan_id).first()
+        if scan is None:
+            raise NotFound(f"scan {scan_id} not found")
+        first_read = scan.read_at is None
+        for name, value in values.items():
+            setattr(scan, name, value)
+        scan.read_by = user.username
+        scan.read_at = scan.read_at or dt.datetime.now(dt.UTC)
+        with acting(user, reason=reason or ("first read" if first_read else "")):
+            scan.save()
+    return scan

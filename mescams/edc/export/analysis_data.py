@@ -1,0 +1,121 @@
+"""``mescams export analysis-data DIR``: the folder of contracts/analysis-data.md, exactly.
+
+One CSV per table (UTF-8, header row, comma-separated, ISO 8601 dates, empty cell = missing). Only randomised
+participants appear; scans appear once read (a scan not done, or not yet read, has no row); EDSS rows are the
+scheduled visits (week 0 onwards). The export carries allocation, so callers check the blinding policy first;
+each export is itself recorded in the audit trail.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from mescams.edc.audit.context import Actor, acting
+from mescams.protocols import default_protocol
+
+__all__ = ["COLUMNS", "write_analysis_data"]
+
+COLUMNS: dict[str, list[str]] = {
+    "participants.csv": ["participant_id", "site", "sequence", "sex", "age", "ms_course", "baseline_edss",
+                         "weight_kg", "randomization_date", "infusion1_date", "infusion2_date", "status",
+                         "emergency_unblinded"],
+    "mri.csv": ["participant_id", "week", "scan_date", "gel_count", "new_enlarging_t2_count", "cua_count",
+                "gel_volume_mm3", "black_hole_volume_mm3"],
+    "adverse_events.csv": ["participant_id", "ae_id", "term", "onset_date", "end_date", "severity_grade", "serious",
+                           "related"],
+    "relapses.csv": ["participant_id", "onset_date", "confirmed"],
+    "edss.csv": ["participant_id", "week", "assessment_date", "score"],
+}
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return f"{value:g}" if abs(value) < 1e15 else repr(value)
+    return str(value)
+
+
+def _age(birth: dt.date, on: dt.date) -> int:
+    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+
+
+def _rows() -> dict[str, list[list[Any]]]:
+    from mescams.edc.crfs.models import (
+        AdverseEvent,
+        Consent,
+        Demographics,
+        EdssAssessment,
+        Infusion,
+        MriScan,
+        Relapse,
+        VitalSigns,
+    )
+    from mescams.edc.randomisation.models import AllocationSlot
+
+    protocol = default_protocol()
+    week_of = {v.code: v.week for v in protocol.visits}
+    infusion_codes = [protocol.visit_at_week(p.infusion_week).code for p in protocol.design.periods]
+    out: dict[str, list[list[Any]]] = {name: [] for name in COLUMNS}
+    slots = (AllocationSlot.objects.filter(participant__isnull=False).select_related("participant__site")
+             .order_by("participant__participant_id"))
+    for slot in slots:
+        p = slot.participant
+        demo = Demographics.objects.filter(participant=p).order_by("-pk").first()
+        consent = Consent.objects.filter(participant=p).order_by("consent_date").first()
+        week0 = p.week0_date
+        edss_rows = list(EdssAssessment.objects.filter(participant=p).order_by("assessment_date", "pk"))
+        baseline = [e for e in edss_rows if week0 and e.assessment_date <= week0 and e.edss is not None]
+        weight = (VitalSigns.objects.filter(participant=p, assessment_date__lte=week0).order_by("-assessment_date")
+                  .first() if week0 else None)
+        infusions = {i.visit_code: i.infusion_date for i in Infusion.objects.filter(participant=p)}
+        out["participants.csv"].append([
+            p.participant_id, p.site.code, slot.sequence, demo.sex if demo else None,
+            _age(demo.birth_date, consent.consent_date) if demo and consent else None,
+            demo.ms_course if demo else None, baseline[-1].edss if baseline else None,
+            weight.weight_kg if weight else None, week0,
+            infusions.get(infusion_codes[0]), infusions.get(infusion_codes[1]) if len(infusion_codes) > 1 else None,
+            p.status, p.emergency_unblinded,
+        ])
+        for scan in MriScan.objects.filter(participant=p, read_at__isnull=False).order_by("scan_date", "pk"):
+            if week_of.get(scan.visit_code) is None:
+                continue
+            out["mri.csv"].append([p.participant_id, week_of[scan.visit_code], scan.scan_date, scan.gel_count,
+                                   scan.new_enlarging_t2_count, scan.cua_count, scan.gel_volume_mm3,
+                                   scan.black_hole_volume_mm3])
+        for ae in AdverseEvent.objects.filter(participant=p).order_by("ae_number"):
+            out["adverse_events.csv"].append([p.participant_id, ae.ae_number, ae.term, ae.onset_date, ae.end_date,
+                                              ae.severity_grade, ae.serious, ae.related])
+        for relapse in Relapse.objects.filter(participant=p).order_by("onset_date", "pk"):
+            out["relapses.csv"].append([p.participant_id, relapse.onset_date, relapse.confirmed])
+        for e in edss_rows:
+            if week_of.get(e.visit_code) is not None and e.edss is not None:
+                out["edss.csv"].append([p.participant_id, week_of[e.visit_code], e.assessment_date, e.edss])
+    return out
+
+
+def write_analysis_data(out_dir: Path, *, actor: Actor | Any | None = None) -> dict[str, int]:
+    """Write the five CSV files into ``out_dir`` (created if needed); return the row count of each."""
+    from mescams.edc.audit import chain
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tables = _rows()
+    for name, rows in tables.items():
+        with (out_dir / name).open("w", encoding="utf-8", newline="") as fh:
+            writer = csv.writer(fh, lineterminator="\n")
+            writer.writerow(COLUMNS[name])
+            writer.writerows([[_cell(v) for v in row] for row in rows])
+    who = actor if isinstance(actor, Actor) else Actor.of(actor) if actor is not None else Actor.system("cli")
+    with acting(who, reason="analysis-data export"):
+        chain.append(actor=who, table="export", record_id="analysis-data", action="export",
+                     changes=[("files", None, ",".join(f"{k}:{len(v)}" for k, v in tables.items()))],
+                     reason="analysis-data export (carries allocation)")
+    return {name: len(rows) for name, rows in tables.items()}

@@ -1,0 +1,183 @@
+"""Django settings for the EDC, built from the environment at start-up (never at import).
+
+Variables (all optional except the secret outside demo mode):
+
+``MESCAMS_DATA_DIR``        data directory (default ``./data``): the SQLite file ``mescams.sqlite3`` and uploads
+``MESCAMS_DATABASE_URL``    ``postgresql://user:password@host:port/name`` to use PostgreSQL instead of SQLite
+``MESCAMS_SECRET_KEY``      required unless ``MESCAMS_DEMO=1``
+``MESCAMS_DEMO``            ``1``: demo mode (a fixed, public secret; demo passwords may be printed)
+``MESCAMS_DEBUG``           ``1``: Django debug pages (never in production)
+``MESCAMS_ALLOWED_HOSTS``   comma-separated host names (default ``127.0.0.1,localhost``)
+``MESCAMS_LOCKOUT_ATTEMPTS`` failed log-ins before an account locks (default 5)
+``MESCAMS_LOCKOUT_MINUTES``  how long it stays locked (default 15)
+
+:func:`configure` calls ``django.conf.settings.configure`` with :func:`build_settings` and ``django.setup()``; the
+command line, the WSGI entry point and the tests call it once, so no module reads the environment on import.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+from mescams.errors import MescamsError
+
+__all__ = ["SettingsError", "build_settings", "configure", "data_dir", "database_settings"]
+
+DEMO_SECRET = "mescams-demo-mode-insecure-secret-never-use-in-production"  # noqa: S105 - demo mode only
+
+EDC_APPS = [
+    "mescams.edc.accounts",
+    "mescams.edc.trial",
+    "mescams.edc.audit",
+    "mescams.edc.randomisation",
+    "mescams.edc.crfs",
+    "mescams.edc.queries",
+]
+
+
+class SettingsError(MescamsError):
+    """The environment does not configure a safe system (e.g. no secret outside demo mode)."""
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    return env.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def data_dir(env: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if env is None else env
+    return Path(env.get("MESCAMS_DATA_DIR") or "./data").resolve()
+
+
+def database_settings(env: Mapping[str, str]) -> dict[str, Any]:
+    """The ``default`` database: PostgreSQL from ``MESCAMS_DATABASE_URL``, else SQLite (WAL) in the data dir."""
+    url = env.get("MESCAMS_DATABASE_URL", "").strip()
+    if url:
+        parts = urlparse(url)
+        if parts.scheme not in {"postgres", "postgresql"}:
+            raise SettingsError(f"MESCAMS_DATABASE_URL: only postgresql:// URLs are supported, got {parts.scheme}://")
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": unquote(parts.path.lstrip("/")) or "mescams",
+            "USER": unquote(parts.username or ""),
+            "PASSWORD": unquote(parts.password or ""),
+            "HOST": parts.hostname or "",
+            "PORT": str(parts.port or ""),
+            "CONN_MAX_AGE": 60,
+            "CONN_HEALTH_CHECKS": True,
+            "TEST": {"NAME": f"test_{unquote(parts.path.lstrip('/')) or 'mescams'}"},
+        }
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(data_dir(env) / "mescams.sqlite3"),
+        "OPTIONS": {
+            # IMMEDIATE: a transaction takes the write lock when it begins, so concurrent writers queue
+            # (busy timeout) instead of failing with "database is locked" on a read-to-write upgrade.
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 30,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+        },
+    }
+
+
+def build_settings(env: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Every Django setting of the EDC, from ``env`` (default: the process environment)."""
+    env = os.environ if env is None else env
+    demo = _flag(env, "MESCAMS_DEMO")
+    secret = env.get("MESCAMS_SECRET_KEY", "").strip()
+    if not secret:
+        if not demo:
+            raise SettingsError("MESCAMS_SECRET_KEY must be set (only demo mode, MESCAMS_DEMO=1, has a default)")
+        secret = DEMO_SECRET
+    hosts = [h.strip() for h in env.get("MESCAMS_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
+    return {
+        "SECRET_KEY": secret,
+        "DEBUG": _flag(env, "MESCAMS_DEBUG"),
+        "ALLOWED_HOSTS": hosts,
+        "MESCAMS_DEMO": demo,
+        "MESCAMS_DATA_DIR": str(data_dir(env)),
+        "MESCAMS_LOCKOUT_ATTEMPTS": int(env.get("MESCAMS_LOCKOUT_ATTEMPTS", "5")),
+        "MESCAMS_LOCKOUT_MINUTES": int(env.get("MESCAMS_LOCKOUT_MINUTES", "15")),
+        "INSTALLED_APPS": [
+            "django.contrib.admin",
+            "django.contrib.auth",
+            "django.contrib.contenttypes",
+            "django.contrib.sessions",
+            "django.contrib.messages",
+            "django.contrib.staticfiles",
+            *EDC_APPS,
+        ],
+        "MIDDLEWARE": [
+            "django.middleware.security.SecurityMiddleware",
+            "django.contrib.sessions.middleware.SessionMiddleware",
+            "django.middleware.common.CommonMiddleware",
+            "django.middleware.csrf.CsrfViewMiddleware",
+            "django.contrib.auth.middleware.AuthenticationMiddleware",
+            "django.contrib.messages.middleware.MessageMiddleware",
+            "django.middleware.clickjacking.XFrameOptionsMiddleware",
+        ],
+        "ROOT_URLCONF": "mescams.edc.urls",
+        "TEMPLATES": [
+            {
+                "BACKEND": "django.template.backends.django.DjangoTemplates",
+                "DIRS": [],
+                "APP_DIRS": True,
+                "OPTIONS": {
+                    "context_processors": [
+                        "django.template.context_processors.request",
+                        "django.contrib.auth.context_processors.auth",
+                        "django.contrib.messages.context_processors.messages",
+                    ]
+                },
+            }
+        ],
+        "DATABASES": {"default": database_settings(env)},
+        "DEFAULT_AUTO_FIELD": "django.db.models.BigAutoField",
+        "AUTH_USER_MODEL": "accounts.User",
+        "PASSWORD_HASHERS": [
+            "django.contrib.auth.hashers.Argon2PasswordHasher",
+            "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+        ],
+        "AUTH_PASSWORD_VALIDATORS": [
+            {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+            {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+        ],
+        "LOGIN_URL": "/accounts/login/",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_AGE": 8 * 3600,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "CSRF_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _flag(env, "MESCAMS_SECURE_COOKIES"),
+        "CSRF_COOKIE_SECURE": _flag(env, "MESCAMS_SECURE_COOKIES"),
+        "X_FRAME_OPTIONS": "DENY",
+        "SECURE_CONTENT_TYPE_NOSNIFF": True,
+        "USE_TZ": True,
+        "TIME_ZONE": "UTC",
+        "LANGUAGE_CODE": "en",
+        "STATIC_URL": "/static/",
+        "STATIC_ROOT": str(data_dir(env) / "static"),
+        "MEDIA_ROOT": str(data_dir(env) / "uploads"),
+        "LOGGING": {
+            "version": 1,
+            "disable_existing_loggers": False,
+            "handlers": {"console": {"class": "logging.StreamHandler"}},
+            "root": {"handlers": ["console"], "level": env.get("MESCAMS_LOG_LEVEL", "WARNING")},
+        },
+    }
+
+
+def configure(env: Mapping[str, str] | None = None, **overrides: Any) -> None:
+    """Configure Django from ``env`` once per process and set it up; later calls do nothing."""
+    import django
+    from django.conf import settings
+
+    if not settings.configured:
+        values = build_settings(env)
+        values.update(overrides)
+        if values["DATABASES"]["default"]["ENGINE"].endswith("sqlite3"):
+            Path(values["DATABASES"]["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+        settings.configure(**values)
+    django.setup()

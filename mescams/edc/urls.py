@@ -1,0 +1,11 @@
+"""URL map: the JSON API under /api/ (OpenAPI at /api/openapi.json); pages come with the web application."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from mescams.edc.api.app import build_api
+
+urlpatterns = [
+    path("api/", build_api().urls),
+]
