@@ -79,6 +79,24 @@ def define(
     typer.echo(f"wrote {out_file}: {len(datasets)} datasets, valid against the Define-XML 2.1 schema")
 
 
+@reports_errors
+def odm(
+    out_file: Path = typer.Argument(..., help="ODM 1.3.2 XML file to write."),
+    metadata_only: bool = typer.Option(False, "--metadata-only", help="Only the eCRF metadata, no clinical data."),
+    demo: int | None = DemoOption,
+    protocol: Path | None = ProtocolOption,
+) -> None:
+    """Write CDISC ODM 1.3.2: eCRF metadata, and the clinical data with its audit trail; validate against the XSD."""
+    from mescams.interop.odm import build_odm, validate_odm, write_odm
+    from mescams.interop.source import load_snapshot
+    from mescams.protocols import load_protocol
+
+    p = load_protocol(protocol)
+    snapshot = None if metadata_only else load_snapshot(p, demo_seed=demo)
+    validate_odm(write_odm(build_odm(p, snapshot, created=_now()), out_file))
+    typer.echo(f"wrote {out_file}: valid against the ODM 1.3.2 schema")
+
+
 def _sdtm_datasets(p: object, demo: int | None) -> list:  # type: ignore[type-arg]
     from mescams.interop.sdtm import build_sdtm
     from mescams.interop.source import load_snapshot
@@ -96,3 +114,4 @@ def register(root: typer.Typer, group: Callable[[str, str], typer.Typer]) -> Non
     export = group("export", "Export the trial's data in standard formats.")
     export.command("sdtm")(sdtm)
     export.command("define")(define)
+    export.command("odm")(odm)
