@@ -31,7 +31,10 @@ __all__ = ["NegativeBinomialMixedModel", "pad_by_group"]
 
 GRADIENT_TOLERANCE = 1e-5
 POLISH_BELOW = 1e-6  # L-BFGS-B usually ends below this; Newton steps only when it did not
-SIGMA_BOUNDARY = 1e-3
+SIGMA_BOUNDARY = 1e-3  # below this the SD estimate is on the boundary (0); glmmTMB then reports ~1e-4 or less
+PINNED_LOG_SIGMA = -25.0  # sigma = 1.4e-11: the Laplace likelihood then equals the NB2 GLM likelihood
+THETA_BOUNDARY = 1e5  # above this theta is on its boundary (Poisson); glmmTMB then reports ~1e7
+PINNED_LOG_THETA = 30.0  # theta = 1e13: NB2 is Poisson to ~1e-13 (nb2_terms keeps lgamma stable there)
 
 
 def pad_by_group(
@@ -133,7 +136,8 @@ class NegativeBinomialMixedModel(FittedModel):
     """NB2 GLMM with a random intercept per group; ``fit(y, design, groups, offset)`` returns self.
 
     Attributes after fitting: ``params_`` (beta), ``bse_``, ``theta_``, ``random_intercept_sd_``,
-    ``covariance_`` (all outer parameters), ``loglik_``, ``random_effects_`` (conditional modes),
+    ``covariance_`` (the outer parameters not on a boundary), ``boundary_`` (``sd_boundary_``: SD = 0;
+    ``poisson_boundary_``: theta = infinity), ``loglik_``, ``random_effects_`` (conditional modes),
     ``n_groups_``, ``n_obs_``, ``iterations_``, ``max_gradient_``, ``summary_``, ``converged_``, ``message_``.
     """
 
@@ -156,11 +160,15 @@ class NegativeBinomialMixedModel(FittedModel):
         p = xp.shape[-1]
         state: dict[str, np.ndarray | None] = {"b": None}
 
+        full = np.zeros(p + 2)
+        free = np.ones(p + 2, dtype=bool)
+
         def negative(z: np.ndarray) -> tuple[float, np.ndarray]:
-            out = laplace_loglik(yp, xp, op, mask, z[:p], z[p], z[p + 1], state["b"])
+            full[free] = z
+            out = laplace_loglik(yp, xp, op, mask, full[:p], full[p], full[p + 1], state["b"])
             if np.all(np.isfinite(out.b_hat)):
                 state["b"] = out.b_hat
-            return -float(out.loglik), -out.gradient
+            return -float(out.loglik), -out.gradient[free]
 
         def hessian(z: np.ndarray) -> np.ndarray:
             steps = 1e-5 * np.maximum(1.0, np.abs(z))
@@ -168,43 +176,62 @@ class NegativeBinomialMixedModel(FittedModel):
             matrix = np.array(cols)
             return (matrix + matrix.T) / 2.0
 
-        rate = np.log(y_arr.sum() / np.exp(off).sum())
-        start = np.concatenate([[rate] if self.terms_ and design.iloc[:, 0].eq(1).all() else [],
-                                np.zeros(p - (1 if design.iloc[:, 0].eq(1).all() else 0)), [0.0, np.log(0.5)]])
-        z, iterations, message = quasi_newton(negative, start)
-        value, grad = negative(z)
-        if np.max(np.abs(grad)) >= POLISH_BELOW and np.isfinite(value):
-            z, extra = _newton_polish(negative, hessian, z)
-            iterations += extra
+        def optimise(start: np.ndarray) -> tuple[np.ndarray, float, np.ndarray, int, str]:
+            z, iterations, message = quasi_newton(negative, start)
             value, grad = negative(z)
+            if np.max(np.abs(grad)) >= POLISH_BELOW and np.isfinite(value):
+                z, extra = _newton_polish(negative, hessian, z)
+                iterations += extra
+                value, grad = negative(z)
+            return z, value, grad, iterations, message
+
+        has_intercept = bool(design.iloc[:, 0].eq(1).all())
+        rate = np.log(y_arr.sum() / np.exp(off).sum())
+        start = np.concatenate([[rate] if has_intercept else [], np.zeros(p - int(has_intercept)),
+                                [0.0, np.log(0.5)]])
+        z, value, grad, iterations, message = optimise(start)
+        self.sd_boundary_ = bool(z[p + 1] < np.log(SIGMA_BOUNDARY))
+        self.poisson_boundary_ = bool(z[p] > np.log(THETA_BOUNDARY))
+        self.boundary_ = self.sd_boundary_ or self.poisson_boundary_
+        if self.boundary_:  # the maximum is on a boundary: refit with that parameter pinned at its limit
+            full[:] = z
+            if self.sd_boundary_:
+                free[p + 1], full[p + 1] = False, PINNED_LOG_SIGMA
+            if self.poisson_boundary_:
+                free[p], full[p] = False, PINNED_LOG_THETA
+            state["b"] = None
+            z, value, grad, more, message = optimise(z[free])
+            iterations += more
+            full[free] = z
+            z = full.copy()
         self.iterations_ = iterations
         self.max_gradient_ = float(np.max(np.abs(grad)))
         self.loglik_ = -value
-        sigma = float(np.exp(z[p + 1]))
         if not np.isfinite(value) or self.max_gradient_ > GRADIENT_TOLERANCE:
             self._fail(f"optimiser stopped with max |gradient| {self.max_gradient_:.2g} ({message})",
                        strict=self.strict)
             return self
-        if sigma < SIGMA_BOUNDARY:
-            self._fail("random-intercept SD estimated at the boundary (0): fit without the random effect",
-                       strict=self.strict)
-            return self
-        information = hessian(z)
+        information = hessian(z[free])
         eigen = np.linalg.eigvalsh(information)
         if eigen.min() <= 0:
             self._fail("the Hessian at the optimum is not positive definite", strict=self.strict)
             return self
-        negative(z)  # leave the conditional modes at the optimum
+        negative(z[free])  # leave the conditional modes at the optimum
         self.covariance_ = np.linalg.inv(information)
         se = np.sqrt(np.diag(self.covariance_))
         self.params_ = pd.Series(z[:p], index=self.terms_)
         self.bse_ = pd.Series(se[:p], index=self.terms_)
-        self.theta_ = float(np.exp(z[p]))
-        self.random_intercept_sd_ = sigma
+        self.theta_ = float("inf") if self.poisson_boundary_ else float(np.exp(z[p]))
+        self.random_intercept_sd_ = 0.0 if self.sd_boundary_ else float(np.exp(z[p + 1]))
         self.random_effects_ = pd.Series(state["b"], index=labels)
         self.summary_ = wald_table(self.terms_, z[:p], se[:p])
         self.converged_ = True
-        self.message_ = "converged"
+        notes = []
+        if self.sd_boundary_:
+            notes.append("the random-intercept SD is estimated at its boundary, 0")
+        if self.poisson_boundary_:
+            notes.append("theta is estimated at its boundary, infinity (no overdispersion: Poisson limit)")
+        self.message_ = "; ".join(["converged", *notes])
         return self
 
     def _diagnostics(self) -> dict[str, Any]:

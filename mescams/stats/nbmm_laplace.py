@@ -15,7 +15,7 @@ The gradient is the total derivative: the direct partial derivatives plus ``d el
 (the first-order term of ``f_i`` vanishes at ``b_hat``, but ``log H_i`` depends on it); ``d b_hat / d param =
 (d^2 f_i / d b d param) / H_i`` by the implicit function theorem. Per observation (``mu = exp(eta)``):
 
-- ``l = lgamma(y+theta) - lgamma(theta) - lgamma(y+1) + theta log(theta/(mu+theta)) + y log(mu/(mu+theta))``
+- ``l = lgamma(y+theta) - lgamma(theta) - lgamma(y+1) - theta log(1 + mu/theta) + y log(mu/(mu+theta))``
 - ``s = dl/deta = theta (y - mu) / (mu + theta)``; ``w = -d2l/deta2 = theta (y + theta) mu / (mu + theta)^2``
 - ``dw/deta = w (theta - mu) / (mu + theta)``
 """
@@ -37,6 +37,14 @@ class NB2Terms(NamedTuple):
     dweight: np.ndarray  # dw/deta
 
 
+def _log_rising_factorial(y: np.ndarray, theta: np.ndarray) -> np.ndarray:
+    """``lgamma(y + theta) - lgamma(theta)``, stable for large theta (the plain difference loses all digits
+    near theta = 1e13): for ``y >= 1`` it is ``lgamma(y) - lbeta(y, theta)``, and 0 for ``y = 0``."""
+    positive = y > 0
+    safe = np.where(positive, y, 1.0)
+    return np.where(positive, special.gammaln(safe) - special.betaln(safe, theta), 0.0)
+
+
 def nb2_terms(y: np.ndarray, eta: np.ndarray, theta: np.ndarray, *, with_loglik: bool = True) -> NB2Terms:
     """Per-observation NB2 log-likelihood and its first three derivatives in the linear predictor."""
     mu = np.exp(eta)
@@ -45,8 +53,8 @@ def nb2_terms(y: np.ndarray, eta: np.ndarray, theta: np.ndarray, *, with_loglik:
     weight = theta * (y + theta) * mu / denom**2
     dweight = weight * (theta - mu) / denom
     if with_loglik:
-        loglik = (special.gammaln(y + theta) - special.gammaln(theta) - special.gammaln(y + 1.0)
-                  + theta * np.log(theta / denom) + special.xlogy(y, mu / denom))
+        loglik = (_log_rising_factorial(y, theta) - special.gammaln(y + 1.0) - theta * np.log1p(mu / theta)
+                  + special.xlogy(y, mu / denom))
     else:
         loglik = np.zeros_like(mu)
     return NB2Terms(loglik, score, weight, dweight)

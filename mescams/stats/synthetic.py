@@ -66,7 +66,7 @@ def write_synthetic_folder(folder: Path | str, trial: SyntheticTrial | None = No
         infusion1 = randomised
         dropped = rng.random() < trial.dropout_prob
         infusion2 = None if dropped else infusion1 + dt.timedelta(weeks=24)
-        baseline_edss = float(rng.choice(np.arange(0.0, 7.0, 0.5)))
+        baseline_edss = float(rng.choice([0.0, *np.arange(1.0, 7.0, 0.5)]))  # EDSS has no 0.5 step
         people.append([pid, "OTT" if rng.random() < 0.6 else "WPG", sequence, str(rng.choice(["F", "M"])),
                        int(rng.integers(18, 51)), str(rng.choice(["RRMS", "SPMS", "PPMS"], p=[0.5, 0.35, 0.15])),
                        baseline_edss, round(float(rng.normal(72, 14)), 1), randomised.isoformat(),
@@ -105,8 +105,9 @@ def write_synthetic_folder(folder: Path | str, trial: SyntheticTrial | None = No
         for week in EDSS_WEEKS if not dropped else EDSS_WEEKS[:4]:
             if week and rng.random() < trial.progression_rate:
                 score = min(9.5, score + float(rng.choice([0.5, 1.0, 1.5])))
+                score = 1.0 if score == 0.5 else score
             elif week and rng.random() < 0.1:
-                score = max(0.0, score - 0.5)
+                score = 0.0 if score <= 1.0 else score - 0.5
             edss.append([pid, week, (infusion1 + dt.timedelta(weeks=week)).isoformat(), score])
     _write(folder / "participants.csv", ["participant_id", "site", "sequence", "sex", "age", "ms_course",
                                          "baseline_edss", "weight_kg", "randomization_date", "infusion1_date",

@@ -1,0 +1,123 @@
+"""The NB2 mixed model: the Laplace gradient is exact, fits recover known parameters, trouble is loud."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mescams.errors import ConvergenceError
+from mescams.stats.nb_glm import NegativeBinomialRegression
+from mescams.stats.nbmm import NegativeBinomialMixedModel, pad_by_group
+from mescams.stats.nbmm_laplace import laplace_loglik, solve_random_effects
+from mescams.stats.results import ConvergenceWarning, NotFittedError
+
+
+def _arrays(rng: np.random.Generator, n: int = 25):
+    y = rng.poisson(2.5, (n, 2)).astype(float)
+    X = np.zeros((n, 2, 3))
+    X[..., 0] = 1.0
+    X[:, 0, 1] = rng.integers(0, 2, n)
+    X[:, 1, 1] = 1.0 - X[:, 0, 1]
+    X[:, 1, 2] = 1.0
+    offset = np.log(rng.integers(1, 4, (n, 2)).astype(float))
+    mask = np.ones((n, 2), dtype=bool)
+    mask[:3, 1] = False
+    return y, X, offset, mask
+
+
+def test_laplace_gradient_matches_finite_differences(rng) -> None:
+    y, X, offset, mask = _arrays(rng)
+    z = np.array([0.4, -0.3, 0.1, 0.3, -0.4])
+
+    def loglik(v: np.ndarray) -> float:
+        return float(laplace_loglik(y, X, offset, mask, v[:3], v[3], v[4]).loglik)
+
+    numeric = np.array([(loglik(z + e) - loglik(z - e)) / 2e-6 for e in np.eye(5) * 1e-6])
+    analytic = laplace_loglik(y, X, offset, mask, z[:3], z[3], z[4]).gradient
+    np.testing.assert_allclose(analytic, numeric, rtol=1e-5, atol=1e-6)
+
+
+def test_random_effects_solve_the_score_equation(rng) -> None:
+    y, X, offset, mask = _arrays(rng)
+    beta, log_theta, log_sigma = np.array([0.2, -0.5, 0.1]), 0.5, -0.2
+    b = solve_random_effects(y, X, offset, mask, beta, log_theta, log_sigma)
+    mu = np.exp(np.einsum("nmp,p->nm", X, beta) + offset + b[:, None])
+    theta = np.exp(log_theta)
+    score = np.sum(theta * (y - mu) / (mu + theta) * mask, axis=1) - b / np.exp(2 * log_sigma)
+    np.testing.assert_allclose(score, 0.0, atol=1e-9)
+
+
+def test_batched_trials_equal_single_fits(rng) -> None:
+    """Leading batch axes give the same numbers as one trial at a time (for the simulation engine)."""
+    trials = [_arrays(rng) for _ in range(3)]
+    stacked = [np.stack(parts) for parts in zip(*trials, strict=True)]
+    beta = np.array([[0.1, -0.2, 0.0], [0.3, -0.6, 0.2], [0.0, 0.0, 0.1]])
+    batched = laplace_loglik(*stacked, beta, np.array([0.1, 0.5, -0.3]), np.array([-0.5, 0.0, -1.0]))
+    for k, (y, X, offset, mask) in enumerate(trials):
+        single = laplace_loglik(y, X, offset, mask, beta[k], [0.1, 0.5, -0.3][k], [-0.5, 0.0, -1.0][k])
+        np.testing.assert_allclose(batched.loglik[k], single.loglik, rtol=1e-12)
+        np.testing.assert_allclose(batched.gradient[k], single.gradient, rtol=1e-10)
+
+
+def test_pad_by_group_keeps_every_row() -> None:
+    labels, y, X, offset, mask = pad_by_group(np.array(["b", "a", "b"]), np.array([1.0, 2.0, 3.0]),
+                                              np.ones((3, 1)), np.zeros(3))
+    assert list(labels) == ["a", "b"]
+    assert mask.tolist() == [[True, False], [True, True]]
+    assert y.tolist() == [[2.0, 0.0], [1.0, 3.0]]
+
+
+def _simulate(rng: np.random.Generator, n: int, rate_ratio: float, theta: float, sd: float) -> pd.DataFrame:
+    ids = np.repeat(np.arange(n), 2)
+    msc = np.tile([1.0, 0.0], n)
+    msc[n:] = 1.0 - msc[n:]  # half the participants get MSC second
+    period2 = np.tile([0.0, 1.0], n)
+    b = rng.normal(0.0, sd, n)[ids]
+    mu = 3.0 * np.exp(np.log(rate_ratio) * msc + 0.1 * period2 + b)
+    y = rng.poisson(rng.gamma(theta, mu / theta))
+    return pd.DataFrame({"id": ids, "y": y, "MSC": msc, "period2": period2})
+
+
+def test_recovers_known_parameters_in_a_large_trial(rng) -> None:
+    frame = _simulate(rng, 1500, rate_ratio=0.5, theta=2.0, sd=0.7)
+    design = pd.DataFrame({"(Intercept)": 1.0, "MSC": frame["MSC"], "period2": frame["period2"]})
+    fit = NegativeBinomialMixedModel().fit(frame["y"], design, frame["id"])
+    assert fit.converged_
+    assert abs(fit.to_dict("MSC")["rate_ratio"] - 0.5) < 0.05
+    assert abs(fit.theta_ - 2.0) < 0.4
+    assert abs(fit.random_intercept_sd_ - 0.7) < 0.1
+
+
+def test_separated_data_is_loud_and_reports_no_number() -> None:
+    frame = pd.DataFrame({"id": [1, 1, 2, 2, 3, 3], "y": [0, 4, 0, 2, 0, 5], "MSC": [1.0, 0, 1, 0, 1, 0]})
+    design = pd.DataFrame({"(Intercept)": 1.0, "MSC": frame["MSC"]})
+    with pytest.warns(ConvergenceWarning, match="all counts are zero where MSC = 1"):
+        fit = NegativeBinomialMixedModel().fit(frame["y"], design, frame["id"])
+    assert not fit.converged_
+    assert fit.to_dict("MSC")["rate_ratio"] is None
+    with pytest.raises(NotFittedError):
+        _ = fit.summary
+    with pytest.raises(ConvergenceError):
+        NegativeBinomialMixedModel(strict=True).fit(frame["y"], design, frame["id"])
+    with pytest.warns(ConvergenceWarning):
+        assert NegativeBinomialRegression().fit(frame["y"], design).to_dict("MSC")["p_value"] is None
+
+
+def test_nb_glm_known_answer() -> None:
+    """MASS::glm.nb(y ~ x) on y = c(0,1,3,0,2,5,1,8,0,4), x = rep(0:1, 5): values from R 4.2.2, MASS 7.3-58.2.
+
+    R> summary(glm.nb(y ~ x))$coefficients; fit$theta; fit$SE.theta
+    """
+    y = np.array([0, 1, 3, 0, 2, 5, 1, 8, 0, 4])
+    x = np.tile([0.0, 1.0], 5)
+    fit = NegativeBinomialRegression().fit(y, pd.DataFrame({"(Intercept)": 1.0, "x": x}))
+    assert fit.converged_
+    np.testing.assert_allclose(fit.params_.to_numpy(), R_GLMNB_COEF, rtol=1e-5)
+    np.testing.assert_allclose(fit.bse_.to_numpy(), R_GLMNB_SE, rtol=1e-5)
+    np.testing.assert_allclose(fit.theta_, R_GLMNB_THETA, rtol=1e-4)
+
+
+R_GLMNB_COEF = [0.182321556794, 1.098612288668]
+R_GLMNB_SE = [0.520181626777, 0.655794738132]
+R_GLMNB_THETA = 1.9245155323
