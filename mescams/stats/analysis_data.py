@@ -20,6 +20,7 @@ from typing import Any
 
 import pandas as pd
 
+from mescams.core.edss.scale import is_edss_step
 from mescams.core.protocol import Protocol
 from mescams.errors import AnalysisDataError
 
@@ -80,10 +81,13 @@ def _number(low: float, high: float | None = None, *, above_low: bool = False) -
     return parse
 
 
-def _half_steps(value: str) -> float:
+def _edss(value: str) -> float:
+    """An EDSS score: 0 to 10 in steps of 0.5 (contract), and a real EDSS step (the scale has no 0.5)."""
     score = _number(0.0, 10.0)(value)
     if abs(score * 2 - round(score * 2)) > 1e-9:
         raise _Bad(f"must be 0 to 10 in steps of 0.5, got {value!r}")
+    if not is_edss_step(score):
+        raise _Bad(f"{value!r} is not an EDSS step (0, 1.0, 1.5, ..., 10; the scale has no 0.5)")
     return score
 
 
@@ -117,7 +121,7 @@ def _columns(protocol: Protocol) -> dict[str, dict[str, Parser]]:
             "sex": _one_of("F", "M"),
             "age": _integer(0, 120),
             "ms_course": _one_of("RRMS", "SPMS", "PPMS"),
-            "baseline_edss": _half_steps,
+            "baseline_edss": _edss,
             "weight_kg": _number(0.0, 400.0, above_low=True),
             "randomization_date": _date,
             "infusion1_date": _optional(_date),
@@ -145,7 +149,7 @@ def _columns(protocol: Protocol) -> dict[str, dict[str, Parser]]:
         },
         "relapses.csv": {"participant_id": _text, "onset_date": _date, "confirmed": _boolean},
         "edss.csv": {"participant_id": _text, "week": _one_of(*edss_weeks), "assessment_date": _date,
-                     "score": _half_steps},
+                     "score": _edss},
     }
 
 

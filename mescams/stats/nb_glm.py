@@ -52,6 +52,34 @@ def check_count_design(y: np.ndarray, design: pd.DataFrame) -> str | None:
     return None
 
 
+ALPHA_BOUNDARY = 1e-7  # alpha = 1/theta below this: theta is on its boundary (infinity), the fit is Poisson
+
+
+def _profile_alpha(y: np.ndarray, exog: np.ndarray, offset: np.ndarray) -> float:
+    """ML of alpha = 1/theta by maximising the profile log-likelihood over log alpha in [-20, 5].
+
+    The fallback when the joint Newton fit fails, which happens when the maximum is at alpha = 0 (no
+    overdispersion); returns 0.0 there.
+    """
+    import statsmodels.api as sm
+    from scipy import optimize
+
+    def negative_profile(log_alpha: float) -> float:
+        alpha = float(np.exp(log_alpha))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fit = sm.GLM(y, exog, family=sm.families.NegativeBinomial(alpha=alpha), offset=offset).fit(tol=1e-12)
+        mu = np.asarray(fit.mu)
+        theta = 1.0 / alpha
+        loglik = (special.gammaln(y + theta) - special.gammaln(theta) - special.gammaln(y + 1)
+                  + theta * np.log(theta / (mu + theta)) + special.xlogy(y, mu / (mu + theta)))
+        return -float(np.sum(loglik))
+
+    best = optimize.minimize_scalar(negative_profile, bounds=(-20.0, 5.0), method="bounded",
+                                    options={"xatol": 1e-10})
+    return 0.0 if best.x < -15.0 else float(np.exp(best.x))
+
+
 class NegativeBinomialRegression(FittedModel):
     """NB2 regression with ML theta (``glm.nb``); ``fit(y, design, offset)`` returns self.
 
@@ -84,33 +112,36 @@ class NegativeBinomialRegression(FittedModel):
             joint = nb.fit(start_params=start, method="newton", maxiter=300, tol=1e-14, disp=0)
             if not joint.mle_retvals.get("converged", False):
                 joint = nb.fit(start_params=start, method="bfgs", maxiter=2000, gtol=1e-10, disp=0)
-        alpha = float(joint.params[-1])
-        if not joint.mle_retvals.get("converged", False) or not np.isfinite(alpha):
-            self._fail("maximum likelihood for (beta, theta) did not converge", strict=self.strict)
-            return self
-        if alpha < 1e-8:
-            self._fail("no overdispersion (theta -> infinity): use a Poisson model", strict=self.strict)
-            return self
-        theta = 1.0 / alpha
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            glm = sm.GLM(y_arr, exog, family=sm.families.NegativeBinomial(alpha=alpha), offset=off).fit(
-                start_params=joint.params[:-1], tol=1e-11, maxiter=200)
+        alpha = float(joint.params[-1]) if joint.mle_retvals.get("converged", False) else float("nan")
+        if not np.isfinite(alpha) or alpha < ALPHA_BOUNDARY:
+            alpha = _profile_alpha(y_arr, exog, off)
+        self.poisson_boundary_ = alpha < ALPHA_BOUNDARY
+        if self.poisson_boundary_:  # ML of theta is infinity: the NB2 fit is the Poisson fit
+            glm, theta = poisson, float("inf")
+        else:
+            theta = 1.0 / alpha
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                glm = sm.GLM(y_arr, exog, family=sm.families.NegativeBinomial(alpha=alpha), offset=off).fit(
+                    start_params=poisson.params, tol=1e-11, maxiter=200)
         if not glm.converged:
             self._fail("the GLM at fixed theta did not converge", strict=self.strict)
             return self
         mu = np.asarray(glm.mu)
-        info_theta = np.sum(special.polygamma(1, theta) - special.polygamma(1, theta + y_arr) - 1.0 / theta
-                            + 2.0 / (mu + theta) - (y_arr + theta) / (mu + theta) ** 2)
+        info_theta = float("nan")
+        if not self.poisson_boundary_:
+            info_theta = np.sum(special.polygamma(1, theta) - special.polygamma(1, theta + y_arr) - 1.0 / theta
+                                + 2.0 / (mu + theta) - (y_arr + theta) / (mu + theta) ** 2)
         self.params_ = pd.Series(np.asarray(glm.params), index=self.terms_)
         self.bse_ = pd.Series(np.asarray(glm.bse), index=self.terms_)
         self.theta_ = theta
         self.se_theta_ = float(1.0 / np.sqrt(info_theta)) if info_theta > 0 else float("nan")
-        self.loglik_ = float(joint.llf)
+        self.loglik_ = float(glm.llf)
         self.fitted_ = mu
         self.summary_ = wald_table(self.terms_, self.params_.to_numpy(), self.bse_.to_numpy())
         self.converged_ = True
-        self.message_ = "converged"
+        self.message_ = ("converged; theta is estimated at its boundary, infinity (no overdispersion: the Poisson "
+                         "fit)" if self.poisson_boundary_ else "converged")
         return self
 
     def _diagnostics(self) -> dict[str, Any]:

@@ -37,6 +37,7 @@ def test_reads_typed_tables(folder: Path, protocol) -> None:
     [
         ("participants.csv", 3, "sequence", "MSC-MSC", "must be one of"),
         ("participants.csv", 2, "baseline_edss", "3.25", "steps of 0.5"),
+        ("participants.csv", 3, "baseline_edss", "0.5", "not an EDSS step"),
         ("participants.csv", 4, "randomization_date", "2015-13-01", "ISO 8601"),
         ("participants.csv", 2, "weight_kg", "-3", "must be >"),
         ("mri.csv", 5, "gel_count", "-1", ">= 0"),

@@ -1,0 +1,86 @@
+"""Adverse-event incidence by treatment received (outcome O1), with exact Clopper-Pearson intervals.
+
+Each AE belongs to the treatment of the infusion that most recently precedes its onset (the contract's rule,
+applied in :func:`mescams.stats.datasets.attributed_adverse_events`); events before the first infusion are
+``PRE_TREATMENT`` and reported apart. Denominators: participants who received an infusion of that treatment
+(``PRE_TREATMENT``: every randomised participant). Two windows: the whole study, and events starting within the
+primary safety time frame after the attributed infusion (outcome O1, 24 weeks).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from statsmodels.stats.proportion import proportion_confint
+
+from mescams.core.protocol import Protocol
+from mescams.stats.datasets import PRE_TREATMENT
+
+__all__ = ["GRADES", "adverse_event_summary", "clopper_pearson", "exposed_participants"]
+
+GRADES = ("1", "2", "3", "4", "5")
+
+
+def clopper_pearson(successes: int, total: int) -> tuple[float | None, float | None]:
+    """Exact 95 % CI of a proportion (R: ``binom.test(x, n)$conf.int``); None when ``total`` is 0."""
+    if total == 0:
+        return None, None
+    low, high = proportion_confint(successes, total, alpha=0.05, method="beta")
+    return float(low), float(high)
+
+
+def exposed_participants(subjects: pd.DataFrame, protocol: Protocol) -> dict[str, set[str]]:
+    """Participant ids exposed to each treatment (received that infusion), plus everyone for PRE_TREATMENT."""
+    exposed: dict[str, set[str]] = {code: set() for code in protocol.design.treatments}
+    for row in subjects.itertuples(index=False):
+        treatments = protocol.sequence(row.sequence).treatments
+        for date, treatment in zip((row.infusion1_date, row.infusion2_date), treatments, strict=False):
+            if date is not None and not pd.isna(date):
+                exposed[treatment].add(row.participant_id)
+    exposed[PRE_TREATMENT] = set(subjects["participant_id"])
+    return exposed
+
+
+def _block(events: pd.DataFrame, denominator: int) -> dict[str, Any]:
+    people = events["participant_id"].nunique()
+    serious = events[events["serious"]]
+    related = events[events["related"]]
+    low, high = clopper_pearson(people, denominator)
+    s_low, s_high = clopper_pearson(serious["participant_id"].nunique(), denominator)
+    return {
+        "exposed": denominator,
+        "participants_with_ae": int(people),
+        "events": int(len(events)),
+        "serious_events": int(len(serious)),
+        "participants_with_serious_ae": int(serious["participant_id"].nunique()),
+        "related_events": int(len(related)),
+        "participants_with_related_ae": int(related["participant_id"].nunique()),
+        "events_by_grade": {g: int((events["severity_grade"] == int(g)).sum()) for g in GRADES},
+        "participants_by_max_grade": {
+            g: int((events.groupby("participant_id")["severity_grade"].max() == int(g)).sum()) for g in GRADES},
+        "proportion_with_ae": people / denominator if denominator else None,
+        "proportion_ci_low": low,
+        "proportion_ci_high": high,
+        "proportion_serious": serious["participant_id"].nunique() / denominator if denominator else None,
+        "proportion_serious_ci_low": s_low,
+        "proportion_serious_ci_high": s_high,
+    }
+
+
+def adverse_event_summary(attributed: pd.DataFrame, subjects: pd.DataFrame, protocol: Protocol) -> dict[str, Any]:
+    """Per treatment (and PRE_TREATMENT): the contract's keys over the whole study, plus the 24-week window.
+
+    Returns ``{treatment: {...whole study..., "within_window": {...}}}``.
+    """
+    window_weeks = next(o.time_frame_weeks for o in protocol.outcomes if o.id == "O1")
+    exposed = exposed_participants(subjects, protocol)
+    summary: dict[str, Any] = {}
+    for treatment in (*protocol.design.treatments, PRE_TREATMENT):
+        mine = attributed[attributed["treatment"] == treatment]
+        block = _block(mine, len(exposed[treatment]))
+        if treatment != PRE_TREATMENT:
+            early = mine[mine["days_since_infusion"] < 7 * window_weeks]
+            block["within_window"] = {"weeks": window_weeks, **_block(early, len(exposed[treatment]))}
+        summary[treatment] = block
+    return summary
