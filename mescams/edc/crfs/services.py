@@ -110,6 +110,7 @@ def save_form(*, user: Any, participant_id: str, form: str, values: dict[str, An
                 raise NotFound(f"{form} record {record_pk} not found")
         for name, value in values.items():
             setattr(record, name, value)
+        record.validate()  # field rules first, so the answer names the field the user typed wrong
         if isinstance(record, Infusion):
             _infusion_rules(participant, record, creating=record_pk is None)
         record.save()
