@@ -97,6 +97,36 @@ def odm(
     typer.echo(f"wrote {out_file}: valid against the ODM 1.3.2 schema")
 
 
+@reports_errors
+def import_ctgov(
+    study_file: Path = typer.Argument(..., help="ClinicalTrials.gov API v2 study record (JSON)."),
+    output: Path = typer.Option(..., "-o", "--output", help="Draft protocol YAML to write."),
+) -> None:
+    """Draft a protocol file from a ClinicalTrials.gov study record and report what needs a human."""
+    import json
+
+    import yaml
+
+    from mescams.interop.ctgov_import import draft_protocol
+    from mescams.interop.errors import ImportFormatError
+
+    try:
+        study = json.loads(study_file.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ImportFormatError(str(study_file), f"cannot be read ({exc.strerror})") from None
+    except json.JSONDecodeError as exc:
+        raise ImportFormatError(str(study_file), f"is not JSON (line {exc.lineno}: {exc.msg})") from None
+    doc, report = draft_protocol(study)
+    header = (
+        f"# Draft protocol imported from ClinicalTrials.gov record {doc['identification']['nct_id']}.\n"
+        "# Review every item of the import report before use:\n"
+        + "".join(f"#   {line}\n" for line in report.text().splitlines())
+    )
+    output.write_text(header + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=120), encoding="utf-8")
+    typer.echo(f"wrote {output}")
+    typer.echo(report.text())
+
+
 def _sdtm_datasets(p: object, demo: int | None) -> list:  # type: ignore[type-arg]
     from mescams.interop.sdtm import build_sdtm
     from mescams.interop.source import load_snapshot
@@ -115,3 +145,4 @@ def register(root: typer.Typer, group: Callable[[str, str], typer.Typer]) -> Non
     export.command("sdtm")(sdtm)
     export.command("define")(define)
     export.command("odm")(odm)
+    group("protocol", "Show, schedule and validate the trial protocol.").command("import-ctgov")(import_ctgov)
