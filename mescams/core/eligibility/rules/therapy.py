@@ -75,6 +75,8 @@ class TherapyCoverage(Rule):
         on = ctx.on_literal
 
         def build() -> exp.Select:
+            # Sorted by start, the days interval i adds to the union are those after the running maximum end of
+            # the intervals before it (the interval reaching that maximum started no later, so it covers up to it).
             end = exp.Case(ifs=[exp.If(this=exp.or_(exp.column("end_date").is_(exp.null()),
                                                     exp.GT(this=exp.column("end_date"), expression=on.copy())),
                                        true=on.copy())], default=exp.column("end_date"))
@@ -86,20 +88,18 @@ class TherapyCoverage(Rule):
             prev_end = exp.Window(this=exp.Max(this=exp.column("e")), partition_by=[exp.column(PATIENT_KEY)],
                                   order=order, spec=before)
             with_prev = exp.select(PATIENT_KEY, "s", "e", prev_end.as_("prev_end")).from_(spans.subquery("spans"))
-            gap = exp.or_(exp.column("prev_end").is_(exp.null()),
-                          exp.GT(this=exp.column("s"), expression=exp.column("prev_end")))
-            new_island = exp.Case(ifs=[exp.If(this=gap, true=exp.Literal.number(1))], default=exp.Literal.number(0))
-            running = exp.WindowSpec(kind="ROWS", start="UNBOUNDED", start_side="PRECEDING")
-            island = exp.Window(this=exp.Sum(this=new_island), partition_by=[exp.column(PATIENT_KEY)],
-                                order=order.copy(), spec=running)
-            numbered = exp.select(PATIENT_KEY, "s", "e", island.as_("island")).from_(with_prev.subquery("with_prev"))
-            length = exp.Add(this=exp.DateDiff(this=exp.Max(this=exp.column("e")),
-                                               expression=exp.Min(this=exp.column("s")), unit=exp.var("DAY")),
-                             expression=exp.Literal.number(1))
-            islands = (exp.select(PATIENT_KEY, length.as_("days")).from_(numbered.subquery("numbered"))
-                       .group_by(PATIENT_KEY, "island"))
-            return (exp.select(PATIENT_KEY, exp.Sum(this=exp.column("days")).as_("covered_days"))
-                    .from_(islands.subquery("islands")).group_by(PATIENT_KEY))
+            s, e, prev = exp.column("s"), exp.column("e"), exp.column("prev_end")
+
+            def days(first: exp.Expr, last: exp.Expr) -> exp.Expr:
+                return exp.DateDiff(this=last, expression=first, unit=exp.var("DAY"))
+
+            added = exp.Case(ifs=[
+                exp.If(this=exp.or_(prev.is_(exp.null()), exp.GT(this=s, expression=prev.copy())),
+                       true=exp.Add(this=days(s.copy(), e.copy()), expression=exp.Literal.number(1))),
+                exp.If(this=exp.GT(this=e.copy(), expression=prev.copy()), true=days(prev.copy(), e.copy())),
+            ], default=exp.Literal.number(0))
+            return (exp.select(PATIENT_KEY, exp.Sum(this=added).as_("covered_days"))
+                    .from_(with_prev.subquery("with_prev")).group_by(PATIENT_KEY))
 
         alias = ctx.relation(f"coverage:{_names(self.drugs)}", build)
         days = exp.func("COALESCE", ctx.column(alias, "covered_days"), exp.Literal.number(0))
