@@ -1,11 +1,73 @@
-"""``mescams`` commands of the stats area (see mescams.cli for how areas register)."""
+"""``mescams analyze``: run the statistical analysis plan on an analysis-data folder (see mescams.cli)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from pathlib import Path
 
 import typer
 
+from mescams.commands._common import reports_errors
+
+
+@reports_errors
+def analyze(
+    folder: Path = typer.Argument(..., help="Analysis-data folder (participants.csv, mri.csv, ...)."),
+    json_out: Path = typer.Option(..., "--json", help="Write the results JSON (contract keys) here."),
+    report: Path | None = typer.Option(None, "--report", help="Write the DSMB HTML report here."),
+    pdf: Path | None = typer.Option(None, "--pdf", help="Also print the report to this PDF (WeasyPrint)."),
+    protocol_file: Path | None = typer.Option(None, "--protocol", help="Protocol YAML (default: MESCAMS)."),
+) -> None:
+    """Fit every model of the analysis plan; write the results JSON and the DSMB report."""
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from mescams.protocols import load_protocol
+    from mescams.stats.analysis import STEPS, run_analysis
+    from mescams.stats.analysis_data import read_analysis_data
+
+    console = Console(stderr=True)
+    protocol = load_protocol(protocol_file)
+    extra = int(report is not None) + int(pdf is not None)
+    with Progress(TextColumn("{task.description:<28}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  TimeElapsedColumn(), console=console, transient=False) as progress:
+        task = progress.add_task("reading folder", total=len(STEPS) + 2 + extra)
+        data = read_analysis_data(folder, protocol)
+        progress.advance(task)
+
+        def step(name: str) -> None:
+            progress.update(task, description=f"fitting: {name}")
+            progress.advance(task)
+
+        analysis = run_analysis(data, protocol, progress=step)
+        results = analysis.results()
+        progress.update(task, description="writing results")
+        json_out.write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
+        progress.advance(task)
+        if report is not None or pdf is not None:
+            from mescams.stats.report.render import render_html, write_pdf
+
+            progress.update(task, description="rendering report")
+            html = render_html(analysis, results)
+            if report is not None:
+                report.write_text(html, encoding="utf-8")
+                progress.advance(task)
+            if pdf is not None:
+                progress.update(task, description="printing PDF")
+                write_pdf(html, pdf)
+                progress.advance(task)
+    primary = results["gel_crossover"]
+    if primary["converged"]:
+        typer.echo(f"GEL rate ratio MSC/placebo {primary['rate_ratio']:.3f} "
+                   f"(95% CI {primary['ci_low']:.3f} to {primary['ci_high']:.3f}), p = {primary['p_value']:.4g}")
+    else:
+        typer.echo(f"GEL crossover model not estimated: {primary['message']}")
+    for warning in results["warnings"]:
+        console.print(f"[yellow]warning:[/yellow] {warning}")
+    typer.echo(f"results: {json_out}" + (f"; report: {report}" if report else "") + (f"; pdf: {pdf}" if pdf else ""))
+
 
 def register(root: typer.Typer, group: Callable[[str, str], typer.Typer]) -> None:
-    """Add this area's commands to the command line (none yet)."""
+    """Add ``mescams analyze`` to the command line."""
+    root.command("analyze")(analyze)

@@ -1,0 +1,1 @@
+"""The DSMB report: figures (matplotlib), HTML (Jinja2) and PDF (WeasyPrint)."""
