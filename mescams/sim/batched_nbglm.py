@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special, stats
 
+from mescams.sim.count_terms import CountTerms
+
 __all__ = ["BatchedNBGLMResult", "fit_nbglm_batch"]
 
 LOG_THETA_LIMITS = (-8.0, 14.0)
@@ -49,22 +51,21 @@ class BatchedNBGLMResult:
         return 2.0 * stats.norm.sf(np.abs(self.beta[:, 1] / self.se[:, 1]))
 
 
-def _terms(y: np.ndarray, off: np.ndarray, trt: np.ndarray, present: np.ndarray, phi: np.ndarray
-           ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _terms(y: np.ndarray, off: np.ndarray, trt: np.ndarray, present: np.ndarray, phi: np.ndarray,
+           counts: CountTerms) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Log-likelihood (T,), gradient (T, 3), Hessian (T, 3, 3) in (beta0, beta1, log theta), and mu (T, N)."""
     theta = np.exp(phi[:, 2])[:, None]
     mu = np.exp(np.minimum(phi[:, 0, None] + phi[:, 1, None] * trt + off, 700.0)) * present
     den = theta + mu
     r = mu / den
     a = y + theta
-    dig = special.digamma(a) - special.digamma(theta)
-    trig = special.polygamma(1, a) - special.polygamma(1, theta)
+    lg, dig, trig = counts(theta[:, 0])
     s = (y - a * r) * present
     w = a * r * (1.0 - r) * present
     l_t = (dig + np.log(theta / den) + 1.0 - a / den) * present
     l_tt = (trig + 1.0 / theta - 2.0 / den + a / den**2) * present
     s_t = r * (y - mu) / den * present  # d2 l / d eta d theta
-    ll = ((special.gammaln(a) - special.gammaln(theta) - special.gammaln(y + 1.0) + theta * np.log(theta / den)
+    ll = ((lg - special.gammaln(y + 1.0) + theta * np.log(theta / den)
            + y * np.log(np.where(present, r, 1.0))) * present).sum(-1)
     grad = np.stack([s.sum(-1), (trt * s).sum(-1), (theta * l_t).sum(-1)], -1)
     th = theta[:, 0]
@@ -100,7 +101,8 @@ def fit_nbglm_batch(gel_total: np.ndarray, n_scans: np.ndarray, treatment: np.nd
     lower = np.array([-np.inf, -np.inf, LOG_THETA_LIMITS[0]])
     upper = np.array([np.inf, np.inf, LOG_THETA_LIMITS[1]])
 
-    ll, grad, hess, _ = _terms(y, off, trt, present, phi)
+    counts = CountTerms(y, trial_axis=0)
+    ll, grad, hess, _ = _terms(y, off, trt, present, phi, counts)
     converged = np.zeros(n_t, dtype=bool)
     iterations = np.zeros(n_t, dtype=int)
     active = np.arange(n_t)
@@ -122,7 +124,8 @@ def fit_nbglm_batch(gel_total: np.ndarray, n_scans: np.ndarray, treatment: np.nd
         for _halving in range(40):
             idx = active[pending]
             trial = np.clip(p[pending] + alpha[pending, None] * step[pending], lower, upper)
-            l1, g1, h1, _ = _terms(y[idx], off[idx], trt[idx], present[idx], trial)
+            sub_counts = counts if idx.size == n_t and pending.size == n_t else CountTerms(y[idx], trial_axis=0)
+            l1, g1, h1, _ = _terms(y[idx], off[idx], trt[idx], present[idx], trial, sub_counts)
             ok = np.isfinite(l1) & (l1 >= ll[idx] - 1e-10 * (1.0 + np.abs(ll[idx])))
             new_p[pending[ok]] = trial[ok]
             ll[idx[ok]], grad[idx[ok]], hess[idx[ok]] = l1[ok], g1[ok], h1[ok]
@@ -137,7 +140,7 @@ def fit_nbglm_batch(gel_total: np.ndarray, n_scans: np.ndarray, treatment: np.nd
         converged[active[done]] = True
         active = active[~done]
 
-    _, _, _, mu = _terms(y, off, trt, present, phi)
+    _, _, _, mu = _terms(y, off, trt, present, phi, counts)
     theta = np.exp(phi[:, 2])[:, None]
     w = mu * theta / (theta + mu) * present  # IRLS weights of the GLM with theta fixed (glm.nb's SEs)
     info = np.stack([np.stack([w.sum(-1), (trt * w).sum(-1)], -1),

@@ -36,6 +36,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special, stats
 
+from mescams.sim.count_terms import CountTerms
+
 __all__ = ["BatchedNBMMResult", "fit_nbmm_batch", "laplace_terms"]
 
 N_PARAMS = 5  # beta0, beta_msc, beta_period2, log theta, log sigma
@@ -96,13 +98,13 @@ class _Data:
         n = np.moveaxis(np.asarray(n_scans, dtype=float), -1, 0)
         self.offset = np.where(present, np.log(np.maximum(n, 1.0)), -1.0e3)  # exp(-1000) == 0.0
         self.trt = np.where(present, np.moveaxis(np.asarray(treatment, dtype=float), -1, 0), 0.0)
-        self.y_max = int(self.y.max(initial=0.0))
+        self.counts = CountTerms(self.y, trial_axis=1)
 
     def take(self, idx: np.ndarray) -> _Data:
         new = object.__new__(_Data)
         for name in ("present", "y", "offset", "trt"):
             setattr(new, name, getattr(self, name)[:, idx])
-        new.y_max = self.y_max
+        new.counts = CountTerms(new.y, trial_axis=1)
         return new
 
     def xsum(self, a: np.ndarray) -> np.ndarray:
@@ -119,30 +121,11 @@ class _Data:
                          np.stack([per, trt_per, per], -1)], -2)
 
 
-def _count_terms(y: np.ndarray, theta: np.ndarray, y_max: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """lgamma(y+theta) - lgamma(theta), digamma and trigamma differences, for integer counts y >= 0.
-
-    For integer y these are finite sums over j < y of log(theta + j), 1/(theta + j) and -1/(theta + j)^2; a
-    per-trial table of cumulative sums read at y is much cheaper than three special functions per cell.
-    """
-    if y_max > 400:
-        th = theta[None, :, None]
-        return (special.gammaln(y + th) - special.gammaln(th), special.digamma(y + th) - special.digamma(th),
-                special.polygamma(1, y + th) - special.polygamma(1, th))
-    j = theta[:, None] + np.arange(y_max)
-    zeros = np.zeros((theta.size, 1))
-    tables = [np.concatenate([zeros, np.cumsum(f, axis=1)], axis=1)
-              for f in (np.log(j), 1.0 / j, -1.0 / (j * j))]
-    idx = np.moveaxis(y.astype(np.intp), 0, 1).reshape(theta.size, -1)  # (T, 2N)
-    out = []
-    for tab in tables:
-        out.append(np.moveaxis(np.take_along_axis(tab, idx, axis=1).reshape(theta.size, 2, -1), 1, 0))
-    return out[0], out[1], out[2]
-
-
 def _inner_mode(data: _Data, lin: np.ndarray, theta: np.ndarray, v: np.ndarray, b: np.ndarray,
-                tol: float = 1e-12, max_iter: int = 60) -> np.ndarray:
-    """Newton solve of h_i'(b) = 0 for every participant of every trial (h is strictly concave in b)."""
+                tol: float = 1e-8, max_iter: int = 60) -> np.ndarray:
+    """Newton solve of h_i'(b) = 0 for every participant of every trial (h is strictly concave in b).
+
+    Stops after a step below ``tol``: Newton converges quadratically, so the error left is of order tol^2."""
     th = theta[:, None]
     y = data.y
     for _ in range(max_iter):
@@ -214,7 +197,7 @@ def laplace_terms(
     b = _inner_mode(data, lin, theta, v, b_start)
     th = theta[:, None]
     mu = np.exp(np.minimum(lin + b, 700.0))
-    lg, dig, trig = _count_terms(data.y, theta, data.y_max)
+    lg, dig, trig = data.counts(theta)
     d = _nb_jet(data.y, th, mu, dig, trig)
     n_t, n_n = b.shape
 
@@ -245,11 +228,6 @@ def laplace_terms(
     return ll_i.sum(-1), grad, hess, b, bh
 
 
-def _outer(weight: np.ndarray, u: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """Sum over participants of weight_n u_n w_n' (T, 5, 5), as one batched matrix product."""
-    return np.matmul((u * weight[..., None]).transpose(0, 2, 1), w)
-
-
 def _hessian_terms(data: _Data, d: dict[tuple[int, int], np.ndarray], b: np.ndarray, v: np.ndarray,
                    c: np.ndarray, h_b: np.ndarray, a1: np.ndarray, h_phi: np.ndarray, bh: np.ndarray,
                    dh: np.ndarray, h_bphi: np.ndarray) -> np.ndarray:
@@ -273,11 +251,11 @@ def _hessian_terms(data: _Data, d: dict[tuple[int, int], np.ndarray], b: np.ndar
     hess[:, 3, 3] = (w_tt[0] + w_tt[1]).sum(-1)
     hess[:, 4, 4] = (-2.0 * b * b * v - 2.0 * c * v + 2.0 * hbc * b * v).sum(-1)
     h_bb = -(d[(4, 0)][0] + d[(4, 0)][1])
-    hess += _outer(c, a1, a1)
-    hess -= 0.5 * (_outer(c, h_bphi, bh) + _outer(c, bh, h_bphi))
-    hess -= 0.5 * _outer(c * h_bb, bh, bh)
-    hess += 0.5 * (_outer(hbc, h_phi, bh) + _outer(hbc, bh, dh))
-    hess += 0.5 * _outer(c * c, dh, dh)
+    cv, hv = c[..., None], hbc[..., None]
+    left = np.stack([cv * a1, -0.5 * cv * h_bphi, -0.5 * cv * bh, -0.5 * (c * h_bb)[..., None] * bh,
+                     0.5 * hv * h_phi, 0.5 * hv * bh, 0.5 * cv * cv * dh], axis=2)
+    right = np.stack([a1, bh, h_bphi, bh, bh, dh, dh], axis=2)
+    hess += np.matmul(left.reshape(n_t, -1, N_PARAMS).transpose(0, 2, 1), right.reshape(n_t, -1, N_PARAMS))
     return 0.5 * (hess + hess.transpose(0, 2, 1))
 
 
@@ -316,6 +294,7 @@ def _start(data: _Data) -> np.ndarray:
 # The Newton steps are taken in z = (beta, alpha = 1/theta, sigma): near the Poisson limit (alpha -> 0) and a
 # vanishing random intercept (sigma -> 0) the log-likelihood is linear or quadratic in these, so a step lands
 # on the limit at once, where on the log scale it would creep towards it by a constant amount per iteration.
+_FINAL_STEP = 1e-7
 _Z_LOWER = np.array([-np.inf, -np.inf, -np.inf, np.exp(-LOG_THETA_LIMITS[1]), np.exp(LOG_SIGMA_LIMITS[0])])
 _Z_UPPER = np.array([np.inf, np.inf, np.inf, np.exp(-LOG_THETA_LIMITS[0]), np.exp(LOG_SIGMA_LIMITS[1])])
 
@@ -397,6 +376,19 @@ def fit_nbmm_batch(
         jac[:, 3] = -np.exp(p[:, 3])
         jac[:, 4] = np.exp(-p[:, 4])
         decrement = np.einsum("ti,ti->t", grad[active] * jac, direction)
+        # A step this small is taken without a new evaluation: the error left after it is of order step^2.
+        full = _from_z(np.clip(z + direction, _Z_LOWER, _Z_UPPER))
+        last = np.abs(full - p).max(axis=1) < _FINAL_STEP
+        if last.any():
+            phi[active[last]] = full[last]
+            iterations[active[last]] += 1
+            converged[active[last]] = True
+            keep = ~last
+            sub = sub.take(np.nonzero(keep)[0])
+            active, p, bb, l0, sn = active[keep], p[keep], bb[keep], l0[keep], sn[keep]
+            z, direction, decrement = z[keep], direction[keep], decrement[keep]
+            if active.size == 0:
+                break
         alpha = np.ones(active.size)
         new_p, new_b, new_s = p.copy(), bb.copy(), sn.copy()
         pending = np.arange(active.size)
