@@ -29,25 +29,34 @@ def _now() -> dt.datetime:
 
 
 def check_credentials(*, username: str, password: str, request: Any = None) -> User:
-    """The user if the password is right and the account not locked; counts failures and locks the account."""
+    """The user if the password is right and the account not locked; counts failures and locks the account.
+
+    The failure count is committed even though the log-in fails (the error is raised after the transaction).
+    """
+    failure: MescamsError | None = None
     with transaction.atomic():
         user = User.objects.select_for_update().filter(username=username).first()
         if user is not None and user.locked_until and user.locked_until > _now():
-            raise AccountLocked("account locked after repeated failed log-ins; try again later")
-        authenticated = authenticate(request, username=username, password=password)
-        if authenticated is None:
-            if user is not None:
-                user.failed_logins += 1
-                if user.failed_logins >= settings.MESCAMS_LOCKOUT_ATTEMPTS:
-                    user.locked_until = _now() + dt.timedelta(minutes=settings.MESCAMS_LOCKOUT_MINUTES)
-                    user.failed_logins = 0
+            failure = AccountLocked("account locked after repeated failed log-ins; try again later")
+            authenticated = None
+        else:
+            authenticated = authenticate(request, username=username, password=password)
+            if authenticated is None:
+                failure = BadCredentials("wrong user name or password")
+                if user is not None:
+                    user.failed_logins += 1
+                    if user.failed_logins >= settings.MESCAMS_LOCKOUT_ATTEMPTS:
+                        user.locked_until = _now() + dt.timedelta(minutes=settings.MESCAMS_LOCKOUT_MINUTES)
+                        user.failed_logins = 0
+                    user.save(update_fields=["failed_logins", "locked_until"])
+            elif user is not None and (user.failed_logins or user.locked_until):
+                user.failed_logins, user.locked_until = 0, None
                 user.save(update_fields=["failed_logins", "locked_until"])
-            raise BadCredentials("wrong user name or password")
-        if user is not None and (user.failed_logins or user.locked_until):
-            user.failed_logins, user.locked_until = 0, None
-            user.save(update_fields=["failed_logins", "locked_until"])
-        assert isinstance(authenticated, User)
-        return authenticated
+    if failure is not None:
+        raise failure
+    if not isinstance(authenticated, User):
+        raise BadCredentials("wrong user name or password")
+    return authenticated
 
 
 def reauthenticate(user: User, password: str) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from django.http import HttpResponse
-from ninja import Router
+from ninja import Router, Status
 
 from mescams.core.blinding import BLINDING_POLICY, Reveal, Role
 from mescams.edc.api.participants import ERRORS
@@ -46,7 +46,7 @@ def generate(request: Any, body: AllocationIn) -> Any:
     """Generate the allocation list (unblinded statistician only), from a recorded or fresh seed."""
     BLINDING_POLICY.require(request.user.role, Reveal.ALLOCATION_LIST)
     stored = services.generate_list(actor=request.user, seed=body.seed, slots_per_site=body.slots_per_site)
-    return 201, _list_out(stored)
+    return Status(201, _list_out(stored))
 
 
 @router.get("/randomisation/list", response={200: AllocationOut, **ERRORS})

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib.auth import login, logout
 from django.middleware.csrf import get_token
-from ninja import NinjaAPI, Router
+from ninja import NinjaAPI, Router, Status
 from ninja.security import SessionAuth
 from ninja.utils import check_csrf
 
@@ -35,7 +35,7 @@ def _auth_router() -> Router:
         """Session log-in (CSRF-checked); repeated failures lock the account for a while."""
         forbidden = check_csrf(request)
         if forbidden:
-            return 403, {"error": "csrf", "detail": "CSRF token missing or incorrect"}
+            return Status(403, {"error": "csrf", "detail": "CSRF token missing or incorrect"})
         user = check_credentials(username=body.username, password=body.password, request=request)
         login(request, user)  # rotates the session key
         return _me(user)
@@ -43,7 +43,7 @@ def _auth_router() -> Router:
     @router.post("/logout", response={204: None})
     def logout_view(request: Any) -> Any:
         logout(request)
-        return 204, None
+        return Status(204, None)
 
     @router.get("/me", response=MeOut)
     def me(request: Any) -> Any:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.orm import create_schema
 from pydantic import create_model
 
@@ -57,7 +57,7 @@ def _register(router: Router, form: str, model: type[ParticipantRecord]) -> None
         def create(request: Any, participant_id: str, body: Any) -> Any:
             record = save_form(user=request.user, participant_id=participant_id, form=form,
                                values=body.dict())  # type: ignore[attr-defined]
-            return 201, record_out(record, request.user)
+            return Status(201, record_out(record, request.user))
 
         def update(request: Any, participant_id: str, record_id: int, body: Any) -> Any:
             values = body.values.dict(exclude_unset=True)  # type: ignore[attr-defined]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ninja import Router
+from ninja import Router, Status
 
 from mescams.core.blinding import BLINDING_POLICY, Reveal, Role
 from mescams.edc.api.participants import ERRORS
@@ -44,7 +44,7 @@ def list_queries(request: Any, status: str | None = None) -> Any:
 def open_query(request: Any, body: QueryIn) -> Any:
     q = services.open_query(user=request.user, participant_id=body.participant_id, form=body.form,
                             record_id=body.record_id, field=body.field, text=body.text)
-    return 201, _query_out(q)
+    return Status(201, _query_out(q))
 
 
 @router.post("/queries/{query_id}/answer", response={200: QueryOut, **ERRORS})
@@ -62,8 +62,8 @@ def sign(request: Any, participant_id: str, body: SignIn) -> Any:
     """Investigator e-signature of the casebook: the password again, and what the signature means."""
     s = services.sign_casebook(user=request.user, participant_id=participant_id, password=body.password,
                                meaning=body.meaning)
-    return 201, {"participant_id": participant_id, "signed_by": s.signed_by, "meaning": s.meaning,
-                 "signed_at": s.signed_at, "audit_seq": s.audit_seq}
+    return Status(201, {"participant_id": participant_id, "signed_by": s.signed_by, "meaning": s.meaning,
+                        "signed_at": s.signed_at, "audit_seq": s.audit_seq})
 
 
 @router.get("/participants/{participant_id}/signatures", response={200: list[SignatureOut], **ERRORS})
@@ -76,7 +76,7 @@ def signatures(request: Any, participant_id: str) -> Any:
 
 @router.post("/participants/{participant_id}/lock", response={201: LockOut, **ERRORS})
 def lock_participant(request: Any, participant_id: str) -> Any:
-    return 201, _lock_out(services.lock(user=request.user, participant_id=participant_id))
+    return Status(201, _lock_out(services.lock(user=request.user, participant_id=participant_id)))
 
 
 @router.post("/participants/{participant_id}/unlock", response={200: LockOut, **ERRORS})
@@ -86,7 +86,7 @@ def unlock_participant(request: Any, participant_id: str, body: ReasonIn) -> Any
 
 @router.post("/trial/lock", response={201: LockOut, **ERRORS})
 def lock_trial(request: Any) -> Any:
-    return 201, _lock_out(services.lock(user=request.user))
+    return Status(201, _lock_out(services.lock(user=request.user)))
 
 
 @router.post("/trial/unlock", response={200: LockOut, **ERRORS})

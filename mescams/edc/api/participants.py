@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ninja import Router
+from ninja import Router, Status
 
 from mescams.core.blinding import BLINDING_POLICY, Reveal
 from mescams.edc.api.schemas import (
@@ -73,7 +73,7 @@ def screen(request: Any, body: ScreenIn) -> Any:
     """Register a screened person with their screening record (patient.schema.json fields)."""
     p = services.screen(user=request.user, site_code=body.site, screening_date=body.screening_date,
                         record=body.record)
-    return 201, _one(request.user, p.participant_id)
+    return Status(201, _one(request.user, p.participant_id))
 
 
 @router.get("/{participant_id}", response={200: ParticipantOut, **ERRORS})
