@@ -88,11 +88,11 @@ def solve_random_effects(
     b = np.zeros(y.shape[:-1]) if b0 is None else np.array(b0, dtype=float)
     for _ in range(max_iter):
         terms = nb2_terms(y, fixed + b[..., None], theta, with_loglik=False)
-        grad = np.sum(terms.score * mask, axis=-1) - b * inv_var
-        hess = np.sum(terms.weight * mask, axis=-1) + inv_var
+        grad = np.add.reduce(terms.score * mask, axis=-1) - b * inv_var
+        hess = np.add.reduce(terms.weight * mask, axis=-1) + inv_var
         step = np.clip(grad / hess, -1.0, 1.0)
         b = b + step
-        if np.max(np.abs(step), initial=0.0) < tol:
+        if step.size == 0 or np.abs(step).max() < tol:
             break
     return b
 
@@ -127,10 +127,10 @@ def laplace_loglik(
     mu = np.exp(eta)
     denom = mu + theta_obs
     m = mask.astype(float)
-    H = np.sum(terms.weight * m, axis=-1) + 1.0 / sigma2  # (..., n)
-    loglik_i = (np.sum(terms.loglik * m, axis=-1) - b**2 / (2.0 * sigma2) - 0.5 * np.log(sigma2)
+    H = np.add.reduce(terms.weight * m, axis=-1) + 1.0 / sigma2  # (..., n)
+    loglik_i = (np.add.reduce(terms.loglik * m, axis=-1) - b**2 / (2.0 * sigma2) - 0.5 * np.log(sigma2)
                 - 0.5 * np.log(H))
-    d_ell_d_b = -0.5 * np.sum(terms.dweight * m, axis=-1) / H  # (..., n)
+    d_ell_d_b = -0.5 * np.add.reduce(terms.dweight * m, axis=-1) / H  # (..., n)
 
     # beta: direct + implicit (d b_hat / d beta = -sum_j w_ij x_ij / H_i)
     direct_obs = (terms.score - 0.5 * terms.dweight / H[..., None]) * m
@@ -143,13 +143,13 @@ def laplace_loglik(
     dw_dtheta = mu * (y * mu - y * theta_obs + 2.0 * theta_obs * mu) / denom**3
     ds_dtheta = (y - mu) * mu / denom**2
     theta_i = np.exp(log_theta)[..., None]
-    grad_log_theta = theta_i * (np.sum(dl_dtheta * m, axis=-1) - 0.5 * np.sum(dw_dtheta * m, axis=-1) / H
-                                + d_ell_d_b * np.sum(ds_dtheta * m, axis=-1) / H)
+    grad_log_theta = theta_i * (np.add.reduce(dl_dtheta * m, axis=-1) - 0.5 * np.sum(dw_dtheta * m, axis=-1) / H
+                                + d_ell_d_b * np.add.reduce(ds_dtheta * m, axis=-1) / H)
     # log sigma
     grad_log_sigma = b**2 / sigma2 - 1.0 + 1.0 / (H * sigma2) + d_ell_d_b * 2.0 * b / (sigma2 * H)
 
     gradient = np.concatenate(
-        [grad_beta, np.sum(grad_log_theta, axis=-1)[..., None], np.sum(grad_log_sigma, axis=-1)[..., None]],
+        [grad_beta, np.add.reduce(grad_log_theta, axis=-1)[..., None], np.sum(grad_log_sigma, axis=-1)[..., None]],
         axis=-1,
     )
-    return LaplaceTerms(np.sum(loglik_i, axis=-1), gradient, b)
+    return LaplaceTerms(np.add.reduce(loglik_i, axis=-1), gradient, b)
