@@ -127,6 +127,49 @@ def import_ctgov(
     typer.echo(report.text())
 
 
+@reports_errors
+def ctgov_results(
+    out_file: Path = typer.Argument(..., help="JSON file for the ClinicalTrials.gov resultsSection."),
+    results: Path = typer.Option(..., "--results", help="Statistics results JSON (mescams analyze --json)."),
+    openapi: Path | None = typer.Option(
+        None,
+        "--openapi",
+        help="ClinicalTrials.gov API v2 OpenAPI YAML to validate "
+        "against (e.g. ../shared/reference/ctgov-api-v2-openapi.yaml).",
+    ),
+    consort: Path | None = typer.Option(None, "--consort", help="Also draw the CONSORT flow diagram (.png/.svg/.pdf)."),
+    demo: int | None = DemoOption,
+    protocol: Path | None = ProtocolOption,
+) -> None:
+    """Write the ClinicalTrials.gov API v2 resultsSection: flow, baseline, outcomes with analyses, adverse events."""
+    import json
+
+    from mescams.interop.consort import consort_boxes, draw_consort
+    from mescams.interop.ctgov_results import results_section
+    from mescams.interop.ctgov_schema import load_openapi, validate_component
+    from mescams.interop.errors import ImportFormatError
+    from mescams.interop.source import load_snapshot
+    from mescams.protocols import load_protocol
+
+    try:
+        stats = json.loads(results.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ImportFormatError(str(results), f"is not a readable results JSON ({exc})") from None
+    p = load_protocol(protocol)
+    snapshot = load_snapshot(p, demo_seed=demo)
+    section, warnings = results_section(p, snapshot, stats)
+    document = {"resultsSection": section}
+    if openapi is not None:
+        validate_component(document, load_openapi(openapi), "Study", label=str(out_file))
+    out_file.write_text(json.dumps(document, indent=1), encoding="utf-8")
+    typer.echo(f"wrote {out_file}" + (" (valid against the API v2 Study schema)" if openapi else ""))
+    for w in warnings:
+        typer.echo(f"warning: {w}")
+    if consort is not None:
+        draw_consort(consort_boxes(section["participantFlowModule"], snapshot), consort)
+        typer.echo(f"wrote {consort}")
+
+
 def _sdtm_datasets(p: object, demo: int | None) -> list:  # type: ignore[type-arg]
     from mescams.interop.sdtm import build_sdtm
     from mescams.interop.source import load_snapshot
@@ -145,4 +188,5 @@ def register(root: typer.Typer, group: Callable[[str, str], typer.Typer]) -> Non
     export.command("sdtm")(sdtm)
     export.command("define")(define)
     export.command("odm")(odm)
+    export.command("ctgov-results")(ctgov_results)
     group("protocol", "Show, schedule and validate the trial protocol.").command("import-ctgov")(import_ctgov)

@@ -34,3 +34,14 @@ def rscript() -> str:
     require(path is not None, "Rscript (with r-cran-haven) is not installed")
     assert path is not None
     return path
+
+
+@pytest.fixture(scope="session")
+def stats_results(protocol: Protocol, snapshot: TrialSnapshot, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """The statistics results of the demo trial, run on its analysis-data folder (the stats area's own code)."""
+    from mescams.interop.analysis_folder import write_analysis_folder
+    from mescams.stats.analysis import run_analysis
+    from mescams.stats.analysis_data import read_analysis_data
+
+    folder = write_analysis_folder(protocol, snapshot, tmp_path_factory.mktemp("analysis_data"))
+    return run_analysis(read_analysis_data(folder, protocol), protocol).results()

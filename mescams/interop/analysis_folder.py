@@ -1,0 +1,145 @@
+"""Write the analysis-data folder of the contract (shared/contracts/analysis-data.md) from a trial snapshot.
+
+Why here: the ADaM and ClinicalTrials.gov exports are checked against the statistics run on this folder, and the
+ADaM -> analysis-data converter (:mod:`mescams.interop.adam.to_analysis_data`) must produce the same files.
+The EDC has its own exporter from the database; both follow the same contract.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from mescams.core.protocol import Protocol
+from mescams.interop.snapshot import TrialSnapshot
+
+__all__ = ["COLUMNS", "write_analysis_folder", "write_csv"]
+
+COLUMNS = {
+    "participants.csv": (
+        "participant_id",
+        "site",
+        "sequence",
+        "sex",
+        "age",
+        "ms_course",
+        "baseline_edss",
+        "weight_kg",
+        "randomization_date",
+        "infusion1_date",
+        "infusion2_date",
+    ),
+    "mri.csv": (
+        "participant_id",
+        "week",
+        "scan_date",
+        "gel_count",
+        "new_enlarging_t2_count",
+        "cua_count",
+        "gel_volume_mm3",
+        "black_hole_volume_mm3",
+    ),
+    "adverse_events.csv": (
+        "participant_id",
+        "ae_id",
+        "term",
+        "onset_date",
+        "end_date",
+        "severity_grade",
+        "serious",
+        "related",
+    ),
+    "relapses.csv": ("participant_id", "onset_date", "confirmed"),
+    "edss.csv": ("participant_id", "week", "assessment_date", "score"),
+}
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value)) if abs(value) < 1e15 else repr(value)
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def write_csv(path: Path, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow([_cell(v) for v in row])
+
+
+def write_analysis_folder(protocol: Protocol, snapshot: TrialSnapshot, out_dir: Path) -> Path:
+    """The five CSV files for the randomised participants of the snapshot."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    randomized = {p.participant_id: p for p in snapshot.randomized}
+    infusions: dict[str, dict[int, object]] = {}
+    for inf in snapshot.infusions:
+        week = protocol.visit(inf.visit_code).week
+        infusions.setdefault(inf.participant_id, {})[0 if week == 0 else 1] = inf.date
+    write_csv(
+        out_dir / "participants.csv",
+        COLUMNS["participants.csv"],
+        (
+            (
+                p.participant_id,
+                p.site,
+                p.sequence,
+                p.sex,
+                p.age_at_consent,
+                p.ms_course,
+                p.baseline_edss,
+                p.weight_kg,
+                p.randomization_date,
+                infusions.get(p.participant_id, {}).get(0),
+                infusions.get(p.participant_id, {}).get(1),
+            )
+            for p in randomized.values()
+        ),
+    )
+    write_csv(
+        out_dir / "mri.csv",
+        COLUMNS["mri.csv"],
+        (
+            (
+                m.participant_id,
+                protocol.visit(m.visit_code).week,
+                m.scan_date,
+                m.gel_count,
+                m.new_enlarging_t2_count,
+                m.cua_count,
+                m.gel_volume_mm3,
+                m.black_hole_volume_mm3,
+            )
+            for m in snapshot.mri
+            if m.participant_id in randomized and protocol.visit(m.visit_code).week is not None
+        ),
+    )
+    write_csv(
+        out_dir / "adverse_events.csv",
+        COLUMNS["adverse_events.csv"],
+        (
+            (a.participant_id, a.ae_id, a.term, a.onset_date, a.end_date, a.grade, a.serious, a.related)
+            for a in snapshot.adverse_events
+            if a.participant_id in randomized
+        ),
+    )
+    write_csv(
+        out_dir / "relapses.csv",
+        COLUMNS["relapses.csv"],
+        ((r.participant_id, r.onset_date, r.confirmed) for r in snapshot.relapses if r.participant_id in randomized),
+    )
+    write_csv(
+        out_dir / "edss.csv",
+        COLUMNS["edss.csv"],
+        (
+            (e.participant_id, protocol.visit(e.visit_code).week, e.date, e.score)
+            for e in snapshot.edss
+            if e.participant_id in randomized and protocol.visit(e.visit_code).week is not None
+        ),
+    )
+    return out_dir
