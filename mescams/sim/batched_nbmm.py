@@ -41,7 +41,7 @@ from mescams.sim.count_terms import CountTerms
 __all__ = ["BatchedNBMMResult", "fit_nbmm_batch", "laplace_terms"]
 
 N_PARAMS = 5  # beta0, beta_msc, beta_period2, log theta, log sigma
-LOG_THETA_LIMITS = (-8.0, 14.0)
+LOG_THETA_LIMITS = (-8.0, 30.0)  # theta = e^30 ~ 1e13: NB2 is then Poisson to ~1e-13
 LOG_SIGMA_LIMITS = (-9.0, 3.0)
 Z_975 = float(stats.norm.ppf(0.975))
 
@@ -56,7 +56,7 @@ class BatchedNBMMResult:
     random_intercept_sd: np.ndarray
     loglik: np.ndarray
     converged: np.ndarray
-    at_bound: np.ndarray
+    at_bound: np.ndarray  # theta or the SD ended on its limit (reported as infinity or 0)
     iterations: np.ndarray
     n_participants: np.ndarray
     n_periods: np.ndarray
@@ -155,8 +155,9 @@ def _nb_jet(y: np.ndarray, th: np.ndarray, mu: np.ndarray, dig: np.ndarray,
     a = y + th
     q = r * (1.0 - r)
     inv_d = 1.0 / den
-    l_t = dig + np.log(th * inv_d) + 1.0 - a * inv_d
-    l_tt = trig + 1.0 / th - 2.0 * inv_d + a * inv_d**2
+    # Written without cancellations, so they stay accurate as theta grows towards the Poisson limit.
+    l_t = dig - np.log1p(mu / th) + (mu - y) * inv_d
+    l_tt = trig + (mu * mu + th * y) * inv_d**2 / th
     l_et = r * (y - mu) * inv_d
     l_ett = -2.0 * l_et * inv_d
     l_eet = -q + a * r * (1.0 - 2.0 * r) * inv_d
@@ -221,7 +222,7 @@ def laplace_terms(
     if hessian:
         hess = _hessian_terms(data, d, b, v, c, h_b, a1, h_phi, bh, dh, -vec(3))
     den = th + mu
-    ll_obs = lg + th * np.log(th / den) + data.y * np.log(np.where(data.present, mu / den, 1.0))
+    ll_obs = lg - th * np.log1p(mu / th) + data.y * np.log(np.where(data.present, mu / den, 1.0))
     ll_obs -= special.gammaln(data.y + 1.0)
     ll_i = ll_obs[0] + ll_obs[1] - 0.5 * b**2 * v - log_sigma[:, None] - 0.5 * np.log(big_h)
     ll_i = np.where(data.present[0] | data.present[1], ll_i, 0.0)
@@ -429,8 +430,9 @@ def fit_nbmm_batch(
     return BatchedNBMMResult(
         beta=phi[:, :3].copy(),
         se=np.sqrt(np.where(var > 0, var, np.nan)),
-        theta=np.exp(phi[:, 3]),
-        random_intercept_sd=np.exp(phi[:, 4]),
+        # On a limit the estimate is the limit itself (theta infinite: Poisson; SD 0), as the stats area reports.
+        theta=np.where(at_limit[:, 3] & (phi[:, 3] > 0), np.inf, np.exp(phi[:, 3])),
+        random_intercept_sd=np.where(at_limit[:, 4] & (phi[:, 4] < 0), 0.0, np.exp(phi[:, 4])),
         loglik=ll,
         converged=converged,
         at_bound=at_limit.any(axis=1),
