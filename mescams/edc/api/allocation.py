@@ -22,6 +22,7 @@ from mescams.edc.api.schemas import (
     ScanReadIn,
     VerifyOut,
 )
+from mescams.edc.crfs.clinical import infusion_visits, treatment_at_infusion
 from mescams.edc.crfs.models import Infusion, MriScan
 from mescams.edc.crfs.services import read_scan, record_lab_product
 from mescams.edc.randomisation import services
@@ -78,8 +79,7 @@ def lab_products(request: Any) -> Any:
         if weight is None:
             vitals = VitalSigns.objects.filter(participant=p).order_by("-assessment_date").first()
             weight = vitals.weight_kg if vitals else None
-        by_visit = {v.code: protocol.treatment_in_period(slot.sequence, v.period or 1)
-                    for v in protocol.visits if "infusion" in v.activities}
+        by_visit = {code: treatment_at_infusion(slot.sequence, code) for code in infusion_visits()}
         out.append({
             "participant_id": p.participant_id, "product_code": slot.product_code, "site": p.site.code,
             "week0_date": p.week0_date, "weight_kg": weight, "sequence": slot.sequence,
@@ -111,7 +111,7 @@ def scans(request: Any, unread: bool = False) -> Any:
     """The MRI reader's scan list: scan IDs only, no participant or visit."""
     if Role(request.user.role) is not Role.MRI_READER:
         raise Forbidden("the scan list is the MRI reader's")
-    qs = MriScan.objects.order_by("scan_id")
+    qs = MriScan.objects.order_by("pk")  # entry order: a random scan ID must not decide the order
     if unread:
         qs = qs.filter(read_at__isnull=True)
     return [_scan_out(s) for s in qs]

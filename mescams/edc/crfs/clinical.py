@@ -20,6 +20,16 @@ def infusion_visits() -> tuple[str, ...]:
     return tuple(v.code for v in default_protocol().visits if "infusion" in v.activities)
 
 
+def treatment_at_infusion(sequence: str, visit_code: str) -> str:
+    """MSC or PLACEBO given at an infusion visit: the treatment of the period that this infusion starts."""
+    protocol = default_protocol()
+    week = protocol.visit(visit_code).week
+    for period in protocol.design.periods:
+        if period.infusion_week == week:
+            return protocol.treatment_in_period(sequence, period.number)
+    raise DosingError("visit_code", f"{visit_code} is not an infusion visit")
+
+
 def derive_edss(record: Any) -> tuple[float, bool | None, str]:
     """(EDSS step, consistent with the rater's value or None, explanation) from the FS and ambulation scores."""
     data = {name: getattr(record, name) for name in (*FS_FIELDS, "ambulation")}

@@ -19,7 +19,7 @@ from mescams.core.schedule import visit_plan_for
 from mescams.edc.audit.context import acting
 from mescams.edc.crfs import edit_checks
 from mescams.edc.crfs.access import may_write
-from mescams.edc.crfs.clinical import cells_per_kg, check_msc_dose
+from mescams.edc.crfs.clinical import cells_per_kg, check_msc_dose, treatment_at_infusion
 from mescams.edc.crfs.models import FORMS, Infusion, MriScan, ParticipantRecord, VitalSigns
 from mescams.edc.trial.models import Participant, ProtocolDeviation
 from mescams.edc.trial.services import Forbidden, NotFound, get_visible_participant, step
@@ -136,8 +136,7 @@ def record_lab_product(*, user: Any, participant_id: str, visit_code: str, cells
         if record is None:
             raise NotFound(f"no infusion recorded at {visit_code} for {participant_id}")
         slot = AllocationSlot.objects.get(participant=participant)
-        period = default_protocol().visit(visit_code).period or 1
-        treatment = default_protocol().treatment_in_period(slot.sequence, period)
+        treatment = treatment_at_infusion(slot.sequence, visit_code)
         record.cells_infused, record.viability_percent = cells_infused, viability_percent
         record.cells_per_kg = cells_per_kg(cells_infused=cells_infused, weight_kg=record.weight_kg)
         if treatment == "MSC" and record.cells_per_kg is not None:

@@ -18,6 +18,7 @@ from django.db import transaction
 from mescams.core.blinding import Role
 from mescams.edc.accounts.models import User
 from mescams.edc.accounts.services import create_user
+from mescams.edc.crfs.clinical import treatment_at_infusion
 from mescams.edc.crfs.services import read_scan, record_lab_product, save_form
 from mescams.edc.demo.people import Candidate, make_candidates
 from mescams.edc.queries import services as queries
@@ -166,7 +167,7 @@ class _Loader:
                           values={"visit_code": code, "infusion_date": on, "product_code": slot.product_code,
                                   "volume_ml": 50.0, "start_time": dt.time(10, 0), "stop_time": dt.time(10, 45),
                                   "reactions": ""})
-                treatment = self.protocol.treatment_in_period(slot.sequence, visit.period or 1)
+                treatment = treatment_at_infusion(slot.sequence, code)
                 weight = c.weight_kg
                 cells = round(weight * self.rng.uniform(1.2e6, 1.8e6)) if treatment == "MSC" else 0.0
                 record_lab_product(user=lab, participant_id=pid, visit_code=code, cells_infused=float(cells),
