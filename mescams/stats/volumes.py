@@ -24,7 +24,20 @@ from mescams.core.protocol import Protocol
 from mescams.stats.crossover import active_and_placebo
 from mescams.stats.results import finite_or_none, wald_table
 
-__all__ = ["VolumeComparison", "hodges_lehmann"]
+__all__ = ["VolumeComparison", "hodges_lehmann", "signed_rank_test"]
+
+
+def signed_rank_test(differences: np.ndarray) -> tuple[float, float]:
+    """Wilcoxon signed-rank (statistic, two-sided p) with R's ``wilcox.test`` choice of method.
+
+    R uses the exact distribution for n < 50 without ties or zeros and otherwise the normal approximation with
+    tie and continuity corrections; scipy's ``method="auto"`` differs when there are ties, so choose here.
+    """
+    d = np.asarray(differences, dtype=float)
+    magnitudes = np.abs(d)
+    exact = len(d) < 50 and np.all(d != 0) and len(np.unique(magnitudes)) == len(magnitudes)
+    test = stats.wilcoxon(d, zero_method="wilcox", correction=True, method="exact" if exact else "approx")
+    return float(test.statistic), float(test.pvalue)
 
 
 def hodges_lehmann(differences: np.ndarray) -> float:
@@ -55,8 +68,7 @@ class VolumeComparison:
         self.statistic_ = self.p_value_ = self.hodges_lehmann_ = float("nan")
         self.message_ = "ok"
         if self.n_pairs_ and np.any(self.differences_ != 0):
-            test = stats.wilcoxon(self.differences_, zero_method="wilcox", correction=True, method="auto")
-            self.statistic_, self.p_value_ = float(test.statistic), float(test.pvalue)
+            self.statistic_, self.p_value_ = signed_rank_test(self.differences_)
             self.hodges_lehmann_ = hodges_lehmann(self.differences_)
         else:
             self.message_ = "no participant with a non-zero difference: the test is not defined"
