@@ -50,6 +50,32 @@ def sdtm(
 
 
 @reports_errors
+def adam(
+    out_dir: Path = typer.Argument(..., help="Folder for the ADaM files."),
+    fmt: str = typer.Option("both", "--format", help="xpt, json or both."),
+    analysis_data: Path | None = typer.Option(
+        None,
+        "--analysis-data",
+        help="Also write the analysis-data folder (the contract's CSV files) converted from the ADaM datasets here.",
+    ),
+    demo: int | None = DemoOption,
+    protocol: Path | None = ProtocolOption,
+) -> None:
+    """Write ADaM datasets (ADSL, ADAE, ADLES, ADEDSS, ADREL, ADTTE) derived from the SDTM datasets."""
+    from mescams.interop.adam.to_analysis_data import analysis_data_from_adam
+    from mescams.interop.export import write_datasets
+    from mescams.protocols import load_protocol
+
+    p = load_protocol(protocol)
+    datasets = _adam_datasets(p, demo)
+    paths = write_datasets(datasets, out_dir, fmt, study_oid=p.identification.nct_id, created=_now())  # type: ignore[arg-type]
+    typer.echo(f"wrote {len(paths)} files for {len(datasets)} ADaM datasets to {out_dir}")
+    if analysis_data is not None:
+        analysis_data_from_adam(datasets, analysis_data)
+        typer.echo(f"wrote the analysis-data folder {analysis_data}")
+
+
+@reports_errors
 def define(
     out_file: Path = typer.Argument(..., help="define.xml to write."),
     standard: str = typer.Option("SDTM", "--standard", help="SDTM or ADaM."),
@@ -186,6 +212,7 @@ def _adam_datasets(p: object, demo: int | None) -> list:  # type: ignore[type-ar
 def register(root: typer.Typer, group: Callable[[str, str], typer.Typer]) -> None:
     export = group("export", "Export the trial's data in standard formats.")
     export.command("sdtm")(sdtm)
+    export.command("adam")(adam)
     export.command("define")(define)
     export.command("odm")(odm)
     export.command("ctgov-results")(ctgov_results)

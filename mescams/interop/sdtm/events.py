@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from mescams.interop.dataset import Cell, Dataset
 from mescams.interop.sdtm.context import SubjectContext, number_seq
-from mescams.interop.sdtm.mapping import iso, visit_name, visitnum
+from mescams.interop.sdtm.mapping import extrt, iso, visit_name, visitnum
 from mescams.interop.sdtm.spec import spec
 
 __all__ = ["build_ae", "build_ce", "build_cm", "build_ex", "build_mh"]
@@ -82,6 +82,10 @@ def build_mh(ctx: SubjectContext) -> Dataset:
                 "MHTERM": m.term,
                 "MHDECOD": m.term.upper(),
                 "MHCAT": m.category,
+                # the disease course of the primary diagnosis (TAUG-MS: medical history and disease course)
+                "MHSCAT": ctx.snapshot.participant(m.participant_id).ms_course
+                if m.category == "PRIMARY DIAGNOSIS"
+                else None,
                 "MHENRTPT": "ONGOING" if m.ongoing else "BEFORE",
                 "MHENTPT": "SCREENING",
                 "MHSTDTC": iso(m.start_date),
@@ -100,7 +104,7 @@ def build_ex(ctx: SubjectContext) -> Dataset:
             {
                 **ctx.base("EX", pid),
                 "EXREFID": inf.product_code,
-                "EXTRT": "PLACEBO" if product.matches else product.name.upper(),
+                "EXTRT": extrt(product),
                 "EXDOSE": dose,
                 "EXDOSU": "cells/kg",
                 "EXDOSFRM": "SUSPENSION",

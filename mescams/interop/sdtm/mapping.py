@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from mescams.core.protocol import Protocol, Sequence, Visit
+from mescams.core.protocol import Product, Protocol, Sequence, Visit
 from mescams.core.schedule import study_day
 
 __all__ = [
@@ -74,6 +74,11 @@ def visitnum(protocol: Protocol, visit_code: str) -> int:
 def visit_name(protocol: Protocol, visit_code: str) -> str:
     v = protocol.visit(visit_code)
     return "SCREENING" if v.week is None else f"WEEK {v.week}"
+
+
+def extrt(product: Product) -> str:
+    """EXTRT of a product: 'PLACEBO' for a matching placebo, else the product's name in upper case."""
+    return "PLACEBO" if product.matches else product.name.upper()
 
 
 def iso(value: dt.date | dt.datetime | None) -> str | None:

@@ -311,6 +311,7 @@ SPECS: dict[str, dict[str, object]] = {
             V("MHTERM", "Reported Term for the Medical History", core="Req", origin="Collected"),
             V("MHDECOD", "Dictionary-Derived Term", core="Perm"),
             V("MHCAT", "Category for Medical History", origin="Assigned"),
+            V("MHSCAT", "Subcategory for Medical History", origin="Collected"),
             V("MHENRTPT", "End Relative to Reference Time Point"),
             V("MHENTPT", "End Reference Time Point"),
             V("MHSTDTC", "Start Date/Time of Medical History Event", core="Perm", origin="Collected", iso=True),

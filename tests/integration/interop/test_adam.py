@@ -1,0 +1,155 @@
+"""ADaM from SDTM: period definitions, treatment attribution, lesion totals, time to progression, and the same
+statistics from the ADaM folder (through XPT files) as from the analysis-data folder, to 1e-10."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mescams.core.protocol import Protocol
+from mescams.interop.adam import build_adam
+from mescams.interop.adam.subject import from_sas
+from mescams.interop.adam.to_analysis_data import analysis_data_from_adam, is_adam_folder, read_adam_folder
+from mescams.interop.analysis_folder import write_analysis_folder
+from mescams.interop.dataset import Dataset
+from mescams.interop.define_xml import build_define, validate_define, write_define
+from mescams.interop.errors import ImportFormatError
+from mescams.interop.export import write_datasets
+from mescams.interop.sdtm import build_sdtm
+from mescams.interop.snapshot import TrialSnapshot
+
+CREATED = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+
+
+@pytest.fixture(scope="module")
+def adam(protocol: Protocol, snapshot: TrialSnapshot) -> dict[str, Dataset]:
+    return {d.name: d for d in build_adam(protocol, build_sdtm(protocol, snapshot))}
+
+
+def test_adsl_periods_and_treatments(adam: dict[str, Dataset], snapshot: TrialSnapshot, protocol: Protocol) -> None:
+    adsl = adam["ADSL"]
+    assert len(adsl.rows) == len(snapshot.randomized)
+    for r in adsl.rows:
+        p = snapshot.participant(str(r["SUBJID"]))
+        assert r["TRTSEQP"] == p.sequence
+        assert [r["TRT01P"], r["TRT02P"]] == protocol.sequence(str(p.sequence)).treatments
+        infusions = sorted(i.date for i in snapshot.infusions if i.participant_id == p.participant_id)
+        assert from_sas(r["TR01SDT"]) == infusions[0]  # type: ignore[arg-type]
+        assert from_sas(r["RANDDT"]) == p.randomization_date  # type: ignore[arg-type]
+        if r["TR02SDT"] is not None:
+            assert r["AP01EDT"] == r["TR02SDT"] - 1 and r["AP02SDT"] == r["TR02SDT"]  # type: ignore[operator]
+        assert r["EDSSBL"] == p.baseline_edss and r["MSCOURSE"] == p.ms_course
+        assert (r["COMPLFL"] == "Y") == (p.disposition.status == "COMPLETED")
+    assert sum(r["EOSSTT"] == "DISCONTINUED" for r in adsl.rows) == 1
+
+
+def test_adae_attributes_each_event_to_the_latest_infusion(adam: dict[str, Dataset], snapshot: TrialSnapshot) -> None:
+    pre = 0
+    for r in adam["ADAE"].rows:
+        ae = next(a for a in snapshot.adverse_events if a.participant_id == r["SUBJID"] and a.ae_id == r["AESPID"])
+        before = [i for i in snapshot.infusions if i.participant_id == ae.participant_id and i.date <= ae.onset_date]
+        if not before:
+            pre += 1
+            assert (r["TRTA"], r["PREFL"], r["TRTEMFL"]) == (None, "Y", None)
+        else:
+            assert r["TRTA"] == max(before, key=lambda i: i.date).product
+    assert pre > 0, "the demo trial should contain a pre-treatment event for this test to mean something"
+
+
+def test_adles_period_totals_and_scan_counts(
+    adam: dict[str, Dataset], snapshot: TrialSnapshot, protocol: Protocol
+) -> None:
+    rows = adam["ADLES"].rows
+    for s in snapshot.randomized[:8]:
+        for period in protocol.design.periods:
+            scans = [
+                m
+                for m in snapshot.mri
+                if m.participant_id == s.participant_id and protocol.visit(m.visit_code).week in period.assessment_weeks
+            ]
+            total = next(
+                r
+                for r in rows
+                if r["SUBJID"] == s.participant_id and r["PARAMCD"] == "GDLESTOT" and r["APERIOD"] == period.number
+            )
+            count = next(
+                r
+                for r in rows
+                if r["SUBJID"] == s.participant_id and r["PARAMCD"] == "NSCANS" and r["APERIOD"] == period.number
+            )
+            assert total["AVAL"] == sum(m.gel_count for m in scans)
+            assert count["AVAL"] == len(scans)
+            assert total["TRTA"] == protocol.treatment_in_period(str(s.sequence), period.number)
+
+
+def test_adtte_matches_the_statistics_progression_times(
+    adam: dict[str, Dataset], protocol: Protocol, snapshot: TrialSnapshot, tmp_path: Path
+) -> None:
+    from mescams.stats.analysis_data import read_analysis_data
+    from mescams.stats.survival import progression_times
+
+    data = read_analysis_data(write_analysis_folder(protocol, snapshot, tmp_path / "ad"), protocol)
+    for code, analysis in (("TTSDP1", "period1"), ("TTSDPS", "study")):
+        expected = {
+            r.participant_id: (r.time, 1 - r.event, r.group)
+            for r in progression_times(data, protocol, analysis=analysis).itertuples()
+        }
+        got = {r["SUBJID"]: (r["AVAL"], r["CNSR"], r["TRTP"]) for r in adam["ADTTE"].rows if r["PARAMCD"] == code}
+        assert got == expected
+
+
+def _compare(a: Any, b: Any, path: str = "") -> None:
+    if isinstance(a, dict):
+        assert set(a) == set(b), path
+        for k in a:
+            if k != "input_folder_sha256":
+                _compare(a[k], b[k], f"{path}.{k}")
+    elif isinstance(a, list):
+        assert len(a) == len(b), path
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            _compare(x, y, f"{path}[{i}]")
+    elif isinstance(a, float) and not isinstance(b, str):
+        assert (math.isnan(a) and math.isnan(b)) or math.isclose(a, b, rel_tol=1e-10, abs_tol=1e-12), (path, a, b)
+    else:
+        assert a == b, (path, a, b)
+
+
+def test_analysis_from_the_adam_folder_equals_the_analysis_data_results(
+    adam: dict[str, Dataset], protocol: Protocol, stats_results: dict[str, Any], tmp_path: Path
+) -> None:
+    from mescams.stats.analysis import run_analysis
+    from mescams.stats.analysis_data import read_analysis_data
+
+    write_datasets(adam.values(), tmp_path / "adam", "xpt", study_oid="NCT02239393", created=CREATED)
+    assert is_adam_folder(tmp_path / "adam")
+    folder = analysis_data_from_adam(read_adam_folder(tmp_path / "adam"), tmp_path / "from_adam")
+    results = run_analysis(read_analysis_data(folder, protocol), protocol).results()
+    _compare(stats_results, results)
+
+
+def test_adam_files_and_define_are_valid(
+    adam: dict[str, Dataset], dataset_json_schema: dict[str, Any], tmp_path: Path
+) -> None:
+    write_datasets(
+        adam.values(), tmp_path, "both", study_oid="NCT02239393", created=CREATED, json_schema=dataset_json_schema
+    )
+    odm = build_define(
+        adam.values(),
+        study_oid="NCT02239393",
+        study_name="MESCAMS",
+        description="ADaM",
+        protocol_name="NCT02239393",
+        created=CREATED,
+        standard="ADaM",
+    )
+    validate_define(write_define(odm, tmp_path / "define.xml"))
+
+
+def test_a_folder_without_adsl_is_not_adam(tmp_path: Path) -> None:
+    assert not is_adam_folder(tmp_path)
+    with pytest.raises(ImportFormatError, match="adsl"):
+        read_adam_folder(tmp_path)
