@@ -22,6 +22,7 @@ from mescams.edc.crfs.clinical import treatment_at_infusion
 from mescams.edc.crfs.services import read_scan, record_lab_product, save_form
 from mescams.edc.demo.people import Candidate, make_candidates
 from mescams.edc.queries import services as queries
+from mescams.edc.queries.models import Query
 from mescams.edc.randomisation.models import AllocationSlot
 from mescams.edc.randomisation.services import generate_list, randomise
 from mescams.edc.trial import services as trial
@@ -221,11 +222,17 @@ class _Loader:
         dm, inv = self.user("datamanager"), self.user("investigator")
         randomised = list(Participant.objects.filter(allocation__isnull=False).order_by("participant_id"))
         # An AE whose end date was typed before its onset: the edit check raises a query.
+        # The site corrects the dates (a reason is required) and answers; the data manager has yet to close it.
         first = randomised[0]
-        save_form(user=self.coordinator(first.site.code), participant_id=first.participant_id, form="adverse_event",
-                  values={"term": "Headache", "onset_date": first.week0_date + D(days=30),
-                          "end_date": first.week0_date + D(days=28), "severity_grade": 1, "serious": False,
-                          "serious_criteria": [], "related": False, "action": "none", "outcome": "recovered"})
+        coord = self.coordinator(first.site.code)
+        ae = save_form(user=coord, participant_id=first.participant_id, form="adverse_event",
+                       values={"term": "Headache", "onset_date": first.week0_date + D(days=30),
+                               "end_date": first.week0_date + D(days=28), "severity_grade": 1, "serious": False,
+                               "serious_criteria": [], "related": False, "action": "none", "outcome": "recovered"})
+        save_form(user=coord, participant_id=first.participant_id, form="adverse_event", record_pk=ae.pk,
+                  values={"end_date": first.week0_date + D(days=32)}, reason="end date mistyped; source checked")
+        raised = Query.objects.get(participant=first, edit_check="ae_end_before_onset")
+        queries.answer_query(user=coord, query_id=raised.pk, answer="End date corrected to the source document.")
         asked = []
         for p in randomised[1:4]:
             asked.append(queries.open_query(user=dm, participant_id=p.participant_id, form="vital_signs",
@@ -243,7 +250,6 @@ def load_demo(*, seed: int = 20150601, force: bool = False) -> DemoSummary:
     """Load the demo trial into an empty database (DemoAlreadyLoaded otherwise, unless ``force``)."""
     from mescams.edc.audit.verify import verify_audit_trail
     from mescams.edc.crfs.models import FORMS
-    from mescams.edc.queries.models import Query
     from mescams.edc.trial.models import ProtocolDeviation
 
     if Participant.objects.exists() and not force:

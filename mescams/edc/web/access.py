@@ -1,0 +1,76 @@
+"""Who may open which page: role checks on the server, and the one place where service errors become pages.
+
+``role_required`` answers 403 (PermissionDenied) to a logged-in user of another role and sends anonymous users
+to the log-in page. ``service_errors`` turns the EDC's deliberate errors into HTTP answers the same way the API
+does (``mescams.edc.api.errors``): not found 404, forbidden or blinded 403. Messages never carry allocation.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+
+from mescams.core.blinding import BLINDING_POLICY, Reveal, Role
+from mescams.edc.trial.services import Forbidden, NotFound
+from mescams.errors import BlindingViolation
+
+SITE_ROLES = (Role.SITE_COORDINATOR, Role.INVESTIGATOR)
+
+HOME_OF: dict[Role, str] = {
+    Role.SITE_COORDINATOR: "web:site_dashboard",
+    Role.INVESTIGATOR: "web:site_dashboard",
+    Role.EDSS_RATER: "web:rater_home",
+    Role.MRI_READER: "web:mri_scans",
+    Role.CELL_LAB: "web:lab_worklist",
+    Role.DATA_MANAGER: "web:dm_queries",
+    Role.UNBLINDED_STATISTICIAN: "web:oversight",
+    Role.DSMB: "web:oversight",
+    Role.ADMINISTRATOR: "admin:index",
+}
+"""The dashboard each role lands on after log-in."""
+
+
+View = Callable[..., HttpResponse]
+
+
+def role_required(*roles: Role) -> Callable[[View], View]:
+    """Only these roles may open the page: anonymous -> log-in page, any other role -> 403."""
+
+    def decorate(view: View) -> View:
+        @functools.wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if Role(request.user.role) not in roles:  # type: ignore[union-attr]
+                raise PermissionDenied(f"this page is not for the role {request.user.role}")  # type: ignore[union-attr]
+            with service_errors():
+                return view(request, *args, **kwargs)
+
+        wrapped.allowed_roles = frozenset(roles)  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorate
+
+
+def reveal_required(what: Reveal) -> Callable[[View], View]:
+    """Only roles the blinding policy lets see ``what`` may open the page (403 for everyone else)."""
+    return role_required(*BLINDING_POLICY.roles_seeing(what))
+
+
+class service_errors:  # noqa: N801 - used as a context manager, reads like a statement
+    """Map NotFound -> 404 and Forbidden / BlindingViolation -> 403 inside a view."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: Any, exc: BaseException | None, tb: Any) -> bool:
+        if isinstance(exc, NotFound):
+            raise Http404(str(exc)) from exc
+        if isinstance(exc, Forbidden | BlindingViolation):
+            raise PermissionDenied(str(exc)) from exc
+        return False
