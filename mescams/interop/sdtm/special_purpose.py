@@ -13,6 +13,7 @@ from mescams.interop.sdtm.context import SubjectContext, number_seq
 from mescams.interop.sdtm.mapping import SCREENING_ETCD, armcd, etcd, iso, visit_name, visitnum
 from mescams.interop.sdtm.spec import spec
 from mescams.interop.sdtm.trial_design import COUNTRIES, _ascii
+from mescams.interop.terminology import CODELISTS
 
 __all__ = ["build_dm", "build_ds", "build_se", "build_sv"]
 
@@ -160,8 +161,10 @@ def build_ds(ctx: SubjectContext) -> Dataset:
         d = p.disposition
         if d.status == "ONGOING":
             continue
+        reason = (d.reason or "OTHER").upper()
+        # DSDECOD is the standard term; a free-text reason the codelist lacks becomes OTHER (DSTERM keeps it)
         decod = {"COMPLETED": "COMPLETED", "SCREEN FAILURE": "SCREEN FAILURE"}.get(d.status) or (
-            (d.reason or "OTHER").upper()
+            reason if CODELISTS["NCOMPLT"].allows(reason) else "OTHER"
         )
         epoch = (
             "SCREENING"
