@@ -45,15 +45,16 @@ def _columns(table: pa.Table, names: Sequence[str]) -> list[list[Any]]:
     return [table.column(n).to_pylist() for n in names]
 
 
-def _bounds(table: pa.Table, patient_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    ids = table.column("patient_id").to_numpy(zero_copy_only=False)
-    return np.searchsorted(ids, patient_ids, "left"), np.searchsorted(ids, patient_ids, "right")
+def _bounds(table: pa.Table, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    rows = table.column("patient_key").to_numpy()
+    return np.searchsorted(rows, keys, "left"), np.searchsorted(rows, keys, "right")
 
 
 def records_from_tables(tables: dict[str, pa.Table]) -> Iterator[PatientRecord]:
-    """One :class:`PatientRecord` per patient row, with its child rows; tables must be sorted by patient id."""
+    """One :class:`PatientRecord` per patient row, with its child rows; tables must be sorted by patient_key."""
     patients = tables["patients"]
-    ids = patients.column("patient_id").to_numpy(zero_copy_only=False)
+    ids = patients.column("patient_id").to_pylist()
+    keys = patients.column("patient_key").to_numpy()
     p = {name: patients.column(name).to_pylist() for name in REGISTRY_COLUMNS["patients"]}
     builders: dict[str, tuple[Callable[..., Any], list[str]]] = {
         "relapses": (Relapse, ["onset_date", "clinically_documented"]),
@@ -66,7 +67,7 @@ def records_from_tables(tables: dict[str, pa.Table]) -> Iterator[PatientRecord]:
     }
     children = {}
     for name, (make, cols) in builders.items():
-        lo, hi = _bounds(tables[name], ids)
+        lo, hi = _bounds(tables[name], keys)
         rows = list(zip(*_columns(tables[name], cols), strict=True))
         children[name] = (make, rows, lo, hi, p[f"{name}_recorded"])
 

@@ -23,7 +23,7 @@ __all__ = ["REGISTRY_COLUMNS", "load_tables", "table_path", "validate_registry"]
 _DATE, _BOOL, _STR, _NUM, _INT = "date", "bool", "string", "number", "integer"
 REGISTRY_COLUMNS: dict[str, dict[str, str]] = {
     "patients": {
-        "patient_id": _STR, "site": _STR, "sex": _STR, "birth_date": _DATE, "consent_date": _DATE,
+        "patient_key": _INT, "patient_id": _STR, "site": _STR, "sex": _STR, "birth_date": _DATE, "consent_date": _DATE,
         "able_to_consent": _BOOL, "ms_course": _STR, "ms_onset_date": _DATE, "ms_diagnosis_date": _DATE,
         "ms_csf_oligoclonal_bands": _BOOL, "pregnant": _BOOL, "childbearing_potential": _BOOL,
         "willing_to_use_contraception": _BOOL, "can_undergo_mri": _BOOL, "in_other_trial": _BOOL,
@@ -31,18 +31,18 @@ REGISTRY_COLUMNS: dict[str, dict[str, str]] = {
         "therapies_recorded": _BOOL, "conditions_recorded": _BOOL, "allergies_recorded": _BOOL,
         "labs_recorded": _BOOL,
     },
-    "relapses": {"patient_id": _STR, "onset_date": _DATE, "clinically_documented": _BOOL},
-    "mri": {"patient_id": _STR, "scan_date": _DATE, "gel_count": _INT},
-    "edss": {"patient_id": _STR, "assessment_date": _DATE, "score": _NUM},
-    "therapies": {"patient_id": _STR, "drug": _STR, "start_date": _DATE, "end_date": _DATE,
+    "relapses": {"patient_key": _INT, "onset_date": _DATE, "clinically_documented": _BOOL},
+    "mri": {"patient_key": _INT, "scan_date": _DATE, "gel_count": _INT},
+    "edss": {"patient_key": _INT, "assessment_date": _DATE, "score": _NUM},
+    "therapies": {"patient_key": _INT, "drug": _STR, "start_date": _DATE, "end_date": _DATE,
                   "accelerated_elimination": _STR},
-    "conditions": {"patient_id": _STR, "code": _STR, "start_date": _DATE, "remission_date": _DATE, "active": _BOOL},
-    "allergies": {"patient_id": _STR, "substance": _STR},
-    "labs": {"patient_id": _STR, "sample_date": _DATE, "test": _STR, "value": _NUM, "unit": _STR,
+    "conditions": {"patient_key": _INT, "code": _STR, "start_date": _DATE, "remission_date": _DATE, "active": _BOOL},
+    "allergies": {"patient_key": _INT, "substance": _STR},
+    "labs": {"patient_key": _INT, "sample_date": _DATE, "test": _STR, "value": _NUM, "unit": _STR,
              "clinically_significant": _BOOL},
 }
-REQUIRED = {"patient_id", "onset_date", "scan_date", "assessment_date", "score", "drug", "start_date", "code",
-            "substance", "sample_date", "test", "value"}
+REQUIRED = {"patient_key", "patient_id", "onset_date", "scan_date", "assessment_date", "score", "drug", "start_date",
+            "code", "substance", "sample_date", "test", "value"}
 _TYPES = {_DATE: pa.types.is_date32, _BOOL: pa.types.is_boolean, _INT: pa.types.is_integer,
           _STR: lambda t: pa.types.is_string(t) or pa.types.is_large_string(t),
           _NUM: lambda t: pa.types.is_floating(t) or pa.types.is_integer(t)}
@@ -113,6 +113,10 @@ def _check_values(registry: Path) -> None:
         for column in (c for c in columns if c in REQUIRED):
             if _null_free(path, column) is not True:
                 _first_bad(table, column, pc.is_null(read(table, column).column(0)).combine_chunks(), "is required")
+    keys = read("patients", "patient_key", "patient_id")
+    for column in keys.column_names:
+        if pc.count_distinct(keys[column]).as_py() != keys.num_rows:
+            raise InputValidationError(f"patients.{column}", "must be unique")
     enumeration("patients", "ms_course", COURSES)
     enumeration("therapies", "accelerated_elimination", ELIMINATION_METHODS)
     enumeration("labs", "test", sorted(LAB_UNITS))
@@ -140,14 +144,14 @@ def load_tables(registry: Path, limit: int | None = None) -> dict[str, pa.Table]
     patients = pq.read_table(table_path(registry, "patients"))
     if limit is not None:
         patients = patients.slice(0, limit)
-    patients = patients.sort_by("patient_id")
-    keep = patients.column("patient_id")
+    patients = patients.sort_by("patient_key")
+    keep = patients.column("patient_key")
     tables = {"patients": patients}
     for table in REGISTRY_COLUMNS:
         if table == "patients":
             continue
         data = pq.read_table(table_path(registry, table))
         if limit is not None:
-            data = data.filter(pc.is_in(data.column("patient_id"), keep))
-        tables[table] = data.sort_by("patient_id")
+            data = data.filter(pc.is_in(data.column("patient_key"), keep))
+        tables[table] = data.sort_by("patient_key")
     return tables

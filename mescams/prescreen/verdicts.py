@@ -23,7 +23,7 @@ ELIGIBLE = {1: True, 0: False, -1: None}
 
 @dataclass
 class Verdicts:
-    """Status codes per criterion (in the contract's order) for every patient (sorted by patient id)."""
+    """Status codes per criterion (in the contract's order) for every patient (in patient_key order)."""
 
     patient_ids: np.ndarray
     kinds: dict[str, str]

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 __all__ = ["RegistryShape", "generate_registry", "write_registry"]
@@ -109,6 +110,7 @@ def generate_registry(shape: RegistryShape) -> dict[str, pa.Table]:
     female = rng.random(n) < 0.72
     young_female = female & (age < 50)
     patients = {
+        "patient_key": pa.array(np.arange(1, n + 1, dtype="int64")),
         "patient_id": pa.array(ids),
         "site": pa.array(rng.choice(list(shape.sites), size=n)),
         "sex": _nullable(np.where(female, "F", "M"), rng.random(n) < 0.01),
@@ -140,8 +142,8 @@ def generate_registry(shape: RegistryShape) -> dict[str, pa.Table]:
     tables["allergies"] = _allergies(d, recorded["allergies"])
     tables["labs"] = _labs(d, recorded["labs"])
     for name, table in tables.items():
-        if name != "patients":
-            tables[name] = table.set_column(0, "patient_id", pa.array(ids[table.column(0).to_numpy()]))
+        if name != "patients":  # child rows carry the patient's index: make it the 1-based key
+            tables[name] = table.set_column(0, "patient_key", pc.add(table.column(0), 1))
     return tables
 
 
@@ -151,7 +153,7 @@ def _relapses(d: _Draw, course: np.ndarray, years: np.ndarray, recorded: np.ndar
     rows = d.rows(counts)
     back = d.days_back(np.zeros(len(rows)), np.floor(years[rows] * 365.25))
     back = d.edges(back, 0.04, [59, 60, 61, 365, 366, 731, 732])
-    return pa.table({"patient_id": rows, "onset_date": _dates(d.as_of, back),
+    return pa.table({"patient_key": rows, "onset_date": _dates(d.as_of, back),
                      "clinically_documented": pa.array(d.tri(0.85, 0.05, len(rows)))})
 
 
@@ -162,7 +164,7 @@ def _mri(d: _Draw, course: np.ndarray, years: np.ndarray, recorded: np.ndarray) 
     back = d.edges(back, 0.03, [365, 366])
     lam = np.select([course == 0, course == 1, course == 2], [0.6, 0.25, 0.15], 0.3)[rows]
     gel = d.rng.poisson(lam)
-    return pa.table({"patient_id": rows, "scan_date": _dates(d.as_of, back),
+    return pa.table({"patient_key": rows, "scan_date": _dates(d.as_of, back),
                      "gel_count": _nullable(gel, d.rng.random(len(rows)) < 0.05)})
 
 
@@ -179,7 +181,7 @@ def _edss(d: _Draw, course: np.ndarray, duration: np.ndarray, recorded: np.ndarr
     score = level[rows] - slope[rows] * back / 365.25 + d.rng.normal(0, 0.6, len(rows))
     score = np.clip(np.round(score * 2) / 2, 0.0, 9.5)
     order = np.lexsort((back, rows))
-    return pa.table({"patient_id": rows[order], "assessment_date": _dates(d.as_of, back[order]),
+    return pa.table({"patient_key": rows[order], "assessment_date": _dates(d.as_of, back[order]),
                      "score": score[order]})
 
 
@@ -215,7 +217,7 @@ def _therapies(d: _Draw, course: np.ndarray, duration: np.ndarray, recorded: np.
     s_start = d.edges(s_start, 0.05, [30, 31, 35])
     s_end = np.maximum(s_start - rng.integers(2, 10, len(s_rows)), 0)
     return pa.table({
-        "patient_id": np.concatenate([rows, s_rows]),
+        "patient_key": np.concatenate([rows, s_rows]),
         "drug": pa.array(np.concatenate([drug, rng.choice(np.array(STEROIDS, dtype=object), len(s_rows))])),
         "start_date": _dates(d.as_of, np.concatenate([start_back, s_start])),
         "end_date": _nullable(_dates(d.as_of, np.concatenate([end_back, s_end])),
@@ -237,7 +239,7 @@ def _conditions(d: _Draw, recorded: np.ndarray) -> pa.Table:
     cancer_like = np.isin(code, ["malignancy", "basal_cell_carcinoma", "carcinoma_in_situ"])
     has_remission = cancer_like & (d.rng.random(len(row)) < 0.8)
     active = np.where(cancer_like, d.tri(0.1, 0.6, len(row)), d.tri(0.5, 0.2, len(row)))
-    return pa.table({"patient_id": row, "code": pa.array(code), "start_date": _dates(d.as_of, start_back),
+    return pa.table({"patient_key": row, "code": pa.array(code), "start_date": _dates(d.as_of, start_back),
                      "remission_date": _nullable(_dates(d.as_of, remission_back), ~has_remission),
                      "active": pa.array(active)})
 
@@ -248,7 +250,7 @@ def _allergies(d: _Draw, recorded: np.ndarray) -> pa.Table:
         hit = np.flatnonzero(recorded & (d.rng.random(d.n) < rate))
         rows.append(hit)
         names.append(np.full(len(hit), name, dtype=object))
-    return pa.table({"patient_id": np.concatenate(rows), "substance": pa.array(np.concatenate(names))})
+    return pa.table({"patient_key": np.concatenate(rows), "substance": pa.array(np.concatenate(names))})
 
 
 def _labs(d: _Draw, recorded: np.ndarray) -> pa.Table:
@@ -260,7 +262,7 @@ def _labs(d: _Draw, recorded: np.ndarray) -> pa.Table:
         back = np.where(d.rng.random(len(rows)) < 0.3, d.rng.integers(-5, 30, len(rows)), back)
         value = np.round(np.clip(d.rng.normal(mean, sd, len(rows)), 0.5, 200.0), 1)
         significant = d.tri(0.03, 0.92, len(rows)) if test == "wbc" else np.full(len(rows), None)
-        parts.append(pa.table({"patient_id": rows, "sample_date": _dates(d.as_of, back),
+        parts.append(pa.table({"patient_key": rows, "sample_date": _dates(d.as_of, back),
                                "test": pa.array(np.full(len(rows), test, dtype=object)), "value": value,
                                "unit": pa.array(np.full(len(rows), unit, dtype=object)),
                                "clinically_significant": pa.array(significant, type=pa.bool_())}))

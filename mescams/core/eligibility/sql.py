@@ -17,9 +17,10 @@ from collections.abc import Callable
 
 from sqlglot import exp
 
-__all__ = ["LIST_TABLES", "PATIENT_KEY", "SqlContext", "completed_years_sql", "date_literal", "tri"]
+__all__ = ["LIST_TABLES", "PATIENT_ID", "PATIENT_KEY", "SqlContext", "completed_years_sql", "date_literal", "tri"]
 
-PATIENT_KEY = "patient_id"
+PATIENT_KEY = "patient_key"  # integer surrogate key: every join and grouping uses it
+PATIENT_ID = "patient_id"  # the record's id, carried on the patients table only
 
 # Record list -> registry table; each patient row has a ``<table>_recorded`` flag (list present even if empty).
 LIST_TABLES = ("relapses", "mri", "edss", "therapies", "conditions", "allergies", "labs")
@@ -92,7 +93,7 @@ class SqlContext:
         return exp.Paren(this=exp.or_(flag, rows))
 
     def relation(self, key: str, build: Callable[[], exp.Select]) -> str:
-        """A per-patient sub-query (one row per ``patient_id`` at most), LEFT JOINed once; returns its alias."""
+        """A per-patient sub-query (one row per ``patient_key`` at most), LEFT JOINed once; returns its alias."""
         if key not in self._relations:
             self._relations[key] = (f"rel_{len(self._relations)}", build())
         return self._relations[key][0]

@@ -102,7 +102,7 @@ def edss_at_randomisation(record: PatientRecord, on: dt.date, lookback_days: int
 
 
 def _edss_at_randomisation_sql(ctx: SqlContext, lookback_days: int) -> str:
-    """Alias of a relation (patient_id, rand_date, rand_score) for :func:`edss_at_randomisation`."""
+    """Alias of a relation (patient_key, rand_date, rand_score) for :func:`edss_at_randomisation`."""
     start = Window(days=lookback_days).start(ctx.on)
 
     def build() -> exp.Select:

@@ -16,7 +16,7 @@ from sqlglot import exp
 from mescams.core.eligibility.dates import add_months
 from mescams.core.eligibility.record import LabResult
 from mescams.core.eligibility.rules.base import Evaluation, Rule
-from mescams.core.eligibility.sql import PATIENT_KEY, SqlContext, tri
+from mescams.core.eligibility.sql import SqlContext, tri
 from mescams.core.eligibility.verdict import Verdict, met, not_met, unknown
 
 __all__ = ["AllergyTo", "HasCondition", "LatestLabBelow", "LatestLabFlagged", "MalignancyHistory", "latest_results"]
@@ -128,25 +128,18 @@ def latest_results(labs: Iterable[LabResult], test: str, on: dt.date) -> list[La
     return [r for r in dated if r.date == last]
 
 
-def _latest_sql(ctx: SqlContext, test: str) -> str:
-    """Alias of (patient_id, lowest_value, flag) over the latest ``test`` results; flag 2 true, 1 null, 0 false."""
+def _latest_date_where(ctx: SqlContext, test: str, condition: exp.Expr | None = None) -> exp.Expr:
+    """The latest ``test`` sample date on or before ``on`` among the results where ``condition`` holds.
 
-    def build() -> exp.Select:
-        latest = exp.Window(this=exp.Max(this=exp.column("sample_date")), partition_by=[exp.column(PATIENT_KEY)])
-        where = exp.and_(exp.EQ(this=exp.column("test"), expression=exp.Literal.string(test)),
-                         exp.LTE(this=exp.column("sample_date"), expression=ctx.on_literal))
-        dated = (exp.select(PATIENT_KEY, "sample_date", "value", "clinically_significant", latest.as_("latest_date"))
-                 .from_("labs").where(where))
-        flag = exp.column("clinically_significant")
-        level = exp.Case(ifs=[exp.If(this=flag.is_(exp.null()), true=exp.Literal.number(1)),
-                              exp.If(this=flag.copy(), true=exp.Literal.number(2))], default=exp.Literal.number(0))
-        return (exp.select(PATIENT_KEY, exp.Min(this=exp.column("value")).as_("lowest_value"),
-                           exp.Max(this=level).as_("flag"))
-                .from_(dated.subquery("dated"))
-                .where(exp.EQ(this=exp.column("sample_date"), expression=exp.column("latest_date")))
-                .group_by(PATIENT_KEY))
-
-    return ctx.relation(f"latest_lab:{test}", build)
+    Comparing such dates answers "does some result on the latest date satisfy ...?" in the single grouped pass over
+    ``labs``: it does exactly when the latest date among those results is the latest date of all results.
+    """
+    where = exp.and_(exp.EQ(this=exp.column("test"), expression=exp.Literal.string(test)),
+                     exp.LTE(this=exp.column("sample_date"), expression=ctx.on_literal))
+    if condition is not None:
+        where = exp.and_(where, condition)
+    return ctx.aggregate("labs", exp.Filter(this=exp.Max(this=exp.column("sample_date")),
+                                            expression=exp.Where(this=where)))
 
 
 @dataclass(frozen=True)
@@ -166,8 +159,11 @@ class LatestLabBelow(Rule):
         return met(f"{text} < {self.limit:g}") if low.value < self.limit else not_met(f"{text} >= {self.limit:g}")
 
     def to_sql(self, ctx: SqlContext) -> exp.Expr:
-        value = ctx.column(_latest_sql(ctx, self.test), "lowest_value")
-        return exp.LT(this=value, expression=exp.Literal.number(self.limit))
+        latest = _latest_date_where(ctx, self.test)
+        below = exp.LT(this=exp.column("value"), expression=exp.Literal.number(self.limit))
+        low = _latest_date_where(ctx, self.test, below)
+        return tri(latest.is_(exp.null()).not_(), exp.func("COALESCE", exp.EQ(this=low, expression=latest.copy()),
+                                                           exp.false()))
 
 
 @dataclass(frozen=True)
@@ -189,7 +185,12 @@ class LatestLabFlagged(Rule):
         return not_met(f"{self.test} on {day} not clinically significant")
 
     def to_sql(self, ctx: SqlContext) -> exp.Expr:
-        flag = ctx.column(_latest_sql(ctx, self.test), "flag")
-        return exp.Case(ifs=[exp.If(this=exp.EQ(this=flag, expression=exp.Literal.number(2)), true=exp.true()),
-                             exp.If(this=exp.EQ(this=flag.copy(), expression=exp.Literal.number(0)),
-                                    true=exp.false())], default=exp.null())
+        flag = exp.column("clinically_significant")
+        latest = _latest_date_where(ctx, self.test)
+        flagged = _latest_date_where(ctx, self.test, exp.EQ(this=flag, expression=exp.true()))
+        unassessed = _latest_date_where(ctx, self.test, flag.copy().is_(exp.null()))
+        return exp.Case(ifs=[
+            exp.If(this=latest.is_(exp.null()), true=exp.null()),
+            exp.If(this=exp.EQ(this=flagged, expression=latest.copy()), true=exp.true()),
+            exp.If(this=exp.EQ(this=unassessed, expression=latest.copy()), true=exp.null()),
+        ], default=exp.false())
