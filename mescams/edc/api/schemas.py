@@ -230,6 +230,6 @@ class ScanReadIn(Schema):
     gel_count: int = Field(ge=0, le=1000)
     new_enlarging_t2_count: int = Field(ge=0, le=1000)
     cua_count: int = Field(ge=0, le=1000)
-    gel_volume_mm3: float | None = Field(default=None, ge=0, le=1e6)
-    black_hole_volume_mm3: float | None = Field(default=None, ge=0, le=1e6)
+    gel_volume_mm3: float = Field(ge=0, le=1e6)
+    black_hole_volume_mm3: float = Field(ge=0, le=1e6)
     reason: str = Field(default="", max_length=2000)

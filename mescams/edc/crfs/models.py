@@ -168,7 +168,7 @@ class MriScan(ParticipantRecord):
         for name in ("gel_count", "new_enlarging_t2_count", "cua_count"):
             in_range(getattr(self, name), name, 0, 1000, required=self.read_at is not None)
         for name in ("gel_volume_mm3", "black_hole_volume_mm3"):
-            in_range(getattr(self, name), name, 0, 1e6, required=False)
+            in_range(getattr(self, name), name, 0, 1e6, required=self.read_at is not None)
         if None not in (self.gel_count, self.new_enlarging_t2_count, self.cua_count):
             low = max(self.gel_count, self.new_enlarging_t2_count)  # type: ignore[type-var]
             high = self.gel_count + self.new_enlarging_t2_count  # type: ignore[operator]

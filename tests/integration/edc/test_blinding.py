@@ -31,6 +31,8 @@ from tests.integration.edc.test_validation_rules import GOOD
 D = dt.timedelta
 RANDOM_BY_DESIGN = {"id", "record_id", "audit_seq", "product_code", "scan_id", "created_at", "signed_at",
                     "opened_at", "locked_at", "unlocked_at", "at", "read_at", "assigned_at"}
+READ = {"gel_count": 1, "new_enlarging_t2_count": 1, "cua_count": 2, "gel_volume_mm3": 50.0,
+        "black_hole_volume_mm3": 800.0}
 EXEMPT = {("investigator", "POST", "/api/participants/{participant_id}/emergency-unblinding")}
 
 
@@ -63,8 +65,7 @@ def _build_world(users: dict[str, Any], seed: str) -> dict[str, Any]:
         save_form(user=users["rater"], participant_id=pid, form="edss", values=GOOD["edss"])
         scan = save_form(user=coord, participant_id=pid, form="mri",
                          values={"visit_code": "W12", "scan_date": RANDOMISATION + D(weeks=12, days=9)})
-        read_scan(user=users["mri"], scan_id=scan.scan_id, values={"gel_count": 1, "new_enlarging_t2_count": 1,
-                                                                   "cua_count": 2})
+        read_scan(user=users["mri"], scan_id=scan.scan_id, values=READ)
         queries.open_query(user=users["dm"], participant_id=pid, form="vital_signs", field="weight_kg", text="?")
     return ctx
 
@@ -99,7 +100,7 @@ def _body(method: str, template: str, pid: str) -> dict[str, Any] | None:
         ("/emergency-unblinding", {"reason": "test"}), ("/unlock", {"reason": "test"}),
         ("/signature", {"password": PASSWORD, "meaning": "I attest."}), ("/answer", {"answer": "yes"}),
         ("/lab/", {"cells_infused": 0, "viability_percent": 90}),
-        ("/mri/scans/", {"gel_count": 1, "new_enlarging_t2_count": 1, "cua_count": 2}),
+        ("/mri/scans/", READ),
         ("/randomisation/list", {"seed": "ab" * 32}),
         ("/queries", {"participant_id": pid, "form": "vital_signs", "text": "?"}),
     ]

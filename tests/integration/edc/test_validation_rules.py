@@ -152,17 +152,21 @@ def test_lab_dose_rules_and_cells_per_kg(users, allocation) -> None:
 def test_mri_read_rules(users, allocation) -> None:
     pid = randomised(users["coord"])
     scan = save_form(user=users["coord"], participant_id=pid, form="mri", values=GOOD["mri"])
-    bad_reads = [({"gel_count": -1, "new_enlarging_t2_count": 0, "cua_count": 0}, "gel_count"),
-                 ({"gel_count": 2, "new_enlarging_t2_count": 1, "cua_count": 1}, "cua_count"),
-                 ({"gel_count": 2, "new_enlarging_t2_count": 1, "cua_count": 4}, "cua_count"),
-                 ({"gel_count": 0, "new_enlarging_t2_count": 0, "cua_count": 0, "gel_volume_mm3": 5.0},
+    volumes = {"gel_volume_mm3": 60.0, "black_hole_volume_mm3": 900.0}
+    bad_reads = [({"gel_count": -1, "new_enlarging_t2_count": 0, "cua_count": 0, **volumes}, "gel_count"),
+                 ({"gel_count": 2, "new_enlarging_t2_count": 1, "cua_count": 1, **volumes}, "cua_count"),
+                 ({"gel_count": 2, "new_enlarging_t2_count": 1, "cua_count": 4, **volumes}, "cua_count"),
+                 ({"gel_count": 0, "new_enlarging_t2_count": 0, "cua_count": 0, **volumes}, "gel_volume_mm3"),
+                 ({"gel_count": 1, "new_enlarging_t2_count": 0, "cua_count": 1, "gel_volume_mm3": 9.0},
+                  "black_hole_volume_mm3"),
+                 ({"gel_count": 1, "new_enlarging_t2_count": 0, "cua_count": 1, **volumes, "gel_volume_mm3": -1.0},
                   "gel_volume_mm3")]
     for values, field in bad_reads:
         with pytest.raises(InputValidationError) as caught:
             read_scan(user=users["mri"], scan_id=scan.scan_id, values=values)
-        assert caught.value.field == field
+        assert caught.value.field == field, values
     done = read_scan(user=users["mri"], scan_id=scan.scan_id,
-                     values={"gel_count": 2, "new_enlarging_t2_count": 1, "cua_count": 3})
+                     values={"gel_count": 2, "new_enlarging_t2_count": 1, "cua_count": 3, **volumes})
     assert done.read_by == "mri" and done.read_at is not None
 
 

@@ -1,0 +1,181 @@
+"""Django forms of the pages. They parse what people type (empty, wrong type) and nothing more: every clinical
+rule (ranges, dates, consistency) is the EDC's, raised by its services as InputValidationError(field, rule) and
+put back next to the field by :func:`attach_error`, so the page and the API refuse the same input the same way.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from mescams.edc.crfs.clinical import infusion_visits
+from mescams.edc.crfs.models import AE_ACTIONS, AE_OUTCOMES, FORMS, LAB_TESTS, MS_COURSES, SERIOUS_CRITERIA
+from mescams.edc.crfs.services import editable_fields
+from mescams.errors import InputValidationError
+from mescams.protocols import default_protocol
+
+UNITS = {"_kg": "kg", "_mmhg": "mmHg", "_bpm": "beats/min", "_c": "°C", "_ml": "mL", "_cm": "cm",
+         "_mm3": "mm³", "_percent": "%", "_hours": "hours"}
+EVENT_FORMS = ("adverse_event", "relapse", "conmed", "demographics")
+FORM_TITLES = {"screening": "Screening", "consent": "Informed consent", "demographics": "Demographics",
+               "vital_signs": "Vital signs and weight", "infusion": "Infusion", "adverse_event": "Adverse event",
+               "mri": "MRI scan", "relapse": "Relapse", "edss": "EDSS (Kurtzke)", "safety_lab": "Safety laboratory",
+               "conmed": "Concomitant medication"}
+FS_HELP = {"visual": "0-6", "brainstem": "0-5", "pyramidal": "0-6", "cerebellar": "0-5", "sensory": "0-6",
+           "bowel_bladder": "0-6", "cerebral": "0-5", "ambulation": "0-16 (Neurostatus ambulation score)"}
+
+
+def label_of(name: str) -> str:
+    """'weight_kg' -> 'Weight (kg)': field names made readable, with their unit."""
+    for suffix, unit in UNITS.items():
+        if name.endswith(suffix):
+            return f"{name[: -len(suffix)].replace('_', ' ').capitalize()} ({unit})"
+    return name.replace("_", " ").capitalize()
+
+
+def _choices(values: Any, blank: bool = True) -> list[tuple[str, str]]:
+    out = [("", "—")] if blank else []
+    return out + [(str(v), str(v).replace("_", " ")) for v in values]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+
+def _field_for(form_name: str, model_field: Any) -> forms.Field:
+    name = model_field.name
+    if name == "visit_code":
+        codes = [v.code for v in default_protocol().visits]
+        if form_name == "infusion":
+            codes = list(infusion_visits())
+        return forms.ChoiceField(choices=_choices(codes), label="Visit")
+    special: dict[str, forms.Field] = {
+        "sex": forms.ChoiceField(choices=_choices(["F", "M"])),
+        "ms_course": forms.ChoiceField(choices=_choices(MS_COURSES)),
+        "action": forms.ChoiceField(choices=_choices(AE_ACTIONS, blank=False), initial="none"),
+        "outcome": forms.ChoiceField(choices=_choices(AE_OUTCOMES, blank=False), initial="unknown"),
+        "test": forms.ChoiceField(choices=_choices(LAB_TESTS)),
+        "unit": forms.ChoiceField(choices=_choices(sorted(set(LAB_TESTS.values())))),
+        "severity_grade": forms.TypedChoiceField(choices=_choices(range(1, 6)), coerce=int, label="CTCAE grade"),
+        "serious_criteria": forms.MultipleChoiceField(choices=_choices(SERIOUS_CRITERIA, blank=False),
+                                                      required=False, widget=forms.CheckboxSelectMultiple),
+        "related": forms.BooleanField(required=False, label="Related to the infusion (investigator's judgement)"),
+    }
+    field = special.get(name) or model_field.formfield()
+    if isinstance(field, forms.DateField):
+        field.widget = DateInput()
+    elif isinstance(field, forms.TimeField):
+        field.widget = TimeInput()
+    elif isinstance(field, forms.FloatField):
+        field.widget = forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"})
+    if not field.label or field.label == model_field.verbose_name:
+        field.label = label_of(name) if name not in special or not special[name].label else special[name].label
+    if name in FS_HELP:
+        field.help_text = FS_HELP[name]
+    return field
+
+
+def crf_form_class(form_name: str, *, editing: bool = False) -> type[forms.Form]:
+    """A form with the eCRF's enterable fields (from the EDC's ``editable_fields``) and, when editing, a reason."""
+    model = FORMS[form_name]
+    fields: dict[str, forms.Field] = {}
+    for name in editable_fields(model):
+        if name == "ae_number" or (name == "visit_code" and form_name in EVENT_FORMS):
+            continue
+        fields[name] = _field_for(form_name, model._meta.get_field(name))
+    if editing:
+        fields["reason"] = forms.CharField(label="Reason for change", max_length=2000,
+                                           help_text="Required: recorded in the audit trail")
+    return type(f"{model.__name__}Form", (forms.Form,), fields)
+
+
+def crf_values(form: forms.Form) -> dict[str, Any]:
+    values = {k: v for k, v in form.cleaned_data.items() if k != "reason"}
+    for name in ("reactions", "indication"):
+        if name in values and values[name] is None:
+            values[name] = ""
+    return values
+
+
+def attach_error(form: forms.Form, exc: InputValidationError) -> None:
+    """Put a service's InputValidationError next to the field it names (or on top of the form)."""
+    field = exc.field if exc.field in form.fields else None
+    form.add_error(field, exc.rule if field else f"{exc.field}: {exc.rule}")
+
+
+# -- participant steps --------------------------------------------------------------------------------------
+class ConsentForm(forms.Form):
+    consent_date = forms.DateField(widget=DateInput(), label="Date consent signed")
+    form_version = forms.CharField(max_length=40, label="Consent form version", initial="v3.1 2015-05-12")
+
+
+class OnDateForm(forms.Form):
+    on = forms.DateField(widget=DateInput(), label="Planned randomisation date (eligibility is judged on it)")
+
+
+class RandomiseForm(forms.Form):
+    on = forms.DateField(widget=DateInput(), label="Randomisation date (week 0, first infusion)")
+
+
+class WithdrawForm(forms.Form):
+    on = forms.DateField(widget=DateInput(), label="Date of withdrawal")
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Reason")
+
+
+class SignForm(forms.Form):
+    meaning = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Meaning of this signature",
+                              initial="I have reviewed this casebook and attest that it is complete and accurate.")
+    password = forms.CharField(widget=forms.PasswordInput, label="Your password (re-authentication)")
+
+
+class UnblindForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Medical reason for emergency unblinding")
+
+
+class CausalityForm(forms.Form):
+    related = forms.TypedChoiceField(choices=[("yes", "Related to the infusion"), ("no", "Not related")],
+                                     coerce=lambda v: v == "yes", widget=forms.RadioSelect, label="Causality")
+    reason = forms.CharField(max_length=2000, label="Reason for the assessment", initial="investigator review")
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Answer")
+
+
+class QueryForm(forms.Form):
+    participant_id = forms.CharField(max_length=16, label="Participant")
+    form = forms.ChoiceField(choices=_choices(FORMS), label="Form")
+    field = forms.CharField(max_length=60, required=False, label="Field")
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Question")
+
+
+class UnlockForm(forms.Form):
+    reason = forms.CharField(max_length=2000, label="Reason for unlocking (audited)")
+
+
+class ScanReadForm(forms.Form):
+    gel_count = forms.IntegerField(label="Gadolinium-enhancing lesions (count)")
+    new_enlarging_t2_count = forms.IntegerField(label="New or enlarging T2 lesions (count)")
+    cua_count = forms.IntegerField(label="Combined unique active lesions (count)")
+    gel_volume_mm3 = forms.FloatField(required=False, label="GEL volume (mm³)",
+                                      widget=forms.NumberInput(attrs={"step": "any"}))
+    black_hole_volume_mm3 = forms.FloatField(required=False, label="Black-hole volume (mm³)",
+                                             widget=forms.NumberInput(attrs={"step": "any"}))
+    reason = forms.CharField(max_length=2000, required=False, label="Reason for change (when re-reading)")
+
+
+class LabReleaseForm(forms.Form):
+    viable_cells = forms.FloatField(required=False, label="Viable cells counted at release (MSC only)",
+                                    widget=forms.NumberInput(attrs={"step": "any"}))
+    cells_infused = forms.FloatField(label="Cells in the released product (0 for placebo)",
+                                     widget=forms.NumberInput(attrs={"step": "any"}))
+    viability_percent = forms.FloatField(label="Viability (%)", widget=forms.NumberInput(attrs={"step": "any"}))
+    reason = forms.CharField(max_length=2000, required=False, label="Reason for change (when correcting)")

@@ -1,0 +1,146 @@
+"""The screening page's form: the patient-record contract's fields (patient.schema.json) as inputs.
+
+Repeated items (relapses, MRI scans, EDSS assessments, therapies) are small formsets with a few blank rows; an
+empty row is ignored. A field left empty is *unknown* to the eligibility engine, never "no". :func:`to_record`
+builds the contract's JSON, which the EDC's engine evaluates (live, on every change, through htmx) and
+``trial.services.screen`` stores.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.forms import formset_factory
+
+from mescams.edc.web.forms import DateInput
+from mescams.protocols import default_protocol
+
+CONDITIONS = ["hiv", "hepatitis_b_chronic", "hepatitis_c", "infection_active", "infection_chronic", "malignancy",
+              "basal_cell_carcinoma", "carcinoma_in_situ", "myelodysplasia", "hematologic_disease", "renal_failure",
+              "limited_life_expectancy"]
+FLAGS = [("able_to_consent", "Able to give informed consent"), ("pregnant", "Pregnant"),
+         ("childbearing_potential", "Of childbearing potential"),
+         ("willing_to_use_contraception", "Willing to use contraception"),
+         ("can_undergo_mri", "Can undergo MRI"), ("in_other_trial", "In another clinical trial"),
+         ("able_to_adhere", "Able to adhere to the protocol (investigator's judgement)")]
+
+
+def _drugs() -> list[str]:
+    classes = default_protocol().drug_classes
+    names: set[str] = set()
+    for key in ("approved_ms_therapies", "immunosuppressive", "never_allowed", "injectable_or_oral_dmt",
+                "corticosteroids"):
+        names.update(classes.get(key, []))
+    return sorted(names)
+
+
+def _tri(label: str) -> forms.NullBooleanField:
+    return forms.NullBooleanField(label=label, required=False, widget=forms.NullBooleanSelect)
+
+
+class RelapseRow(forms.Form):
+    onset_date = forms.DateField(widget=DateInput(), required=False, label="Relapse onset")
+    clinically_documented = _tri("Clinically documented")
+
+
+class MriRow(forms.Form):
+    date = forms.DateField(widget=DateInput(), required=False, label="MRI date")
+    gel_count = forms.IntegerField(required=False, min_value=0, label="GEL count")
+
+
+class EdssRow(forms.Form):
+    date = forms.DateField(widget=DateInput(), required=False, label="EDSS date")
+    score = forms.FloatField(required=False, label="EDSS score", widget=forms.NumberInput(attrs={"step": "0.5"}))
+
+
+class TherapyRow(forms.Form):
+    drug = forms.ChoiceField(required=False, label="Drug")
+    start_date = forms.DateField(widget=DateInput(), required=False, label="Start")
+    end_date = forms.DateField(widget=DateInput(), required=False, label="End (empty: ongoing)")
+    accelerated_elimination = forms.ChoiceField(
+        required=False, label="Accelerated elimination",
+        choices=[("", "—"), ("cholestyramine", "cholestyramine"), ("activated_charcoal", "activated charcoal")])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["drug"].choices = [("", "—")] + [(d, d.replace("_", " ")) for d in _drugs()]
+
+
+ROWS = {"relapses": (RelapseRow, "onset_date"), "mri": (MriRow, "date"), "edss": (EdssRow, "date"),
+        "therapies": (TherapyRow, "drug")}
+"""Each repeated item: its row form and the field that must be filled for the row to count."""
+
+
+class ScreeningForm(forms.Form):
+    site = forms.ChoiceField(label="Site")
+    screening_date = forms.DateField(widget=DateInput(), label="Screening date")
+    on = forms.DateField(widget=DateInput(), label="Planned randomisation date (criteria are judged on it)")
+    sex = forms.ChoiceField(required=False, choices=[("", "unknown"), ("F", "F"), ("M", "M")], label="Sex")
+    birth_date = forms.DateField(widget=DateInput(), required=False, label="Date of birth")
+    course = forms.ChoiceField(required=False, label="MS course",
+                               choices=[("", "unknown"), *[(c, c) for c in ("RRMS", "SPMS", "PPMS", "CIS", "other")]])
+    onset_date = forms.DateField(widget=DateInput(), required=False, label="MS onset (first symptom)")
+    diagnosis_date = forms.DateField(widget=DateInput(), required=False, label="MS diagnosis")
+    csf_oligoclonal_bands = _tri("CSF oligoclonal bands")
+    conditions = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple,
+                                           choices=[(c, c.replace("_", " ")) for c in CONDITIONS],
+                                           label="Medical history (conditions present)")
+    no_conditions = forms.BooleanField(required=False, label="Medical history taken: none of these")
+    allergies = forms.CharField(required=False, label="Allergies (comma-separated substances; 'none' if none)")
+    egfr = forms.FloatField(required=False, label="eGFR (mL/min/1.73m2)")
+    egfr_date = forms.DateField(widget=DateInput(), required=False, label="eGFR date")
+    wbc = forms.FloatField(required=False, label="White blood cells (10^9/L)")
+    wbc_date = forms.DateField(widget=DateInput(), required=False, label="WBC date")
+    wbc_significant = forms.BooleanField(required=False, label="WBC clinically significant")
+
+    def __init__(self, *args: Any, site_choices: list[str] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["site"].choices = [(s, s) for s in site_choices]
+        for name, label in FLAGS:
+            self.fields[name] = _tri(label)
+
+
+def build_forms(data: Any = None, *, site_choices: list[str]) -> tuple[ScreeningForm, dict[str, Any]]:
+    """The main form and one formset per repeated item, bound to ``data`` when given."""
+    main = ScreeningForm(data, site_choices=site_choices)
+    sets = {name: formset_factory(row, extra=3, max_num=12)(data, prefix=name) for name, (row, _) in ROWS.items()}
+    return main, sets
+
+
+def all_valid(main: ScreeningForm, sets: dict[str, Any]) -> bool:
+    return all([main.is_valid(), *[s.is_valid() for s in sets.values()]])
+
+
+def _iso(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def to_record(main: ScreeningForm, sets: dict[str, Any]) -> dict[str, Any]:
+    """The screening record (patient.schema.json) from valid forms; absent answers stay absent (unknown)."""
+    c = main.cleaned_data
+    record: dict[str, Any] = {"sex": c["sex"] or None, "birth_date": _iso(c["birth_date"]),
+                              "ms": {"course": c["course"] or None, "onset_date": _iso(c["onset_date"]),
+                                     "diagnosis_date": _iso(c["diagnosis_date"]),
+                                     "csf_oligoclonal_bands": c["csf_oligoclonal_bands"]}}
+    for name, (_, key) in ROWS.items():
+        rows = [{k: _iso(v) if isinstance(v, dt.date) else v for k, v in f.cleaned_data.items() if v not in ("", None)}
+                for f in sets[name].forms if f.cleaned_data.get(key)]
+        record[name] = rows
+    if c["conditions"] or c["no_conditions"]:
+        record["conditions"] = [{"code": code, "active": True} for code in c["conditions"]]
+    allergies = [a.strip().lower() for a in c["allergies"].split(",") if a.strip()]
+    if allergies:
+        record["allergies"] = [a for a in allergies if a != "none"]
+    labs = []
+    if c["egfr"] is not None and c["egfr_date"]:
+        labs.append({"date": _iso(c["egfr_date"]), "test": "egfr", "value": c["egfr"], "unit": "mL/min/1.73m2"})
+    if c["wbc"] is not None and c["wbc_date"]:
+        labs.append({"date": _iso(c["wbc_date"]), "test": "wbc", "value": c["wbc"], "unit": "10^9/L",
+                     "clinically_significant": c["wbc_significant"]})
+    record["labs"] = labs
+    for name, _ in FLAGS:
+        if c.get(name) is not None:
+            record[name] = c[name]
+    return record

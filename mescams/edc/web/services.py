@@ -1,0 +1,180 @@
+"""Read models the pages need (visit status, data-entry status, missing data) and one write guard.
+
+Nothing here writes trial data: :func:`save_dated_form` checks that a form's dates do not precede the consent
+and then hands over to the EDC's audited ``save_form``. Everything else reads through the EDC's visibility
+rules (``visible_participants``), so a page can never list a participant its user may not see.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from mescams.core.lifecycle import ParticipantState
+from mescams.core.schedule import PlannedVisit, visit_plan_for
+from mescams.edc.crfs.models import FORMS, Consent, MriScan, ParticipantRecord
+from mescams.edc.crfs.services import save_form
+from mescams.edc.trial.models import Participant
+from mescams.errors import InputValidationError
+from mescams.protocols import default_protocol
+
+__all__ = ["ACTIVITY_FORMS", "VisitStatus", "consent_date_of", "data_entry_matrix", "missing_data",
+           "save_dated_form", "visit_statuses"]
+
+ACTIVITY_FORMS: dict[str, str] = {
+    "vital_signs": "vital_signs",
+    "infusion": "infusion",
+    "mri_gadolinium": "mri",
+    "edss": "edss",
+    "safety_labs": "safety_lab",
+}
+"""Protocol activities whose eCRF belongs to one visit (counted as due, entered or missing)."""
+
+EVENT_FORMS: dict[str, str] = {
+    "ae_review": "adverse_event",
+    "relapse_review": "relapse",
+    "concomitant_medications": "conmed",
+}
+"""Activities reviewed at a visit whose eCRFs are events (entered when something happened, never 'missing')."""
+
+SCREENING_FORMS = ("consent", "demographics", "vital_signs")
+"""What screening expects as eCRFs; the screening EDSS, MRI and labs live in the screening record."""
+
+CONSENT_BOUND: dict[str, tuple[str, ...]] = {
+    "vital_signs": ("assessment_date",),
+    "infusion": ("infusion_date",),
+    "mri": ("scan_date",),
+    "edss": ("assessment_date",),
+    "safety_lab": ("sample_date",),
+    "adverse_event": ("onset_date",),
+    "relapse": ("onset_date",),
+}
+"""Dates of study activities and events, which cannot precede the participant's informed consent."""
+
+
+def today() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()
+
+
+def consent_date_of(participant: Participant) -> dt.date | None:
+    consent = Consent.objects.filter(participant=participant).order_by("consent_date").first()
+    return consent.consent_date if consent else None
+
+
+def save_dated_form(*, user: Any, participant: Participant, form: str, values: dict[str, Any],
+                    record_pk: int | None = None, reason: str = "") -> ParticipantRecord:
+    """The EDC's ``save_form`` after one more rule: a study activity or event is not dated before consent."""
+    consent = consent_date_of(participant)
+    for name in CONSENT_BOUND.get(form, ()):
+        value = values.get(name)
+        if consent is not None and isinstance(value, dt.date) and value < consent:
+            raise InputValidationError(name, f"must not be before the informed consent ({consent.isoformat()})")
+    return save_form(user=user, participant_id=participant.participant_id, form=form, values=values,
+                     record_pk=record_pk, reason=reason)
+
+
+def forms_due_at(visit_code: str) -> list[str]:
+    visit = default_protocol().visit(visit_code)
+    if visit.week is None:
+        return list(SCREENING_FORMS)
+    return [ACTIVITY_FORMS[a] for a in visit.activities if a in ACTIVITY_FORMS]
+
+
+def event_forms_at(visit_code: str) -> list[str]:
+    return [EVENT_FORMS[a] for a in default_protocol().visit(visit_code).activities if a in EVENT_FORMS]
+
+
+@dataclass
+class VisitStatus:
+    """One visit of one participant: its window, the eCRFs due, those entered, and where it stands today."""
+
+    plan: PlannedVisit | None
+    code: str
+    name: str
+    due_forms: list[str]
+    entered: dict[str, int] = field(default_factory=dict)
+    state: str = "upcoming"  # done, partial, due, overdue, upcoming, not_expected
+
+    @property
+    def missing(self) -> list[str]:
+        return [f for f in self.due_forms if not self.entered.get(f)]
+
+    @property
+    def completion(self) -> float:
+        if not self.due_forms:
+            return 1.0
+        return sum(1 for f in self.due_forms if self.entered.get(f)) / len(self.due_forms)
+
+
+def _entered_by_visit(participant: Participant) -> dict[tuple[str, str], int]:
+    counts: Counter[tuple[str, str]] = Counter()
+    for form in {*ACTIVITY_FORMS.values(), *SCREENING_FORMS}:
+        model = FORMS[form]
+        for code in model.objects.filter(participant=participant).values_list("visit_code", flat=True):
+            counts[(code or "SCR", form)] += 1
+    return counts
+
+
+def visit_statuses(participant: Participant, *, on: dt.date | None = None) -> list[VisitStatus]:
+    """Every visit of the participant's plan with what is due, what is entered and its state on ``on``."""
+    on = on or today()
+    protocol = default_protocol()
+    entered = _entered_by_visit(participant)
+    stopped = participant.status in (ParticipantState.SCREEN_FAILED, ParticipantState.WITHDRAWN)
+    out = []
+    for visit in protocol.visits:
+        plan = visit_plan_for(visit, participant.week0_date) if participant.week0_date else None
+        due = forms_due_at(visit.code)
+        status = VisitStatus(plan, visit.code, visit.name, due, {f: entered.get((visit.code, f), 0) for f in due})
+        if not status.missing:
+            status.state = "done"
+        elif visit.week is None:
+            status.state = "partial" if any(status.entered.values()) else "due"
+        elif plan is None or (stopped and (participant.withdrawal_date is None
+                                           or plan.window_start > participant.withdrawal_date)):
+            status.state = "not_expected"
+        elif on > plan.window_end:
+            status.state = "overdue"
+        elif on >= plan.window_start:
+            status.state = "due"
+        else:
+            status.state = "upcoming"
+        out.append(status)
+    return out
+
+
+def next_due(statuses: list[VisitStatus]) -> VisitStatus | None:
+    return next((s for s in statuses if s.plan and s.state in ("due", "upcoming")), None)
+
+
+def data_entry_matrix(participants: list[Participant], *, on: dt.date | None = None) -> list[dict[str, Any]]:
+    """Per visit and form: how many participants had it due by ``on`` and how many have it entered."""
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    for p in participants:
+        for s in visit_statuses(p, on=on):
+            if s.state in ("not_expected", "upcoming") or (s.plan is None and s.code != "SCR"):
+                continue
+            for form in s.due_forms:
+                row = rows.setdefault((s.code, form), {"visit": s.code, "form": form, "expected": 0, "entered": 0})
+                row["expected"] += 1
+                row["entered"] += 1 if s.entered.get(form) else 0
+    order = {v.code: i for i, v in enumerate(default_protocol().visits)}
+    return sorted(rows.values(), key=lambda r: (order[r["visit"]], r["form"]))
+
+
+def missing_data(participants: list[Participant], *, on: dt.date | None = None) -> list[dict[str, Any]]:
+    """Forms missing at visits whose window has closed, and scans registered but not yet read."""
+    out: list[dict[str, Any]] = []
+    for p in participants:
+        for s in visit_statuses(p, on=on):
+            if s.state == "overdue" or (s.code == "SCR" and s.state == "partial"):
+                for form in s.missing:
+                    out.append({"participant_id": p.participant_id, "site": p.site.code, "visit": s.code,
+                                "form": form, "what": "not entered",
+                                "window_end": s.plan.window_end if s.plan else None})
+        for scan in MriScan.objects.filter(participant=p, read_at__isnull=True).order_by("pk"):
+            out.append({"participant_id": p.participant_id, "site": p.site.code, "visit": scan.visit_code,
+                        "form": "mri", "what": "scan not read", "window_end": None})
+    return out

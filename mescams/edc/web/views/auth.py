@@ -1,0 +1,50 @@
+"""Log-in (with the EDC's lock-out), log-out, and the home page that sends each role to its dashboard."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+
+from mescams.core.blinding import Role
+from mescams.edc.accounts.services import AccountLocked, BadCredentials, check_credentials
+from mescams.edc.web.access import HOME_OF
+
+
+class LockoutAuthenticationForm(AuthenticationForm):
+    """Django's log-in form, checked by the EDC's ``check_credentials`` (failure counting and lock-out)."""
+
+    def clean(self) -> dict[str, Any]:
+        username, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
+        if username and password:
+            try:
+                self.user_cache = check_credentials(username=username, password=password, request=self.request)
+            except (BadCredentials, AccountLocked) as exc:
+                raise forms.ValidationError(str(exc), code="invalid_login") from None
+            self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LockoutAuthenticationForm
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        if settings.MESCAMS_DEMO:
+            from mescams.edc.demo.loader import DEMO_USERS, demo_password
+
+            context["demo"] = [(name, demo_password(name), role.label) for name, role, _ in DEMO_USERS]
+        return context
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Each role's dashboard (the administrator's is Django admin)."""
+    return redirect(HOME_OF[Role(request.user.role)])  # type: ignore[union-attr]

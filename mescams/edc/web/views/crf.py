@@ -1,0 +1,122 @@
+"""eCRF pages: a visit with the forms due at it, and entering or changing one form (site users, EDSS rater).
+
+Every save goes through ``save_dated_form`` -> the EDC's audited ``save_form``; a rule it refuses comes back
+next to the field it names, and nothing is saved.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from mescams.core.blinding import Role
+from mescams.edc.crfs.access import may_write
+from mescams.edc.crfs.models import FORMS
+from mescams.edc.trial import services as trial
+from mescams.edc.web.access import SITE_ROLES, role_required
+from mescams.edc.web.forms import attach_error, crf_form_class, crf_values
+from mescams.edc.web.services import event_forms_at, forms_due_at, save_dated_form, visit_statuses
+from mescams.edc.web.views.site import product_code_of
+from mescams.errors import DataLocked, InputValidationError, TrialStateError
+from mescams.protocols import default_protocol
+
+CRF_ROLES = (*SITE_ROLES, Role.EDSS_RATER)
+HIDDEN_FROM_SITE = ("cells_infused", "viability_percent", "cells_per_kg")
+
+
+def _shown_fields(form_name: str) -> list[str]:
+    model = FORMS[form_name]
+    return [f.name for f in model._meta.concrete_fields
+            if f.name not in ("id", "participant", "created_at", "record", "criteria", *HIDDEN_FROM_SITE)]
+
+
+def records_of(participant: Any, form_name: str, visit_code: str | None = None) -> list[dict[str, Any]]:
+    """Records as the site sees them (the lab's cell counts never shown: they reveal allocation)."""
+    qs = FORMS[form_name].objects.filter(participant=participant).order_by("pk")
+    if visit_code is not None:
+        qs = qs.filter(visit_code=visit_code)
+    names = _shown_fields(form_name)
+    return [{"pk": r.pk, "values": [(n, getattr(r, n)) for n in names]} for r in qs]
+
+
+@role_required(*SITE_ROLES)
+def visit(request: HttpRequest, participant_id: str, visit_code: str) -> HttpResponse:
+    p = trial.get_visible_participant(request.user, participant_id)
+    status = next((s for s in visit_statuses(p) if s.code == visit_code), None)
+    if status is None:
+        raise Http404("no such visit")
+    forms = [(f, records_of(p, f, visit_code if visit_code != "SCR" or f != "demographics" else None),
+              may_write(request.user.role, f)) for f in forms_due_at(visit_code) if f != "consent"]
+    events = [(f, records_of(p, f), may_write(request.user.role, f)) for f in event_forms_at(visit_code)]
+    return render(request, "web/visit.html", {"p": p, "status": status, "forms": forms, "events": events,
+                                              "visit": default_protocol().visit(visit_code)})
+
+
+def _back(request: HttpRequest, participant_id: str, visit_code: str) -> str:
+    if request.user.role == Role.EDSS_RATER:
+        return reverse("web:rater_participant", args=[participant_id])
+    if visit_code:
+        return reverse("web:visit", args=[participant_id, visit_code])
+    return reverse("web:participant", args=[participant_id])
+
+
+def _check_form(user: Any, form_name: str) -> None:
+    if form_name not in FORMS or form_name in ("screening", "consent"):
+        raise Http404("no such form")
+    if not may_write(user.role, form_name):
+        raise PermissionDenied(f"the role {user.role} may not enter the form {form_name}")
+
+
+@role_required(*CRF_ROLES)
+def crf_new(request: HttpRequest, participant_id: str, form_name: str) -> HttpResponse:
+    _check_form(request.user, form_name)
+    p = trial.get_visible_participant(request.user, participant_id)
+    form_class = crf_form_class(form_name)
+    visit_code = request.GET.get("visit", "")
+    initial: dict[str, Any] = {"visit_code": visit_code}
+    if form_name == "infusion":
+        initial["product_code"] = product_code_of(p)
+    form = form_class(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            save_dated_form(user=request.user, participant=p, form=form_name, values=crf_values(form))
+        except InputValidationError as exc:
+            attach_error(form, exc)
+        except (TrialStateError, DataLocked) as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"{form_name.replace('_', ' ')} saved.")
+            return redirect(_back(request, participant_id, form.cleaned_data.get("visit_code", visit_code)))
+    return render(request, "web/crf_form.html", {"p": p, "form": form, "form_name": form_name, "editing": False,
+                                                 "back": _back(request, participant_id, visit_code)})
+
+
+@role_required(*CRF_ROLES)
+def crf_edit(request: HttpRequest, participant_id: str, form_name: str, record_pk: int) -> HttpResponse:
+    _check_form(request.user, form_name)
+    p = trial.get_visible_participant(request.user, participant_id)
+    record = FORMS[form_name].objects.filter(participant=p, pk=record_pk).first()
+    if record is None:
+        raise Http404("no such record")
+    form_class = crf_form_class(form_name, editing=True)
+    initial = {name: getattr(record, name) for name in form_class.base_fields if name != "reason"}
+    form = form_class(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            save_dated_form(user=request.user, participant=p, form=form_name, values=crf_values(form),
+                            record_pk=record.pk, reason=form.cleaned_data["reason"])
+        except InputValidationError as exc:
+            attach_error(form, exc)
+        except (TrialStateError, DataLocked) as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"{form_name.replace('_', ' ')} changed (audited).")
+            return redirect(_back(request, participant_id, record.visit_code))
+    return render(request, "web/crf_form.html", {"p": p, "form": form, "form_name": form_name, "editing": True,
+                                                 "record": record,
+                                                 "back": _back(request, participant_id, record.visit_code)})

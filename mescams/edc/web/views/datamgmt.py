@@ -1,0 +1,86 @@
+"""The data manager's pages: data-entry status per visit and form, missing data, the audit trail of a record,
+and locks (per participant and for the whole trial). Queries are in :mod:`mescams.edc.web.views.queries`."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from mescams.core.blinding import BLINDING_POLICY, Reveal, Role
+from mescams.edc.api.management import ALLOCATION_TABLES, LAB_FIELDS
+from mescams.edc.audit.models import AuditEntry
+from mescams.edc.queries import services as queries
+from mescams.edc.queries.models import DataLock
+from mescams.edc.trial import services as trial
+from mescams.edc.web.access import role_required
+from mescams.edc.web.forms import UnlockForm
+from mescams.edc.web.services import data_entry_matrix, missing_data, visit_statuses
+from mescams.errors import InputValidationError, TrialStateError
+from mescams.protocols import default_protocol
+
+AUDIT_ROLES = (Role.DATA_MANAGER, Role.UNBLINDED_STATISTICIAN, Role.DSMB)
+
+
+@role_required(Role.DATA_MANAGER)
+def status(request: HttpRequest) -> HttpResponse:
+    participants = list(trial.visible_participants(request.user))
+    codes = [v.code for v in default_protocol().visits]
+    grid = [{"p": p, "cells": {s.code: s for s in visit_statuses(p)}} for p in participants
+            if p.week0_date is not None]
+    return render(request, "web/dm_status.html", {"matrix": data_entry_matrix(participants), "codes": codes,
+                                                  "grid": grid})
+
+
+@role_required(Role.DATA_MANAGER)
+def missing(request: HttpRequest) -> HttpResponse:
+    rows = missing_data(list(trial.visible_participants(request.user)))
+    return render(request, "web/dm_missing.html", {"rows": rows})
+
+
+@role_required(*AUDIT_ROLES)
+def audit(request: HttpRequest) -> HttpResponse:
+    """The audit entries of one record (table and record ID), as the API gives them, allocation hidden if blinded."""
+    table, record_id = request.GET.get("table", "").strip(), request.GET.get("record_id", "").strip()
+    entries: list[AuditEntry] = []
+    if table and record_id:
+        if not BLINDING_POLICY.may_see(request.user.role, Reveal.ALLOCATION_LIST) and table in ALLOCATION_TABLES:
+            raise PermissionDenied("the allocation list's audit trail is not available to blinded roles")
+        qs = AuditEntry.objects.filter(table=table, record_id=record_id).order_by("seq")
+        if not BLINDING_POLICY.may_see(request.user.role, Reveal.CELL_COUNTS):
+            qs = qs.exclude(table="crfs_infusion", field__in=[f for _, f in LAB_FIELDS])
+        entries = list(qs[:2000])
+    tables = sorted(t for t in AuditEntry.objects.values_list("table", flat=True).distinct()
+                    if BLINDING_POLICY.may_see(request.user.role, Reveal.ALLOCATION_LIST) or t not in ALLOCATION_TABLES)
+    return render(request, "web/dm_audit.html", {"entries": entries, "table": table, "record_id": record_id,
+                                                 "tables": tables})
+
+
+@role_required(Role.DATA_MANAGER)
+def locks(request: HttpRequest) -> HttpResponse:
+    active = DataLock.objects.filter(unlocked_at__isnull=True).select_related("participant")
+    locked = {lock.participant_id for lock in active}
+    return render(request, "web/dm_locks.html", {
+        "participants": trial.visible_participants(request.user), "locked": locked,
+        "trial_locked": any(lock.participant_id is None for lock in active), "form": UnlockForm(),
+        "history": DataLock.objects.select_related("participant").order_by("-locked_at", "-pk")[:50]})
+
+
+@role_required(Role.DATA_MANAGER)
+@require_POST
+def lock_action(request: HttpRequest) -> HttpResponse:
+    """Lock or unlock one participant (``participant_id``) or the trial (empty); an unlock needs a reason."""
+    participant_id = request.POST.get("participant_id") or None
+    what = participant_id or "the trial"
+    try:
+        if request.POST.get("action") == "unlock":
+            queries.unlock(user=request.user, participant_id=participant_id, reason=request.POST.get("reason", ""))
+            messages.success(request, f"{what} unlocked (audited).")
+        else:
+            queries.lock(user=request.user, participant_id=participant_id)
+            messages.success(request, f"{what} locked.")
+    except (InputValidationError, TrialStateError) as exc:
+        messages.error(request, f"{what}: {exc}")
+    return redirect("web:dm_locks")

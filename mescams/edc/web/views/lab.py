@@ -1,0 +1,133 @@
+"""The cell-processing lab (unblinded): preparation worklist by product code with the computed dose and
+volumes (``mescams.core.dosing``), the release record of each infusion, and product accountability."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from mescams.core.blinding import BLINDING_POLICY, Reveal, Role
+from mescams.core.dosing import DosePlan, compute_dose
+from mescams.edc.crfs.clinical import infusion_visits, treatment_at_infusion
+from mescams.edc.crfs.models import Infusion, VitalSigns
+from mescams.edc.crfs.services import record_lab_product
+from mescams.edc.randomisation.models import AllocationSlot
+from mescams.edc.web.access import role_required
+from mescams.edc.web.forms import LabReleaseForm, attach_error
+from mescams.errors import DosingError, InputValidationError, TrialStateError
+from mescams.protocols import default_protocol
+
+
+def _weight(participant: Any) -> float | None:
+    """Body weight at randomisation (the dose basis): the last weight on or before week 0."""
+    qs = VitalSigns.objects.filter(participant=participant).order_by("-assessment_date", "-pk")
+    if participant.week0_date:
+        qs = qs.filter(assessment_date__lte=participant.week0_date)
+    found = qs.first()
+    return found.weight_kg if found else None
+
+
+def plan_for(weight: float | None, viable_cells: float | None = None) -> tuple[DosePlan | None, str]:
+    """The MSC dose plan for ``weight`` (by default as if the target number of cells were available)."""
+    if weight is None:
+        return None, "no weight recorded yet"
+    dose = default_protocol().product("MSC").dose
+    assert dose is not None
+    try:
+        return compute_dose(default_protocol(), weight_kg=weight,
+                            viable_cells=viable_cells if viable_cells is not None else dose.target_cells_per_kg * weight), ""
+    except DosingError as exc:
+        return None, str(exc)
+
+
+def _items(slot: AllocationSlot) -> list[dict[str, Any]]:
+    p = slot.participant
+    infusions = {i.visit_code: i for i in Infusion.objects.filter(participant=p)}
+    protocol = default_protocol()
+    out = []
+    for code in infusion_visits():
+        week = protocol.visit(code).week or 0
+        inf = infusions.get(code)
+        out.append({"visit": code, "treatment": treatment_at_infusion(slot.sequence, code),
+                    "planned": p.week0_date + dt.timedelta(weeks=week) if p.week0_date else None,
+                    "infusion": inf, "released": inf is not None and inf.cells_infused is not None})
+    return out
+
+
+def _slots() -> Any:
+    return (AllocationSlot.objects.filter(participant__isnull=False).select_related("participant__site")
+            .order_by("product_code"))
+
+
+@role_required(Role.CELL_LAB)
+def worklist(request: HttpRequest) -> HttpResponse:
+    BLINDING_POLICY.require(request.user.role, Reveal.PRODUCT_TYPE)
+    rows = []
+    for slot in _slots():
+        weight = _weight(slot.participant)
+        plan, problem = plan_for(weight)
+        rows.append({"slot": slot, "p": slot.participant, "weight": weight, "plan": plan, "problem": problem,
+                     "items": _items(slot)})
+    pending = [r for r in rows if any(not i["released"] for i in r["items"]) and r["p"].status != "withdrawn"]
+    return render(request, "web/lab_worklist.html", {"rows": pending, "total": len(rows)})
+
+
+def _slot_of(participant_id: str, visit_code: str) -> AllocationSlot:
+    slot = _slots().filter(participant__participant_id=participant_id).first()
+    if slot is None or visit_code not in infusion_visits():
+        raise Http404("no such product")
+    return slot
+
+
+@role_required(Role.CELL_LAB)
+def release(request: HttpRequest, participant_id: str, visit_code: str) -> HttpResponse:
+    """The release record of one product: viable cells counted, cells in the product, viability."""
+    BLINDING_POLICY.require(request.user.role, Reveal.CELL_COUNTS)
+    slot = _slot_of(participant_id, visit_code)
+    infusion = Infusion.objects.filter(participant=slot.participant, visit_code=visit_code).first()
+    initial = {"cells_infused": infusion.cells_infused, "viability_percent": infusion.viability_percent} \
+        if infusion else {}
+    form = LabReleaseForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        c = form.cleaned_data
+        try:
+            record_lab_product(user=request.user, participant_id=participant_id, visit_code=visit_code,
+                               cells_infused=c["cells_infused"], viability_percent=c["viability_percent"],
+                               reason=c["reason"])
+        except InputValidationError as exc:
+            attach_error(form, exc)
+        except TrialStateError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"Release record of {slot.product_code} at {visit_code} saved.")
+            return redirect("web:lab_worklist")
+    weight = _weight(slot.participant)
+    plan, problem = plan_for(weight)
+    return render(request, "web/lab_release.html", {
+        "slot": slot, "p": slot.participant, "visit_code": visit_code, "infusion": infusion, "form": form,
+        "treatment": treatment_at_infusion(slot.sequence, visit_code), "weight": weight, "plan": plan,
+        "problem": problem})
+
+
+@role_required(Role.CELL_LAB)
+@require_POST
+def dose_preview(request: HttpRequest, participant_id: str, visit_code: str) -> HttpResponse:
+    """htmx: the dose plan for the viable cells the lab has just counted."""
+    slot = _slot_of(participant_id, visit_code)
+    form = LabReleaseForm(request.POST)
+    form.is_valid()
+    viable = form.cleaned_data.get("viable_cells")
+    plan, problem = plan_for(_weight(slot.participant), viable) if viable else (None, "enter the viable cell count")
+    return render(request, "web/_dose_plan.html", {"plan": plan, "problem": problem})
+
+
+@role_required(Role.CELL_LAB)
+def accountability(request: HttpRequest) -> HttpResponse:
+    """Every product code: what was prepared for each infusion visit, infused when, volume and release figures."""
+    rows = [{"slot": s, "p": s.participant, "items": _items(s)} for s in _slots()]
+    return render(request, "web/lab_accountability.html", {"rows": rows})

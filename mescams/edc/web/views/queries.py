@@ -1,0 +1,73 @@
+"""Queries: the site's inbox with answering, and the data manager's query management."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from mescams.core.blinding import Role
+from mescams.edc.queries import services as queries
+from mescams.edc.trial.services import NotFound
+from mescams.edc.web.access import SITE_ROLES, role_required
+from mescams.edc.web.forms import AnswerForm, QueryForm, attach_error
+from mescams.errors import InputValidationError, TrialStateError
+
+ANSWERING = (*SITE_ROLES, Role.EDSS_RATER)
+
+
+@role_required(*SITE_ROLES)
+def inbox(request: HttpRequest) -> HttpResponse:
+    qs = queries.visible_queries(request.user).order_by("status", "participant__participant_id", "opened_at", "pk")
+    return render(request, "web/site_queries.html", {"queries": qs, "form": AnswerForm()})
+
+
+@role_required(*ANSWERING)
+@require_POST
+def answer(request: HttpRequest, query_id: int) -> HttpResponse:
+    form = AnswerForm(request.POST)
+    if form.is_valid():
+        try:
+            queries.answer_query(user=request.user, query_id=query_id, answer=form.cleaned_data["answer"])
+        except (InputValidationError, TrialStateError) as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"Query {query_id} answered.")
+    else:
+        messages.error(request, "An answer is required.")
+    return redirect("web:site_queries")
+
+
+@role_required(Role.DATA_MANAGER)
+def manage(request: HttpRequest) -> HttpResponse:
+    """All queries, filterable by status, with a form to open one and buttons to close answered ones."""
+    form = QueryForm(request.POST or None, initial={"participant_id": request.GET.get("participant", ""),
+                                                    "form": request.GET.get("form", "")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            q = queries.open_query(user=request.user, **form.cleaned_data)
+        except InputValidationError as exc:
+            attach_error(form, exc)
+        except NotFound:
+            form.add_error("participant_id", "no such participant")
+        else:
+            messages.success(request, f"Query {q.pk} opened for {q.participant.participant_id}.")
+            return redirect("web:dm_queries")
+    status = request.GET.get("status", "")
+    qs = queries.visible_queries(request.user).order_by("participant__participant_id", "opened_at", "pk")
+    if status in ("open", "answered", "closed"):
+        qs = qs.filter(status=status)
+    return render(request, "web/dm_queries.html", {"queries": qs, "form": form, "status": status})
+
+
+@role_required(Role.DATA_MANAGER)
+@require_POST
+def close(request: HttpRequest, query_id: int) -> HttpResponse:
+    try:
+        queries.close_query(user=request.user, query_id=query_id)
+    except TrialStateError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Query {query_id} closed.")
+    return redirect("web:dm_queries")

@@ -1,0 +1,186 @@
+"""Site pages (coordinator and investigator): participants dashboard, screening with live eligibility, the
+participant page and its lifecycle steps (consent, eligibility, randomisation, withdrawal)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from mescams.core.lifecycle import ParticipantState
+from mescams.edc.crfs.models import FORMS, ScreeningRecord
+from mescams.edc.queries.models import Signature
+from mescams.edc.queries.services import visible_queries
+from mescams.edc.randomisation import services as randomisation
+from mescams.edc.randomisation.models import AllocationSlot
+from mescams.edc.trial import services as trial
+from mescams.edc.trial.eligibility import evaluate
+from mescams.edc.web import screening_form
+from mescams.edc.web.access import SITE_ROLES, role_required
+from mescams.edc.web.forms import ConsentForm, OnDateForm, RandomiseForm, SignForm, UnblindForm, WithdrawForm, \
+    attach_error
+from mescams.edc.web.services import consent_date_of, next_due, today, visit_statuses
+from mescams.errors import InputValidationError, TrialStateError
+
+
+def product_code_of(participant: Any) -> str | None:
+    """The blinded product code (never the product type): what every site role may see."""
+    return AllocationSlot.objects.filter(participant=participant).values_list("product_code", flat=True).first()
+
+
+@role_required(*SITE_ROLES)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    rows = []
+    open_queries: dict[int, int] = {}
+    for q in visible_queries(request.user).exclude(status="closed"):
+        open_queries[q.participant_id] = open_queries.get(q.participant_id, 0) + 1
+    for p in trial.visible_participants(request.user):
+        statuses = visit_statuses(p)
+        rows.append({"p": p, "next": next_due(statuses), "overdue": [s for s in statuses if s.state == "overdue"],
+                     "queries": open_queries.get(p.pk, 0)})
+    counts = {state: sum(1 for r in rows if r["p"].status == state) for state in ParticipantState}
+    return render(request, "web/site_dashboard.html", {"rows": rows, "counts": counts, "today": today()})
+
+
+def _site_choices(user: Any) -> list[str]:
+    return user.site_codes()
+
+
+@role_required(*SITE_ROLES)
+def screen(request: HttpRequest) -> HttpResponse:
+    """The screening form; on submit the person is registered with the record (eligibility comes after consent)."""
+    main, sets = screening_form.build_forms(request.POST or None, site_choices=_site_choices(request.user))
+    if request.method == "POST" and screening_form.all_valid(main, sets):
+        record = screening_form.to_record(main, sets)
+        try:
+            evaluate(record, main.cleaned_data["on"])  # a malformed record is refused before anything is stored
+            p = trial.screen(user=request.user, site_code=main.cleaned_data["site"],
+                             screening_date=main.cleaned_data["screening_date"], record=record)
+        except InputValidationError as exc:
+            attach_error(main, exc)
+        else:
+            messages.success(request, f"{p.participant_id} screened. Record the informed consent next.")
+            return redirect("web:participant", participant_id=p.participant_id)
+    return render(request, "web/screen.html", {"form": main, "sets": sets, "preview": _preview(main, sets)})
+
+
+def _preview(main: Any, sets: dict[str, Any]) -> dict[str, Any] | None:
+    """The engine's verdict on the record as typed so far (nothing stored), or the fields to fix first."""
+    if not main.is_bound:
+        return None
+    if not screening_form.all_valid(main, sets):
+        return {"problems": True}
+    try:
+        outcome = evaluate(screening_form.to_record(main, sets), main.cleaned_data["on"])
+    except InputValidationError as exc:
+        return {"error": str(exc)}
+    return {"outcome": outcome, "on": main.cleaned_data["on"]}
+
+
+@role_required(*SITE_ROLES)
+@require_POST
+def screen_preview(request: HttpRequest) -> HttpResponse:
+    """htmx: the live eligibility panel for the screening form."""
+    main, sets = screening_form.build_forms(request.POST, site_choices=_site_choices(request.user))
+    return render(request, "web/_eligibility.html", {"preview": _preview(main, sets)})
+
+
+def _participant_context(request: HttpRequest, p: Any, **forms: Any) -> dict[str, Any]:
+    screening = ScreeningRecord.objects.filter(participant=p).first()
+    defaults = {"consent_form": ConsentForm(initial={"consent_date": today()}),
+                "eligibility_form": OnDateForm(initial={"on": today()}),
+                "randomise_form": RandomiseForm(initial={"on": today()}),
+                "withdraw_form": WithdrawForm(initial={"on": today()}),
+                "sign_form": SignForm(), "unblind_form": UnblindForm()}
+    defaults.update(forms)
+    queries = visible_queries(request.user).filter(participant=p).order_by("opened_at", "pk")
+    return {"p": p, "screening": screening, "statuses": visit_statuses(p), "product_code": product_code_of(p),
+            "consent_date": consent_date_of(p), "queries": queries, "event_forms": _events(p),
+            "signatures": Signature.objects.filter(participant=p).order_by("signed_at", "pk"),
+            "is_investigator": request.user.role == "investigator", **defaults}
+
+
+def _events(p: Any) -> list[tuple[str, list[Any]]]:
+    out = []
+    for form in ("adverse_event", "relapse", "conmed", "demographics"):
+        out.append((form, list(FORMS[form].objects.filter(participant=p).order_by("pk"))))
+    return out
+
+
+@role_required(*SITE_ROLES)
+def participant(request: HttpRequest, participant_id: str) -> HttpResponse:
+    p = trial.get_visible_participant(request.user, participant_id)
+    return render(request, "web/participant.html", _participant_context(request, p))
+
+
+def _step(request: HttpRequest, participant_id: str, form_class: Any, key: str, action: Any, done: str) -> HttpResponse:
+    p = trial.get_visible_participant(request.user, participant_id)
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            action(form.cleaned_data)
+        except InputValidationError as exc:
+            attach_error(form, exc)
+        except TrialStateError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, done)
+            return redirect("web:participant", participant_id=participant_id)
+    p.refresh_from_db()
+    return render(request, "web/participant.html", _participant_context(request, p, **{key: form}))
+
+
+@role_required(*SITE_ROLES)
+@require_POST
+def consent(request: HttpRequest, participant_id: str) -> HttpResponse:
+    return _step(request, participant_id, ConsentForm, "consent_form",
+                 lambda c: trial.record_consent(user=request.user, participant_id=participant_id,
+                                                consent_date=c["consent_date"], form_version=c["form_version"]),
+                 "Informed consent recorded.")
+
+
+@role_required(*SITE_ROLES)
+@require_POST
+def eligibility(request: HttpRequest, participant_id: str) -> HttpResponse:
+    def run(c: dict[str, Any]) -> None:
+        _, outcome = trial.run_eligibility(user=request.user, participant_id=participant_id, on=c["on"])
+        verdict = {True: "eligible", False: "not eligible (screen failure)", None: "not decided: data missing"}
+        messages.info(request, f"Eligibility as of {c['on']}: {verdict[outcome.eligible]}.")
+
+    return _step(request, participant_id, OnDateForm, "eligibility_form", run, "Eligibility assessed.")
+
+
+@role_required(*SITE_ROLES)
+@require_POST
+def randomise(request: HttpRequest, participant_id: str) -> HttpResponse:
+    def run(c: dict[str, Any]) -> None:
+        slot = randomisation.randomise(user=request.user, participant_id=participant_id, on=c["on"])
+        messages.info(request, f"Randomised. Blinded product code: {slot.product_code}.")
+
+    return _step(request, participant_id, RandomiseForm, "randomise_form", run, "Week 0 is the randomisation date.")
+
+
+@role_required(*SITE_ROLES)
+@require_POST
+def withdraw(request: HttpRequest, participant_id: str) -> HttpResponse:
+    def run(c: dict[str, Any]) -> None:
+        if c["on"] > today():
+            raise InputValidationError("on", "must not be in the future")
+        trial.withdraw(user=request.user, participant_id=participant_id, reason=c["reason"], on=c["on"])
+
+    return _step(request, participant_id, WithdrawForm, "withdraw_form", run, "Participant withdrawn.")
+
+
+@role_required(*SITE_ROLES)
+@require_POST
+def complete(request: HttpRequest, participant_id: str) -> HttpResponse:
+    try:
+        trial.complete(user=request.user, participant_id=participant_id)
+        messages.success(request, "Study completed.")
+    except TrialStateError as exc:
+        messages.error(request, str(exc))
+    return redirect("web:participant", participant_id=participant_id)
+
