@@ -15,7 +15,26 @@ import typer
 from mescams.commands._common import reports_errors
 
 ProtocolOption = typer.Option(None, "--protocol", help="Protocol YAML (default: the MESCAMS protocol).")
+SchemaOption = typer.Option(
+    None,
+    "--json-schema",
+    help="Dataset-JSON 1.1 JSON Schema to validate every .json "
+    "against before writing (e.g. ../shared/reference/cdisc-dataset-json-1.1.schema.json).",
+)
 DemoOption = typer.Option(None, "--demo", help="Export the seeded demo trial with this seed instead of the database.")
+
+
+def _schema(path: Path | None) -> dict | None:  # type: ignore[type-arg]
+    import json
+
+    from mescams.interop.errors import ExportError
+
+    if path is None:
+        return None
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ExportError("--json-schema", f"{path} is not a readable JSON Schema ({exc})") from None
 
 
 def _now() -> dt.datetime:
@@ -26,6 +45,7 @@ def _now() -> dt.datetime:
 def sdtm(
     out_dir: Path = typer.Argument(..., help="Folder for the SDTM files."),
     fmt: str = typer.Option("both", "--format", help="xpt, json or both."),
+    json_schema: Path | None = SchemaOption,
     demo: int | None = DemoOption,
     protocol: Path | None = ProtocolOption,
 ) -> None:
@@ -40,7 +60,14 @@ def sdtm(
 
     p = load_protocol(protocol)
     datasets = build_sdtm(p, load_snapshot(p, demo_seed=demo))
-    paths = write_datasets(datasets, out_dir, fmt, study_oid=p.identification.nct_id, created=_now())  # type: ignore[arg-type]
+    paths = write_datasets(
+        datasets,
+        out_dir,
+        fmt,
+        study_oid=p.identification.nct_id,
+        created=_now(),  # type: ignore[arg-type]
+        json_schema=_schema(json_schema),
+    )
     issues = check_sdtm(datasets)
     (out_dir / "conformance.json").write_text(json.dumps([i.as_dict() for i in issues], indent=1), encoding="utf-8")
     typer.echo(f"wrote {len(paths)} files for {len(datasets)} datasets to {out_dir}")
@@ -53,6 +80,7 @@ def sdtm(
 def adam(
     out_dir: Path = typer.Argument(..., help="Folder for the ADaM files."),
     fmt: str = typer.Option("both", "--format", help="xpt, json or both."),
+    json_schema: Path | None = SchemaOption,
     analysis_data: Path | None = typer.Option(
         None,
         "--analysis-data",
@@ -68,7 +96,14 @@ def adam(
 
     p = load_protocol(protocol)
     datasets = _adam_datasets(p, demo)
-    paths = write_datasets(datasets, out_dir, fmt, study_oid=p.identification.nct_id, created=_now())  # type: ignore[arg-type]
+    paths = write_datasets(
+        datasets,
+        out_dir,
+        fmt,
+        study_oid=p.identification.nct_id,
+        created=_now(),  # type: ignore[arg-type]
+        json_schema=_schema(json_schema),
+    )
     typer.echo(f"wrote {len(paths)} files for {len(datasets)} ADaM datasets to {out_dir}")
     if analysis_data is not None:
         analysis_data_from_adam(datasets, analysis_data)
