@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
 
 from sqlglot import exp
 
@@ -56,7 +57,8 @@ class SqlContext:
         self.on = on
         self.patients_alias = patients_alias
         self._aggregates: dict[str, dict[str, tuple[str, exp.Expr]]] = {}
-        self._relations: dict[str, tuple[str, exp.Select]] = {}
+        self._relations: dict[str, tuple[str, Callable[[], exp.Select]]] = {}
+        self._requests: dict[str, set[Any]] = {}
 
     # -- values --------------------------------------------------------------------------------------------
     @property
@@ -93,10 +95,18 @@ class SqlContext:
         return exp.Paren(this=exp.or_(flag, rows))
 
     def relation(self, key: str, build: Callable[[], exp.Select]) -> str:
-        """A per-patient sub-query (one row per ``patient_key`` at most), LEFT JOINed once; returns its alias."""
+        """A per-patient sub-query (one row per ``patient_key`` at most), LEFT JOINed once; returns its alias.
+
+        ``build`` runs when the query is assembled, after every rule has stated itself, so rules that share a
+        relation can first record what they need from it in :meth:`requests`.
+        """
         if key not in self._relations:
-            self._relations[key] = (f"rel_{len(self._relations)}", build())
+            self._relations[key] = (f"rel_{len(self._relations)}", build)
         return self._relations[key][0]
+
+    def requests(self, key: str) -> set[Any]:
+        """A set that the rules sharing relation ``key`` fill with what they need from it."""
+        return self._requests.setdefault(key, set())
 
     def column(self, alias: str, name: str) -> exp.Column:
         return exp.column(name, table=alias)
@@ -108,13 +118,14 @@ class SqlContext:
         for table, columns in self._aggregates.items():
             select = exp.select(exp.column(PATIENT_KEY), *(agg.as_(name) for name, agg in columns.values()))
             out.append((f"agg_{table}", select.from_(table).group_by(exp.column(PATIENT_KEY))))
-        out.extend(self._relations.values())
+        out.extend((alias, build()) for alias, build in self._relations.values())
         return out
 
     def joined_from(self, select: exp.Select) -> exp.Select:
         """``select`` FROM patients, LEFT JOINed to every CTE on the patient key."""
         select = select.from_(exp.alias_(exp.to_table("patients"), self.patients_alias, table=True))
-        for alias, _ in self.ctes():
+        aliases = [f"agg_{table}" for table in self._aggregates] + [alias for alias, _ in self._relations.values()]
+        for alias in aliases:
             on = exp.EQ(this=exp.column(PATIENT_KEY, table=alias), expression=self.patient(PATIENT_KEY))
             select = select.join(exp.to_table(alias), on=on, join_type="left")
         return select

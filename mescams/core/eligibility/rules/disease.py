@@ -101,22 +101,37 @@ def edss_at_randomisation(record: PatientRecord, on: dt.date, lookback_days: int
     return max(inside, key=lambda a: (a.date, a.score))
 
 
-def _edss_at_randomisation_sql(ctx: SqlContext, lookback_days: int) -> str:
-    """Alias of a relation (patient_key, rand_date, rand_score) for :func:`edss_at_randomisation`."""
-    start = Window(days=lookback_days).start(ctx.on)
+def _edss_summary_sql(ctx: SqlContext, lookback_days: int, increase_since: dt.date | None = None) -> str:
+    """Alias of one relation over the EDSS table: ``rand_date`` and ``rand_score`` (as
+    :func:`edss_at_randomisation`), and for each requested window start ``s`` a column ``lowest_since_<s>``: the
+    lowest score dated after ``s`` and before ``rand_date``. One read of the table serves I1 and I4."""
+    key = f"edss_summary:{lookback_days}"
+    wanted = ctx.requests(key)
+    if increase_since is not None:
+        wanted.add(increase_since)
+    rand_start = Window(days=lookback_days).start(ctx.on)
 
     def build() -> exp.Select:
-        latest = exp.Window(this=exp.Max(this=exp.column("assessment_date")),
+        date, score = exp.column("assessment_date"), exp.column("score")
+        in_lookback = exp.GT(this=date.copy(), expression=ctx.date(rand_start))
+        latest = exp.Window(this=exp.Max(this=exp.Case(ifs=[exp.If(this=in_lookback, true=date.copy())])),
                             partition_by=[exp.column(PATIENT_KEY)])
-        ranked = (exp.select(PATIENT_KEY, "assessment_date", "score", latest.as_("latest_date"))
-                  .from_("edss").where(_between("assessment_date", start, ctx)))
-        return (exp.select(PATIENT_KEY, exp.column("assessment_date").as_("rand_date"),
-                           exp.Max(this=exp.column("score")).as_("rand_score"))
-                .from_(ranked.subquery("ranked"))
-                .where(exp.EQ(this=exp.column("assessment_date"), expression=exp.column("latest_date")))
-                .group_by(PATIENT_KEY, "assessment_date"))
+        oldest = min([rand_start, *wanted])
+        rows = (exp.select(PATIENT_KEY, "assessment_date", "score", latest.as_("rand_date")).from_("edss")
+                .where(_between("assessment_date", oldest, ctx)))
+        rand = exp.column("rand_date")
+        columns = [exp.Max(this=rand.copy()).as_("rand_date"),
+                   exp.Filter(this=exp.Max(this=score.copy()),
+                              expression=exp.Where(this=exp.EQ(this=date.copy(), expression=rand.copy()))
+                              ).as_("rand_score")]
+        for since in sorted(wanted):
+            earlier = exp.and_(exp.GT(this=date.copy(), expression=ctx.date(since)),
+                               exp.LT(this=date.copy(), expression=rand.copy()))
+            columns.append(exp.Filter(this=exp.Min(this=score.copy()), expression=exp.Where(this=earlier))
+                           .as_(f"lowest_since_{since:%Y%m%d}"))
+        return exp.select(PATIENT_KEY, *columns).from_(rows.subquery("edss_rows")).group_by(PATIENT_KEY)
 
-    return ctx.relation(f"edss_at_randomisation:{lookback_days}", build)
+    return ctx.relation(key, build)
 
 
 @dataclass(frozen=True)
@@ -137,7 +152,7 @@ class EdssBetween(Rule):
         return not_met(f"{text} is outside {self.low:g}-{self.high:g}")
 
     def to_sql(self, ctx: SqlContext) -> exp.Expr:
-        score = ctx.column(_edss_at_randomisation_sql(ctx, self.lookback_days), "rand_score")
+        score = ctx.column(_edss_summary_sql(ctx, self.lookback_days), "rand_score")
         return exp.Between(this=score, low=exp.Literal.number(self.low), high=exp.Literal.number(self.high))
 
 
@@ -170,24 +185,10 @@ class EdssIncrease(Rule):
         return not_met(f"no EDSS increase of >= {need:g} in {self.window.describe()}: lowest {text}")
 
     def to_sql(self, ctx: SqlContext) -> exp.Expr:
-        at = _edss_at_randomisation_sql(ctx, self.lookback_days)
-        start = self.window.start(ctx.on)
-
-        def build() -> exp.Select:
-            join_on = exp.EQ(this=exp.column(PATIENT_KEY, table="e"), expression=exp.column(PATIENT_KEY, table="r"))
-            date = exp.column("assessment_date", table="e")
-            return (exp.select(exp.column(PATIENT_KEY, table="e"), exp.Min(this=exp.column("score", table="e"))
-                               .as_("lowest_score"))
-                    .from_(exp.alias_(exp.to_table("edss"), "e", table=True))
-                    .join(exp.alias_(exp.to_table(at), "r", table=True), on=join_on)
-                    .where(exp.and_(exp.GT(this=date, expression=ctx.date(start)),
-                                    exp.LTE(this=date.copy(), expression=ctx.on_literal),
-                                    exp.LT(this=date.copy(), expression=exp.column("rand_date", table="r"))))
-                    .group_by(exp.column(PATIENT_KEY, table="e")))
-
-        prior = ctx.relation(f"edss_lowest_before:{self.lookback_days}:{start}", build)
-        score = ctx.column(at, "rand_score")
+        since = self.window.start(ctx.on)
+        summary = _edss_summary_sql(ctx, self.lookback_days, since)
+        score = ctx.column(summary, "rand_score")
         need = exp.Case(ifs=[exp.If(this=exp.GTE(this=score, expression=exp.Literal.number(self.high_from)),
                                     true=exp.Literal.number(self.high))], default=exp.Literal.number(self.low))
-        rise = exp.Sub(this=score.copy(), expression=ctx.column(prior, "lowest_score"))
+        rise = exp.Sub(this=score.copy(), expression=ctx.column(summary, f"lowest_since_{since:%Y%m%d}"))
         return exp.GTE(this=rise, expression=need)
