@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from mescams.errors import InputValidationError
 from mescams.sim.batched_nbglm import fit_nbglm_batch
 from mescams.sim.batched_nbmm import fit_nbmm_batch
 from mescams.sim.virtual_patients import ScanDesign, VirtualPatientParams, simulate_gel
@@ -92,17 +93,18 @@ def chunk_tasks(cells: Sequence[GridCell], n_trials: int, seed: int, chunk_size:
     return tasks
 
 
-def run_chunk(task: ChunkTask, params: VirtualPatientParams, design: ScanDesign, alpha: float = 0.05) -> ChunkResult:
-    """Simulate one chunk of trials and analyse each with both models."""
+def run_chunk(task: ChunkTask, params: VirtualPatientParams, design: ScanDesign, alpha: float = 0.05,
+              analyses: Sequence[str] = ANALYSES) -> ChunkResult:
+    """Simulate one chunk of trials and analyse each with the chosen models (both by default)."""
     rng = np.random.default_rng(task.seed)
     cell = task.cell
     gel = simulate_gel(params, design, task.n_trials, cell.participants, rng, rate_ratio=cell.rate_ratio,
                        dispersion_k=cell.dispersion_k, carry_over=cell.carry_over)
     totals, scans, msc = gel.period_totals()
-    cross = fit_nbmm_batch(totals, scans, msc)
-    par = fit_nbglm_batch(totals[..., 0], scans[..., 0], msc[..., 0])
     arrays = {}
-    for name, fit in (("crossover", cross), ("parallel", par)):
+    for name in analyses:
+        fit = (fit_nbmm_batch(totals, scans, msc) if name == "crossover"
+               else fit_nbglm_batch(totals[..., 0], scans[..., 0], msc[..., 0]))
         arrays[name] = {
             "log_rr": np.log(fit.rate_ratio), "ci_low": fit.ci_low, "ci_high": fit.ci_high,
             "p_value": fit.p_value, "converged": fit.converged,
@@ -129,7 +131,8 @@ def summarise(cell: GridCell, analysis: str, outcome: dict[str, np.ndarray], alp
     )
 
 
-def combine(cells: Sequence[GridCell], results: Iterable[ChunkResult], alpha: float = 0.05) -> list[CellSummary]:
+def combine(cells: Sequence[GridCell], results: Iterable[ChunkResult], alpha: float = 0.05,
+            analyses: Sequence[str] = ANALYSES) -> list[CellSummary]:
     """Join the chunks of each cell in chunk order and summarise both analyses."""
     by_cell: dict[int, list[ChunkResult]] = {}
     for r in results:
@@ -137,7 +140,7 @@ def combine(cells: Sequence[GridCell], results: Iterable[ChunkResult], alpha: fl
     out = []
     for i, cell in enumerate(cells):
         chunks = sorted(by_cell.get(i, []), key=lambda r: r.chunk_index)
-        for analysis in ANALYSES:
+        for analysis in analyses:
             joined = {key: np.concatenate([c.arrays[analysis][key] for c in chunks])
                       for key in ("log_rr", "ci_low", "ci_high", "p_value", "converged")}
             out.append(summarise(cell, analysis, joined, alpha))
@@ -153,13 +156,17 @@ def grid(participants: Sequence[int], rate_ratios: Sequence[float], dispersions:
 
 def run_grid(cells: Sequence[GridCell], *, n_trials: int, seed: int, params: VirtualPatientParams,
              design: ScanDesign, chunk_size: int = 1000, workers: int = 1, alpha: float = 0.05,
-             on_chunk_done: Callable[[ChunkTask], None] | None = None) -> list[CellSummary]:
+             on_chunk_done: Callable[[ChunkTask], None] | None = None,
+             analyses: Sequence[str] = ANALYSES) -> list[CellSummary]:
     """Run the grid on this machine with ``workers`` threads (NumPy releases the GIL in its array loops)."""
+    unknown = set(analyses) - set(ANALYSES)
+    if unknown:
+        raise InputValidationError("analyses", f"unknown {sorted(unknown)}; choose from {', '.join(ANALYSES)}")
     tasks = chunk_tasks(cells, n_trials, seed, chunk_size)
     results: list[ChunkResult] = []
 
     def one(task: ChunkTask) -> ChunkResult:
-        return run_chunk(task, params, design, alpha)
+        return run_chunk(task, params, design, alpha, analyses)
 
     if workers <= 1:
         for task in tasks:
@@ -172,4 +179,4 @@ def run_grid(cells: Sequence[GridCell], *, n_trials: int, seed: int, params: Vir
                 results.append(result)
                 if on_chunk_done:
                     on_chunk_done(task)
-    return combine(cells, results, alpha)
+    return combine(cells, results, alpha, analyses)
