@@ -12,6 +12,7 @@ import secrets
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Max
 
 from mescams.core.blinding import BLINDING_POLICY, Reveal, Role
 from mescams.core.lifecycle import LifecycleStep, ParticipantState
@@ -30,7 +31,8 @@ __all__ = ["editable_fields", "read_scan", "record_lab_product", "save_form"]
 
 NOT_ENTERED = {"id", "participant", "created_at", "cells_infused", "viability_percent", "cells_per_kg", "edss",
                "consistent", "derivation", "scan_id", "read_by", "read_at", "gel_count", "new_enlarging_t2_count",
-               "cua_count", "gel_volume_mm3", "black_hole_volume_mm3", "evaluated_on", "eligible", "criteria"}
+               "cua_count", "gel_volume_mm3", "black_hole_volume_mm3", "evaluated_on", "eligible", "criteria",
+               "ae_number"}
 MRI_READ_FIELDS = ("gel_count", "new_enlarging_t2_count", "cua_count", "gel_volume_mm3", "black_hole_volume_mm3")
 
 
@@ -102,8 +104,9 @@ def save_form(*, user: Any, participant_id: str, form: str, values: dict[str, An
             record = model(participant=participant)
             if isinstance(record, MriScan):
                 record.scan_id = "S" + secrets.token_hex(5).upper()
-            if form == "adverse_event" and "ae_number" not in values:
-                record.ae_number = model.objects.filter(participant=participant).count() + 1  # type: ignore[attr-defined]
+            if form == "adverse_event":  # numbered per participant; the participant row lock serialises this
+                last = model.objects.filter(participant=participant).aggregate(n=Max("ae_number"))["n"]
+                record.ae_number = (last or 0) + 1  # type: ignore[attr-defined]
         else:
             record = model.objects.filter(participant=participant, pk=record_pk).first()
             if record is None:
