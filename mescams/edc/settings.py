@@ -36,6 +36,7 @@ EDC_APPS = [
     "mescams.edc.randomisation",
     "mescams.edc.crfs",
     "mescams.edc.queries",
+    "mescams.edc.web",
 ]
 
 

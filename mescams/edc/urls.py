@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import include, path
 
 from mescams.edc.api.app import build_api
 
 urlpatterns = [
     path("api/", build_api().urls),
+    path("", include("mescams.edc.web.urls")),
 ]

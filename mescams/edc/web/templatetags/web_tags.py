@@ -67,4 +67,6 @@ def get(mapping: Any, key: Any) -> Any:
 @register.filter
 def sci(value: Any) -> str:
     """A cell count in scientific notation (1.05e+08)."""
-    return "" if value is None else f"{float(value):.3g}" if abs(float(value)) < 1e4 else f"{float(value):.3e}"
+    if value is None or value == "":
+        return ""
+    return f"{float(value):.3g}" if abs(float(value)) < 1e4 else f"{float(value):.3e}"

@@ -38,9 +38,9 @@ def plan_for(weight: float | None, viable_cells: float | None = None) -> tuple[D
         return None, "no weight recorded yet"
     dose = default_protocol().product("MSC").dose
     assert dose is not None
+    viable = viable_cells if viable_cells is not None else dose.target_cells_per_kg * weight
     try:
-        return compute_dose(default_protocol(), weight_kg=weight,
-                            viable_cells=viable_cells if viable_cells is not None else dose.target_cells_per_kg * weight), ""
+        return compute_dose(default_protocol(), weight_kg=weight, viable_cells=viable), ""
     except DosingError as exc:
         return None, str(exc)
 

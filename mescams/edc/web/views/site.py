@@ -17,11 +17,18 @@ from mescams.edc.queries.services import visible_queries
 from mescams.edc.randomisation import services as randomisation
 from mescams.edc.randomisation.models import AllocationSlot
 from mescams.edc.trial import services as trial
-from mescams.edc.trial.eligibility import evaluate
+from mescams.edc.trial.eligibility import EligibilityOutcome, evaluate
 from mescams.edc.web import screening_form
 from mescams.edc.web.access import SITE_ROLES, role_required
-from mescams.edc.web.forms import ConsentForm, OnDateForm, RandomiseForm, SignForm, UnblindForm, WithdrawForm, \
-    attach_error
+from mescams.edc.web.forms import (
+    ConsentForm,
+    OnDateForm,
+    RandomiseForm,
+    SignForm,
+    UnblindForm,
+    WithdrawForm,
+    attach_error,
+)
 from mescams.edc.web.services import consent_date_of, next_due, today, visit_statuses
 from mescams.errors import InputValidationError, TrialStateError
 
@@ -97,7 +104,9 @@ def _participant_context(request: HttpRequest, p: Any, **forms: Any) -> dict[str
                 "sign_form": SignForm(), "unblind_form": UnblindForm()}
     defaults.update(forms)
     queries = visible_queries(request.user).filter(participant=p).order_by("opened_at", "pk")
-    return {"p": p, "screening": screening, "statuses": visit_statuses(p), "product_code": product_code_of(p),
+    outcome = EligibilityOutcome(screening.eligible, screening.criteria) if screening else None
+    return {"p": p, "screening": screening, "screening_outcome": outcome, "statuses": visit_statuses(p),
+            "product_code": product_code_of(p),
             "consent_date": consent_date_of(p), "queries": queries, "event_forms": _events(p),
             "signatures": Signature.objects.filter(participant=p).order_by("signed_at", "pk"),
             "is_investigator": request.user.role == "investigator", **defaults}

@@ -1,0 +1,74 @@
+"""URL map of the pages (namespace ``web``), the log-in pages and the static files (htmx, CSS, admin's).
+
+Static files are served by Django's staticfiles view so that ``mescams serve`` (gunicorn) needs no separate web
+server on a single machine; a deployment behind a proxy can serve ``collectstatic``'s folder instead.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.contrib.staticfiles.views import serve as static_serve
+from django.urls import include, path, re_path
+from django.views.generic import RedirectView
+
+from mescams.edc.web.views import assessors, auth, crf, datamgmt, investigator, lab, oversight, queries, site
+
+pages = [
+    path("", auth.home, name="home"),
+    # site coordinator and investigator
+    path("site/", site.dashboard, name="site_dashboard"),
+    path("site/screen/", site.screen, name="screen"),
+    path("site/screen/preview/", site.screen_preview, name="screen_preview"),
+    path("site/p/<str:participant_id>/", site.participant, name="participant"),
+    path("site/p/<str:participant_id>/consent/", site.consent, name="consent"),
+    path("site/p/<str:participant_id>/eligibility/", site.eligibility, name="eligibility"),
+    path("site/p/<str:participant_id>/randomise/", site.randomise, name="randomise"),
+    path("site/p/<str:participant_id>/withdraw/", site.withdraw, name="withdraw"),
+    path("site/p/<str:participant_id>/complete/", site.complete, name="complete"),
+    path("site/p/<str:participant_id>/visit/<str:visit_code>/", crf.visit, name="visit"),
+    path("site/p/<str:participant_id>/forms/<str:form_name>/new/", crf.crf_new, name="crf_new"),
+    path("site/p/<str:participant_id>/forms/<str:form_name>/<int:record_pk>/", crf.crf_edit, name="crf_edit"),
+    path("site/p/<str:participant_id>/sign/", investigator.sign, name="sign"),
+    path("site/p/<str:participant_id>/unblind/", investigator.unblind, name="unblind"),
+    path("site/p/<str:participant_id>/ae/<int:record_pk>/causality/", investigator.ae_causality,
+         name="ae_causality"),
+    path("site/ae-review/", investigator.ae_review, name="ae_review"),
+    path("site/queries/", queries.inbox, name="site_queries"),
+    path("queries/<int:query_id>/answer/", queries.answer, name="answer_query"),
+    # blinded assessors
+    path("rater/", assessors.rater_home, name="rater_home"),
+    path("rater/p/<str:participant_id>/", assessors.rater_participant, name="rater_participant"),
+    path("mri/", assessors.mri_scans, name="mri_scans"),
+    path("mri/<str:scan_id>/", assessors.mri_read, name="mri_read"),
+    # cell-processing lab
+    path("lab/", lab.worklist, name="lab_worklist"),
+    path("lab/accountability/", lab.accountability, name="lab_accountability"),
+    path("lab/<str:participant_id>/<str:visit_code>/", lab.release, name="lab_release"),
+    path("lab/<str:participant_id>/<str:visit_code>/dose/", lab.dose_preview, name="lab_dose"),
+    # data manager
+    path("dm/queries/", queries.manage, name="dm_queries"),
+    path("dm/queries/<int:query_id>/close/", queries.close, name="dm_close_query"),
+    path("dm/status/", datamgmt.status, name="dm_status"),
+    path("dm/missing/", datamgmt.missing, name="dm_missing"),
+    path("dm/audit/", datamgmt.audit, name="dm_audit"),
+    path("dm/locks/", datamgmt.locks, name="dm_locks"),
+    path("dm/locks/action/", datamgmt.lock_action, name="dm_lock_action"),
+    # unblinded statistician and DSMB
+    path("oversight/", oversight.overview, name="oversight"),
+    path("oversight/safety/", oversight.safety, name="oversight_safety"),
+    path("oversight/lesions/", oversight.lesions, name="oversight_lesions"),
+    path("oversight/reports/", oversight.reports, name="oversight_reports"),
+    path("oversight/reports/new/", oversight.generate_report, name="oversight_generate"),
+    path("oversight/reports/<str:name>/<str:filename>", oversight.download_report, name="oversight_download"),
+]
+
+urlpatterns = [
+    path("", include((pages, "web"))),
+    path("accounts/login/", auth.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(next_page="/accounts/login/"), name="logout"),
+    # The admin's own log-in would bypass the lock-out: send it to the one log-in page.
+    path("admin/login/", RedirectView.as_view(url="/accounts/login/?next=/admin/", query_string=False)),
+    path("admin/", admin.site.urls),
+    re_path(r"^static/(?P<path>.*)$", static_serve, {"insecure": True}),
+]
