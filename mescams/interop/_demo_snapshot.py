@@ -90,6 +90,7 @@ def demo_snapshot(protocol: Protocol, seed: int = 2015, n_screened: int = 45) ->
     fail_at = set(rng.choice(np.arange(n_screened), size=n_screened - n_rand, replace=False).tolist())
     per_site_seq = {s: _blocks(rng, seq_codes, n_screened) for s in sites}
     site_counter = dict.fromkeys(sites, 0)
+    site_randomized = dict.fromkeys(sites, 0)  # each site takes the next slot of its own stratum
     withdrawn_index = 5  # the sixth randomised participant withdraws in period 2
 
     people: list[Participant] = []
@@ -157,7 +158,8 @@ def demo_snapshot(protocol: Protocol, seed: int = 2015, n_screened: int = 45) ->
                 )
             )
             continue
-        seq = per_site_seq[site][n_randomized]
+        seq = per_site_seq[site][site_randomized[site]]
+        site_randomized[site] += 1
         week0 = screening + dt.timedelta(days=int(rng.integers(21, 45)))
         withdraws = n_randomized == withdrawn_index
         n_randomized += 1
