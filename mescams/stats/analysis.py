@@ -76,6 +76,7 @@ class Analysis:
             "black_hole_volume": m["black_hole_volume"].to_dict(),
             "relapses": m["relapses"].to_dict(),
             "progression_period1": self._progression("progression_period1"),
+            "progression_period2": self._progression("progression_period2"),
             "progression_study": self._progression("progression_study"),
             "populations": {flag: int(self.subjects[flag].sum())
                             for flag in ("randomised", "safety", "efficacy", "completed")},
@@ -87,10 +88,15 @@ class Analysis:
         return [s.code for s in self.protocol.design.sequences]
 
     def _progression(self, key: str) -> dict[str, Any]:
+        """Survival results; progression-free proportions only at landmarks inside the analysis' follow-up
+        (a period analysis follows 24 weeks, so it has no week-48 value)."""
         comparison: SurvivalComparison = self.models[key]
         out = comparison.to_dict()
+        landmarks = _landmarks(self.protocol)
+        if key != "progression_study":
+            landmarks = landmarks[:1]
         out["progression_free"] = {
-            group: {f"week_{w}": comparison.survival_at(group, day) for w, day in _landmarks(self.protocol)}
+            group: {f"week_{w}": comparison.survival_at(group, day) for w, day in landmarks}
             for group in (comparison.reference, comparison.treated)
         }
         return out
@@ -136,6 +142,7 @@ def run_analysis(data: AnalysisData, protocol: Protocol,
         active, placebo = active_and_placebo(protocol)
         first, second = (s.code for s in protocol.design.sequences)
         for key, analysis_name, reference, treated in (("progression_period1", "period1", placebo, active),
+                                                       ("progression_period2", "period2", placebo, active),
                                                        ("progression_study", "study", second, first)):
             times = progression_times(data, protocol, analysis=analysis_name)
             analysis.times[key] = times

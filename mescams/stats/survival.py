@@ -3,10 +3,12 @@
 The event definition is the clinical core's (:mod:`mescams.core.progression`, the protocol's
 ``disability_progression``); this module only builds the time-to-event rows and fits the survival models.
 
-Two analyses, both with time in study days from an infusion (day 1 = infusion day):
+Three analyses, each with time in days from an infusion (day 1 = infusion day):
 
 - ``period1``: the parallel-group comparison of the first 24 weeks, by the treatment of period 1. Baseline is
   the participant's ``baseline_edss``; the assessments are those of period 1's weeks.
+- ``period2``: after cross-over, by the treatment of period 2, from infusion 2; baseline is the EDSS at the
+  week-24 visit (re-baselined at the cross-over, since period 1 may have changed it).
 - ``study``: the whole 48 weeks by sequence, from infusion 1 with every assessment; the proportion
   progression-free at 24 and 48 weeks is the KM estimate at the end of that week's visit window.
 
@@ -30,6 +32,7 @@ from mescams.stats.results import FittedModel, finite_or_none, wald_table
 
 __all__ = ["SurvivalComparison", "progression_times"]
 
+ANALYSES = ("period1", "period2", "study")
 COX_OPTIONS = {"precision": 1e-12, "r_precision": 1e-14, "max_steps": 200, "step_size": 0.95}
 
 
@@ -37,26 +40,39 @@ def progression_times(data: AnalysisData, protocol: Protocol, *, analysis: str =
                       confirmation_weeks: int | None = None) -> pd.DataFrame:
     """One row per participant: ``group``, ``time`` (study days), ``event`` (0/1), ``reason``.
 
-    ``analysis`` is ``"period1"`` (group = period-1 treatment, assessments up to the end of period 1) or
-    ``"study"`` (group = sequence, all assessments). Participants without infusion or follow-up are left out.
+    ``analysis`` is ``"period1"`` (group = period-1 treatment, assessments up to the end of period 1),
+    ``"period2"`` (group = period-2 treatment, days from infusion 2, baseline = the last EDSS at or before the
+    week-24 visit, assessments after it) or ``"study"`` (group = sequence, all assessments). Participants
+    without the infusion or follow-up are left out.
     """
     rule = ProgressionRule.from_protocol(protocol.disability_progression, confirmation_weeks)
-    first_period = protocol.design.periods[0]
+    first_period, last_period = protocol.design.periods[0], protocol.design.periods[-1]
+    if analysis not in ANALYSES:
+        raise ValueError(f"unknown analysis {analysis!r}: expected one of {', '.join(ANALYSES)}")
     rows = []
     for person in data.participants.itertuples(index=False):
         if person.infusion1_date is None:
             continue
         mine = data.edss[data.edss["participant_id"] == person.participant_id]
+        origin, baseline = person.infusion1_date, float(person.baseline_edss)
         if analysis == "period1":
-            mine = mine[mine["week"] <= first_period.end_week]
+            mine = mine[(mine["week"] > 0) & (mine["week"] <= first_period.end_week)]
             group = protocol.sequence(person.sequence).treatments[0]
         elif analysis == "study":
+            mine = mine[mine["week"] > 0]
             group = person.sequence
         else:
-            raise ValueError(f"unknown analysis {analysis!r}: expected 'period1' or 'study'")
-        follow_up = [EdssAssessment(study_day(d, person.infusion1_date), float(s))
-                     for w, d, s in zip(mine["week"], mine["assessment_date"], mine["score"], strict=True) if w > 0]
-        outcome = sustained_progression(follow_up, rule=rule, baseline=float(person.baseline_edss))
+            if person.infusion2_date is None:
+                continue
+            before = mine[mine["week"] <= last_period.infusion_week].sort_values("week")
+            if before.empty:
+                continue
+            origin, baseline = person.infusion2_date, float(before["score"].iloc[-1])
+            mine = mine[mine["week"] > last_period.infusion_week]
+            group = protocol.sequence(person.sequence).treatments[-1]
+        follow_up = [EdssAssessment(study_day(d, origin), float(s))
+                     for d, s in zip(mine["assessment_date"], mine["score"], strict=True)]
+        outcome = sustained_progression(follow_up, rule=rule, baseline=baseline)
         if outcome.time_day is None:
             continue
         rows.append({"participant_id": person.participant_id, "group": group, "time": outcome.time_day,

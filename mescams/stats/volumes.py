@@ -7,24 +7,62 @@ volume(placebo period)``:
 - Wilcoxon signed-rank test of ``d`` (scipy; R ``wilcox.test(d, exact = ..., correct = TRUE)`` semantics:
   exact without ties or zeros for n < 50, otherwise the normal approximation with continuity correction),
 - the Hodges-Lehmann estimate: the median of the Walsh averages ``(d_i + d_j) / 2, i <= j``,
-- sensitivity: a log-linear mixed model ``log(volume + 1) ~ treatment + period + (1 | participant)`` (statsmodels
-  MixedLM by ML), reported as the ratio of geometric means of ``volume + 1``.
+- sensitivity: a log-linear mixed model ``log(volume + 1) ~ treatment + period + (1 | participant)`` by ML
+  (R: ``lme4::lmer(..., REML = FALSE)``), reported as the ratio of geometric means of ``volume + 1``.
+
+Why the random-intercept LMM is fitted here and not by statsmodels' MixedLM: on these data the participant
+variance is often 0 (black-hole volume barely varies between periods), and MixedLM then stops with a singular
+matrix or reports standard errors from a Hessian that includes the variance parameter (1 % off lmer's). With one
+random intercept the ML problem reduces to a 1-D profile over the variance ratio ``psi = tau^2 / sigma^2``,
+solved exactly below, the boundary ``psi = 0`` included; the Wald covariance is lmer's
+``sigma^2 (sum_i X_i' W_i X_i)^-1``.
 """
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import optimize, stats
 
 from mescams.core.protocol import Protocol
 from mescams.stats.crossover import active_and_placebo
 from mescams.stats.results import finite_or_none, wald_table
 
-__all__ = ["VolumeComparison", "hodges_lehmann", "signed_rank_test"]
+__all__ = ["VolumeComparison", "hodges_lehmann", "random_intercept_lmm", "signed_rank_test"]
+
+
+def random_intercept_lmm(y: np.ndarray, X: np.ndarray, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+    """ML fit of ``y = X beta + b_group + e``: returns ``(beta, covariance of beta, psi = tau^2 / sigma^2)``.
+
+    For a group of size ``n``, ``V^-1 = (I - c J) / sigma^2`` with ``c = psi / (1 + n psi)`` and
+    ``log|V| = n log sigma^2 + log(1 + n psi)``; given ``psi``, beta is GLS and ``sigma^2 = r'Wr / N``.
+    """
+    _, codes = np.unique(groups, return_inverse=True)
+    sizes = np.bincount(codes)
+    n_obs = len(y)
+
+    def solve(psi: float) -> tuple[float, np.ndarray, np.ndarray, float]:
+        c = (psi / (1.0 + sizes * psi))[codes]
+        def weighted(a: np.ndarray) -> np.ndarray:  # W a, with W = I - c J within each group
+            sums = np.zeros((len(sizes), *a.shape[1:]))
+            np.add.at(sums, codes, a)
+            return a - (c.reshape(-1, *([1] * (a.ndim - 1)))) * sums[codes]
+        xtwx = X.T @ weighted(X)
+        beta = np.linalg.solve(xtwx, X.T @ weighted(y))
+        resid = y - X @ beta
+        sigma2 = float(resid @ weighted(resid)) / n_obs
+        loglik = -0.5 * (n_obs * np.log(2 * np.pi * sigma2) + np.sum(np.log1p(sizes * psi)) + n_obs)
+        return loglik, beta, sigma2 * np.linalg.inv(xtwx), sigma2
+
+    best = optimize.minimize_scalar(lambda lp: -solve(float(np.exp(lp)))[0], bounds=(-25.0, 12.0),
+                                    method="bounded", options={"xatol": 1e-12})
+    psi = float(np.exp(best.x)) if -best.fun > solve(0.0)[0] else 0.0
+    if psi < 1e-9:
+        psi = 0.0
+    _, beta, covariance, _ = solve(psi)
+    return beta, covariance, psi
 
 
 def signed_rank_test(differences: np.ndarray) -> tuple[float, float]:
@@ -56,8 +94,6 @@ class VolumeComparison:
         self.name = f"{column}: active vs placebo"
 
     def fit(self, totals: pd.DataFrame) -> VolumeComparison:
-        import statsmodels.formula.api as smf
-
         active, placebo = active_and_placebo(self.protocol)
         rows = totals.assign(volume=totals[self.column] / totals["n_scans"])
         wide = rows.pivot(index="participant_id", columns="treatment", values="volume").dropna()
@@ -73,16 +109,14 @@ class VolumeComparison:
         else:
             self.message_ = "no participant with a non-zero difference: the test is not defined"
         self.mixed_ = None
-        frame = rows.assign(log_volume=np.log1p(rows["volume"]),
-                            active=(rows["treatment"] == active).astype(float),
-                            late=(rows["period"] == self.protocol.design.periods[-1].number).astype(float))
+        late = self.protocol.design.periods[-1].number
+        design = np.column_stack([np.ones(len(rows)), (rows["treatment"] == active).to_numpy(dtype=float),
+                                  (rows["period"] == late).to_numpy(dtype=float)])
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                fit = smf.mixedlm("log_volume ~ active + late", frame, groups=frame["participant_id"]).fit(reml=False)
-            if fit.converged:
-                self.mixed_ = wald_table(["active"], np.array([fit.params["active"]]), np.array([fit.bse["active"]]))
-        except (ValueError, np.linalg.LinAlgError) as exc:
+            beta, covariance, self.variance_ratio_ = random_intercept_lmm(
+                np.log1p(rows["volume"].to_numpy(dtype=float)), design, rows["participant_id"].to_numpy())
+            self.mixed_ = wald_table(["active"], beta[1:2], np.sqrt(np.diag(covariance))[1:2])
+        except np.linalg.LinAlgError as exc:
             self.message_ = f"log-linear mixed model not estimable: {exc}"
         return self
 

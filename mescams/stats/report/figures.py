@@ -107,7 +107,7 @@ def km_curves(fitters: dict[str, Any], title: str) -> str:
         ax.step(weeks, sf.iloc[:, 0], where="post", color=colour, label=group)
         ax.fill_between(weeks, ci.iloc[:, 0], ci.iloc[:, 1], step="post", color=colour, alpha=0.15)
     ax.set_ylim(0, 1.05)
-    ax.set_xlabel("weeks since first infusion")
+    ax.set_xlabel("weeks since the infusion that starts follow-up")
     ax.set_ylabel("free of sustained progression")
     ax.set_title(title, fontsize=10)
     ax.legend(frameon=False, loc="lower left")

@@ -173,7 +173,8 @@ def render_html(analysis: Analysis, results: dict[str, Any]) -> str:
                       autoescape=select_autoescape(["html"]))
     env.filters["fmt"] = fmt
     env.filters["fmt_p"] = fmt_p
-    progression = {key: analysis.models[key] for key in ("progression_period1", "progression_study")}
+    progression = {key: analysis.models[key] for key in ("progression_period1", "progression_period2",
+                                                         "progression_study")}
     context = {
         "protocol": protocol,
         "generated": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
