@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from mescams.interop.dataset import Dataset, Variable
 from mescams.interop.errors import ExportError
@@ -126,6 +127,8 @@ def build_define(
         igd.leaf = DEF.leaf(ID=f"LF.{ds.name}", href=f"{ds.name.lower()}.xpt")
         igd.leaf.title = DEF.title(_content=f"{ds.name.lower()}.xpt")
         mdv.ItemGroupDef.append(igd)
+    for ds in datasets:
+        _value_level(DEF, mdv, ds, item_defs, used_codelists)
     for item in item_defs.values():
         mdv.ItemDef.append(item)
     for cl_id in sorted(used_codelists):
@@ -156,6 +159,44 @@ def _item_def(DEF: object, ds: Dataset, v: Variable, oid: str, used_codelists: s
         origin.Source = "Investigator"
     item.Origin.append(origin)
     return item
+
+
+def _value_level(DEF: Any, mdv: Any, ds: Dataset, item_defs: dict[str, Any], used: set[str]) -> None:  # noqa: N803
+    """Value-level metadata where a variable's codelist depends on another variable (e.g. DSDECOD by DSCAT)."""
+    from mescams.interop.conformance import VALUE_LEVEL
+
+    for (dataset, variable), (decider, choices) in VALUE_LEVEL.items():
+        if dataset != ds.name or variable not in ds.names:
+            continue
+        default = ds.variable(variable).codelist
+        present = sorted({str(r[decider]) for r in ds.rows if r[decider] is not None})
+        vl = DEF.ValueListDef(OID=f"VL.{ds.name}.{variable}")
+        for n, value in enumerate(present, start=1):
+            cl_id = choices.get(value, default)
+            wc_oid = f"WC.{ds.name}.{decider}.{value.replace(' ', '_')}"
+            where = DEF.WhereClauseDef(OID=wc_oid)
+            check = DEF.RangeCheck(Comparator="EQ", SoftHard="Soft", ItemOID=f"IT.{ds.name}.{decider}")
+            check.CheckValue.append(DEF.CheckValue(_content=value))
+            where.RangeCheck.append(check)
+            mdv.WhereClauseDef.append(where)
+            oid = f"IT.{ds.name}.{variable}.{value.replace(' ', '_')}"
+            ref = DEF.ItemRef(ItemOID=oid, OrderNumber=n, Mandatory="Yes")
+            ref.WhereClauseRef.append(DEF.WhereClauseRef(WhereClauseOID=wc_oid))
+            vl.ItemRef.append(ref)
+            item = DEF.ItemDef(
+                OID=oid, Name=variable, SASFieldName=variable, DataType="text", Length=ds.length(variable)
+            )
+            item.Description = DEF.Description()
+            item.Description.TranslatedText.append(
+                DEF.TranslatedText(_content=f"{variable} when {decider} is {value}", lang="en")
+            )
+            if cl_id:
+                item.CodeListRef = DEF.CodeListRef(CodeListOID=f"CL.{cl_id}")
+                used.add(cl_id)
+            item.Origin.append(DEF.Origin(Type="Assigned"))
+            item_defs[oid] = item
+        mdv.ValueListDef.append(vl)
+        item_defs[f"IT.{ds.name}.{variable}"].ValueListRef = DEF.ValueListRef(ValueListOID=vl.OID)
 
 
 def _codelist(DEF: object, cl_id: str) -> object:  # noqa: N803

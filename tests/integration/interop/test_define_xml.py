@@ -65,6 +65,11 @@ def test_every_dataset_variable_and_codelist_is_defined(define_path: Path, sdtm:
     assert sex.find("odm:Alias", NS).get("Name") == "C66731"
     dy = next(r for r in groups["AE"].findall("odm:ItemRef", NS) if r.get("ItemOID") == "IT.AE.AESTDY")
     assert dy.get("MethodOID") == "MT.DY"
+    decod = items["IT.DS.DSDECOD"]
+    assert decod.find("def:ValueListRef", NS).get("ValueListOID") == "VL.DS.DSDECOD"
+    milestone = items["IT.DS.DSDECOD.PROTOCOL_MILESTONE"]
+    assert milestone.find("odm:CodeListRef", NS).get("CodeListOID") == "CL.PROTMLST"
+    assert "CL.PROTMLST" in codelists
 
 
 def test_schema_validation_catches_a_broken_document(define_path: Path, tmp_path: Path) -> None:
