@@ -121,11 +121,18 @@ def _glm_method(model: Any, what: str) -> str:
 
 
 def _methods(analysis: Analysis) -> list[str]:
+    from mescams.stats.validation import SCENARIOS
+
     m = analysis.models
+    protocol = analysis.protocol
+    periods = "; ".join(f"period {p.number}: weeks {', '.join(map(str, p.assessment_weeks))}"
+                        for p in protocol.design.periods)
+    dp = protocol.disability_progression
+    window = next(o.time_frame_weeks for o in protocol.outcomes if o.id == "O1")
     lines = [
-        "Period totals: sum of GEL (or combined unique active lesions) over the scans done in each period "
-        "(period 1: weeks 4, 12, 24; period 2: weeks 28, 36, 48); log(number of scans) enters as an offset; a "
-        "period without a scan is left out. Placebo and period 1 are the reference levels.",
+        f"Period totals: sum of GEL (or combined unique active lesions) over the scans done in each period "
+        f"({periods}); log(number of scans) enters as an offset; a period without a scan is left out. Placebo "
+        f"and period 1 are the reference levels.",
         _mixed_method(m["gel_crossover"], "Primary analysis (GEL, treatment + period)"),
         _glm_method(m["gel_period1"], "Period 1 alone (parallel groups)"),
         _glm_method(m["gel_carryover"], "Carry-over test (participant totals over both periods by sequence)"),
@@ -140,15 +147,21 @@ def _methods(analysis: Analysis) -> list[str]:
         "linear mixed model of log(volume + 1) with treatment and period, random intercept, ML.",
         f"Relapses: confirmed relapses per period, Poisson GLM with log(exposure years) offset, treatment and "
         f"period, participant-clustered standard errors ({analysis.models['relapses'].message_}).",
-        "Sustained disability progression: the protocol's definition (increase >= 1.0 from baseline EDSS <= "
-        "5.0, >= 0.5 from >= 5.5, confirmed at the next assessment >= 12 weeks later), applied by the clinical "
-        "core. Kaplan-Meier per group with log(-log) 95 % CIs, log-rank test, Cox model with Efron ties "
-        "(Wald CI). Progression-free proportions are read at the end of the week-24 and week-48 visit windows.",
-        "Safety: each adverse event is attributed to the treatment of the infusion most recently preceding its "
-        "onset (onset on an infusion day counts for that infusion); events before the first infusion are "
-        "reported as pre-treatment. Proportions of exposed participants with exact (Clopper-Pearson) 95 % CIs.",
-        "Validation: the NB2 mixed model, NB2 regression and survival analyses are checked against R (glmmTMB "
-        "nbinom2, MASS::glm.nb, survival) on 31 generated datasets to 1e-4 relative (tests/unit/stats).",
+        f"Sustained disability progression: the protocol's definition (EDSS increase >= "
+        f"{dp.min_increase_low_baseline:g} from a baseline below {dp.high_baseline_from:g}, >= "
+        f"{dp.min_increase_high_baseline:g} from {dp.high_baseline_from:g} or more, confirmed at the next "
+        f"assessment >= {dp.confirmation_weeks} weeks later), applied by the clinical core. Period 1 from infusion "
+        f"1 with the randomisation baseline; period 2 from infusion 2, re-baselined at the cross-over visit; whole "
+        f"study by sequence. Kaplan-Meier per group with log(-log) 95 % CIs, log-rank test, Cox model with Efron "
+        f"ties (Wald CI). Progression-free proportions are read at the end of the visit window of each period's "
+        f"last visit.",
+        f"Safety: each adverse event is attributed to the treatment of the infusion most recently preceding its "
+        f"onset (onset on an infusion day counts for that infusion); events before the first infusion are "
+        f"reported as pre-treatment. Proportions of exposed participants with exact (Clopper-Pearson) 95 % CIs, "
+        f"over the whole study and within {window} weeks of the attributed infusion.",
+        f"Validation: the NB2 mixed and regression models, the relapse, volume and survival analyses are checked "
+        f"against R (glmmTMB nbinom2, MASS::glm.nb, glm, lme4, wilcox.test, survival) on {len(SCENARIOS)} "
+        f"generated datasets to 1e-4 relative (tests/unit/stats).",
     ]
     return lines
 

@@ -92,3 +92,31 @@ def test_relapses_count_confirmed_only_with_exposure(data, protocol) -> None:
     assert counts.loc[("A", 1), ["relapses", "exposure_days"]].tolist() == [1, 168]
     assert counts.loc[("A", 2), "relapses"] == 0  # the period-2 relapse is unconfirmed
     assert counts.loc[("B", 1), "relapses"] == 1
+
+
+EDSS = """participant_id,week,assessment_date,score
+A,0,2016-01-04,3.0
+A,4,2016-02-01,4.0
+A,12,2016-03-28,4.0
+A,24,2016-06-20,4.0
+A,28,2016-07-18,4.5
+A,36,2016-09-12,5.0
+A,48,2016-12-05,5.0
+"""
+
+
+def test_progression_times_per_analysis(data, protocol, tmp_path) -> None:
+    """A: +1.0 at week 4 confirmed at week 24 (period 1 event on day 29); re-baselined at 4.0 at week 24, the
+    +1.0 at week 36 (day 85 after infusion 2) is confirmed at week 48 (12 weeks later): a period-2 event."""
+    from mescams.stats.analysis_data import read_analysis_data
+    from mescams.stats.survival import progression_times
+
+    (tmp_path / "edss.csv").write_text(EDSS)
+    data = read_analysis_data(tmp_path, protocol)
+    first = progression_times(data, protocol, analysis="period1").set_index("participant_id")
+    assert first.loc["A", ["group", "time", "event"]].tolist() == ["MSC", 29, 1]
+    second = progression_times(data, protocol, analysis="period2").set_index("participant_id")
+    assert second.loc["A", ["group", "time", "event"]].tolist() == ["PLACEBO", 85, 1]
+    study = progression_times(data, protocol, analysis="study").set_index("participant_id")
+    assert study.loc["A", ["group", "time", "event"]].tolist() == ["MSC-PLACEBO", 29, 1]
+    assert "B" not in second.index  # no second infusion
