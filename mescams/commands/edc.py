@@ -38,6 +38,7 @@ def serve(
     port: int = typer.Option(8000, "--port", help="Port to listen on."),
     workers: int = typer.Option(2, "--workers", help="gunicorn worker processes."),
     threads: int = typer.Option(8, "--threads", help="Threads per worker (gthread)."),
+    timeout: int = typer.Option(120, "--timeout", help="Seconds before a silent worker is restarted."),
 ) -> None:
     """Serve the EDC with gunicorn (a production server, not Django's development server)."""
     from mescams.edc.settings import build_settings
@@ -48,7 +49,7 @@ def serve(
         raise typer.BadParameter("gunicorn is not installed")
     args = [gunicorn, "mescams.edc.wsgi:create_application()", "--bind", f"{host}:{port}",
             "--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads),
-            "--access-logfile", "-", "--graceful-timeout", "10"]
+            "--access-logfile", "-", "--graceful-timeout", "10", "--timeout", str(timeout)]
     os.execv(gunicorn, args)  # noqa: S606 - replaces this process with the server
 
 

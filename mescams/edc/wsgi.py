@@ -1,8 +1,27 @@
-"""WSGI entry point for gunicorn (``mescams serve``): settings come from the environment at start-up."""
+"""WSGI entry point for gunicorn (``mescams serve``): settings come from the environment at start-up.
+
+Before serving, the stored allocation list (if any) is re-derived from its seed: a list changed behind the
+system's back stops the server from starting rather than randomising from it.
+"""
 
 from __future__ import annotations
 
 from typing import Any
+
+
+def startup_checks() -> None:
+    """Verify the active allocation list against its seed (AllocationListMismatch if it differs)."""
+    from django.db import DatabaseError
+
+    from mescams.edc.randomisation.models import AllocationList
+    from mescams.edc.randomisation.services import verify_list
+
+    try:
+        stored = AllocationList.objects.filter(active=True).order_by("-id").first()
+    except DatabaseError:  # not migrated yet: nothing to check
+        return
+    if stored is not None:
+        verify_list(stored)
 
 
 def create_application() -> Any:
@@ -11,4 +30,6 @@ def create_application() -> Any:
     from mescams.edc.settings import configure
 
     configure()
-    return get_wsgi_application()
+    application = get_wsgi_application()
+    startup_checks()
+    return application

@@ -146,5 +146,8 @@ def test_randomisation_verify_rederives_the_list(trial) -> None:
     db.commit()
     bad = run(env, "randomisation", "verify")
     assert bad.returncode == 2 and "slot WPG-3" in bad.stderr
+    server = subprocess.run([sys.executable, "-c", "from mescams.edc.wsgi import create_application as c; c()"],
+                            env=env, cwd=REPO, text=True, capture_output=True, timeout=120, check=False)
+    assert server.returncode != 0 and "slot WPG-3" in server.stderr  # the server refuses to start on it
     db.execute("UPDATE randomisation_allocationslot SET sequence = ? WHERE id = ?", (sequence, pk))
     db.commit()
