@@ -153,8 +153,17 @@ def by_sequence_measure(protocol: Protocol, snapshot: TrialSnapshot, metric: str
     }
 
 
-def safety_measure(protocol: Protocol, ae: dict[str, Any]) -> dict[str, Any]:
+def safety_measure(protocol: Protocol, ae: dict[str, Any], weeks: int | None = None) -> dict[str, Any]:
+    """AE counts by treatment; the statistics' ``within_window`` counts when its window equals ``weeks``."""
     groups = groups_by_treatment(protocol)
+    ae = {
+        t: (
+            v["within_window"]
+            if isinstance(v, dict) and weeks is not None and (v.get("within_window") or {}).get("weeks") == weeks
+            else v
+        )
+        for t, v in ae.items()
+    }
     rows = [
         ("Participants with any adverse event", "participants_with_ae"),
         ("Participants with a serious adverse event", "participants_with_serious_ae"),

@@ -65,7 +65,7 @@ def _outcome_measures(
         periods = [p.number for p in protocol.design.periods]  # each period is the time frame after its infusion
         ids = [g["id"] for g in groups_by_treatment(protocol)]
         if kind == "safety":
-            out.append({**base, **safety_measure(protocol, results.get("adverse_events") or {})})
+            out.append({**base, **safety_measure(protocol, results.get("adverse_events") or {}, o.time_frame_weeks)})
         elif kind == "gel" and not within:
             m = by_treatment_measure(protocol, snapshot, "gel", [p.number for p in protocol.design.periods])
             m["analyses"] = analysis_entry(results.get("gel_crossover"), "gel_crossover", ids) + analysis_entry(
