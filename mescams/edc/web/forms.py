@@ -105,9 +105,14 @@ def crf_values(form: forms.Form) -> dict[str, Any]:
     return values
 
 
+FIELD_ALIASES = {"randomisation_date": "on", "viable_cells": "viable_cells"}
+"""Service field names that a page's form calls otherwise."""
+
+
 def attach_error(form: forms.Form, exc: InputValidationError) -> None:
     """Put a service's InputValidationError next to the field it names (or on top of the form)."""
-    field = exc.field if exc.field in form.fields else None
+    name = FIELD_ALIASES.get(exc.field, exc.field)
+    field = name if name in form.fields else None
     form.add_error(field, exc.rule if field else f"{exc.field}: {exc.rule}")
 
 
@@ -165,9 +170,9 @@ class ScanReadForm(forms.Form):
     gel_count = forms.IntegerField(label="Gadolinium-enhancing lesions (count)")
     new_enlarging_t2_count = forms.IntegerField(label="New or enlarging T2 lesions (count)")
     cua_count = forms.IntegerField(label="Combined unique active lesions (count)")
-    gel_volume_mm3 = forms.FloatField(required=False, label="GEL volume (mm³)",
+    gel_volume_mm3 = forms.FloatField(label="GEL volume (mm³)",
                                       widget=forms.NumberInput(attrs={"step": "any"}))
-    black_hole_volume_mm3 = forms.FloatField(required=False, label="Black-hole volume (mm³)",
+    black_hole_volume_mm3 = forms.FloatField(label="Black-hole volume (mm³)",
                                              widget=forms.NumberInput(attrs={"step": "any"}))
     reason = forms.CharField(max_length=2000, required=False, label="Reason for change (when re-reading)")
 

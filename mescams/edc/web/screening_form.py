@@ -52,7 +52,8 @@ class MriRow(forms.Form):
 
 class EdssRow(forms.Form):
     date = forms.DateField(widget=DateInput(), required=False, label="EDSS date")
-    score = forms.FloatField(required=False, label="EDSS score", widget=forms.NumberInput(attrs={"step": "0.5"}))
+    score = forms.FloatField(required=False, min_value=0, max_value=10, label="EDSS score (0-10)",
+                             widget=forms.NumberInput(attrs={"step": "0.5"}))
 
 
 class TherapyRow(forms.Form):

@@ -63,7 +63,8 @@ def screen(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and screening_form.all_valid(main, sets):
         record = screening_form.to_record(main, sets)
         try:
-            evaluate(record, main.cleaned_data["on"])  # a malformed record is refused before anything is stored
+            # a malformed record is refused before anything is stored
+            evaluate({**record, "id": "new"}, main.cleaned_data["on"])
             p = trial.screen(user=request.user, site_code=main.cleaned_data["site"],
                              screening_date=main.cleaned_data["screening_date"], record=record)
         except InputValidationError as exc:
@@ -81,7 +82,7 @@ def _preview(main: Any, sets: dict[str, Any]) -> dict[str, Any] | None:
     if not screening_form.all_valid(main, sets):
         return {"problems": True}
     try:
-        outcome = evaluate(screening_form.to_record(main, sets), main.cleaned_data["on"])
+        outcome = evaluate({**screening_form.to_record(main, sets), "id": "new"}, main.cleaned_data["on"])
     except InputValidationError as exc:
         return {"error": str(exc)}
     return {"outcome": outcome, "on": main.cleaned_data["on"]}
