@@ -37,7 +37,7 @@ def compile_query(criteria: Sequence[Criterion], on: dt.date) -> exp.Select:
     query = (exp.select(PATIENT_ID, *(criterion_column(c.id) for c in criteria), eligible)
              .from_(verdicts.subquery("verdicts")).order_by(PATIENT_KEY))
     for alias, cte in ctx.ctes():
-        query = query.with_(alias, as_=cte)
+        query = query.with_(alias, as_=cte, copy=False)
     return query
 
 

@@ -123,9 +123,9 @@ class SqlContext:
 
     def joined_from(self, select: exp.Select) -> exp.Select:
         """``select`` FROM patients, LEFT JOINed to every CTE on the patient key."""
-        select = select.from_(exp.alias_(exp.to_table("patients"), self.patients_alias, table=True))
+        select = select.from_(exp.alias_(exp.to_table("patients"), self.patients_alias, table=True), copy=False)
         aliases = [f"agg_{table}" for table in self._aggregates] + [alias for alias, _ in self._relations.values()]
         for alias in aliases:
             on = exp.EQ(this=exp.column(PATIENT_KEY, table=alias), expression=self.patient(PATIENT_KEY))
-            select = select.join(exp.to_table(alias), on=on, join_type="left")
+            select = select.join(exp.to_table(alias), on=on, join_type="left", copy=False)
         return select
