@@ -153,6 +153,12 @@ def _columns(protocol: Protocol) -> dict[str, dict[str, Parser]]:
     }
 
 
+# Explicit dtypes, so an empty file (no AE, no relapse) still gives bool/int columns that filter correctly.
+DTYPES = {"_line": "int64", "age": "int64", "week": "int64", "gel_count": "int64", "new_enlarging_t2_count": "int64",
+          "cua_count": "int64", "severity_grade": "int64", "baseline_edss": "float64", "weight_kg": "float64",
+          "gel_volume_mm3": "float64", "black_hole_volume_mm3": "float64", "score": "float64", "serious": "bool",
+          "related": "bool", "confirmed": "bool"}
+
 FILES = ("participants.csv", "mri.csv", "adverse_events.csv", "relapses.csv", "edss.csv")
 
 
@@ -202,7 +208,8 @@ def _read_file(path: Path, columns: dict[str, Parser]) -> pd.DataFrame:
         raise AnalysisDataError(name, f"not valid UTF-8 ({exc.reason} at byte {exc.start})") from None
     except csv.Error as exc:
         raise AnalysisDataError(name, f"not a readable CSV file: {exc}") from None
-    return pd.DataFrame.from_records(records, columns=["_line", *columns])
+    frame = pd.DataFrame.from_records(records, columns=["_line", *columns])
+    return frame.astype({c: t for c, t in DTYPES.items() if c in frame.columns})
 
 
 def _fail(name: str, frame: pd.DataFrame, row: int, column: str, rule: str) -> AnalysisDataError:

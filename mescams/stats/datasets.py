@@ -116,7 +116,7 @@ def attributed_adverse_events(data: AnalysisData, protocol: Protocol) -> pd.Data
         })
     columns = ["participant_id", "ae_id", "term", "onset_date", "study_day", "severity_grade", "serious",
                "related", "infusion", "treatment", "days_since_infusion"]
-    return pd.DataFrame(rows, columns=columns)
+    return pd.DataFrame(rows, columns=columns).astype({"serious": bool, "related": bool, "severity_grade": "int64"})
 
 
 def relapse_counts(data: AnalysisData, protocol: Protocol) -> pd.DataFrame:
