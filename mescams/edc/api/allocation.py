@@ -33,6 +33,22 @@ from mescams.protocols import default_protocol
 router = Router(tags=["allocation"])
 
 
+def _target_cells(weight_kg: float | None) -> float | None:
+    """Cells to infuse for an MSC product at the protocol's target dose (the core's dose plan), if computable."""
+    from mescams.core.dosing import compute_dose
+    from mescams.errors import DosingError
+
+    protocol = default_protocol()
+    dose = protocol.product("MSC").dose
+    if weight_kg is None or dose is None:
+        return None
+    try:
+        plan = compute_dose(protocol, weight_kg=weight_kg, viable_cells=dose.target_cells_per_kg * weight_kg)
+    except DosingError:
+        return None
+    return plan.cells_to_infuse
+
+
 def _list_out(stored: Any) -> dict[str, Any]:
     slots = stored.slots.select_related("participant").order_by("site_code", "number")
     return {"seed": stored.seed, "generator": stored.generator, "slots_per_site": stored.slots_per_site,
@@ -66,8 +82,6 @@ def verify(request: Any) -> Any:
 def lab_products(request: Any) -> Any:
     """The lab's worklist: per product code, what to prepare at each infusion visit and the target dose."""
     BLINDING_POLICY.require(request.user.role, Reveal.PRODUCT_TYPE)
-    protocol = default_protocol()
-    dose = protocol.product("MSC").dose
     out = []
     slots = AllocationSlot.objects.filter(participant__isnull=False).select_related("participant__site")
     for slot in slots.order_by("product_code"):
@@ -84,7 +98,7 @@ def lab_products(request: Any) -> Any:
             "participant_id": p.participant_id, "product_code": slot.product_code, "site": p.site.code,
             "week0_date": p.week0_date, "weight_kg": weight, "sequence": slot.sequence,
             "products_by_visit": by_visit,
-            "target_cells": weight * dose.target_cells_per_kg if weight and dose else None,
+            "target_cells": _target_cells(weight),
             "infusions": [{"visit_code": i.visit_code, "infusion_date": i.infusion_date.isoformat(),
                            "cells_infused": i.cells_infused, "viability_percent": i.viability_percent,
                            "cells_per_kg": i.cells_per_kg} for i in infusions],

@@ -164,3 +164,17 @@ def test_emergency_unblinding_is_for_one_investigator_and_recorded(users, alloca
     assert seen["emergency_unblinded"] is True and seen["sequence"] is None
     assert client_for(users["coord"]).get(f"/api/participants/{pid}").json()["sequence"] is None
     assert RANDOMISATION  # week 0 unchanged by unblinding
+
+
+def test_lab_worklist_gives_product_and_dose(users, allocation) -> None:
+    from mescams.edc.randomisation.models import AllocationSlot
+
+    pid = randomised(users["coord"])
+    r = client_for(users["lab"]).get("/api/lab/products")
+    assert r.status_code == 200
+    (item,) = r.json()
+    slot = AllocationSlot.objects.get(participant__participant_id=pid)
+    assert (item["product_code"], item["sequence"]) == (slot.product_code, slot.sequence)
+    assert item["products_by_visit"] == dict(zip(("W0", "W24"), slot.sequence.split("-"), strict=True))
+    assert item["target_cells"] == pytest.approx(70 * 1.5e6)  # the protocol's target 1.5e6 cells/kg x 70 kg
+    assert client_for(users["coord"]).get("/api/lab/products").status_code == 403
