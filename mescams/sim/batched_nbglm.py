@@ -14,6 +14,7 @@ import numpy as np
 from scipy import special, stats
 
 from mescams.sim.count_terms import CountTerms
+from mescams.sim.small_linalg import solve_positive_definite
 
 __all__ = ["BatchedNBGLMResult", "fit_nbglm_batch"]
 
@@ -114,9 +115,7 @@ def fit_nbglm_batch(gel_total: np.ndarray, n_scans: np.ndarray, treatment: np.nd
         held = ((p <= lower + 1e-12) & (g < 0)) | ((p >= upper - 1e-12) & (g > 0))
         gg = np.where(held, 0.0, g)
         neg = -h * ~held[:, :, None] * ~held[:, None, :] + np.eye(3) * held[:, :, None]
-        vals, vecs = np.linalg.eigh(neg)
-        vals = np.maximum(vals, np.maximum(1e-8, 1e-10 * np.abs(vals).max(axis=1, keepdims=True)))
-        step = np.einsum("tij,tj,tkj,tk->ti", vecs, 1.0 / vals, vecs, gg)
+        step, _ = solve_positive_definite(neg, gg, regularise=True)
         step /= np.maximum(1.0, np.abs(step).max(axis=1) / 3.0)[:, None]
         decrement = np.einsum("ti,ti->t", gg, step)
         alpha = np.ones(active.size)

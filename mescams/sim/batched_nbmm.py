@@ -37,12 +37,15 @@ import numpy as np
 from scipy import special, stats
 
 from mescams.sim.count_terms import CountTerms
+from mescams.sim.small_linalg import solve_positive_definite
 
 __all__ = ["BatchedNBMMResult", "fit_nbmm_batch", "laplace_terms"]
 
 N_PARAMS = 5  # beta0, beta_msc, beta_period2, log theta, log sigma
 LOG_THETA_LIMITS = (-8.0, 30.0)  # theta = e^30 ~ 1e13: NB2 is then Poisson to ~1e-13
-LOG_SIGMA_LIMITS = (-9.0, 3.0)
+LOG_SIGMA_LIMITS = (-25.0, 3.0)  # sigma = 1.4e-11: the Laplace likelihood is then the NB2 GLM's
+THETA_BOUNDARY = 1e5  # theta above this is pinned at the Poisson limit (as mescams.stats.nbmm does)
+SIGMA_BOUNDARY = 1e-3  # an SD below this is pinned at 0 (as mescams.stats.nbmm does)
 Z_975 = float(stats.norm.ppf(0.975))
 
 
@@ -256,7 +259,8 @@ def _hessian_terms(data: _Data, d: dict[tuple[int, int], np.ndarray], b: np.ndar
     left = np.stack([cv * a1, -0.5 * cv * h_bphi, -0.5 * cv * bh, -0.5 * (c * h_bb)[..., None] * bh,
                      0.5 * hv * h_phi, 0.5 * hv * bh, 0.5 * cv * cv * dh], axis=2)
     right = np.stack([a1, bh, h_bphi, bh, bh, dh, dh], axis=2)
-    hess += np.matmul(left.reshape(n_t, -1, N_PARAMS).transpose(0, 2, 1), right.reshape(n_t, -1, N_PARAMS))
+    # einsum, not matmul: BLAS may split the sum across threads, and results must not depend on the threads.
+    hess += np.einsum("tki,tkj->tij", left.reshape(n_t, -1, N_PARAMS), right.reshape(n_t, -1, N_PARAMS))
     return 0.5 * (hess + hess.transpose(0, 2, 1))
 
 
@@ -276,7 +280,7 @@ def _start(data: _Data) -> np.ndarray:
         mu[1] *= np.exp(beta[:, 2, None])
         score = data.xsum(data.y - mu).sum(1)
         info = data.xxsum(mu) + 1e-6 * np.eye(3)
-        beta = beta + np.clip(np.linalg.solve(info, score[..., None])[..., 0], -2.0, 2.0)
+        beta = beta + np.clip(solve_positive_definite(info, score, regularise=True)[0], -2.0, 2.0)
     mu = np.exp(beta[:, 0, None] + beta[:, 1, None] * data.trt + data.offset)
     mu[1] *= np.exp(beta[:, 2, None])
     res = data.y - mu
@@ -314,9 +318,9 @@ def _from_z(z: np.ndarray) -> np.ndarray:
     return phi
 
 
-def _newton_direction(grad: np.ndarray, hess: np.ndarray, phi: np.ndarray) -> np.ndarray:
+def _newton_direction(grad: np.ndarray, hess: np.ndarray, phi: np.ndarray, fixed: np.ndarray) -> np.ndarray:
     """Ascent direction in z, -H_z^{-1} g_z with H_z made negative definite; a parameter at a limit that the
-    gradient pushes against is held there."""
+    gradient pushes against is held there, and so is a ``fixed`` one."""
     z = _to_z(phi)
     jac = np.ones_like(phi)
     jac[:, 3] = -np.exp(phi[:, 3])  # d log(theta) / d alpha
@@ -325,14 +329,11 @@ def _newton_direction(grad: np.ndarray, hess: np.ndarray, phi: np.ndarray) -> np
     h = hess * jac[:, :, None] * jac[:, None, :]
     h[:, 3, 3] += grad[:, 3] * jac[:, 3] ** 2  # d2 log(theta) / d alpha2 = theta^2
     h[:, 4, 4] -= grad[:, 4] * jac[:, 4] ** 2  # d2 log(sigma) / d sigma2 = -1/sigma^2
-    held = ((z <= _Z_LOWER * (1 + 1e-9)) & (g < 0)) | ((z >= _Z_UPPER * (1 - 1e-9)) & (g > 0))
+    held = ((z <= _Z_LOWER * (1 + 1e-9)) & (g < 0)) | ((z >= _Z_UPPER * (1 - 1e-9)) & (g > 0)) | fixed
     g = np.where(held, 0.0, g)
     keep = ~held
     neg = -h * keep[:, :, None] * keep[:, None, :] + np.eye(N_PARAMS) * held[:, :, None]
-    vals, vecs = np.linalg.eigh(neg)
-    floor = np.maximum(1e-8, 1e-10 * np.abs(vals).max(axis=1, keepdims=True))
-    vals = np.maximum(vals, floor)
-    direction = np.einsum("tij,tj,tkj,tk->ti", vecs, 1.0 / vals, vecs, g)
+    direction, _ = solve_positive_definite(neg, g, regularise=True)
     direction = np.where(held, 0.0, direction)
     # Cap the step: 2 on the log rate scale; alpha and sigma may fall to their limit but rise at most 3-fold.
     cap = np.full_like(z, 2.0)
@@ -341,37 +342,34 @@ def _newton_direction(grad: np.ndarray, hess: np.ndarray, phi: np.ndarray) -> np
     return direction / scale[:, None]
 
 
-def fit_nbmm_batch(
-    gel_total: np.ndarray,
-    n_scans: np.ndarray,
-    treatment: np.ndarray,
-    *,
-    tol: float = 1e-9,
-    max_iter: int = 60,
-) -> BatchedNBMMResult:
-    """Fit the crossover NB2 mixed model to every trial of the batch.
+class _State:
+    """The fit's current point for every trial, updated in place by :func:`_optimise`."""
 
-    Parameters
-    ----------
-    gel_total : (T, N, 2) period GEL totals (any value where ``n_scans`` is 0).
-    n_scans : (T, N, 2) scans done in the period; 0 leaves the period out (a participant with none is absent).
-    treatment : (T, N, 2) 1 where the period's treatment is MSC, 0 for placebo.
-    tol : a trial has converged when its last Newton step moved no parameter by more than ``tol``.
-    """
-    data = _Data(np.asarray(gel_total), np.asarray(n_scans), np.asarray(treatment))
-    n_trials, n_part = data.y.shape[1:]
-    phi = _start(data)
-    ll, grad, hess, b, sens = laplace_terms(data, phi, np.zeros((n_trials, n_part)))
-    assert hess is not None
-    converged = np.zeros(n_trials, dtype=bool)
-    iterations = np.zeros(n_trials, dtype=int)
-    active = np.arange(n_trials)
+    def __init__(self, data: _Data, phi: np.ndarray) -> None:
+        n_trials, n_part = data.y.shape[1:]
+        self.phi = phi
+        ll, grad, hess, b, sens = laplace_terms(data, phi, np.zeros((n_trials, n_part)))
+        assert hess is not None
+        self.ll, self.grad, self.hess, self.b, self.sens = ll, grad, hess, b, sens
+        self.converged = np.zeros(n_trials, dtype=bool)
+        self.iterations = np.zeros(n_trials, dtype=int)
+        self.fixed = np.zeros((n_trials, N_PARAMS), dtype=bool)
+
+    def reevaluate(self, data: _Data, idx: np.ndarray) -> None:
+        ll, grad, hess, b, sens = laplace_terms(data.take(idx), self.phi[idx], self.b[idx])
+        self.ll[idx], self.grad[idx], self.hess[idx], self.b[idx], self.sens[idx] = ll, grad, hess, b, sens
+
+
+def _optimise(data: _Data, st: _State, active: np.ndarray, tol: float, max_iter: int) -> None:
+    """Damped Newton in z for the trials in ``active`` until each converges (steps below ``tol``)."""
+    phi, ll, grad, hess, b, sens = st.phi, st.ll, st.grad, st.hess, st.b, st.sens
+    converged, iterations = st.converged, st.iterations
     for _ in range(max_iter):
         if active.size == 0:
             break
         sub = data.take(active)
         p, bb, l0, sn = phi[active], b[active], ll[active], sens[active]
-        direction = _newton_direction(grad[active], hess[active], p)
+        direction = _newton_direction(grad[active], hess[active], p, st.fixed[active])
         z = _to_z(p)
         jac = np.ones_like(p)
         jac[:, 3] = -np.exp(p[:, 3])
@@ -416,15 +414,50 @@ def fit_nbmm_batch(
         converged[active[done]] = True
         active = active[~done]
 
+
+def fit_nbmm_batch(
+    gel_total: np.ndarray,
+    n_scans: np.ndarray,
+    treatment: np.ndarray,
+    *,
+    tol: float = 1e-9,
+    max_iter: int = 60,
+) -> BatchedNBMMResult:
+    """Fit the crossover NB2 mixed model to every trial of the batch.
+
+    Parameters
+    ----------
+    gel_total : (T, N, 2) period GEL totals (any value where ``n_scans`` is 0).
+    n_scans : (T, N, 2) scans done in the period; 0 leaves the period out (a participant with none is absent).
+    treatment : (T, N, 2) 1 where the period's treatment is MSC, 0 for placebo.
+    tol : a trial has converged when its last Newton step moved no parameter by more than ``tol``.
+
+    Boundary rule (the stats area's, :mod:`mescams.stats.nbmm`): a fit ending with theta above
+    ``THETA_BOUNDARY`` or the SD below ``SIGMA_BOUNDARY`` is refitted with that parameter pinned at its limit
+    (Poisson; no random intercept), and reported as infinity or 0.
+    """
+    data = _Data(np.asarray(gel_total), np.asarray(n_scans), np.asarray(treatment))
+    n_trials = data.y.shape[1]
+    st = _State(data, _start(data))
+    _optimise(data, st, np.arange(n_trials), tol, max_iter)
+    z = _to_z(st.phi)
+    st.fixed[:, 3] = z[:, 3] < 1.0 / THETA_BOUNDARY
+    st.fixed[:, 4] = z[:, 4] < SIGMA_BOUNDARY
+    pinned = np.nonzero(st.fixed.any(axis=1))[0]
+    if pinned.size:
+        z[pinned] = np.where(st.fixed[pinned], _Z_LOWER, z[pinned])
+        st.phi[pinned] = _from_z(z[pinned])
+        st.reevaluate(data, pinned)
+        st.converged[pinned] = False
+        _optimise(data, st, pinned, tol, max_iter)
+    phi, hess, ll, converged, iterations = st.phi, st.hess, st.ll, st.converged, st.iterations
+
     z = _to_z(phi)
     at_limit = (z <= _Z_LOWER * (1 + 1e-6)) | (z >= _Z_UPPER * (1 - 1e-6))
     # Standard errors from the observed information; a parameter held at its limit is treated as known.
     info = -hess * ~at_limit[:, :, None] * ~at_limit[:, None, :] + np.eye(N_PARAMS) * at_limit[:, :, None]
-    vals = np.linalg.eigvalsh(info)
-    posdef = vals[:, 0] > 0
-    cov = np.full_like(info, np.nan)
-    if posdef.any():
-        cov[posdef] = np.linalg.inv(info[posdef])
+    cov, posdef = solve_positive_definite(info, np.broadcast_to(np.eye(N_PARAMS), info.shape).copy())
+    cov[~posdef] = np.nan
     var = np.diagonal(cov, axis1=1, axis2=2)[:, :3]
     converged &= posdef & np.isfinite(ll)
     return BatchedNBMMResult(
