@@ -144,7 +144,7 @@ def main() -> None:
     pg = os.environ.get("MESCAMS_BENCH_PG", "postgresql://postgres@127.0.0.1:5432")
     workers = os.environ.get("MESCAMS_BENCH_WORKERS", "4")
     env = {"MESCAMS_DATABASE_URL": f"{pg}/{DB_NAME}", "MESCAMS_SECRET_KEY": "bench-secret-" + "x" * 40,
-           "MESCAMS_DEMO": "", "MESCAMS_BENCH_PG": pg, "MESCAMS_LOG_LEVEL": "ERROR"}
+           "MESCAMS_DEMO": "", "MESCAMS_INSECURE_HTTP": "1", "MESCAMS_BENCH_PG": pg, "MESCAMS_LOG_LEVEL": "ERROR"}
     try:
         pids = _prepare(env, clients)
     except Exception as exc:  # noqa: BLE001 - no PostgreSQL here: say so and skip

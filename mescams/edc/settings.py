@@ -23,6 +23,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
+from mescams.edc.security.config import MIDDLEWARE as SECURITY_MIDDLEWARE
+from mescams.edc.security.config import security_settings
 from mescams.errors import MescamsError
 
 __all__ = ["SettingsError", "build_settings", "configure", "data_dir", "database_settings"]
@@ -113,6 +115,7 @@ def build_settings(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         ],
         "MIDDLEWARE": [
             "django.middleware.security.SecurityMiddleware",
+            *SECURITY_MIDDLEWARE,
             "django.contrib.sessions.middleware.SessionMiddleware",
             "django.middleware.common.CommonMiddleware",
             "django.middleware.csrf.CsrfViewMiddleware",
@@ -167,6 +170,7 @@ def build_settings(env: Mapping[str, str] | None = None) -> dict[str, Any]:
             "handlers": {"console": {"class": "logging.StreamHandler"}},
             "root": {"handlers": ["console"], "level": env.get("MESCAMS_LOG_LEVEL", "WARNING")},
         },
+        **security_settings(env, demo=demo),  # sessions, cookies, headers (override the values above)
     }
 
 

@@ -1,0 +1,62 @@
+"""Session, cookie and header settings of the EDC, from the environment (merged by ``build_settings``).
+
+``MESCAMS_SESSION_IDLE_MINUTES`` (default 30): a session expires after this long without a request (the cookie's
+age is renewed on every request, so only inactivity ends it). ``MESCAMS_INSECURE_HTTP=1``: serve over plain HTTP
+(cookies without the Secure flag); demo mode implies it. Everywhere else cookies are Secure, HttpOnly and
+SameSite, so a session or CSRF cookie never travels over an unencrypted connection.
+``MESCAMS_LOGIN_RATE`` (default ``30/60``): at most 30 log-in attempts per client address per minute.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from mescams.errors import InputValidationError
+
+__all__ = ["MIDDLEWARE", "login_rate", "security_settings"]
+
+MIDDLEWARE = [
+    "mescams.edc.security.middleware.SecurityHeadersMiddleware",
+    "mescams.edc.security.ratelimit.LoginRateLimitMiddleware",
+]
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    return env.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def login_rate(env: Mapping[str, str]) -> tuple[int, int]:
+    """(attempts, seconds) from ``MESCAMS_LOGIN_RATE`` such as ``20/300``."""
+    text = env.get("MESCAMS_LOGIN_RATE", "30/60").strip()
+    try:
+        attempts, seconds = (int(x) for x in text.split("/"))
+    except ValueError:
+        raise InputValidationError("MESCAMS_LOGIN_RATE", "must be ATTEMPTS/SECONDS, e.g. 30/60") from None
+    if attempts < 1 or seconds < 1:
+        raise InputValidationError("MESCAMS_LOGIN_RATE", "attempts and seconds must be positive")
+    return attempts, seconds
+
+
+def security_settings(env: Mapping[str, str], *, demo: bool) -> dict[str, Any]:
+    """The Django settings for sessions, cookies and security headers."""
+    plain_http = demo or _flag(env, "MESCAMS_INSECURE_HTTP")
+    secure = _flag(env, "MESCAMS_SECURE_COOKIES") or not plain_http
+    idle = int(env.get("MESCAMS_SESSION_IDLE_MINUTES", "30"))
+    if idle < 1:
+        raise InputValidationError("MESCAMS_SESSION_IDLE_MINUTES", "must be at least 1")
+    return {
+        "SESSION_COOKIE_AGE": idle * 60,
+        "SESSION_SAVE_EVERY_REQUEST": True,  # sliding expiry: inactivity, not log-in time, ends the session
+        "SESSION_EXPIRE_AT_BROWSER_CLOSE": True,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": secure,
+        "CSRF_COOKIE_SECURE": secure,
+        "CSRF_COOKIE_SAMESITE": "Lax",
+        "X_FRAME_OPTIONS": "DENY",
+        "SECURE_CONTENT_TYPE_NOSNIFF": True,
+        "SECURE_REFERRER_POLICY": "same-origin",
+        "SECURE_CROSS_ORIGIN_OPENER_POLICY": "same-origin",
+        "MESCAMS_LOGIN_RATE": login_rate(env),
+    }
