@@ -53,6 +53,8 @@ def configure_for_tests() -> bool:
     if has_pg:
         databases["postgres"] = database_settings({"MESCAMS_DATABASE_URL": postgres_url()})
         databases["postgres"]["CONN_MAX_AGE"] = 0
+        # One test database per test process, so two suites running at once on one server never collide.
+        databases["postgres"]["TEST"] = {"NAME": f"test_mescams_{os.getpid()}"}
     configure(env, DATABASES=databases, PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher",
                                                           "django.contrib.auth.hashers.Argon2PasswordHasher"])
     return has_pg
