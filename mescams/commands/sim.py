@@ -62,6 +62,7 @@ def power(
     chunk_size: int = typer.Option(1000, "--chunk-size", min=1, help="Trials per task."),
     workers: int = typer.Option(0, "--workers", min=0, help="Local threads (0: one per CPU core)."),
     dask_scheduler: str | None = typer.Option(None, "--dask-scheduler", help="Run on this Dask scheduler."),
+    dask_timeout: float = typer.Option(10.0, "--dask-timeout", min=0.1, help="Seconds to wait for the scheduler."),
     figure: Path | None = typer.Option(None, "--figure", help="Save the power curves (.png, .svg, .pdf)."),
     csv_out: Path | None = typer.Option(None, "--csv", help="Save the table as CSV."),
     json_out: Path | None = typer.Option(None, "--json", help="Save the table as JSON."),
@@ -104,7 +105,8 @@ def power(
         if dask_scheduler:
             from mescams.sim.dask_grid import run_grid_on_dask
 
-            rows = run_grid_on_dask(cells, address=dask_scheduler, **common)  # type: ignore[arg-type]
+            rows = run_grid_on_dask(cells, address=dask_scheduler, timeout_s=dask_timeout,
+                                    **common)  # type: ignore[arg-type]
         else:
             rows = run_grid(cells, workers=workers or os.cpu_count() or 1, **common)  # type: ignore[arg-type]
     console.print(power_table(rows, f"{trials} simulated trials per cell, seed {seed}, two-sided alpha {alpha:g}"))

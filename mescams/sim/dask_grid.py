@@ -24,7 +24,7 @@ def _connect(address: str, timeout_s: float):  # type: ignore[no-untyped-def]
     from distributed import Client
 
     try:
-        return Client(address, timeout=timeout_s, set_as_default=False)
+        return Client(address, timeout=timeout_s)
     except (OSError, TimeoutError) as exc:
         raise DaskUnavailable(f"--dask-scheduler: cannot reach the Dask scheduler at {address!r} ({exc})") from None
 
