@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special, stats
 
 from mescams.errors import ConvergenceError
 
@@ -39,21 +39,10 @@ def wald_table(names: list[str], coef: np.ndarray, se: np.ndarray) -> pd.DataFra
     coef = np.asarray(coef, dtype=float)
     se = np.asarray(se, dtype=float)
     z = coef / se
-    table = pd.DataFrame(
-        {
-            "coef": coef,
-            "se": se,
-            "z": z,
-            "p": 2.0 * stats.norm.sf(np.abs(z)),
-            "ci_low": coef - Z_95 * se,
-            "ci_high": coef + Z_95 * se,
-        },
-        index=pd.Index(names, name="term"),
-    )
-    table["exp(coef)"] = np.exp(table["coef"])
-    table["exp(ci_low)"] = np.exp(table["ci_low"])
-    table["exp(ci_high)"] = np.exp(table["ci_high"])
-    return table
+    low, high = coef - Z_95 * se, coef + Z_95 * se
+    columns = {"coef": coef, "se": se, "z": z, "p": 2.0 * special.ndtr(-np.abs(z)), "ci_low": low, "ci_high": high,
+               "exp(coef)": np.exp(coef), "exp(ci_low)": np.exp(low), "exp(ci_high)": np.exp(high)}
+    return pd.DataFrame(columns, index=pd.Index(names, name="term"))
 
 
 def finite_or_none(value: Any) -> float | None:
