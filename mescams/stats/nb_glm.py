@@ -83,8 +83,8 @@ def _profile_alpha(y: np.ndarray, exog: np.ndarray, offset: np.ndarray) -> float
 class NegativeBinomialRegression(FittedModel):
     """NB2 regression with ML theta (``glm.nb``); ``fit(y, design, offset)`` returns self.
 
-    Attributes after fitting: ``params_``, ``bse_``, ``theta_``, ``se_theta_``, ``loglik_``, ``n_obs_``,
-    ``summary_`` (Wald table), ``converged_``, ``message_``.
+    Attributes after fitting: ``data_`` (the data used), ``params_``, ``bse_``, ``theta_``, ``se_theta_``,
+    ``loglik_``, ``n_obs_``, ``summary_`` (Wald table), ``converged_``, ``message_``.
     """
 
     def __init__(self, name: str = "NB2 regression", *, strict: bool = False) -> None:
@@ -98,6 +98,7 @@ class NegativeBinomialRegression(FittedModel):
         off = np.zeros_like(y_arr) if offset is None else np.asarray(offset, dtype=float)
         self.n_obs_ = len(y_arr)
         self.terms_ = list(design.columns)
+        self.data_ = {"y": y_arr, "design": design, "offset": off}  # the data used
         self.converged_ = False
         problem = check_count_design(y_arr, design)
         if problem:

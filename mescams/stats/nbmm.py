@@ -135,10 +135,11 @@ def _newton_polish(
 class NegativeBinomialMixedModel(FittedModel):
     """NB2 GLMM with a random intercept per group; ``fit(y, design, groups, offset)`` returns self.
 
-    Attributes after fitting: ``params_`` (beta), ``bse_``, ``theta_``, ``random_intercept_sd_``,
-    ``covariance_`` (the outer parameters not on a boundary), ``boundary_`` (``sd_boundary_``: SD = 0;
-    ``poisson_boundary_``: theta = infinity), ``loglik_``, ``random_effects_`` (conditional modes),
-    ``n_groups_``, ``n_obs_``, ``iterations_``, ``max_gradient_``, ``summary_``, ``converged_``, ``message_``.
+    Attributes after fitting: ``data_`` (the data used), ``params_`` (beta), ``bse_``, ``theta_``,
+    ``random_intercept_sd_``, ``covariance_`` (the outer parameters not on a boundary), ``boundary_``
+    (``sd_boundary_``: SD = 0; ``poisson_boundary_``: theta = infinity), ``loglik_``, ``random_effects_``
+    (conditional modes), ``n_groups_``, ``n_obs_``, ``iterations_``, ``max_gradient_``, ``summary_``,
+    ``converged_``, ``message_``.
     """
 
     def __init__(self, name: str = "NB2 mixed model", *, strict: bool = False) -> None:
@@ -150,6 +151,7 @@ class NegativeBinomialMixedModel(FittedModel):
         off = np.zeros_like(y_arr) if offset is None else np.asarray(offset, dtype=float)
         self.terms_ = list(design.columns)
         self.n_obs_ = len(y_arr)
+        self.data_ = {"y": y_arr, "design": design, "groups": np.asarray(groups), "offset": off}  # the data used
         self.converged_ = False
         problem = check_count_design(y_arr, design)
         if problem:

@@ -28,7 +28,7 @@ from scipy import optimize, stats
 
 from mescams.core.protocol import Protocol
 from mescams.stats.crossover import active_and_placebo
-from mescams.stats.results import finite_or_none, wald_table
+from mescams.stats.results import FittedModel, finite_or_none, wald_table
 
 __all__ = ["VolumeComparison", "hodges_lehmann", "random_intercept_lmm", "signed_rank_test"]
 
@@ -85,8 +85,12 @@ def hodges_lehmann(differences: np.ndarray) -> float:
     return float(np.median((d[i] + d[j]) / 2.0))
 
 
-class VolumeComparison:
-    """Within-participant comparison of one volume column; ``fit(totals)`` returns self."""
+class VolumeComparison(FittedModel):
+    """Within-participant comparison of one volume column; ``fit(totals)`` returns self.
+
+    ``summary`` is the log-linear mixed model's table (term ``active``); the signed-rank results are
+    ``statistic_``, ``p_value_``, ``hodges_lehmann_``; ``data_`` holds the per-period volumes used.
+    """
 
     def __init__(self, protocol: Protocol, column: str) -> None:
         self.protocol = protocol
@@ -116,9 +120,14 @@ class VolumeComparison:
             beta, covariance, self.variance_ratio_ = random_intercept_lmm(
                 np.log1p(rows["volume"].to_numpy(dtype=float)), design, rows["participant_id"].to_numpy())
             self.mixed_ = wald_table(["active"], beta[1:2], np.sqrt(np.diag(covariance))[1:2])
+            self.summary_, self.converged_ = self.mixed_, True
         except np.linalg.LinAlgError as exc:
             self.message_ = f"log-linear mixed model not estimable: {exc}"
         return self
+
+    def _diagnostics(self) -> dict[str, Any]:
+        return {"pairs": self.n_pairs_, "wilcoxon_p": self.p_value_, "hodges_lehmann": self.hodges_lehmann_,
+                "variance_ratio": getattr(self, "variance_ratio_", None), "message": self.message_}
 
     def to_dict(self) -> dict[str, Any]:
         mixed = self.mixed_.loc["active"] if self.mixed_ is not None else None
