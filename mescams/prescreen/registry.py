@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -15,10 +16,10 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from mescams.core.eligibility.parsing import ELIMINATION_METHODS, LAB_UNITS
-from mescams.core.eligibility.record import COURSES
+from mescams.core.eligibility.record import COURSES, PatientRecord
 from mescams.errors import InputValidationError
 
-__all__ = ["REGISTRY_COLUMNS", "load_tables", "table_path", "validate_registry"]
+__all__ = ["REGISTRY_COLUMNS", "load_tables", "table_path", "tables_from_records", "validate_registry", "write_tables"]
 
 _DATE, _BOOL, _STR, _NUM, _INT = "date", "bool", "string", "number", "integer"
 REGISTRY_COLUMNS: dict[str, dict[str, str]] = {
@@ -41,8 +42,16 @@ REGISTRY_COLUMNS: dict[str, dict[str, str]] = {
     "labs": {"patient_key": _INT, "sample_date": _DATE, "test": _STR, "value": _NUM, "unit": _STR,
              "clinically_significant": _BOOL},
 }
-REQUIRED = {"patient_key", "patient_id", "onset_date", "scan_date", "assessment_date", "score", "drug", "start_date",
-            "code", "substance", "sample_date", "test", "value"}
+REQUIRED = {  # columns that may not be null, per table
+    "patients": {"patient_key", "patient_id"},
+    "relapses": {"patient_key", "onset_date"},
+    "mri": {"patient_key", "scan_date"},
+    "edss": {"patient_key", "assessment_date", "score"},
+    "therapies": {"patient_key", "drug", "start_date"},
+    "conditions": {"patient_key", "code"},
+    "allergies": {"patient_key", "substance"},
+    "labs": {"patient_key", "sample_date", "test", "value"},
+}
 _TYPES = {_DATE: pa.types.is_date32, _BOOL: pa.types.is_boolean, _INT: pa.types.is_integer,
           _STR: lambda t: pa.types.is_string(t) or pa.types.is_large_string(t),
           _NUM: lambda t: pa.types.is_floating(t) or pa.types.is_integer(t)}
@@ -122,7 +131,7 @@ def _check_values(registry: Path) -> None:
 
     for table, columns in REGISTRY_COLUMNS.items():
         path = table_path(registry, table)
-        for column in (c for c in columns if c in REQUIRED):
+        for column in (c for c in columns if c in REQUIRED[table]):
             if _null_free(path, column) is not True:
                 _first_bad(table, column, pc.is_null(read(table, column).column(0)).combine_chunks(), "is required")
     keys = read("patients", "patient_key").column(0)
@@ -163,3 +172,55 @@ def load_tables(registry: Path, limit: int | None = None) -> dict[str, pa.Table]
             data = data.filter(pc.is_in(data.column("patient_key"), keep))
         tables[table] = data.sort_by("patient_key")
     return tables
+
+
+_ARROW_TYPES = {_DATE: pa.date32(), _BOOL: pa.bool_(), _STR: pa.string(), _NUM: pa.float64(), _INT: pa.int64()}
+_CHILD_FIELDS = {  # registry column -> record attribute, per child table
+    "relapses": {"onset_date": "onset_date", "clinically_documented": "clinically_documented"},
+    "mri": {"scan_date": "date", "gel_count": "gel_count"},
+    "edss": {"assessment_date": "date", "score": "score"},
+    "therapies": {"drug": "drug", "start_date": "start_date", "end_date": "end_date",
+                  "accelerated_elimination": "accelerated_elimination"},
+    "conditions": {"code": "code", "start_date": "start_date", "remission_date": "remission_date",
+                   "active": "active"},
+    "labs": {"sample_date": "date", "test": "test", "value": "value", "unit": "unit",
+             "clinically_significant": "clinically_significant"},
+}
+
+
+def tables_from_records(records: Sequence[PatientRecord]) -> dict[str, pa.Table]:
+    """The registry tables holding ``records`` (patient_key = position + 1): the inverse of the Python engine's
+    reading, so screening records can be run through the SQL engine too."""
+    schema = {t: pa.schema([(c, _ARROW_TYPES[k]) for c, k in cols.items()]) for t, cols in REGISTRY_COLUMNS.items()}
+    patients: dict[str, list[Any]] = {c: [] for c in REGISTRY_COLUMNS["patients"]}
+    children: dict[str, dict[str, list[Any]]] = {t: {c: [] for c in REGISTRY_COLUMNS[t]} for t in _CHILD_FIELDS}
+    children["allergies"] = {"patient_key": [], "substance": []}
+    for key, rec in enumerate(records, start=1):
+        ms = rec.ms
+        row = {"patient_key": key, "patient_id": rec.id, "ms_course": ms and ms.course,
+               "ms_onset_date": ms and ms.onset_date, "ms_diagnosis_date": ms and ms.diagnosis_date,
+               "ms_csf_oligoclonal_bands": ms and ms.csf_oligoclonal_bands}
+        for column in patients:
+            if column.endswith("_recorded"):
+                row[column] = getattr(rec, column.removesuffix("_recorded")) is not None
+            elif column not in row:
+                row[column] = getattr(rec, column)
+            patients[column].append(row[column])
+        for table, fields in _CHILD_FIELDS.items():
+            for item in getattr(rec, table) or ():
+                children[table]["patient_key"].append(key)
+                for column, attribute in fields.items():
+                    children[table][column].append(getattr(item, attribute))
+        for substance in rec.allergies or ():
+            children["allergies"]["patient_key"].append(key)
+            children["allergies"]["substance"].append(substance)
+    out = {"patients": pa.table(patients, schema=schema["patients"])}
+    out.update({t: pa.table(cols, schema=schema[t]) for t, cols in children.items()})
+    return out
+
+
+def write_tables(registry: Path, tables: dict[str, pa.Table]) -> None:
+    """Write registry tables as ``<table>.parquet`` files."""
+    registry.mkdir(parents=True, exist_ok=True)
+    for name, table in tables.items():
+        pq.write_table(table, table_path(registry, name))

@@ -1,0 +1,55 @@
+"""Property: for any screening records (hypothesis), the SQL compiled from the rules gives the Python verdicts.
+
+The generated registry explores realistic data; this explores the awkward corners (ties on a date, empty versus
+absent lists, Feb 29, events after the evaluation date) that a realistic generator rarely produces.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import tempfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mescams.core.eligibility import Criterion, PatientRecord
+from mescams.prescreen import run_duckdb, run_python
+from mescams.prescreen.registry import tables_from_records, write_tables
+from tests.unit.eligibility.factory import CRITERIA
+from tests.unit.eligibility.strategies import ON, records
+
+
+def _compare(batch: list[PatientRecord], on: dt.date, criteria: tuple[Criterion, ...]) -> None:
+    batch = [dataclasses.replace(r, id=f"H{i:03d}") for i, r in enumerate(batch)]
+    with tempfile.TemporaryDirectory() as tmp:
+        write_tables(Path(tmp), tables_from_records(batch))
+        sql, python = run_duckdb(Path(tmp), on, criteria), run_python(Path(tmp), on, criteria)
+    for cid in sql.status:
+        for i in (sql.status[cid] != python.status[cid]).nonzero()[0]:
+            raise AssertionError(f"{cid} differs for {batch[i]}: sql {sql.status[cid][i]}, python "
+                                 f"{python.status[cid][i]}")
+    assert (sql.eligible == python.eligible).all()
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(batch=st.lists(records(), min_size=1, max_size=30), shift=st.integers(-400, 400))
+def test_sql_verdicts_equal_python_verdicts(batch: list[PatientRecord], shift: int) -> None:
+    _compare(batch, ON + dt.timedelta(days=shift), CRITERIA)
+
+
+def test_edge_cases_by_hand() -> None:
+    from mescams.core.eligibility.record import EdssAssessment, LabResult, MsHistory
+
+    leap = PatientRecord(id="L", birth_date=dt.date(1980, 2, 29), consent_date=None,
+                         ms=MsHistory("SPMS", dt.date(2012, 2, 29), None, True),
+                         edss=(EdssAssessment(dt.date(2016, 2, 1), 4.0), EdssAssessment(dt.date(2016, 2, 1), 6.0),
+                               EdssAssessment(dt.date(2015, 3, 2), 5.5)),
+                         labs=(LabResult(dt.date(2016, 2, 1), "egfr", 70.0),
+                               LabResult(dt.date(2016, 2, 1), "egfr", 50.0),
+                               LabResult(dt.date(2016, 2, 1), "wbc", 5.0, None, None),
+                               LabResult(dt.date(2016, 2, 1), "wbc", 5.0, None, True)))
+    empty = PatientRecord(id="E", relapses=(), mri=(), edss=(), therapies=(), conditions=(), allergies=(), labs=())
+    for on in (dt.date(2016, 2, 28), dt.date(2016, 2, 29), dt.date(2016, 3, 1), dt.date(2017, 2, 28)):
+        _compare([leap, empty, PatientRecord(id="N")], on, CRITERIA)
