@@ -41,6 +41,11 @@ class RelapseRates(FittedModel):
         self.rates_ = {t: {"relapses": int(r.relapses), "years": float(r.years),
                            "annualised_rate": float(r.relapses / r.years) if r.years else None}
                        for t, r in by.iterrows()}
+        by_period = counts.assign(years=years).groupby(["period", "treatment"])[["relapses", "years"]].sum()
+        self.rates_by_period_ = [{"period": int(period), "treatment": treatment, "relapses": int(r.relapses),
+                                  "years": float(r.years),
+                                  "annualised_rate": float(r.relapses / r.years) if r.years else None}
+                                 for (period, treatment), r in by_period.iterrows()]
         design = pd.DataFrame({"(Intercept)": 1.0,
                                f"treatment{active}": (counts["treatment"] == active).astype(float),
                                "period2": (counts["period"] == self.protocol.design.periods[-1].number
@@ -63,5 +68,6 @@ class RelapseRates(FittedModel):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = self._effect(getattr(self, "term_", "treatment"))
-        out.update(rates=self.rates_, converged=self.converged_, message=self.message_)
+        out.update(rates=self.rates_, rates_by_period=self.rates_by_period_, converged=self.converged_,
+                   message=self.message_)
         return out
