@@ -6,6 +6,19 @@ whole completed years, EDSS at randomisation = latest within the look-back, unkn
 so registry pre-screening (``mescams.prescreen``) runs the very same rules in a database.
 
 Errors: a malformed record raises :class:`mescams.errors.EligibilityInputError` naming the field and the rule.
+
+Where the contract leaves a choice open, these are the readings taken (each tested):
+
+- I1 counts "clinically documented" relapses: one recorded with ``clinically_documented: false`` does not count,
+  ``null`` does (protocol param ``relapses_must_be_clinically_documented``); E9 counts every relapse.
+- Therapy coverage counts calendar days with both ends included, courses cut at ``on``; anything dated after
+  ``on`` (a therapy start, a lab, an EDSS) has not happened yet and is ignored.
+- EDSS ties on the latest date take the higher score; several lab results on the latest date are read together
+  (any eGFR below the limit, any WBC flagged clinically significant; otherwise any unassessed flag is unknown).
+- I5: no consent date is ``unknown`` (consent may not have been sought yet), unless ``able_to_consent`` is false.
+- E7: the schema has no "none" for ``accelerated_elimination``, so a teriflunomide course without one had none.
+- E10: basal cell carcinoma / carcinoma in situ is exempt once in remission for one whole year at ``on`` (the
+  anniversary counts); recorded as active it excludes; with no remission date and not active it is unknown.
 """
 
 from mescams.core.eligibility.assessment import Assessment, CriterionVerdict, assess, overall

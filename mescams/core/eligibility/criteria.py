@@ -84,7 +84,8 @@ class _Builder:
             cases["PPMS"] = AllOf(*parts)
         return ByCourse(cases)
 
-    def rule(self, cid: str) -> Rule:  # noqa: C901 - one line per criterion of the record
+    def rule(self, cid: str) -> Rule:
+        """The rule of criterion ``cid``: one shape per criterion of the record, numbers from the params."""
         p = self.params[cid]
         shapes: dict[str, Callable[[], Rule]] = {
             "I1": lambda: self.diagnosis(p),
