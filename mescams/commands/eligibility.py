@@ -33,13 +33,20 @@ def _read(file: Path) -> str:
         raise InputValidationError(str(file), f"cannot read the file ({exc})") from None
 
 
+def _is_object(line: str) -> bool:
+    try:
+        return isinstance(json.loads(line), dict)
+    except json.JSONDecodeError:
+        return False
+
+
 def _split(text: str) -> tuple[Any, list[tuple[int, str]]] | None:
     """One decoded object, or None with the JSON Lines (number, text) to read one by one."""
     try:
         return json.loads(text), []
     except json.JSONDecodeError as exc:
         lines = [(n, line) for n, line in enumerate(text.splitlines(), start=1) if line.strip()]
-        if len(lines) > 1 and all(line.lstrip().startswith("{") for _, line in lines):
+        if len(lines) > 1 and any(_is_object(line) for _, line in lines):
             return None, lines
         where = f"line {exc.lineno}, column {exc.colno}"
         raise EligibilityInputError("(file)", f"not valid JSON at {where}: {exc.msg}") from None

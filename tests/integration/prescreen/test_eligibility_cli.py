@@ -37,7 +37,8 @@ def test_table_without_json(tmp_path: Path) -> None:
 
 def test_json_lines_keep_order_and_report_a_bad_line(tmp_path: Path) -> None:
     bad = record(id="P002", edss=[{"date": "2016-02-15", "score": 7.3}])
-    lines = [json.dumps(record(id="P001")), json.dumps(bad), "{not json", json.dumps(record(id="P004", pregnant=True))]
+    lines = [json.dumps(record(id="P001")), json.dumps(bad), "not json at all",
+             json.dumps(record(id="P004", pregnant=True))]
     path = tmp_path / "p.jsonl"
     path.write_text("\n".join(lines) + "\n")
     code, out, err = _check(path, "--json")
