@@ -22,6 +22,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 DB_NAME = "mescams_bench"
@@ -79,52 +80,58 @@ def _prepare(env: dict[str, str], clients: int) -> list[str]:
     return pids
 
 
-def _client_loop(base: str, index: int, pid: str, stop: threading.Event, out: dict[str, list],
+def _login(base: str, index: int) -> tuple[Any, dict[str, str]]:
+    """A logged-in client (session cookie + CSRF header), as a browser would hold one."""
+    import httpx
+
+    http = httpx.Client(base_url=base, timeout=60)
+    token = http.get("/api/auth/csrf").json()["csrf_token"]
+    login = http.post("/api/auth/login", json={"username": f"coord{index}", "password": PASSWORD},
+                      headers={"X-CSRFToken": token, "Referer": base})
+    login.raise_for_status()
+    return http, {"X-CSRFToken": http.cookies["csrftoken"], "Referer": base}
+
+
+def _client_loop(session: tuple[Any, dict[str, str]], pid: str, stop: threading.Event, out: dict[str, list],
                  pace: float = 0.0) -> None:
     import httpx
 
-    with httpx.Client(base_url=base, timeout=30) as http:
-        token = http.get("/api/auth/csrf").json()["csrf_token"]
-        login = http.post("/api/auth/login", json={"username": f"coord{index}", "password": PASSWORD},
-                          headers={"X-CSRFToken": token, "Referer": base})
-        login.raise_for_status()
-        headers = {"X-CSRFToken": http.cookies["csrftoken"], "Referer": base}
-        n = 0
-        while not stop.is_set():
-            if pace:
-                stop.wait(pace)
-            n += 1
-            if n % 3:
-                path, body, form = (f"/api/participants/{pid}/forms/vital_signs",
-                                    {"visit_code": "W4", "assessment_date": (WEEK0 + dt.timedelta(weeks=4)).isoformat(),
-                                     "weight_kg": 60 + n % 30, "systolic_mmhg": 120, "diastolic_mmhg": 80}, "vitals")
-            else:
-                path, body, form = (f"/api/participants/{pid}/forms/adverse_event",
-                                    {"term": f"Headache {n}", "onset_date": (WEEK0 + dt.timedelta(days=3)).isoformat(),
-                                     "severity_grade": 1, "serious": False, "serious_criteria": [], "related": False,
-                                     "action": "none", "outcome": "recovered"}, "ae")
-            started = time.perf_counter()
-            try:
-                r = http.post(path, json=body, headers=headers)
-                status = r.status_code
-            except httpx.HTTPError:
-                status = 0
-            elapsed = time.perf_counter() - started
-            out["latency"].append(elapsed)
-            out["ok_" + form].append(1) if 200 <= status < 300 else out["failed"].append(status)
+    http, headers = session
+    n = 0
+    while not stop.is_set():
+        if pace:
+            stop.wait(pace)
+        n += 1
+        if n % 3:
+            path, body, form = (f"/api/participants/{pid}/forms/vital_signs",
+                                {"visit_code": "W4", "assessment_date": (WEEK0 + dt.timedelta(weeks=4)).isoformat(),
+                                 "weight_kg": 60 + n % 30, "systolic_mmhg": 120, "diastolic_mmhg": 80}, "vitals")
+        else:
+            path, body, form = (f"/api/participants/{pid}/forms/adverse_event",
+                                {"term": f"Headache {n}", "onset_date": (WEEK0 + dt.timedelta(days=3)).isoformat(),
+                                 "severity_grade": 1, "serious": False, "serious_criteria": [], "related": False,
+                                 "action": "none", "outcome": "recovered"}, "ae")
+        started = time.perf_counter()
+        try:
+            status = http.post(path, json=body, headers=headers).status_code
+        except httpx.HTTPError:
+            status = 0
+        out["latency"].append(time.perf_counter() - started)
+        out["ok_" + form].append(1) if 200 <= status < 300 else out["failed"].append(status)
 
 
-def _run_clients(base: str, pids: list[str], seconds: float, pace: float = 0.0) -> dict[str, list]:
+def _run_clients(sessions: list[tuple[Any, dict[str, str]]], pids: list[str], seconds: float,
+                 pace: float = 0.0) -> dict[str, list]:
     out: dict[str, list] = {"latency": [], "ok_vitals": [], "ok_ae": [], "failed": []}
     stop = threading.Event()
-    threads = [threading.Thread(target=_client_loop, args=(base, i, pid, stop, out, pace), daemon=True)
-               for i, pid in enumerate(pids)]
+    threads = [threading.Thread(target=_client_loop, args=(session, pid, stop, out, pace), daemon=True)
+               for session, pid in zip(sessions, pids, strict=False)]
     for t in threads:
         t.start()
     time.sleep(seconds)
     stop.set()
     for t in threads:
-        t.join(timeout=60)
+        t.join(timeout=120)
     return out
 
 
@@ -169,12 +176,15 @@ def main() -> None:
         from mescams.edc.crfs.models import AdverseEvent, VitalSigns
 
         before = (VitalSigns.objects.count(), AdverseEvent.objects.count(), AuditEntry.objects.count())
-        print(f"server: gunicorn, {workers} workers x 16 threads on {base}; PostgreSQL {DB_NAME}", flush=True)
-        baseline_out = _run_clients(base, pids[:1], 5.0)
+        print(f"server: gunicorn, {workers} workers x 16 threads on {base}; PostgreSQL {DB_NAME}; "
+              f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} (clients run on the same machine)",
+              flush=True)
+        sessions = [_login(base, i) for i in range(len(pids))]  # log-ins are not timed
+        baseline_out = _run_clients(sessions[:1], pids[:1], 5.0)
         baseline = _summary("baseline, 1 client, 5 s", baseline_out, 5.0)
-        paced_out = _run_clients(base, pids, 20.0, pace=1.0)
+        paced_out = _run_clients(sessions, pids, 20.0, pace=1.0)
         paced = _summary(f"{clients} clients at one save per second each, 20 s", paced_out, 20.0)
-        loaded_out = _run_clients(base, pids, seconds)
+        loaded_out = _run_clients(sessions, pids, seconds)
         loaded = _summary(f"{clients} clients as fast as they can, {seconds:.0f} s", loaded_out, seconds)
         print(f"ratios vs 1 client: throughput x{loaded['throughput'] / baseline['throughput']:.1f}, "
               f"p95 x{loaded['p95'] / baseline['p95']:.1f}; target p95 < 100 ms: paced "
@@ -186,13 +196,14 @@ def main() -> None:
         runs = (baseline_out, paced_out, loaded_out)
         acknowledged = (sum(len(r["ok_vitals"]) for r in runs), sum(len(r["ok_ae"]) for r in runs))
         failed = [status for r in runs for status in r["failed"]]
-        print(f"rows: vital signs +{saved_vitals}, adverse events +{saved_ae}; 2xx answers (both runs) "
+        print(f"rows: vital signs +{saved_vitals}, adverse events +{saved_ae}; 2xx answers (all runs) "
               f"{acknowledged[0]} + {acknowledged[1]}", flush=True)
         expected_audit = saved_vitals * vitals_fields + saved_ae * ae_fields
         print(f"audit entries: +{after[2] - before[2]} (expected {expected_audit} for the rows saved)")
         from mescams.edc.audit.verify import verify_audit_trail
 
         report = verify_audit_trail()
+        print(f"load average at the end: {os.getloadavg()[0]:.1f}")
         lost = acknowledged[0] - saved_vitals + acknowledged[1] - saved_ae
         print(f"audit chain verified: {report.entries} entries, {report.records} records; failed saves "
               f"{len(failed)}; lost saves {lost}")
