@@ -1,11 +1,55 @@
-"""``mescams`` commands for running the system safely: backups and restores (see mescams.cli for areas)."""
+"""``mescams`` commands for running the system safely: backups and restores (see mescams.cli for areas).
+
+``mescams backup OUT`` writes a consistent copy of the configured database (SQLite online backup API, or
+``pg_dump -Fc`` for PostgreSQL) while the server may keep running; ``mescams restore IN`` puts one back and
+proves the audit trail, undoing the restore if the proof fails.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import typer
+
+from mescams.commands._common import reports_errors
+
+
+@reports_errors
+def backup(out: Path = typer.Argument(..., help="Backup file to write, or a folder for a time-stamped file.")) -> None:
+    """Back up the configured database (SQLite file or PostgreSQL) to one file."""
+    from mescams.edc.settings import configure
+
+    configure()
+    from mescams.edc.backup import backup_database
+
+    report = backup_database(out)
+    typer.echo(f"backup written: {report.path} ({report.engine}, {report.size} bytes, sha256 {report.sha256}, "
+               f"{report.audit_entries} audit entries)")
+
+
+@reports_errors
+def restore(
+    source: Path = typer.Argument(..., help="A file written by `mescams backup`."),
+    yes: bool = typer.Option(False, "--yes", help="Replace the configured database without asking."),
+) -> None:
+    """Replace the configured database with a backup, then verify the audit trail (undone if it fails)."""
+    from mescams.edc.settings import configure
+
+    configure()
+    from django.conf import settings
+
+    if not yes:
+        name = settings.DATABASES["default"]["NAME"]
+        typer.confirm(f"replace every row of the database {name} with {source}?", abort=True)
+    from mescams.edc.backup import restore_database
+
+    report, entries = restore_database(source)
+    typer.echo(f"restored {report.path} ({report.engine}, sha256 {report.sha256}); audit trail intact: "
+               f"{entries} entries")
 
 
 def register(root: typer.Typer, group: Callable[[str, str], typer.Typer]) -> None:
     """Add the operations commands to the command line."""
+    root.command("backup")(backup)
+    root.command("restore")(restore)
