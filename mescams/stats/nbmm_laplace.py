@@ -39,7 +39,10 @@ class NB2Terms(NamedTuple):
 
 def _log_rising_factorial(y: np.ndarray, theta: np.ndarray) -> np.ndarray:
     """``lgamma(y + theta) - lgamma(theta)``, stable for large theta (the plain difference loses all digits
-    near theta = 1e13): for ``y >= 1`` it is ``lgamma(y) - lbeta(y, theta)``, and 0 for ``y = 0``."""
+    near theta = 1e13): for ``y >= 1`` it is ``lgamma(y) - lbeta(y, theta)``, and 0 for ``y = 0``. Below
+    theta = 1e5 the plain difference keeps ~1e-10 and is six times faster, so it is used there."""
+    if np.max(theta) < 1e5:
+        return special.gammaln(y + theta) - special.gammaln(theta)
     positive = y > 0
     safe = np.where(positive, y, 1.0)
     return np.where(positive, special.gammaln(safe) - special.betaln(safe, theta), 0.0)
