@@ -76,8 +76,8 @@ def _field_for(form_name: str, model_field: Any) -> forms.Field:
         field.widget = TimeInput()
     elif isinstance(field, forms.FloatField):
         field.widget = forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"})
-    if not field.label or field.label == model_field.verbose_name:
-        field.label = label_of(name) if name not in special or not special[name].label else special[name].label
+    if name not in special or not special[name].label:
+        field.label = label_of(name)
     if name in FS_HELP:
         field.help_text = FS_HELP[name]
     return field

@@ -102,6 +102,11 @@ class ScreeningForm(forms.Form):
         for name, label in FLAGS:
             self.fields[name] = _tri(label)
 
+    @property
+    def flag_fields(self) -> list[Any]:
+        """The yes / no / unknown answers of the other criteria, as bound fields for the template."""
+        return [self[name] for name, _ in FLAGS]
+
 
 def build_forms(data: Any = None, *, site_choices: list[str]) -> tuple[ScreeningForm, dict[str, Any]]:
     """The main form and one formset per repeated item, bound to ``data`` when given."""

@@ -34,6 +34,7 @@ class LockoutAuthenticationForm(AuthenticationForm):
 class LoginView(auth_views.LoginView):
     form_class = LockoutAuthenticationForm
     redirect_authenticated_user = True
+    next_page = "/"  # the home page sends each role to its dashboard
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

@@ -80,7 +80,13 @@ def _preview(main: Any, sets: dict[str, Any]) -> dict[str, Any] | None:
     if not main.is_bound:
         return None
     if not screening_form.all_valid(main, sets):
-        return {"problems": True}
+        problems = [(main.fields[name].label if name in main.fields else name, " ".join(errors))
+                    for name, errors in main.errors.items()]
+        for formset in sets.values():
+            for row in formset.forms:
+                problems += [(f"{row.fields[name].label} (row {row.prefix.rsplit('-', 1)[1]})", " ".join(errors))
+                             for name, errors in row.errors.items() if name in row.fields]
+        return {"problems": problems}
     try:
         outcome = evaluate({**screening_form.to_record(main, sets), "id": "new"}, main.cleaned_data["on"])
     except InputValidationError as exc:
