@@ -161,6 +161,7 @@ def build_settings(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "USE_TZ": True,
         "TIME_ZONE": "UTC",
         "LANGUAGE_CODE": "en",
+        "FORMAT_MODULE_PATH": "mescams.edc.web.formats",  # pages show ISO 8601 dates
         "STATIC_URL": "/static/",
         "STATIC_ROOT": str(data_dir(env) / "static"),
         "MEDIA_ROOT": str(data_dir(env) / "uploads"),

@@ -71,6 +71,8 @@ class TherapyRow(forms.Form):
 
 ROWS = {"relapses": (RelapseRow, "onset_date"), "mri": (MriRow, "date"), "edss": (EdssRow, "date"),
         "therapies": (TherapyRow, "drug")}
+ROW_TITLES = {"relapses": "Relapses", "mri": "MRI scans", "edss": "EDSS assessments",
+              "therapies": "MS and immunosuppressive therapies"}
 """Each repeated item: its row form and the field that must be filled for the row to count."""
 
 

@@ -72,7 +72,8 @@ def screen(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"{p.participant_id} screened. Record the informed consent next.")
             return redirect("web:participant", participant_id=p.participant_id)
-    return render(request, "web/screen.html", {"form": main, "sets": sets, "preview": _preview(main, sets)})
+    sets_titled = [(screening_form.ROW_TITLES[name], formset) for name, formset in sets.items()]
+    return render(request, "web/screen.html", {"form": main, "sets": sets_titled, "preview": _preview(main, sets)})
 
 
 def _preview(main: Any, sets: dict[str, Any]) -> dict[str, Any] | None:
@@ -176,7 +177,8 @@ def randomise(request: HttpRequest, participant_id: str) -> HttpResponse:
         slot = randomisation.randomise(user=request.user, participant_id=participant_id, on=c["on"])
         messages.info(request, f"Randomised. Blinded product code: {slot.product_code}.")
 
-    return _step(request, participant_id, RandomiseForm, "randomise_form", run, "Week 0 is the randomisation date.")
+    return _step(request, participant_id, RandomiseForm, "randomise_form", run,
+                 "Week 0 (study day 1, the first infusion) is the randomisation date.")
 
 
 @role_required(*SITE_ROLES)
