@@ -123,6 +123,7 @@ def run_duckdb(registry: Path, on: dt.date, criteria: Sequence[Criterion], *, li
     con = duckdb.connect(config={"threads": threads} if threads else {})
     try:
         con.execute("SET enable_progress_bar = false")  # our own bar is on stderr; keep stdout clean for --json
+        con.execute("SET preserve_insertion_order = false")  # the query orders its result itself
         for table in REGISTRY_COLUMNS:
             path = str(table_path(registry, table).resolve()).replace("'", "''")
             source = f"read_parquet('{path}')"

@@ -77,12 +77,13 @@ class TherapyCoverage(Rule):
         def build() -> exp.Select:
             # Sorted by start, the days interval i adds to the union are those after the running maximum end of
             # the intervals before it (the interval reaching that maximum started no later, so it covers up to it).
+            # The order among equal starts does not change the total, so the start alone is the sort key.
             end = exp.Case(ifs=[exp.If(this=exp.or_(exp.column("end_date").is_(exp.null()),
                                                     exp.GT(this=exp.column("end_date"), expression=on.copy())),
                                        true=on.copy())], default=exp.column("end_date"))
             spans = (exp.select(PATIENT_KEY, exp.column("start_date").as_("s"), end.as_("e"))
                      .from_("therapies").where(exp.and_(_drug_in(self.drugs), _started(ctx))))
-            order = exp.Order(expressions=[exp.Ordered(this=exp.column("s")), exp.Ordered(this=exp.column("e"))])
+            order = exp.Order(expressions=[exp.Ordered(this=exp.column("s"))])
             before = exp.WindowSpec(kind="ROWS", start="UNBOUNDED", start_side="PRECEDING",
                                     end=exp.Literal.number(1), end_side="PRECEDING")
             prev_end = exp.Window(this=exp.Max(this=exp.column("e")), partition_by=[exp.column(PATIENT_KEY)],

@@ -186,7 +186,7 @@ WITH agg_therapies AS (
       e,
       MAX(e) OVER (
         PARTITION BY patient_key
-        ORDER BY s, e
+        ORDER BY s
         ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
       ) AS prev_end
     FROM (
