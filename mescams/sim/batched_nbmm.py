@@ -355,6 +355,12 @@ class _State:
         self.iterations = np.zeros(n_trials, dtype=int)
         self.fixed = np.zeros((n_trials, N_PARAMS), dtype=bool)
 
+    def replace(self, idx: np.ndarray, other: _State, other_idx: np.ndarray) -> None:
+        """Take the fits ``other_idx`` of ``other`` for this state's trials ``idx``."""
+        for name in ("phi", "ll", "grad", "hess", "b", "sens", "converged", "fixed"):
+            getattr(self, name)[idx] = getattr(other, name)[other_idx]
+        self.iterations[idx] += other.iterations[other_idx]
+
     def reevaluate(self, data: _Data, idx: np.ndarray) -> None:
         ll, grad, hess, b, sens = laplace_terms(data.take(idx), self.phi[idx], self.b[idx])
         self.ll[idx], self.grad[idx], self.hess[idx], self.b[idx], self.sens[idx] = ll, grad, hess, b, sens
@@ -415,6 +421,23 @@ def _optimise(data: _Data, st: _State, active: np.ndarray, tol: float, max_iter:
         active = active[~done]
 
 
+def _fit_from(data: _Data, phi: np.ndarray, tol: float, max_iter: int) -> _State:
+    """Optimise from ``phi``, then apply the boundary rule: refit with theta or the SD pinned at its limit."""
+    st = _State(data, phi)
+    _optimise(data, st, np.arange(phi.shape[0]), tol, max_iter)
+    z = _to_z(st.phi)
+    st.fixed[:, 3] = z[:, 3] < 1.0 / THETA_BOUNDARY
+    st.fixed[:, 4] = z[:, 4] < SIGMA_BOUNDARY
+    pinned = np.nonzero(st.fixed.any(axis=1))[0]
+    if pinned.size:
+        z[pinned] = np.where(st.fixed[pinned], _Z_LOWER, z[pinned])
+        st.phi[pinned] = _from_z(z[pinned])
+        st.reevaluate(data, pinned)
+        st.converged[pinned] = False
+        _optimise(data, st, pinned, tol, max_iter)
+    return st
+
+
 def fit_nbmm_batch(
     gel_total: np.ndarray,
     n_scans: np.ndarray,
@@ -437,19 +460,17 @@ def fit_nbmm_batch(
     (Poisson; no random intercept), and reported as infinity or 0.
     """
     data = _Data(np.asarray(gel_total), np.asarray(n_scans), np.asarray(treatment))
-    n_trials = data.y.shape[1]
-    st = _State(data, _start(data))
-    _optimise(data, st, np.arange(n_trials), tol, max_iter)
-    z = _to_z(st.phi)
-    st.fixed[:, 3] = z[:, 3] < 1.0 / THETA_BOUNDARY
-    st.fixed[:, 4] = z[:, 4] < SIGMA_BOUNDARY
-    pinned = np.nonzero(st.fixed.any(axis=1))[0]
-    if pinned.size:
-        z[pinned] = np.where(st.fixed[pinned], _Z_LOWER, z[pinned])
-        st.phi[pinned] = _from_z(z[pinned])
-        st.reevaluate(data, pinned)
-        st.converged[pinned] = False
-        _optimise(data, st, pinned, tol, max_iter)
+    st = _fit_from(data, _start(data), tol, max_iter)
+    # A fit that ends on a limit may have missed a higher interior maximum (the likelihood in theta can have two
+    # local maxima): refit those from theta = 1 and sigma = 0.5, the stats area's start; keep the higher one.
+    again = np.nonzero(st.fixed.any(axis=1))[0]
+    if again.size:
+        sub = data.take(again)
+        phi0 = _start(sub)
+        phi0[:, 3], phi0[:, 4] = 0.0, np.log(0.5)
+        other = _fit_from(sub, phi0, tol, max_iter)
+        better = other.ll > st.ll[again] + 1e-9
+        st.replace(again[better], other, np.nonzero(better)[0])
     phi, hess, ll, converged, iterations = st.phi, st.hess, st.ll, st.converged, st.iterations
 
     z = _to_z(phi)
