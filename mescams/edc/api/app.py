@@ -53,7 +53,7 @@ def _auth_router() -> Router:
 
 
 def build_api() -> NinjaAPI:
-    from mescams.edc.api import allocation, forms, management, participants
+    from mescams.edc.api import allocation, exports, forms, management, participants
 
     api = NinjaAPI(
         title="MESCAMS EDC API",
@@ -68,4 +68,5 @@ def build_api() -> NinjaAPI:
     api.add_router("/participants", forms.build_router())
     api.add_router("/", management.router)
     api.add_router("/", allocation.router)
+    api.add_router("/exports", exports.router)
     return api
