@@ -15,7 +15,8 @@ Where the contract leaves a choice open, these are the readings taken (each test
   ``on`` (a therapy start, a lab, an EDSS) has not happened yet and is ignored.
 - EDSS ties on the latest date take the higher score; several lab results on the latest date are read together
   (any eGFR below the limit, any WBC flagged clinically significant; otherwise any unassessed flag is unknown).
-- I5: no consent date is ``unknown`` (consent may not have been sought yet), unless ``able_to_consent`` is false.
+- I5: the schema defines a null ``consent_date`` as "not signed", so no consent date is ``not_met`` (this one
+  field's own definition wins over the schema's general "null is unknown").
 - E7: the schema has no "none" for ``accelerated_elimination``, so a teriflunomide course without one had none.
 - E10: basal cell carcinoma / carcinoma in situ is exempt once in remission for one whole year at ``on`` (the
   anniversary counts); recorded as active it excludes; with no remission date and not active it is unknown.

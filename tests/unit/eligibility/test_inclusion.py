@@ -170,7 +170,7 @@ def test_i4_edss_at_randomisation_is_latest_within_90_days() -> None:
 
 @pytest.mark.parametrize(("consent", "able", "expected"), [
     ("2016-03-01", True, MET), ("2016-03-02", True, NOT_MET), ("2016-01-01", None, MET),
-    ("2016-01-01", False, NOT_MET), (None, True, UNKNOWN), (None, False, NOT_MET),
+    ("2016-01-01", False, NOT_MET), (None, True, NOT_MET), (None, None, NOT_MET),
 ])
 def test_i5_consent(consent: str | None, able: bool | None, expected: Any) -> None:
     assert status(record(consent_date=consent, able_to_consent=able), "I5") is expected

@@ -41,11 +41,13 @@ def test_a_decided_failure_beats_unknowns() -> None:
     assert result.eligible is False
 
 
-def test_an_empty_record_is_undetermined_except_what_it_decides() -> None:
+def test_an_empty_record_is_unknown_everywhere_but_consent() -> None:
     result = run({"id": "X"})
     statuses = {v.id: v.status for v in result.criteria}
-    assert result.eligible is None
+    assert statuses.pop("I5") is NOT_MET  # the schema: a null consent_date means "not signed"
     assert all(s is UNKNOWN for s in statuses.values()), statuses
+    assert result.eligible is False
+    assert run({"id": "X", "consent_date": "2016-02-01"}).eligible is None
 
 
 def test_missing_edss_propagates_to_i1_i4_and_e2() -> None:

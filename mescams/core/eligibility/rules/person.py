@@ -63,8 +63,7 @@ class DiseaseDurationBetween(Rule):
 class ConsentSigned(Rule):
     """Written consent dated on or before ``on``, and ``able_to_consent`` not false.
 
-    A record without a consent date is unknown (consent may not have been sought yet), unless the person is
-    recorded as unable to consent, which decides it.
+    The schema defines a null ``consent_date`` as "not signed", so a record without one does not meet it.
     """
 
     def evaluate(self, ev: Evaluation) -> Verdict:
@@ -72,7 +71,7 @@ class ConsentSigned(Rule):
         if rec.able_to_consent is False:
             return not_met("recorded as not able to consent")
         if rec.consent_date is None:
-            return unknown("no consent date recorded")
+            return not_met("consent not signed (no consent_date)")
         if rec.consent_date > ev.on:
             return not_met(f"consent signed {rec.consent_date}, after {ev.on}")
         return met(f"consent signed {rec.consent_date}")
@@ -81,7 +80,7 @@ class ConsentSigned(Rule):
         consent = ctx.patient("consent_date")
         return exp.Case(ifs=[
             exp.If(this=exp.EQ(this=ctx.patient("able_to_consent"), expression=exp.false()), true=exp.false()),
-            exp.If(this=consent.is_(exp.null()), true=exp.null()),
+            exp.If(this=consent.is_(exp.null()), true=exp.false()),
             exp.If(this=exp.GT(this=consent.copy(), expression=ctx.on_literal), true=exp.false()),
         ], default=exp.true())
 

@@ -446,7 +446,7 @@ FROM (
         WHEN p.able_to_consent = FALSE
         THEN FALSE
         WHEN p.consent_date IS NULL
-        THEN NULL
+        THEN FALSE
         WHEN p.consent_date > CAST('2016-03-01' AS DATE)
         THEN FALSE
         ELSE TRUE
