@@ -52,7 +52,9 @@ class RelapsesWithin(Rule):
         span = f"within {self.window.describe()} before {ev.on}"
         if len(hits) >= self.at_least:
             return met(f"{len(hits)} relapse(s) {span} (latest {hits[-1]})")
-        return not_met(f"{len(hits)} relapse(s) {span}, {self.at_least} needed")
+        past = [r.onset_date for r in ev.record.relapses if r.onset_date <= ev.on]
+        last = f"last relapse {max(past)} is {(ev.on - max(past)).days} days before {ev.on}; " if past else ""
+        return not_met(f"{last}{len(hits)} relapse(s) {span}, {self.at_least} needed")
 
     def to_sql(self, ctx: SqlContext) -> exp.Expr:
         cond = _between("onset_date", self.window.start(ctx.on), ctx)
