@@ -46,13 +46,18 @@ def enrolment_chart(screened: list[tuple[dt.date, int]], randomised: list[tuple[
     body.append(f'<line x1="{left}" y1="{y(target)}" x2="{width - right}" y2="{y(target)}" stroke="#1d6b2f" '
                 f'stroke-dasharray="6 4" stroke-width="2"/><text x="{width - right + 6}" y="{y(target) + 4}" '
                 f'font-size="12" fill="#1d6b2f">target {target}</text>')
+    taken = [y(target)]  # label positions already used: end labels never overlap
     for series, colour, label in ((screened, "#6b7280", "screened"), (randomised, "#0b4f8a", "randomised")):
         if not series:
             continue
         points = " ".join(f"{x(d):.1f},{y(n):.1f}" for d, n in series)
         body.append(f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2.5"/>')
-        last_d, last_n = series[-1]
-        body.append(f'<text x="{width - right + 6}" y="{y(last_n) + 4}" font-size="12" fill="{colour}">'
+        last_n = series[-1][1]
+        label_y = y(last_n)
+        while any(abs(label_y - t) < 14 for t in taken):
+            label_y += 14
+        taken.append(label_y)
+        body.append(f'<text x="{width - right + 6}" y="{label_y + 4}" font-size="12" fill="{colour}">'
                     f'{label} {last_n}</text>')
     return _svg(width, height, "Enrolment over time against target",
                 f"{len(screened)} screened and {len(randomised)} randomised; target {target}.", body)
@@ -60,7 +65,7 @@ def enrolment_chart(screened: list[tuple[dt.date, int]], randomised: list[tuple[
 
 def heat_map(rows: list[tuple[str, list[float | None]]], columns: list[str]) -> SafeString:
     """Visit completion per participant (rows) and visit (columns): 0 red to 1 green, grey when not expected."""
-    cell, left, top = 26, 90, 30
+    cell, left, top = 38, 90, 30
     width, height = left + cell * len(columns) + 10, top + cell * len(rows) + 10
     body = [f'<text x="{left + i * cell + cell / 2}" y="{top - 8}" font-size="11" text-anchor="middle">'
             f'{escape(c)}</text>' for i, c in enumerate(columns)]
