@@ -121,11 +121,13 @@ def generate_allocation_list(
     slots_per_site: int,
     block_multiples: Sequence[int] = (1, 2),
 ) -> list[AllocationSlot]:
-    """Allocation list of at least ``slots_per_site`` slots per site, in whole blocks, site by site.
+    """Allocation list of exactly ``slots_per_site`` slots per site, site by site.
 
     ``ratio`` maps sequence code to its weight (the protocol's ``allocation_ratio``); each block holds
     ``weight * multiple`` slots of each sequence in random order, the multiple drawn uniformly from
-    ``block_multiples``.
+    ``block_multiples``. The last block is cut at ``slots_per_site``: the list's length must not depend on the
+    random block sizes, because its length leaks to blinded roles through counts (e.g. the audit trail's
+    sequence numbers). Size the list above the expected enrolment so the cut block is never reached.
     """
     if slots_per_site < 1:
         raise InputValidationError("slots_per_site", "must be at least 1")
@@ -144,6 +146,8 @@ def generate_allocation_list(
             multiple = block_multiples[blocks.below(len(block_multiples))]
             contents = [s for s in sequences for _ in range(ratio[s] * multiple)]
             for sequence in blocks.shuffle(contents):
+                if number == slots_per_site:
+                    break
                 number += 1
                 code = _product_code(codes)
                 while code in seen_codes:  # astronomically rare; deterministic all the same
@@ -160,13 +164,18 @@ def verify_allocation_list(
     sites: Iterable[str],
     ratio: Mapping[str, int],
     block_multiples: Sequence[int] = (1, 2),
+    slots_per_site: int | None = None,
 ) -> int:
     """Re-derive the list from ``seed`` and compare slot by slot; return the number of slots checked.
 
-    Raises :class:`AllocationListMismatch` naming the first slot that differs (or a missing/extra slot).
+    ``slots_per_site`` is the length recorded when the list was generated (without it, the stored length is
+    trusted, so a slot deleted from the end would go unnoticed).
+
+    Raises :class:`AllocationListMismatch` naming the first slot that differs.
     """
     site_list = list(sites)
-    per_site = {s: sum(1 for x in stored if x.site == s) for s in site_list}
+    per_site = {s: slots_per_site if slots_per_site is not None else sum(1 for x in stored if x.site == s)
+                for s in site_list}
     expected: list[AllocationSlot] = []
     for site in site_list:
         if per_site[site]:
@@ -181,7 +190,5 @@ def verify_allocation_list(
                 f"the seed derives {want.sequence}/{want.product_code}/block {want.block}"
             )
     if len(expected) != len(ordered):
-        raise AllocationListMismatch(
-            f"stored list has {len(ordered)} slots; the seed derives {len(expected)} (whole blocks per site)"
-        )
+        raise AllocationListMismatch(f"stored list has {len(ordered)} slots; the seed derives {len(expected)}")
     return len(expected)

@@ -74,7 +74,7 @@ def verify_list(allocation_list: AllocationList | None = None) -> int:
     slots = [CoreSlot(s.site_code, s.number, s.block, s.block_size, s.sequence, s.product_code)
              for s in stored.slots.order_by("site_code", "number")]
     return verify_allocation_list(slots, seed=stored.seed, sites=protocol.site_codes,
-                                  ratio=protocol.design.allocation_ratio)
+                                  ratio=protocol.design.allocation_ratio, slots_per_site=stored.slots_per_site)
 
 
 def randomise(*, user: Any, participant_id: str, on: dt.date) -> AllocationSlot:
