@@ -256,11 +256,11 @@ def _hessian_terms(data: _Data, d: dict[tuple[int, int], np.ndarray], b: np.ndar
     hess[:, 4, 4] = (-2.0 * b * b * v - 2.0 * c * v + 2.0 * hbc * b * v).sum(-1)
     h_bb = -(d[(4, 0)][0] + d[(4, 0)][1])
     cv, hv = c[..., None], hbc[..., None]
-    left = np.stack([cv * a1, -0.5 * cv * h_bphi, -0.5 * cv * bh, -0.5 * (c * h_bb)[..., None] * bh,
-                     0.5 * hv * h_phi, 0.5 * hv * bh, 0.5 * cv * cv * dh], axis=2)
-    right = np.stack([a1, bh, h_bphi, bh, bh, dh, dh], axis=2)
-    # einsum, not matmul: BLAS may split the sum across threads, and results must not depend on the threads.
-    hess += np.einsum("tki,tkj->tij", left.reshape(n_t, -1, N_PARAMS), right.reshape(n_t, -1, N_PARAMS))
+    # The seven outer-product terms grouped by their right factor (b', a1, DH); a term and its transpose are
+    # the same after the final symmetrisation, so the pair H_b.phi b'_psi + b'_phi H_b.psi counts twice.
+    left_bh = -cv * h_bphi - 0.5 * (c * h_bb)[..., None] * bh + 0.5 * hv * (h_phi + dh)
+    for left, right in ((left_bh, bh), (cv * a1, a1), (0.5 * cv * cv * dh, dh)):
+        hess += np.matmul(left.transpose(0, 2, 1), right)
     return 0.5 * (hess + hess.transpose(0, 2, 1))
 
 
@@ -367,58 +367,65 @@ class _State:
 
 
 def _optimise(data: _Data, st: _State, active: np.ndarray, tol: float, max_iter: int) -> None:
-    """Damped Newton in z for the trials in ``active`` until each converges (steps below ``tol``)."""
+    """Damped Newton in z for the trials in ``active`` until each converges (steps below ``tol``).
+
+    One log-likelihood evaluation per round for every trial still running: a trial whose step was refused
+    halves it and tries again in the next round with the others, rather than in a loop of its own, so the
+    number of (vectorised) evaluations is the number of rounds, not rounds times halvings.
+    """
     phi, ll, grad, hess, b, sens = st.phi, st.ll, st.grad, st.hess, st.b, st.sens
-    converged, iterations = st.converged, st.iterations
-    for _ in range(max_iter):
+    n_trials = phi.shape[0]
+    direction = np.zeros((n_trials, N_PARAMS))
+    decrement = np.zeros(n_trials)
+    alpha = np.ones(n_trials)
+    halvings = np.zeros(n_trials, dtype=int)
+    fresh = np.zeros(n_trials, dtype=bool)
+    fresh[active] = True
+    for _round in range(max_iter * 4):
         if active.size == 0:
             break
-        sub = data.take(active)
-        p, bb, l0, sn = phi[active], b[active], ll[active], sens[active]
-        direction = _newton_direction(grad[active], hess[active], p, st.fixed[active])
-        z = _to_z(p)
-        jac = np.ones_like(p)
-        jac[:, 3] = -np.exp(p[:, 3])
-        jac[:, 4] = np.exp(-p[:, 4])
-        decrement = np.einsum("ti,ti->t", grad[active] * jac, direction)
-        # A step this small is taken without a new evaluation: the error left after it is of order step^2.
-        full = _from_z(np.clip(z + direction, _Z_LOWER, _Z_UPPER))
-        last = np.abs(full - p).max(axis=1) < _FINAL_STEP
-        if last.any():
-            phi[active[last]] = full[last]
-            iterations[active[last]] += 1
-            converged[active[last]] = True
-            keep = ~last
-            sub = sub.take(np.nonzero(keep)[0])
-            active, p, bb, l0, sn = active[keep], p[keep], bb[keep], l0[keep], sn[keep]
-            z, direction, decrement = z[keep], direction[keep], decrement[keep]
+        new = active[fresh[active]]
+        if new.size:
+            p = phi[new]
+            direction[new] = _newton_direction(grad[new], hess[new], p, st.fixed[new])
+            jac = np.ones_like(p)
+            jac[:, 3] = -np.exp(p[:, 3])
+            jac[:, 4] = np.exp(-p[:, 4])
+            decrement[new] = np.einsum("ti,ti->t", grad[new] * jac, direction[new])
+            alpha[new], halvings[new], fresh[new] = 1.0, 0, False
+            # A step this small is taken without a new evaluation: the error left after it is of order step^2.
+            full = _from_z(np.clip(_to_z(p) + direction[new], _Z_LOWER, _Z_UPPER))
+            last = np.abs(full - p).max(axis=1) < _FINAL_STEP
+            phi[new[last]] = full[last]
+            st.iterations[new[last]] += 1
+            st.converged[new[last]] = True
+            active = np.setdiff1d(active, new[last], assume_unique=True)
             if active.size == 0:
                 break
-        alpha = np.ones(active.size)
-        new_p, new_b, new_s = p.copy(), bb.copy(), sn.copy()
-        pending = np.arange(active.size)
-        for _halving in range(40):
-            trial_z = np.clip(z[pending] + alpha[pending, None] * direction[pending], _Z_LOWER, _Z_UPPER)
-            trial_p = _from_z(trial_z)
-            guess = bb[pending] + np.einsum("tnk,tk->tn", sn[pending], trial_p - p[pending])
-            l1, g1, h1, b1, s1 = laplace_terms(sub.take(pending), trial_p, guess)
-            ok = np.isfinite(l1) & (l1 >= l0[pending] - 1e-10 * (1.0 + np.abs(l0[pending])))
-            acc = pending[ok]
-            new_p[acc], new_b[acc], new_s[acc] = trial_p[ok], b1[ok], s1[ok]
-            at = active[acc]
-            ll[at], grad[at], hess[at] = l1[ok], g1[ok], h1[ok]  # type: ignore[index]
-            pending = pending[~ok]
-            if pending.size == 0:
-                break
-            alpha[pending] *= 0.5
-        moved = np.abs(new_p - p).max(axis=1)
-        phi[active], b[active], sens[active] = new_p, new_b, new_s
-        iterations[active] += 1
+        p = phi[active]
+        trial_p = _from_z(np.clip(_to_z(p) + alpha[active, None] * direction[active], _Z_LOWER, _Z_UPPER))
+        guess = b[active] + np.matmul(sens[active], (trial_p - p)[..., None])[..., 0]
+        l1, g1, h1, b1, s1 = laplace_terms(data.take(active), trial_p, guess)
+        ok = np.isfinite(l1) & (l1 >= ll[active] - 1e-10 * (1.0 + np.abs(ll[active])))
+        acc = active[ok]
+        step = np.abs(trial_p[ok] - p[ok])
+        phi[acc], ll[acc], grad[acc], hess[acc], b[acc], sens[acc] = trial_p[ok], l1[ok], g1[ok], h1[ok], b1[ok], s1[ok]  # type: ignore[index]
+        st.iterations[acc] += 1
+        fresh[acc] = True
         # Done when nothing moves, or when the effects are settled and the log-likelihood can hardly rise
         # (log theta or log sigma drifting along a flat ridge towards a limit).
-        done = (moved < tol) | ((np.abs(new_p - p)[:, :3].max(axis=1) < tol) & (decrement < 1e-12))
-        converged[active[done]] = True
-        active = active[~done]
+        done = (step.max(axis=1) < tol) | ((step[:, :3].max(axis=1) < tol) & (decrement[acc] < 1e-12))
+        st.converged[acc[done]] = True
+        refused = active[~ok]
+        alpha[refused] *= 0.5
+        halvings[refused] += 1
+        stop = np.zeros(n_trials, dtype=bool)
+        stop[acc[done]] = True
+        stuck = refused[halvings[refused] >= 40]  # no ascent along the Newton direction
+        st.converged[stuck] = decrement[stuck] < 1e-8  # a maximum to rounding if the step promised nothing
+        stop[stuck] = True
+        stop[active[st.iterations[active] >= max_iter]] = True
+        active = active[~stop[active]]
 
 
 def _fit_from(data: _Data, phi: np.ndarray, tol: float, max_iter: int) -> _State:
