@@ -38,6 +38,13 @@ def pg():  # type: ignore[no-untyped-def]
     conn.close()
 
 
+@pytest.fixture(scope="module")
+def loaded(pg, registry: Path):  # type: ignore[no-untyped-def]
+    """The connection, with the registry COPYed into its temporary tables (once per module)."""
+    _load(pg, registry)
+    return pg
+
+
 def _load(conn, registry: Path) -> None:  # type: ignore[no-untyped-def]
     for table, columns in REGISTRY_COLUMNS.items():
         ddl = ", ".join(f"{name} {PG_TYPES[kind]}" for name, kind in columns.items())
@@ -56,12 +63,9 @@ def _codes(values: list[bool | None]) -> np.ndarray:
 
 
 @pytest.mark.parametrize("on", [AS_OF, dt.date(2015, 10, 31)])
-def test_postgres_sql_gives_the_same_verdicts(pg, registry: Path, criteria: tuple[Criterion, ...],  # type: ignore[no-untyped-def]
-                                              on: dt.date) -> None:
-    if not getattr(pg, "_mescams_loaded", False):
-        _load(pg, registry)
-        pg._mescams_loaded = True
-    rows = pg.execute(compile_sql(criteria, on, "postgres")).fetchall()
+def test_postgres_sql_gives_the_same_verdicts(loaded, registry: Path,  # type: ignore[no-untyped-def]
+                                              criteria: tuple[Criterion, ...], on: dt.date) -> None:
+    rows = loaded.execute(compile_sql(criteria, on, "postgres")).fetchall()
     rows.sort(key=lambda r: r[0])
     columns = list(zip(*rows, strict=True))
     postgres = Verdicts(np.array(columns[0], dtype=object), {c.id: c.kind for c in criteria},
