@@ -53,3 +53,22 @@ def test_edge_cases_by_hand() -> None:
     empty = PatientRecord(id="E", relapses=(), mri=(), edss=(), therapies=(), conditions=(), allergies=(), labs=())
     for on in (dt.date(2016, 2, 28), dt.date(2016, 2, 29), dt.date(2016, 3, 1), dt.date(2017, 2, 28)):
         _compare([leap, empty, PatientRecord(id="N")], on, CRITERIA)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(batch=st.lists(records(), min_size=1, max_size=10))
+def test_records_survive_the_registry_tables(batch: list[PatientRecord]) -> None:
+    """What the property above compares is the records themselves: writing them as tables loses nothing."""
+    from mescams.core.eligibility.record import MsHistory
+    from mescams.prescreen.engines import records_from_tables
+
+    batch = [dataclasses.replace(r, id=f"H{i:03d}", ms=r.ms or MsHistory()) for i, r in enumerate(batch)]
+    tables = {name: table.sort_by("patient_key") for name, table in tables_from_records(batch).items()}
+    back = list(records_from_tables(tables))
+
+    def canonical(rec: PatientRecord) -> PatientRecord:  # row order inside a list is not kept, nor meaningful
+        lists = {f: None if getattr(rec, f) is None else tuple(sorted(getattr(rec, f), key=repr))
+                 for f in ("relapses", "mri", "edss", "therapies", "conditions", "allergies", "labs")}
+        return dataclasses.replace(rec, **lists)
+
+    assert [canonical(r) for r in back] == [canonical(r) for r in batch]
