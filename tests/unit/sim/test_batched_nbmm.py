@@ -14,7 +14,8 @@ import numpy as np
 import pytest
 from scipy import optimize, stats
 
-from mescams.sim.batched_nbmm import _Data, fit_nbmm_batch, laplace_terms
+from mescams.sim.batched_nbmm import fit_nbmm_batch
+from mescams.sim.laplace_nbmm import NBMMData, laplace_terms
 from mescams.sim.reference_fits import stats_crossover_fit
 
 from .conftest import model_trials
@@ -22,7 +23,7 @@ from .conftest import model_trials
 
 def test_gradient_and_hessian_match_finite_differences() -> None:
     y, n, t = model_trials(6, seed=11)
-    data = _Data(y, n, t)
+    data = NBMMData(y, n, t)
     rng = np.random.default_rng(3)
     phi = np.column_stack([rng.normal(0, 0.3, 6), rng.normal(-0.4, 0.2, 6), rng.normal(0, 0.2, 6),
                            rng.normal(0.5, 0.3, 6), rng.normal(-0.3, 0.2, 6)])
