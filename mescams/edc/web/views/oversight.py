@@ -21,6 +21,7 @@ from mescams.edc.trial.models import Participant
 from mescams.edc.web import charts, summaries
 from mescams.edc.web.access import reveal_required
 from mescams.edc.web.services import visit_statuses
+from mescams.errors import AnalysisDataError
 from mescams.protocols import default_protocol
 
 REPORT_FILES = {"report.html": "text/html", "results.json": "application/json", "analyze.log": "text/plain"}
@@ -43,9 +44,17 @@ def completion_grid() -> tuple[list[str], list[tuple[str, list[float | None]]], 
     return codes, rows, list(retention.values())
 
 
+def _incomplete(request: HttpRequest, exc: AnalysisDataError) -> HttpResponse:
+    """The export does not yet meet the analysis-data contract (e.g. a randomised person without demographics)."""
+    return render(request, "web/oversight_incomplete.html", {"error": str(exc)})
+
+
 @reveal_required(Reveal.ARM_SUMMARIES)
 def overview(request: HttpRequest) -> HttpResponse:
-    data = summaries.unblinded_data(request.user)
+    try:
+        data = summaries.unblinded_data(request.user)
+    except AnalysisDataError as exc:
+        return _incomplete(request, exc)
     screened, randomised, target = summaries.enrolment_series()
     codes, rows, retention = completion_grid()
     return render(request, "web/oversight.html", {
@@ -55,7 +64,10 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 @reveal_required(Reveal.ARM_SUMMARIES)
 def safety(request: HttpRequest) -> HttpResponse:
-    data = summaries.unblinded_data(request.user)
+    try:
+        data = summaries.unblinded_data(request.user)
+    except AnalysisDataError as exc:
+        return _incomplete(request, exc)
     events = data.attributed.sort_values(["treatment", "participant_id", "ae_id"]).to_dict("records")
     return render(request, "web/oversight_safety.html", {"rows": summaries.safety_rows(data.safety),
                                                           "events": events})
@@ -63,7 +75,10 @@ def safety(request: HttpRequest) -> HttpResponse:
 
 @reveal_required(Reveal.ARM_SUMMARIES)
 def lesions(request: HttpRequest) -> HttpResponse:
-    data = summaries.unblinded_data(request.user)
+    try:
+        data = summaries.unblinded_data(request.user)
+    except AnalysisDataError as exc:
+        return _incomplete(request, exc)
     series = summaries.lesion_series(data.subjects, data.mri)
     weeks = sorted({v.week for v in default_protocol().visits if v.week is not None})
     return render(request, "web/oversight_lesions.html", {"chart": charts.lesion_chart(series, weeks),
@@ -78,11 +93,12 @@ def _reports() -> list[dict[str, object]]:
     out = []
     for folder in sorted(_reports_dir().glob("*"), reverse=True):
         if folder.is_dir():
-            files = [name for name in REPORT_FILES if (folder / name).is_file()]
-            done = (folder / "results.json").is_file()
-            failed = (folder / "exit-status").is_file() and not done
-            out.append({"name": folder.name, "files": files, "state": "done" if done else
-                        "failed" if failed else "running"})
+            status_file = folder / "exit-status"
+            finished = status_file.is_file()
+            ok = finished and status_file.read_text(encoding="utf-8").strip() == "0"
+            files = [name for name in REPORT_FILES if (folder / name).is_file() and (finished or name != "report.html")]
+            out.append({"name": folder.name, "files": files,
+                        "state": "done" if ok else "failed (see analyze.log)" if finished else "running"})
     return out
 
 
