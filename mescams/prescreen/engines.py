@@ -114,12 +114,49 @@ def _codes(column: pa.ChunkedArray) -> np.ndarray:
     return np.asarray(pc.fill_null(pc.cast(column, pa.int8()), -1).to_numpy(), dtype=np.int8)
 
 
+def _run_with_progress(con: Any, sql: str, total: int, progress: Progress | None) -> pa.Table:
+    """Execute ``sql``; with ``progress``, poll DuckDB's own progress from this thread while another runs it."""
+    import threading
+
+    if progress is None:
+        return con.sql(sql).to_arrow_table()
+    con.execute("SET enable_progress_bar = true")
+    con.execute("SET enable_progress_bar_print = false")  # track, but draw nothing: the caller draws on stderr
+    outcome: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            outcome["table"] = con.sql(sql).to_arrow_table()
+        except Exception as exc:  # noqa: BLE001 - re-raised below, in the caller's thread
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=work, name="duckdb-prescreen")
+    worker.start()
+    done = 0
+    while worker.is_alive():
+        worker.join(0.2)
+        percent = con.query_progress()
+        if percent > 0:
+            now = min(total, int(total * percent / 100))
+            if now > done:
+                progress(now - done)
+                done = now
+    if "error" in outcome:
+        raise outcome["error"]
+    progress(total - done)
+    table: pa.Table = outcome["table"]
+    return table
+
+
 def run_duckdb(registry: Path, on: dt.date, criteria: Sequence[Criterion], *, limit: int | None = None,
                progress: Progress | None = None, threads: int | None = None) -> Verdicts:
     """Run the SQL compiled from the rules in an in-memory DuckDB over the Parquet files."""
     import duckdb
+    import pyarrow.parquet as pq
 
     validate_registry(registry)
+    total = pq.ParquetFile(table_path(registry, "patients")).metadata.num_rows
+    total = min(total, limit) if limit is not None else total
     con = duckdb.connect(config={"threads": threads} if threads else {})
     try:
         con.execute("SET enable_progress_bar = false")  # our own bar is on stderr; keep stdout clean for --json
@@ -130,11 +167,9 @@ def run_duckdb(registry: Path, on: dt.date, criteria: Sequence[Criterion], *, li
             if limit is not None and table == "patients":
                 source = f"(SELECT * FROM {source} LIMIT {int(limit)})"
             con.execute(f"CREATE VIEW {table} AS SELECT * FROM {source}")
-        result = con.sql(compile_sql(criteria, on, "duckdb", pretty=False)).to_arrow_table()
+        result = _run_with_progress(con, compile_sql(criteria, on, "duckdb", pretty=False), total, progress)
     finally:
         con.close()
-    if progress is not None:
-        progress(result.num_rows)
     status = {c.id: _codes(result.column(criterion_column(c.id))) for c in criteria}
     return Verdicts(result.column("patient_id").to_numpy(zero_copy_only=False), {c.id: c.kind for c in criteria},
                     status, _codes(result.column("eligible")))
