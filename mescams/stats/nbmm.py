@@ -33,6 +33,8 @@ GRADIENT_TOLERANCE = 1e-5
 POLISH_BELOW = 1e-6  # L-BFGS-B usually ends below this; Newton steps only when it did not
 SIGMA_BOUNDARY = 1e-3  # below this the SD estimate is on the boundary (0); glmmTMB then reports ~1e-4 or less
 PINNED_LOG_SIGMA = -25.0  # sigma = 1.4e-11: the Laplace likelihood then equals the NB2 GLM likelihood
+LOG_THETA_RANGE = (-12.0, 20.0)  # the search box; the boundary tests below act well inside it
+LOG_SIGMA_RANGE = (-14.0, 5.0)
 THETA_BOUNDARY = 1e5  # above this theta is on its boundary (Poisson); glmmTMB then reports ~1e7
 PINNED_LOG_THETA = 30.0  # theta = 1e13: NB2 is Poisson to ~1e-13 (nb2_terms keeps lgamma stable there)
 
@@ -66,14 +68,16 @@ Objective = Callable[[np.ndarray], tuple[float, np.ndarray]]
 
 
 def quasi_newton(
-    objective: Objective, start: np.ndarray, *, gtol: float = 1e-8, max_iter: int = 400, max_step: float = 2.0
+    objective: Objective, start: np.ndarray, *, gtol: float = 1e-8, max_iter: int = 400, max_step: float = 2.0,
+    lower: np.ndarray | None = None, upper: np.ndarray | None = None,
 ) -> tuple[np.ndarray, float, np.ndarray, int, str]:
     """Minimise a smooth function with BFGS updates, an Armijo backtracking line search and a capped step.
 
     Why not ``scipy.optimize``: plain BFGS there takes a first step of the raw gradient, which sent some NB
     mixed-model fits to log theta = 700 and diverged; and L-BFGS-B calls threaded BLAS for every iteration,
     which on a busy 2-core machine made a 10 ms fit take 100 ms. Steps longer than ``max_step`` (in the
-    log/coefficient scale) are shortened, so log theta and log sigma cannot jump out of range. Returns
+    log/coefficient scale) are shortened, and candidates are clipped to ``[lower, upper]``, so log theta and log
+    sigma cannot run off to where exp() overflows when the maximum is on a boundary. Returns
     ``(z, value, gradient, iterations, message)``.
     """
     z = np.array(start, dtype=float)
@@ -92,6 +96,8 @@ def quasi_newton(
         step = 1.0
         while True:
             candidate = z + step * direction
+            if lower is not None and upper is not None:
+                candidate = np.clip(candidate, lower, upper)
             new_value, new_grad = objective(candidate)
             if np.isfinite(new_value) and new_value <= value + 1e-4 * step * (direction @ grad):
                 break
@@ -116,7 +122,10 @@ def quasi_newton(
 def _newton_polish(
     objective: Objective, hessian: Callable[[np.ndarray], np.ndarray], z: np.ndarray, max_iter: int = 10
 ) -> tuple[np.ndarray, int]:
-    """Newton steps with step halving on the numerical Hessian, when the quasi-Newton stop was not tight."""
+    """Newton steps with step halving on the numerical Hessian, when the quasi-Newton stop was not tight.
+
+    A step is taken only when it lowers the objective and is finite; otherwise polishing stops where it is
+    (a near-singular Hessian on a flat direction proposes huge steps)."""
     for iteration in range(max_iter):
         value, grad = objective(z)
         if np.max(np.abs(grad)) < POLISH_BELOW * 1e-3:
@@ -125,9 +134,13 @@ def _newton_polish(
             step = np.linalg.solve(hessian(z), grad)
         except np.linalg.LinAlgError:
             return z, iteration
+        if not np.all(np.isfinite(step)) or np.max(np.abs(step)) > 5.0:
+            return z, iteration
         scale = 1.0
         while scale > 1e-4 and not objective(z - scale * step)[0] <= value + 1e-12:
             scale /= 2.0
+        if scale <= 1e-4:
+            return z, iteration
         z = z - scale * step
     return z, max_iter
 
@@ -179,8 +192,12 @@ class NegativeBinomialMixedModel(FittedModel):
             return (matrix + matrix.T) / 2.0
 
         def optimise(start: np.ndarray) -> tuple[np.ndarray, float, np.ndarray, int, str]:
-            z, value, grad, iterations, message = quasi_newton(negative, start)
-            if np.max(np.abs(grad)) >= POLISH_BELOW and np.isfinite(value):
+            index = np.flatnonzero(free)  # which of (beta, log theta, log sigma) each free slot is
+            lower = np.select([index == p, index == p + 1], [LOG_THETA_RANGE[0], LOG_SIGMA_RANGE[0]], -np.inf)
+            upper = np.select([index == p, index == p + 1], [LOG_THETA_RANGE[1], LOG_SIGMA_RANGE[1]], np.inf)
+            z, value, grad, iterations, message = quasi_newton(negative, start, lower=lower, upper=upper)
+            on_box = bool(np.any((z <= lower) | (z >= upper)))
+            if np.max(np.abs(grad)) >= POLISH_BELOW and np.isfinite(value) and not on_box:
                 z, extra = _newton_polish(negative, hessian, z)
                 iterations += extra
                 value, grad = negative(z)
