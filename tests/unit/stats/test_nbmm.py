@@ -141,3 +141,26 @@ def test_gradient_is_exact_everywhere(beta, log_theta, log_sigma, seed) -> None:
     numeric = np.array([(loglik(z + e) - loglik(z - e)) / (2 * h) for e in np.eye(5) * h])
     analytic = laplace_loglik(y, X, offset, mask, z[:3], z[3], z[4]).gradient
     np.testing.assert_allclose(analytic, numeric, rtol=1e-5, atol=1e-5 * (1 + np.abs(numeric).max()))
+
+
+def test_double_boundary_fit_is_the_poisson_glm(tmp_path, protocol) -> None:
+    """A small trial where the ML has SD = 0 and theta = infinity (this one once made the polish diverge):
+    the fit must say so, and its estimates and SEs are then exactly those of the Poisson GLM (statsmodels)."""
+    import statsmodels.api as sm
+
+    from mescams.stats.analysis_data import read_analysis_data
+    from mescams.stats.crossover import _design, fit_crossover
+    from mescams.stats.datasets import period_totals
+    from mescams.stats.synthetic import SyntheticTrial, write_synthetic_folder
+
+    trial = SyntheticTrial(seed=476459, n_participants=6, rate_per_scan=1.247548782002339,
+                           rate_ratio=0.20883251163004132, theta=19.0017967430213, random_sd=0.3,
+                           missing_scan_prob=0.3)
+    totals = period_totals(read_analysis_data(write_synthetic_folder(tmp_path, trial), protocol), protocol)
+    fit = fit_crossover(totals, protocol)
+    assert fit.converged_ and fit.sd_boundary_ and fit.poisson_boundary_
+    design = _design(totals, protocol, treatment=True, period=True)
+    poisson = sm.GLM(totals["gel_total"].to_numpy(float), design, family=sm.families.Poisson(),
+                     offset=np.log(totals["n_scans"].to_numpy(float))).fit(tol=1e-12)
+    np.testing.assert_allclose(fit.params_.to_numpy(), np.asarray(poisson.params), rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(fit.bse_.to_numpy(), np.asarray(poisson.bse), rtol=1e-5)
