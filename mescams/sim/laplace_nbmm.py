@@ -56,23 +56,38 @@ class NBMMData:
                          np.stack([per, trt_per, per], -1)], -2)
 
 
+def _newton_steps(y: np.ndarray, lin: np.ndarray, th: np.ndarray, v: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """One Newton step of h_i'(b) = 0 for each cell: score / information, capped at 3 on the log scale."""
+    mu = np.exp(np.minimum(lin + b, 700.0))
+    r = mu / (th + mu)
+    ar = (y + th) * r
+    score = (y[0] + y[1]) - (ar[0] + ar[1]) - b * v
+    info = (ar[0] - ar[0] * r[0]) + (ar[1] - ar[1] * r[1]) + v
+    return np.clip(score / info, -3.0, 3.0)
+
+
 def _inner_mode(data: NBMMData, lin: np.ndarray, theta: np.ndarray, v: np.ndarray, b: np.ndarray,
                 tol: float = 1e-8, max_iter: int = 60) -> np.ndarray:
     """Newton solve of h_i'(b) = 0 for every participant of every trial (h is strictly concave in b).
 
-    Stops after a step below ``tol``: Newton converges quadratically, so the error left is of order tol^2."""
+    Stops after a step below ``tol``: Newton converges quadratically, so the error left is of order tol^2.
+    After two steps on the whole batch, only the few participants still moving are iterated (gathered)."""
     th = theta[:, None]
     y = data.y
-    for _ in range(max_iter):
-        mu = np.exp(np.minimum(lin + b, 700.0))
-        den = th + mu
-        r = mu / den
-        score = (y[0] - (y[0] + th) * r[0]) + (y[1] - (y[1] + th) * r[1]) - b * v
-        info = (y[0] + th) * r[0] * (1.0 - r[0]) + (y[1] + th) * r[1] * (1.0 - r[1]) + v
-        step = np.clip(score / info, -3.0, 3.0)
+    for _ in range(2):
+        step = _newton_steps(y, lin, th, v, b)
         b = b + step
         if np.max(np.abs(step), initial=0.0) < tol:
+            return b
+    rows, cols = np.nonzero(np.abs(step) >= tol)
+    y_s, lin_s = y[:, rows, cols], lin[:, rows, cols]
+    th_s, v_s, b_s = th[rows, 0], np.broadcast_to(v, b.shape)[rows, cols], b[rows, cols]
+    for _ in range(max_iter):
+        step = _newton_steps(y_s, lin_s, th_s, v_s, b_s)
+        b_s = b_s + step
+        if np.max(np.abs(step), initial=0.0) < tol:
             break
+    b[rows, cols] = b_s
     return b
 
 
