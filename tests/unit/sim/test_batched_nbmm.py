@@ -65,7 +65,13 @@ def _scipy_laplace_fit(y: np.ndarray, n: np.ndarray, t: np.ndarray, start: np.nd
         curv = -(h(mode + e, phi) - 2 * h(mode, phi) + h(mode - e, phi)) / e**2
         return float(np.where(has, h(mode, phi) + 0.5 * np.log(2 * np.pi) - 0.5 * np.log(curv), 0.0).sum())
 
-    best = optimize.minimize(lambda p: -loglik(p), start, method="L-BFGS-B", options={"ftol": 1e-15, "gtol": 1e-9})
+    def objective(p: np.ndarray) -> float:
+        value = loglik(p)
+        return -value if np.isfinite(value) else 1e10
+
+    bounds = [(x - 1.0, x + 1.0) for x in start]
+    best = optimize.minimize(objective, start, method="L-BFGS-B", bounds=bounds,
+                             options={"ftol": 1e-15, "gtol": 1e-9})
     return best.x, -float(best.fun), loglik
 
 
