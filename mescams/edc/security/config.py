@@ -19,6 +19,7 @@ __all__ = ["MIDDLEWARE", "login_rate", "security_settings"]
 MIDDLEWARE = [
     "mescams.edc.security.middleware.SecurityHeadersMiddleware",
     "mescams.edc.security.ratelimit.LoginRateLimitMiddleware",
+    "mescams.edc.security.inputs.InputGuardMiddleware",
 ]
 
 

@@ -1,0 +1,102 @@
+"""Hostile input against the running API: schemathesis cases from /api/openapi.json, sent as every role.
+
+Cases are spread over every operation and, round robin, over one logged-in session per role. Each answer must not
+be a server error, must be a documented status with a body matching the schema (schemathesis' conformance
+checks), and, for a blinded role, must carry no allocation (no sequence, no MSC/placebo label, no cell counts).
+Log-in and log-out are left out (they would end the sessions or trip the log-in rate limit).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+EXCLUDED = {"/api/auth/login", "/api/auth/logout"}
+BLINDED = ("site_coordinator", "investigator", "edss_rater", "mri_reader", "data_manager", "administrator")
+ALLOCATION_TEXT = re.compile(rb"MSC-PLACEBO|PLACEBO-MSC|\"(sequence|cells_infused|cells_per_kg|viability_percent|"
+                             rb"products_by_visit)\":\s*(?!\s|null)")
+
+
+@dataclass
+class FuzzReport:
+    cases: int = 0
+    server_errors: int = 0
+    statuses: dict[int, int] = field(default_factory=dict)
+    failures: list[str] = field(default_factory=list)
+    leaks: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        return (f"{self.cases} cases, {self.server_errors} 5xx, {len(self.failures)} schema/conformance failures, "
+                f"{len(self.leaks)} allocation leaks; statuses {dict(sorted(self.statuses.items()))}")
+
+
+def sessions(base: str, users: dict[str, str], password: str) -> dict[str, Any]:
+    """One logged-in requests session per role (session cookie plus CSRF header)."""
+    import requests
+
+    out = {}
+    for role, username in users.items():
+        s = requests.Session()
+        token = s.get(f"{base}/api/auth/csrf", timeout=30).json()["csrf_token"]
+        r = s.post(f"{base}/api/auth/login", json={"username": username, "password": password},
+                   headers={"X-CSRFToken": token, "Referer": base}, timeout=30)
+        r.raise_for_status()
+        s.headers.update({"X-CSRFToken": s.cookies["csrftoken"], "Referer": base})
+        out[role] = s
+    return out
+
+
+def fuzz(base: str, role_sessions: dict[str, Any], cases: int, *, seed: int = 20150601) -> FuzzReport:
+    import requests
+    import schemathesis
+    from hypothesis import HealthCheck, Phase, given, settings
+    from schemathesis.checks import not_a_server_error
+    from schemathesis.config import SchemathesisConfig
+    from schemathesis.specs.openapi.checks import (
+        content_type_conformance,
+        response_schema_conformance,
+        status_code_conformance,
+    )
+
+    raw = requests.get(f"{base}/api/openapi.json", timeout=30).json()
+    # the session cookie is ours: schemathesis must not generate (and overwrite it with) random security values
+    config = SchemathesisConfig.from_dict({"generation": {"with-security-parameters": False}})
+    schema = schemathesis.openapi.from_dict(raw, config=config)
+    operations = [r.ok() for r in schema.get_all_operations()]
+    operations = [op for op in operations if op.path not in EXCLUDED]
+    per_operation = max(1, cases // len(operations))
+    roles = itertools.cycle(sorted(role_sessions))
+    report = FuzzReport()
+    checks = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+
+    for op in operations:
+        @given(case=op.as_strategy())
+        @settings(max_examples=per_operation, deadline=None, database=None, derandomize=True,
+                  phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+        def one(case: Any) -> None:
+            role = next(roles)
+            try:
+                response = case.call(base_url=base, session=role_sessions[role], timeout=60)
+            except requests.RequestException as exc:
+                report.failures.append(f"{role} {case.method} {case.formatted_path}: no answer ({exc})")
+                report.cases += 1
+                return
+            report.cases += 1
+            report.statuses[response.status_code] = report.statuses.get(response.status_code, 0) + 1
+            if response.status_code >= 500:
+                report.server_errors += 1
+            try:
+                case.validate_response(response, checks=checks)
+            except BaseException as exc:  # noqa: BLE001 - schemathesis raises a group of check failures
+                report.failures.append(f"{role} {case.method} {case.formatted_path} -> {response.status_code}: "
+                                       f"{str(exc).strip().splitlines()[0][:300]}")
+            leak = ALLOCATION_TEXT.search(response.content) if role in BLINDED else None
+            if leak:
+                around = response.content[max(0, leak.start() - 60):leak.end() + 60].decode("utf-8", "replace")
+                report.leaks.append(f"{role} {case.method} {case.formatted_path}: ...{around}...")
+
+        one()
+    _ = seed
+    return report
