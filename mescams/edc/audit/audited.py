@@ -10,15 +10,20 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
+import re
 from typing import Any, ClassVar
 
 from django.db import models, transaction
+from django.db.backends.base.operations import BaseDatabaseOperations
 
 from mescams.edc.audit import chain
 from mescams.edc.audit.context import current_actor, current_reason
 from mescams.errors import DataLocked, InputValidationError
 
-__all__ = ["AuditedModel", "audited_models", "plain_value"]
+__all__ = ["AuditedModel", "audited_models", "check_storable", "plain_value"]
+
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # tab, newline and carriage return are text
 
 
 def plain_value(value: Any) -> str | None:
@@ -30,6 +35,60 @@ def plain_value(value: Any) -> str | None:
     elif isinstance(value, dt.date | dt.time):
         value = value.isoformat()
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def _json_strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for k, v in value.items() for s in (*_json_strings(k), *_json_strings(v))]
+    if isinstance(value, list | tuple):
+        return [s for v in value for s in _json_strings(v)]
+    return []
+
+
+def check_storable(instance: models.Model) -> None:
+    """Refuse values the database cannot store faithfully, naming the field: control characters, text longer than
+    its column, integers outside the column's range, non-finite numbers. (Without this they would surface as
+    database errors, i.e. HTTP 500, instead of a clear answer.)"""
+    for f in instance._meta.concrete_fields:
+        if f.primary_key or f.is_relation:
+            continue
+        value = getattr(instance, f.attname)
+        if value is None:
+            continue
+        name = f.name
+        if isinstance(f, models.CharField | models.TextField):
+            if not isinstance(value, str):
+                raise InputValidationError(name, "must be text")
+            if CONTROL.search(value) or (isinstance(f, models.CharField) and ("\n" in value or "\r" in value)):
+                raise InputValidationError(name, "must not contain control characters")
+            if f.max_length is not None and len(value) > f.max_length:
+                raise InputValidationError(name, f"must be at most {f.max_length} characters")
+        elif isinstance(f, models.BooleanField):
+            if not isinstance(value, bool):
+                raise InputValidationError(name, "must be true or false")
+        elif isinstance(f, models.IntegerField):
+            # The portable ranges (PostgreSQL's), so SQLite refuses what PostgreSQL could not store.
+            low, high = BaseDatabaseOperations.integer_field_ranges[f.get_internal_type()]
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise InputValidationError(name, "must be a whole number")
+            if (low is not None and value < low) or (high is not None and value > high):
+                raise InputValidationError(name, f"must be between {low} and {high}")
+        elif isinstance(f, models.FloatField):
+            if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+                raise InputValidationError(name, "must be a finite number")
+        elif isinstance(f, models.JSONField):
+            if any(CONTROL.search(s) for s in _json_strings(value)):
+                raise InputValidationError(name, "must not contain control characters")
+        elif isinstance(f, models.DateTimeField):
+            if not isinstance(value, dt.datetime):
+                raise InputValidationError(name, "must be a date and time")
+        elif isinstance(f, models.DateField):
+            if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+                raise InputValidationError(name, "must be a date (YYYY-MM-DD)")
+        elif isinstance(f, models.TimeField) and not isinstance(value, dt.time):
+            raise InputValidationError(name, "must be a time (HH:MM)")
 
 
 class AuditedQuerySet(models.QuerySet):
@@ -87,6 +146,7 @@ class AuditedModel(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         actor, reason = current_actor(), current_reason()
+        check_storable(self)
         self.validate()
         with transaction.atomic():
             old: dict[str, str | None] | None = None

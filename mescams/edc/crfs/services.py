@@ -17,6 +17,7 @@ from django.db.models import Max
 from mescams.core.blinding import BLINDING_POLICY, Reveal, Role
 from mescams.core.lifecycle import LifecycleStep, ParticipantState
 from mescams.core.schedule import visit_plan_for
+from mescams.edc.audit.audited import check_storable
 from mescams.edc.audit.context import acting
 from mescams.edc.crfs import edit_checks
 from mescams.edc.crfs.access import may_write
@@ -95,6 +96,8 @@ def save_form(*, user: Any, participant_id: str, form: str, values: dict[str, An
     unknown = sorted(set(values) - allowed)
     if unknown:
         raise InputValidationError(unknown[0], f"is not a field of the {form} form")
+    if record_pk is not None and not 0 < record_pk < 2**63:
+        raise NotFound(f"{form} record {record_pk} not found")
     with transaction.atomic(), acting(user, reason=reason):
         participant = get_visible_participant(user, participant_id, for_update=True)
         if participant.status in (ParticipantState.SCREEN_FAILED, ParticipantState.WITHDRAWN) and record_pk is None \
@@ -113,6 +116,7 @@ def save_form(*, user: Any, participant_id: str, form: str, values: dict[str, An
                 raise NotFound(f"{form} record {record_pk} not found")
         for name, value in values.items():
             setattr(record, name, value)
+        check_storable(record)
         record.validate()  # field rules first, so the answer names the field the user typed wrong
         if isinstance(record, Infusion):
             _infusion_rules(participant, record, creating=record_pk is None)
@@ -164,6 +168,7 @@ def read_scan(*, user: Any, scan_id: str, values: dict[str, Any], reason: str = 
         first_read = scan.read_at is None
         for name, value in values.items():
             setattr(scan, name, value)
+        check_storable(scan)
         scan.read_by = user.username
         scan.read_at = scan.read_at or dt.datetime.now(dt.UTC)
         with acting(user, reason=reason or ("first read" if first_read else "")):

@@ -27,6 +27,8 @@ def visible_queries(user: Any) -> Any:
 
 
 def _query(user: Any, query_id: int) -> Query:
+    if not 0 < query_id < 2**63:
+        raise NotFound(f"query {query_id} not found")
     found = visible_queries(user).select_for_update(of=("self",)).filter(pk=query_id).first()
     if found is None:
         raise NotFound(f"query {query_id} not found")

@@ -180,3 +180,22 @@ def test_lab_worklist_gives_product_and_dose(users, allocation) -> None:
     assert item["products_by_visit"] == dict(zip(("W0", "W24"), slot.sequence.split("-"), strict=True))
     assert item["target_cells"] == pytest.approx(70 * 1.5e6)  # the protocol's target 1.5e6 cells/kg x 70 kg
     assert client_for(users["coord"]).get("/api/lab/products").status_code == 403
+
+
+def test_hostile_input_gets_a_clear_4xx_never_a_500(users, allocation) -> None:
+    pid = randomised(users["coord"])
+    c = client_for(users["coord"])
+    r = c.post(f"/api/participants/{pid}/forms/conmed", {"drug": "a\u0000b", "start_date": "2015-01-01"},
+               content_type="application/json")
+    assert (r.status_code, r.json().get("field")) == (422, "drug")
+    r = c.post("/api/participants", {"site": "OTT", "screening_date": "2016-01-04", "record": {"sex": "F\u0000"}},
+               content_type="application/json")
+    assert (r.status_code, r.json().get("field")) == (422, "record")
+    r = c.put(f"/api/participants/{pid}/forms/vital_signs/{2**70}", {"reason": "x", "values": {"weight_kg": 70}},
+              content_type="application/json")
+    assert r.status_code == 404
+    r = client_for(users["dm"]).post(f"/api/queries/{2**70}/close")
+    assert r.status_code == 404
+    r = c.post(f"/api/participants/{pid}/forms/relapse", {"onset_date": "2016-03-01", "duration_hours": 2**40},
+               content_type="application/json")
+    assert (r.status_code, r.json().get("field")) == (422, "duration_hours")

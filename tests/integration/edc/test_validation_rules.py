@@ -82,6 +82,16 @@ BAD = [
     ("conmed", {"start_date": FUTURE}, "start_date"),
     ("conmed", {"end_date": dt.date(2014, 1, 1)}, "end_date"),
     ("conmed", {"colour": "blue"}, "colour"),
+    ("conmed", {"drug": "aspirin\x00"}, "drug"),
+    ("conmed", {"drug": "x" * 121}, "drug"),
+    ("conmed", {"indication": "two\nlines"}, "indication"),
+    ("relapse", {"duration_hours": 2**40}, "duration_hours"),
+    ("relapse", {"duration_hours": "long"}, "duration_hours"),
+    ("vital_signs", {"weight_kg": float("nan")}, "weight_kg"),
+    ("vital_signs", {"weight_kg": "heavy"}, "weight_kg"),
+    ("vital_signs", {"assessment_date": "2016-02-30"}, "assessment_date"),
+    ("adverse_event", {"serious_criteria": ["death\x01"], "serious": True}, "serious_criteria"),
+    ("adverse_event", {"related": "maybe"}, "related"),
 ]
 
 
