@@ -85,14 +85,27 @@ def solve_random_effects(
     ``f_i`` is strictly concave, so Newton converges; steps are capped at 1 in absolute value to avoid
     overshooting from a poor start. Returns an array of shape ``(..., n)``.
     """
+    y, offset = _masked(y, offset, mask)
+    return _solve(y, X, offset, beta, log_theta, log_sigma, b0, tol=tol, max_iter=max_iter)
+
+
+def _masked(y: np.ndarray, offset: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Padded cells get ``y = 0`` and ``offset = -inf`` (so ``mu = 0``): every per-observation term below is then
+    exactly 0 there, which spares a multiplication by the mask in each sum."""
+    return np.where(mask, y, 0.0), np.where(mask, offset, -np.inf)
+
+
+def _solve(y: np.ndarray, X: np.ndarray, offset: np.ndarray, beta: np.ndarray, log_theta: np.ndarray | float,
+           log_sigma: np.ndarray | float, b0: np.ndarray | None, *, tol: float = 1e-12,
+           max_iter: int = 100) -> np.ndarray:
     theta = np.exp(np.asarray(log_theta))[..., None, None]
     inv_var = np.exp(-2.0 * np.asarray(log_sigma))[..., None]
     fixed = _linear_predictor(X, beta, offset)
     b = np.zeros(y.shape[:-1]) if b0 is None else np.array(b0, dtype=float)
     for _ in range(max_iter):
         terms = nb2_terms(y, fixed + b[..., None], theta, with_loglik=False)
-        grad = np.add.reduce(terms.score * mask, axis=-1) - b * inv_var
-        hess = np.add.reduce(terms.weight * mask, axis=-1) + inv_var
+        grad = np.add.reduce(terms.score, axis=-1) - b * inv_var
+        hess = np.add.reduce(terms.weight, axis=-1) + inv_var
         step = np.clip(grad / hess, -1.0, 1.0)
         b = b + step
         if step.size == 0 or np.abs(step).max() < tol:
@@ -120,7 +133,8 @@ def laplace_loglik(
     b0: np.ndarray | None = None,
 ) -> LaplaceTerms:
     """The Laplace-approximated marginal log-likelihood and its exact gradient (see the module docstring)."""
-    b = solve_random_effects(y, X, offset, mask, beta, log_theta, log_sigma, b0)
+    y, offset = _masked(y, offset, mask)
+    b = _solve(y, X, offset, beta, log_theta, log_sigma, b0)
     log_theta = np.asarray(log_theta, dtype=float)
     log_sigma = np.asarray(log_sigma, dtype=float)
     theta_obs = np.exp(log_theta)[..., None, None]
@@ -129,16 +143,14 @@ def laplace_loglik(
     terms = nb2_terms(y, eta, theta_obs)
     mu = np.exp(eta)
     denom = mu + theta_obs
-    m = mask.astype(float)
-    H = np.add.reduce(terms.weight * m, axis=-1) + 1.0 / sigma2  # (..., n)
-    loglik_i = (np.add.reduce(terms.loglik * m, axis=-1) - b**2 / (2.0 * sigma2) - 0.5 * np.log(sigma2)
+    H = np.add.reduce(terms.weight, axis=-1) + 1.0 / sigma2  # (..., n)
+    loglik_i = (np.add.reduce(terms.loglik, axis=-1) - b**2 / (2.0 * sigma2) - 0.5 * np.log(sigma2)
                 - 0.5 * np.log(H))
-    d_ell_d_b = -0.5 * np.add.reduce(terms.dweight * m, axis=-1) / H  # (..., n)
+    d_ell_d_b = -0.5 * np.add.reduce(terms.dweight, axis=-1) / H  # (..., n)
 
     # beta: direct + implicit (d b_hat / d beta = -sum_j w_ij x_ij / H_i)
-    direct_obs = (terms.score - 0.5 * terms.dweight / H[..., None]) * m
-    implicit_obs = (d_ell_d_b / H)[..., None] * (-terms.weight) * m
-    grad_beta = np.einsum("...nm,...nmp->...p", direct_obs + implicit_obs, X)
+    per_obs = terms.score - (0.5 * terms.dweight + d_ell_d_b[..., None] * terms.weight) / H[..., None]
+    grad_beta = np.einsum("...nm,...nmp->...p", per_obs, X)
 
     # log theta
     dl_dtheta = (special.digamma(y + theta_obs) - special.digamma(theta_obs) + np.log(theta_obs / denom)
@@ -146,8 +158,8 @@ def laplace_loglik(
     dw_dtheta = mu * (y * mu - y * theta_obs + 2.0 * theta_obs * mu) / denom**3
     ds_dtheta = (y - mu) * mu / denom**2
     theta_i = np.exp(log_theta)[..., None]
-    grad_log_theta = theta_i * (np.add.reduce(dl_dtheta * m, axis=-1) - 0.5 * np.sum(dw_dtheta * m, axis=-1) / H
-                                + d_ell_d_b * np.add.reduce(ds_dtheta * m, axis=-1) / H)
+    grad_log_theta = theta_i * (np.add.reduce(dl_dtheta, axis=-1) - 0.5 * np.add.reduce(dw_dtheta, axis=-1) / H
+                                + d_ell_d_b * np.add.reduce(ds_dtheta, axis=-1) / H)
     # log sigma
     grad_log_sigma = b**2 / sigma2 - 1.0 + 1.0 / (H * sigma2) + d_ell_d_b * 2.0 * b / (sigma2 * H)
 
