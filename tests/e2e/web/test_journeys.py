@@ -131,6 +131,12 @@ def test_a_day_at_the_trial(browser: Any, live_server: Any, trial: Any, shoot: A
     body = page.content()
     assert "MSC-PLACEBO" not in body and "PLACEBO-MSC" not in body  # the coordinator sees the code only
     shoot(page, "coordinator-participant-randomised")
+    page.goto(f"{base}/site/p/{eligible}/forms/demographics/new/")
+    page.get_by_label("Sex").select_option("F")
+    page.get_by_label("Birth date").fill(iso(int(35 * 365.25)))
+    page.get_by_label("Ms course").select_option("RRMS")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url(re.compile(rf".*/site/p/{eligible}/$"))
     page.goto(f"{base}/site/")
     assert eligible in page.content()
     shoot(page, "coordinator-dashboard")
@@ -143,6 +149,20 @@ def test_a_day_at_the_trial(browser: Any, live_server: Any, trial: Any, shoot: A
     assert "50 mL" in row.locator("#final-volume").inner_text()
     assert re.search(r"W0 .*: (MSC|PLACEBO)", row.inner_text())
     shoot(lab, "lab-worklist")
+
+    # 3b. The blinded EDSS rater enters the baseline EDSS (week 0) from their own list.
+    rater = log_in(browser.new_context(), base, "rater")
+    rater.get_by_role("link", name=eligible).click()
+    rater.locator("tr", has_text="W0").get_by_role("link", name="Enter EDSS").click()
+    rater.get_by_label("Assessment date").fill(iso(0))
+    for label, score in (("Visual", "0"), ("Brainstem", "1"), ("Pyramidal", "2"), ("Cerebellar", "1"),
+                         ("Sensory", "1"), ("Bowel bladder", "0"), ("Cerebral", "0"), ("Ambulation", "0")):
+        rater.get_by_label(re.compile(rf"^{label}\b")).fill(score)
+    rater.get_by_role("button", name="Save").click()
+    rater.wait_for_url(re.compile(rf".*/rater/p/{eligible}/$"))
+    assert "entered" in rater.locator("tr", has_text="W0").first.inner_text()
+    assert "MSC" not in rater.content() and product_code not in rater.content()
+    shoot(rater, "rater-edss")
 
     # 4. The investigator records an adverse event.
     investigator = log_in(browser.new_context(), base, "inv")
@@ -177,6 +197,17 @@ def test_a_day_at_the_trial(browser: Any, live_server: Any, trial: Any, shoot: A
     dm.goto(f"{base}/dm/queries/?status=answered")
     assert "Confirmed: 70 kg on the source document." in dm.content()
     shoot(dm, "datamanager-queries")
+
+    # 6. The unblinded statistician's overview: one randomised, in the sequence the lab prepared for.
+    statistician = log_in(browser.new_context(viewport={"width": 1280, "height": 900}), base, "statistician")
+    assert "/oversight/" in statistician.url
+    shoot(statistician, "statistician-overview")
+    assert "not available" not in statistician.content(), statistician.locator("[role=alert]").inner_text()
+    flow = statistician.locator("table", has_text="Randomised").inner_text()
+    assert re.search(r"(MSC-PLACEBO|PLACEBO-MSC)[\s\S]*1", flow)
+    statistician.goto(f"{base}/oversight/safety/")
+    assert "Headache" in statistician.content()
+    shoot(statistician, "statistician-safety")
 
 
 def test_an_edss_rater_cannot_reach_sequence_or_product(browser: Any, live_server: Any, trial: Any,
