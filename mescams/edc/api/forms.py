@@ -42,7 +42,10 @@ def record_out(record: ParticipantRecord, user: Any) -> dict[str, Any]:
 def _output_schema(model: type[ParticipantRecord]) -> type[Schema]:
     base = create_schema(model, name=f"{model.__name__}Out", exclude=["participant"],
                          optional_fields="__all__")
-    return create_model(f"{model.__name__}Record", __base__=base, participant_id=(str, ...))
+    # JSON fields hold lists as well as objects (criteria, serious_criteria): declare them as any JSON value
+    json_fields: dict[str, Any] = {f.name: (Any, None) for f in model._meta.concrete_fields
+                                   if f.get_internal_type() == "JSONField"}
+    return create_model(f"{model.__name__}Record", __base__=base, participant_id=(str, ...), **json_fields)
 
 
 def _register(router: Router, form: str, model: type[ParticipantRecord]) -> None:

@@ -48,7 +48,8 @@ def sessions(base: str, users: dict[str, str], password: str) -> dict[str, Any]:
     return out
 
 
-def fuzz(base: str, role_sessions: dict[str, Any], cases: int, *, seed: int = 20150601) -> FuzzReport:
+def fuzz(base: str, role_sessions: dict[str, Any], cases: int, *, participants: list[str] = ()) -> FuzzReport:
+    """Send about ``cases`` generated requests; half of those naming a participant name a real one."""
     import requests
     import schemathesis
     from hypothesis import HealthCheck, Phase, given, settings
@@ -77,6 +78,8 @@ def fuzz(base: str, role_sessions: dict[str, Any], cases: int, *, seed: int = 20
                   phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
         def one(case: Any) -> None:
             role = next(roles)
+            if participants and "participant_id" in (case.path_parameters or {}) and report.cases % 2 == 0:
+                case.path_parameters["participant_id"] = participants[report.cases % len(participants)]
             try:
                 response = case.call(base_url=base, session=role_sessions[role], timeout=60)
             except requests.RequestException as exc:
@@ -91,12 +94,11 @@ def fuzz(base: str, role_sessions: dict[str, Any], cases: int, *, seed: int = 20
                 case.validate_response(response, checks=checks)
             except BaseException as exc:  # noqa: BLE001 - schemathesis raises a group of check failures
                 report.failures.append(f"{role} {case.method} {case.formatted_path} -> {response.status_code}: "
-                                       f"{str(exc).strip().splitlines()[0][:300]}")
+                                       + " | ".join(x.strip() for x in str(exc).splitlines() if x.strip())[:600])
             leak = ALLOCATION_TEXT.search(response.content) if role in BLINDED else None
             if leak:
                 around = response.content[max(0, leak.start() - 60):leak.end() + 60].decode("utf-8", "replace")
                 report.leaks.append(f"{role} {case.method} {case.formatted_path}: ...{around}...")
 
         one()
-    _ = seed
     return report
