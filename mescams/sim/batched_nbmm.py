@@ -186,7 +186,8 @@ class _State:
         self.ll[idx], self.grad[idx], self.hess[idx], self.b[idx], self.sens[idx] = ll, grad, hess, b, sens
 
 
-def _optimise(data: NBMMData, st: _State, active: np.ndarray, tol: float, max_iter: int) -> None:
+def _optimise(data: NBMMData, st: _State, active: np.ndarray, tol: float, max_iter: int,
+              abandon: np.ndarray | None = None) -> None:
     """Damped Newton in z for the trials in ``active`` until each converges (steps below ``tol``).
 
     One log-likelihood evaluation per round for every trial still running: a trial whose step was refused
@@ -245,17 +246,27 @@ def _optimise(data: NBMMData, st: _State, active: np.ndarray, tol: float, max_it
         st.converged[stuck] = decrement[stuck] < 1e-8  # a maximum to rounding if the step promised nothing
         stop[stuck] = True
         stop[active[st.iterations[active] >= max_iter]] = True
+        if abandon is not None:  # heading for a limit already known: this start has nothing new to find
+            z_acc = _to_z(phi[acc])
+            crossing = (abandon[acc, 3] & (z_acc[:, 3] < 1.0 / THETA_BOUNDARY)) | (
+                abandon[acc, 4] & (z_acc[:, 4] < SIGMA_BOUNDARY))
+            st.converged[acc[crossing]] = False
+            stop[acc[crossing]] = True
         active = active[~stop[active]]
 
 
-def _fit_from(data: NBMMData, phi: np.ndarray, tol: float, max_iter: int) -> _State:
-    """Optimise from ``phi``, then apply the boundary rule: refit with theta or the SD pinned at its limit."""
+def _fit_from(data: NBMMData, phi: np.ndarray, tol: float, max_iter: int,
+              abandon: np.ndarray | None = None) -> _State:
+    """Optimise from ``phi``, then apply the boundary rule: refit with theta or the SD pinned at its limit.
+
+    ``abandon`` (T, 5): stop a trial as soon as it crosses the boundary of a parameter marked there (its fit
+    is then left unconverged, to be discarded by the caller)."""
     st = _State(data, phi)
-    _optimise(data, st, np.arange(phi.shape[0]), tol, max_iter)
+    _optimise(data, st, np.arange(phi.shape[0]), tol, max_iter, abandon)
     z = _to_z(st.phi)
     st.fixed[:, 3] = z[:, 3] < 1.0 / THETA_BOUNDARY
     st.fixed[:, 4] = z[:, 4] < SIGMA_BOUNDARY
-    pinned = np.nonzero(st.fixed.any(axis=1))[0]
+    pinned = np.nonzero(st.fixed.any(axis=1) & st.converged)[0]
     if pinned.size:
         z[pinned] = np.where(st.fixed[pinned], _Z_LOWER, z[pinned])
         st.phi[pinned] = _from_z(z[pinned])
@@ -295,8 +306,8 @@ def fit_nbmm_batch(
         sub = data.take(again)
         phi0 = _start(sub)
         phi0[:, 3], phi0[:, 4] = 0.0, np.log(0.5)
-        other = _fit_from(sub, phi0, tol, max_iter)
-        better = other.ll > st.ll[again] + 1e-9
+        other = _fit_from(sub, phi0, tol, max_iter, abandon=st.fixed[again])
+        better = other.converged & (other.ll > st.ll[again] + 1e-9)
         st.replace(again[better], other, np.nonzero(better)[0])
     phi, hess, ll, converged, iterations = st.phi, st.hess, st.ll, st.converged, st.iterations
 
