@@ -7,8 +7,8 @@ and 10 % DMSO, 5 mL DMSO in the final product, hence a final volume of 5 / 0.10 
 
 Rules, in the order they are checked:
 
-1. ``weight_kg`` must be a plausible adult weight (the protocol's ``plausible_weight_kg``, 30-250 kg): a typing error (7.0 for 70) must not
-   become a tenfold dose.
+1. ``weight_kg`` must be a plausible adult weight (the protocol's ``plausible_weight_kg``, 30-250 kg): a
+   typing error (7.0 for 70) must not become a tenfold dose.
 2. ``viable_cells`` must reach the protocol minimum (``min_cells_per_kg`` x weight); otherwise the product
    cannot be released and the infusion is refused, not under-dosed.
 3. Cells to infuse: the target (``target_cells_per_kg`` x weight) when enough cells were expanded, otherwise
