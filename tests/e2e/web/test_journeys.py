@@ -140,6 +140,9 @@ def test_a_day_at_the_trial(browser: Any, live_server: Any, trial: Any, shoot: A
     page.goto(f"{base}/site/")
     assert eligible in page.content()
     shoot(page, "coordinator-dashboard")
+    tablet = log_in(browser.new_context(viewport={"width": 820, "height": 1180}, has_touch=True), base, "coord")
+    tablet.goto(f"{base}/site/p/{eligible}/")
+    shoot(tablet, "tablet-participant")
 
     # 3. The lab sees the product code with the computed dose (70 kg x 1.5e6 cells/kg, 50 mL).
     lab = log_in(browser.new_context(), base, "lab")
