@@ -17,7 +17,8 @@ from statsmodels.stats.proportion import proportion_confint
 from mescams.core.protocol import Protocol
 from mescams.stats.datasets import PRE_TREATMENT
 
-__all__ = ["GRADES", "adverse_event_summary", "clopper_pearson", "exposed_participants"]
+__all__ = ["GRADES", "adverse_event_summary", "adverse_events_by_term", "clopper_pearson", "exposed_participants",
+           "serious_event_listing"]
 
 GRADES = ("1", "2", "3", "4", "5")
 
@@ -84,3 +85,26 @@ def adverse_event_summary(attributed: pd.DataFrame, subjects: pd.DataFrame, prot
             block["within_window"] = {"weeks": window_weeks, **_block(early, len(exposed[treatment]))}
         summary[treatment] = block
     return summary
+
+
+def adverse_events_by_term(attributed: pd.DataFrame, protocol: Protocol) -> list[dict[str, Any]]:
+    """Per term (most frequent first): events and participants per treatment, PRE_TREATMENT included."""
+    treatments = (*protocol.design.treatments, PRE_TREATMENT)
+    rows = []
+    for term, events in attributed.groupby("term"):
+        row: dict[str, Any] = {"term": term, "events": int(len(events))}
+        for treatment in treatments:
+            mine = events[events["treatment"] == treatment]
+            row[treatment] = {"events": int(len(mine)), "participants": int(mine["participant_id"].nunique())}
+        rows.append(row)
+    return sorted(rows, key=lambda r: (-r["events"], r["term"]))
+
+
+def serious_event_listing(attributed: pd.DataFrame) -> list[dict[str, Any]]:
+    """Every serious adverse event, for the DSMB's case-by-case review (ordered by participant and onset)."""
+    serious = attributed[attributed["serious"]].sort_values(["participant_id", "onset_date"])
+    return [{"participant_id": r.participant_id, "ae_id": r.ae_id, "term": r.term,
+             "onset_date": r.onset_date.isoformat(), "study_day": None if pd.isna(r.study_day) else int(r.study_day),
+             "severity_grade": int(r.severity_grade), "related": bool(r.related), "treatment": r.treatment,
+             "days_since_infusion": None if pd.isna(r.days_since_infusion) else int(r.days_since_infusion)}
+            for r in serious.itertuples(index=False)]

@@ -120,3 +120,16 @@ def test_progression_times_per_analysis(data, protocol, tmp_path) -> None:
     study = progression_times(data, protocol, analysis="study").set_index("participant_id")
     assert study.loc["A", ["group", "time", "event"]].tolist() == ["MSC-PLACEBO", 29, 1]
     assert "B" not in second.index  # no second infusion
+
+
+def test_ae_by_term_and_serious_listing(data, protocol) -> None:
+    from mescams.stats.safety import adverse_events_by_term, serious_event_listing
+
+    attributed = attributed_adverse_events(data, protocol)
+    by_term = {row["term"]: row for row in adverse_events_by_term(attributed, protocol)}
+    assert by_term["Headache"]["PRE_TREATMENT"] == {"events": 1, "participants": 1}
+    assert by_term["Fever"]["MSC"] == {"events": 1, "participants": 1}
+    listing = serious_event_listing(attributed)
+    assert [(e["participant_id"], e["term"], e["treatment"]) for e in listing] == [
+        ("A", "Fatigue", "MSC"), ("B", "Infusion reaction", "PLACEBO")]
+    assert listing[1]["study_day"] == 1 and listing[1]["days_since_infusion"] == 0
