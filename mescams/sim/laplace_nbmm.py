@@ -34,10 +34,11 @@ class NBMMData:
         self.offset = np.where(present, np.log(np.maximum(n, 1.0)), -1.0e3)  # exp(-1000) == 0.0
         self.trt = np.where(present, np.moveaxis(np.asarray(treatment, dtype=float), -1, 0), 0.0)
         self.counts = CountTerms(self.y, trial_axis=1)
+        self.lgamma_y1 = special.gammaln(self.y + 1.0)
 
     def take(self, idx: np.ndarray) -> NBMMData:
         new = object.__new__(NBMMData)
-        for name in ("present", "y", "offset", "trt"):
+        for name in ("present", "y", "offset", "trt", "lgamma_y1"):
             setattr(new, name, getattr(self, name)[:, idx])
         new.counts = CountTerms(new.y, trial_axis=1)
         return new
@@ -67,10 +68,11 @@ def _newton_steps(y: np.ndarray, lin: np.ndarray, th: np.ndarray, v: np.ndarray,
 
 
 def _inner_mode(data: NBMMData, lin: np.ndarray, theta: np.ndarray, v: np.ndarray, b: np.ndarray,
-                tol: float = 1e-8, max_iter: int = 60) -> np.ndarray:
+                tol: float = 1e-6, max_iter: int = 60) -> np.ndarray:
     """Newton solve of h_i'(b) = 0 for every participant of every trial (h is strictly concave in b).
 
-    Stops after a step below ``tol``: Newton converges quadratically, so the error left is of order tol^2.
+    Stops after a step below ``tol``: Newton converges quadratically, so the error left is of order tol^2
+    (1e-12), far below what the log-likelihood (error ~ tol^4) and its derivatives can feel.
     After two steps on the whole batch, only the few participants still moving are iterated (gathered)."""
     th = theta[:, None]
     y = data.y
@@ -147,7 +149,8 @@ def laplace_terms(
     lin[1] += b2[:, None]
     b = _inner_mode(data, lin, theta, v, b_start)
     th = theta[:, None]
-    mu = np.exp(np.minimum(lin + b, 700.0))
+    eta = np.minimum(lin + b, 700.0)
+    mu = np.exp(eta)
     lg, dig, trig = data.counts(theta)
     d = _nb_jet(data.y, th, mu, dig, trig)
     n_t, n_n = b.shape
@@ -171,9 +174,8 @@ def laplace_terms(
     hess = None
     if hessian:
         hess = _hessian_terms(data, d, b, v, c, h_b, a1, h_phi, bh, dh, -vec(3))
-    den = th + mu
-    ll_obs = lg - th * np.log1p(mu / th) + data.y * np.log(np.where(data.present, mu / den, 1.0))
-    ll_obs -= special.gammaln(data.y + 1.0)
+    # y log(mu / (theta + mu)) as y (eta - log(theta + mu)): finite (0) in the missing cells, where y = 0.
+    ll_obs = lg - th * np.log1p(mu / th) + data.y * (eta - np.log(th + mu)) - data.lgamma_y1
     ll_i = ll_obs[0] + ll_obs[1] - 0.5 * b**2 * v - log_sigma[:, None] - 0.5 * np.log(big_h)
     ll_i = np.where(data.present[0] | data.present[1], ll_i, 0.0)
     return ll_i.sum(-1), grad, hess, b, bh
