@@ -37,7 +37,7 @@ def test_reads_typed_tables(folder: Path, protocol) -> None:
     [
         ("participants.csv", 3, "sequence", "MSC-MSC", "must be one of"),
         ("participants.csv", 2, "baseline_edss", "3.25", "steps of 0.5"),
-        ("participants.csv", 3, "baseline_edss", "0.5", "not an EDSS step"),
+        ("participants.csv", 3, "baseline_edss", "0.25", "steps of 0.5"),
         ("participants.csv", 4, "randomization_date", "2015-13-01", "ISO 8601"),
         ("participants.csv", 2, "weight_kg", "-3", "must be >"),
         ("mri.csv", 5, "gel_count", "-1", ">= 0"),
@@ -85,3 +85,10 @@ def test_second_infusion_before_first(folder: Path, protocol) -> None:
     _edit(folder / "participants.csv", 2, "infusion2_date", "2010-01-01")
     with pytest.raises(AnalysisDataError, match="participants.csv line 2, column infusion2_date"):
         read_analysis_data(folder, protocol)
+
+
+def test_edss_half_point_is_accepted_as_the_contract_allows(folder: Path, protocol) -> None:
+    """The contract admits any multiple of 0.5 from 0 to 10, so 0.5 (absent from Kurtzke's scale) is read."""
+    _edit(folder / "participants.csv", 2, "baseline_edss", "0.5")
+    data = read_analysis_data(folder, protocol)
+    assert 0.5 in set(data.participants["baseline_edss"])
