@@ -13,13 +13,20 @@ from mescams.commands._common import reports_errors
 
 @reports_errors
 def analyze(
-    folder: Path = typer.Argument(..., help="Analysis-data folder (participants.csv, mri.csv, ...)."),
+    folder: Path = typer.Argument(..., help="Analysis-data folder (participants.csv, mri.csv, ...) or an ADaM "
+                                            "folder (adsl.xpt or adsl.json, as `mescams export adam` writes)."),
     json_out: Path = typer.Option(..., "--json", help="Write the results JSON (contract keys) here."),
     report: Path | None = typer.Option(None, "--report", help="Write the DSMB HTML report here."),
     pdf: Path | None = typer.Option(None, "--pdf", help="Also print the report to this PDF (WeasyPrint)."),
     protocol_file: Path | None = typer.Option(None, "--protocol", help="Protocol YAML (default: MESCAMS)."),
 ) -> None:
-    """Fit every model of the analysis plan; write the results JSON and the DSMB report."""
+    """Fit every model of the analysis plan; write the results JSON and the DSMB report.
+
+    An ADaM folder is first turned back into the analysis-data folder (mescams.interop.adam), so both inputs
+    give the same results.
+    """
+    import tempfile
+
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -33,7 +40,8 @@ def analyze(
     with Progress(TextColumn("{task.description:<28}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                   TimeElapsedColumn(), console=console, transient=False) as progress:
         task = progress.add_task("reading folder", total=len(STEPS) + 2 + extra)
-        data = read_analysis_data(folder, protocol)
+        with tempfile.TemporaryDirectory(prefix="mescams-adam-") as converted:
+            data = read_analysis_data(_as_analysis_data(folder, Path(converted)), protocol)
         progress.advance(task)
 
         def step(name: str) -> None:
@@ -66,6 +74,15 @@ def analyze(
     for warning in results["warnings"]:
         console.print(f"[yellow]warning:[/yellow] {warning}")
     typer.echo(f"results: {json_out}" + (f"; report: {report}" if report else "") + (f"; pdf: {pdf}" if pdf else ""))
+
+
+def _as_analysis_data(folder: Path, scratch: Path) -> Path:
+    """The analysis-data folder to read: ``folder`` itself, or its conversion when it holds ADaM datasets."""
+    from mescams.interop.adam.to_analysis_data import analysis_data_from_adam, is_adam_folder, read_adam_folder
+
+    if not is_adam_folder(folder):
+        return folder
+    return analysis_data_from_adam(read_adam_folder(folder), scratch)
 
 
 def register(root: typer.Typer, group: Callable[[str, str], typer.Typer]) -> None:

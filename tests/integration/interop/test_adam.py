@@ -153,3 +153,20 @@ def test_a_folder_without_adsl_is_not_adam(tmp_path: Path) -> None:
     assert not is_adam_folder(tmp_path)
     with pytest.raises(ImportFormatError, match="adsl"):
         read_adam_folder(tmp_path)
+
+
+def test_mescams_analyze_accepts_an_adam_folder(
+    adam: dict[str, Dataset], stats_results: dict[str, Any], tmp_path: Path
+) -> None:
+    """`mescams analyze ADAM_DIR` gives the analysis-data folder's results (the issue's one-command promise)."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from mescams.cli import app
+
+    write_datasets(adam.values(), tmp_path / "adam", "xpt", study_oid="NCT02239393", created=CREATED)
+    out = tmp_path / "results.json"
+    result = CliRunner().invoke(app, ["analyze", str(tmp_path / "adam"), "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    _compare(stats_results, json.loads(out.read_text(encoding="utf-8")))
