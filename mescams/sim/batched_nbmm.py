@@ -155,9 +155,13 @@ def _newton_direction(grad: np.ndarray, hess: np.ndarray, phi: np.ndarray, fixed
     neg = -h * keep[:, :, None] * keep[:, None, :] + np.eye(N_PARAMS) * held[:, :, None]
     direction, _ = solve_positive_definite(neg, g, regularise=True)
     direction = np.where(held, 0.0, direction)
-    # Cap the step: 2 on the log rate scale; alpha and sigma may fall to their limit but rise at most 3-fold.
+    # Cap the step: 2 on the log rate scale; alpha and sigma rise at most 3-fold and fall at most 10-fold per
+    # step, so an interior maximum on the way is not jumped over, except once they are small (1e-4 for alpha,
+    # 1e-2 for sigma), from where a step may land on the limit at once.
     cap = np.full_like(z, 2.0)
-    cap[:, 3:] = np.where(direction[:, 3:] > 0, 2.0 * z[:, 3:] + 0.1, np.inf)
+    small = z[:, 3:] < np.array([1e-4, 1e-2])
+    fall = np.where(small, np.inf, 0.9 * z[:, 3:])
+    cap[:, 3:] = np.where(direction[:, 3:] > 0, 2.0 * z[:, 3:] + 0.1, fall)
     scale = np.maximum(1.0, (np.abs(direction) / cap).max(axis=1))
     return direction / scale[:, None]
 
