@@ -142,3 +142,22 @@ def test_poisson_data_end_on_the_theta_limit_loudly() -> None:
     if fit.at_bound[0]:
         assert fit.theta[0] == np.inf
     assert fit.converged[0] and np.isfinite(fit.se[0]).all()
+
+
+def test_an_interior_maximum_is_not_jumped_over_to_the_poisson_limit() -> None:
+    """A simulated trial (found by a reproducibility stress run) whose likelihood has a local maximum at the
+    Poisson limit and a higher one at theta ~ 9.9: the batched fit must find the higher one, as the single fit."""
+    y = np.array([[1, 0, 0, 1, 0, 3, 1, 1, 4, 2, 2, 4, 0, 6, 26, 0, 0, 0, 0, 0],
+                  [3, 0, 0, 1, 0, 1, 4, 1, 2, 0, 1, 0, 0, 4, 51, 0, 0, 0, 0, 0]], dtype=float).T[None]
+    n = np.array([[3, 3, 2, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 1, 3, 3],
+                  [3, 3, 3, 3, 1, 3, 3, 3, 2, 3, 2, 3, 2, 3, 3, 3, 3, 0, 3, 3]]).T[None]
+    first = np.array([1, 0, 0, 0, 0, 1, 1, 1, 0, 0, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1], dtype=float)
+    t = np.stack([first, 1 - first], -1)[None]
+    batch = fit_nbmm_batch(y, n, t)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        single = stats_crossover_fit(y[0], n[0], t[0])
+    assert single.converged_ and not single.boundary_
+    assert not batch.at_bound[0]
+    assert batch.loglik[0] == pytest.approx(single.loglik_, abs=1e-8)
+    np.testing.assert_allclose(batch.beta[0], single.params_.to_numpy(), atol=1e-6)
