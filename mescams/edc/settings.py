@@ -117,6 +117,7 @@ def build_settings(env: Mapping[str, str] | None = None) -> dict[str, Any]:
             "django.middleware.security.SecurityMiddleware",
             *SECURITY_MIDDLEWARE,
             "django.contrib.sessions.middleware.SessionMiddleware",
+            "mescams.edc.security.sessions.IdleTimeoutMiddleware",
             "django.middleware.common.CommonMiddleware",
             "django.middleware.csrf.CsrfViewMiddleware",
             "django.contrib.auth.middleware.AuthenticationMiddleware",

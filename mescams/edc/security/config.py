@@ -1,8 +1,9 @@
 """Session, cookie and header settings of the EDC, from the environment (merged by ``build_settings``).
 
-``MESCAMS_SESSION_IDLE_MINUTES`` (default 30): a session expires after this long without a request (the cookie's
-age is renewed on every request, so only inactivity ends it). ``MESCAMS_INSECURE_HTTP=1``: serve over plain HTTP
-(cookies without the Secure flag); demo mode implies it. Everywhere else cookies are Secure, HttpOnly and
+``MESCAMS_SESSION_IDLE_MINUTES`` (default 30): a session expires after this long without a request (its expiry
+is renewed by requests, at most once a minute, so only inactivity ends it). ``MESCAMS_INSECURE_HTTP=1``: serve
+over plain HTTP (cookies without the Secure flag); demo mode implies it. Everywhere else cookies are Secure,
+HttpOnly and
 SameSite, so a session or CSRF cookie never travels over an unencrypted connection.
 ``MESCAMS_LOGIN_RATE`` (default ``30/60``): at most 30 log-in attempts per client address per minute.
 """
@@ -48,7 +49,7 @@ def security_settings(env: Mapping[str, str], *, demo: bool) -> dict[str, Any]:
         raise InputValidationError("MESCAMS_SESSION_IDLE_MINUTES", "must be at least 1")
     return {
         "SESSION_COOKIE_AGE": idle * 60,
-        "SESSION_SAVE_EVERY_REQUEST": True,  # sliding expiry: inactivity, not log-in time, ends the session
+        "SESSION_SAVE_EVERY_REQUEST": False,  # sliding expiry by IdleTimeoutMiddleware (one write a minute)
         "SESSION_EXPIRE_AT_BROWSER_CLOSE": True,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 import pytest
 from django.contrib.auth.hashers import make_password
@@ -38,7 +39,8 @@ def test_cookies_are_secure_outside_demo_and_plain_http_mode() -> None:
     production = build_settings(PRODUCTION)
     assert production["SESSION_COOKIE_SECURE"] and production["CSRF_COOKIE_SECURE"]
     assert production["SESSION_COOKIE_HTTPONLY"] and production["SESSION_COOKIE_SAMESITE"] == "Lax"
-    assert production["SESSION_SAVE_EVERY_REQUEST"] and production["SESSION_COOKIE_AGE"] == 30 * 60
+    assert production["SESSION_COOKIE_AGE"] == 30 * 60
+    assert "mescams.edc.security.sessions.IdleTimeoutMiddleware" in production["MIDDLEWARE"]
     demo = build_settings({"MESCAMS_DEMO": "1"})
     assert not demo["SESSION_COOKIE_SECURE"]
     http = build_settings({**PRODUCTION, "MESCAMS_INSECURE_HTTP": "1", "MESCAMS_SESSION_IDLE_MINUTES": "5"})
@@ -61,14 +63,22 @@ def test_login_rotates_the_session_and_sets_hardened_cookies(users) -> None:
 
 
 def test_the_session_expires_after_inactivity_not_after_login(users) -> None:
+    from django.contrib.sessions.backends.db import SessionStore
     from django.contrib.sessions.models import Session
     from django.utils import timezone
+
+    from mescams.edc.security.sessions import TOUCHED
 
     c = Client()
     assert _login(c, "coord", PASSWORD).status_code == 200
     key = c.cookies["sessionid"].value
-    stale = timezone.now() + timezone.timedelta(minutes=5)  # as if the last request was 25 minutes ago
-    Session.objects.filter(session_key=key).update(expire_date=stale)
+    assert c.get("/api/auth/me").status_code == 200
+    assert Session.objects.get(session_key=key).expire_date - timezone.now() > timezone.timedelta(minutes=29)
+    # as if the last request was 25 minutes ago
+    store = SessionStore(key)
+    store[TOUCHED] = int(time.time()) - 25 * 60
+    store.save()
+    Session.objects.filter(session_key=key).update(expire_date=timezone.now() + timezone.timedelta(minutes=5))
     assert c.get("/api/auth/me").status_code == 200
     renewed = Session.objects.get(session_key=key).expire_date - timezone.now()
     assert timezone.timedelta(minutes=29) < renewed <= timezone.timedelta(minutes=30)  # each request renews it
