@@ -3,8 +3,7 @@
 ``MESCAMS_SESSION_IDLE_MINUTES`` (default 30): a session expires after this long without a request (its expiry
 is renewed by requests, at most once a minute, so only inactivity ends it). ``MESCAMS_INSECURE_HTTP=1``: serve
 over plain HTTP (cookies without the Secure flag); demo mode implies it. Everywhere else cookies are Secure,
-HttpOnly and
-SameSite, so a session or CSRF cookie never travels over an unencrypted connection.
+HttpOnly and SameSite, so a session or CSRF cookie never travels over an unencrypted connection.
 ``MESCAMS_LOGIN_RATE`` (default ``30/60``): at most 30 log-in attempts per client address per minute.
 """
 

@@ -19,7 +19,7 @@ from tests.conftest import require
 def test_acknowledged_writes_survive_sigkill(engine: str, tmp_path: Path) -> None:
     if engine == "postgresql":
         require(postgres_available(), "PostgreSQL at 127.0.0.1:5432 is not reachable")
-    report = run(engine, kills=3, clients=20, workdir=tmp_path, max_gap=1.5, participants_per_site=2)
+    report = run(engine, kills=3, clients=20, workdir=tmp_path, max_gap=1.0, participants_per_site=2)
     print(report.line())
     assert report.kills == 3
     assert report.acknowledged > 20  # the clients did write between the kills

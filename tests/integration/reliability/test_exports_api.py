@@ -19,6 +19,8 @@ from mescams.edc.security.privacy import REFERENCE_DAY_1
 from tests.integration.edc.factories import RANDOMISATION, SCREENING, infuse, randomised
 
 KINDS = ["sdtm", "adam", "define", "odm", "ctgov-results"]
+# The exports read through the ORM and the rules here do not depend on the database: SQLite only (CI time).
+pytestmark = pytest.mark.parametrize("edc", ["sqlite"], indirect=True)
 BIRTH = "1979-03-17"
 
 
