@@ -178,6 +178,7 @@ class _State:
         self.converged = np.zeros(n_trials, dtype=bool)
         self.iterations = np.zeros(n_trials, dtype=int)
         self.fixed = np.zeros((n_trials, N_PARAMS), dtype=bool)
+        self.abandoned = np.zeros(n_trials, dtype=bool)
 
     def replace(self, idx: np.ndarray, other: _State, other_idx: np.ndarray) -> None:
         """Take the fits ``other_idx`` of ``other`` for this state's trials ``idx``."""
@@ -255,6 +256,7 @@ def _optimise(data: NBMMData, st: _State, active: np.ndarray, tol: float, max_it
             crossing = (abandon[acc, 3] & (z_acc[:, 3] < 1.0 / THETA_BOUNDARY)) | (
                 abandon[acc, 4] & (z_acc[:, 4] < SIGMA_BOUNDARY))
             st.converged[acc[crossing]] = False
+            st.abandoned[acc[crossing]] = True
             stop[acc[crossing]] = True
         active = active[~stop[active]]
 
@@ -270,7 +272,7 @@ def _fit_from(data: NBMMData, phi: np.ndarray, tol: float, max_iter: int,
     z = _to_z(st.phi)
     st.fixed[:, 3] = z[:, 3] < 1.0 / THETA_BOUNDARY
     st.fixed[:, 4] = z[:, 4] < SIGMA_BOUNDARY
-    pinned = np.nonzero(st.fixed.any(axis=1) & st.converged)[0]
+    pinned = np.nonzero(st.fixed.any(axis=1) & ~st.abandoned)[0]
     if pinned.size:
         z[pinned] = np.where(st.fixed[pinned], _Z_LOWER, z[pinned])
         st.phi[pinned] = _from_z(z[pinned])
@@ -311,7 +313,7 @@ def fit_nbmm_batch(
         phi0 = _start(sub)
         phi0[:, 3], phi0[:, 4] = 0.0, np.log(0.5)
         other = _fit_from(sub, phi0, tol, max_iter, abandon=st.fixed[again])
-        better = other.converged & (other.ll > st.ll[again] + 1e-9)
+        better = other.converged & ~other.abandoned & (other.ll > st.ll[again] + 1e-9)
         st.replace(again[better], other, np.nonzero(better)[0])
     phi, hess, ll, converged, iterations = st.phi, st.hess, st.ll, st.converged, st.iterations
 
