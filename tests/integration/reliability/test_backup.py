@@ -24,6 +24,8 @@ PG_DB = "mescams_backup_test"
 SEED = """
 from mescams.edc.settings import configure
 configure()
+from django.core.management import call_command
+call_command("migrate", interactive=False, verbosity=0)
 from mescams.edc.randomisation.services import generate_list
 from mescams.edc.trial.sites import sync_sites
 from tests.integration.edc.factories import LIST_SEED, make_users, randomised
@@ -65,8 +67,7 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, str]:
             conn.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
             conn.execute(f"CREATE DATABASE {PG_DB}")
         env["MESCAMS_DATABASE_URL"] = f"{PG_BASE}/{PG_DB}"
-    _ok(_run(env, "migrate"))
-    _ok(_run(env, code=SEED))
+    _ok(_run(env, code=SEED))  # migrate, then users, allocation list and a randomised participant
     return env
 
 
