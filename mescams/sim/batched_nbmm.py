@@ -21,12 +21,14 @@ around the mode :math:`\\hat b_i` of :math:`h_i(b) = \\sum_j \\ell_{ij}(b) + \\l
     \\log L_i \\approx \\sum_j \\ell_{ij}(\\hat b_i) - \\hat b_i^2 / (2\\sigma^2) - \\log\\sigma - \\tfrac12\\log H_i,
     \\qquad H_i = -h_i''(\\hat b_i) = \\sum_j w_{ij} + 1/\\sigma^2.
 
-The inner mode is found by a batched Newton solve; the gradient in :math:`\\varphi = (\\beta, \\log\\theta,
-\\log\\sigma)` is exact (implicit differentiation of :math:`\\hat b_i`, third derivatives of the NB log-likelihood);
-the outer problem is a batched damped Newton with the Hessian from central differences of that gradient, with a
-step-halving line search per trial and box limits on :math:`\\log\\theta` and :math:`\\log\\sigma` (a fit that
-ends on a limit is flagged ``at_bound``: the data do not identify that parameter). Wald standard errors come
-from the same Hessian, as glmmTMB's ``sdreport`` does.
+The inner modes come from a batched Newton solve (:mod:`mescams.sim.laplace_nbmm`), which also gives the exact
+gradient and Hessian in :math:`\\varphi = (\\beta, \\log\\theta, \\log\\sigma)` by implicit differentiation of
+:math:`\\hat b_i` (NB derivatives up to fourth order). Here the outer problem: a batched damped Newton iteration,
+its steps taken in :math:`(\\beta, 1/\\theta, \\sigma)` so the Poisson limit and a vanishing SD are reached at
+once, one vectorised evaluation per round with step halving for the trials whose step was refused, and the
+stats area's boundary rule (theta above 1e5 or SD below 1e-3: refit pinned at the limit; a fit ending on a limit
+is also restarted from the stats area's start and the higher maximum kept). Wald standard errors come from the
+exact Hessian at the optimum, as glmmTMB's ``sdreport`` does.
 """
 
 from __future__ import annotations
