@@ -161,3 +161,13 @@ def test_an_interior_maximum_is_not_jumped_over_to_the_poisson_limit() -> None:
     assert not batch.at_bound[0]
     assert batch.loglik[0] == pytest.approx(single.loglik_, abs=1e-8)
     np.testing.assert_allclose(batch.beta[0], single.params_.to_numpy(), atol=1e-6)
+
+
+def test_boundary_rule_is_the_stats_areas() -> None:
+    """The batched fit pins theta and the SD at the same thresholds as mescams.stats.nbmm, so both report the
+    same fits as boundary fits."""
+    from mescams.sim import batched_nbmm
+    from mescams.stats import nbmm
+
+    assert batched_nbmm.THETA_BOUNDARY == nbmm.THETA_BOUNDARY
+    assert batched_nbmm.SIGMA_BOUNDARY == nbmm.SIGMA_BOUNDARY
