@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 EXCLUDED = {"/api/auth/login", "/api/auth/logout"}
+# The one answer that reveals allocation by design: an investigator's own emergency unblinding.
+EXEMPT = {("investigator", "/api/participants/{participant_id}/emergency-unblinding")}
 BLINDED = ("site_coordinator", "investigator", "edss_rater", "mri_reader", "data_manager", "administrator")
 ALLOCATION_TEXT = re.compile(rb"MSC-PLACEBO|PLACEBO-MSC|\"(sequence|cells_infused|cells_per_kg|viability_percent|"
                              rb"products_by_visit)\":\s*(?!\s|null)")
@@ -67,7 +69,8 @@ def fuzz(base: str, role_sessions: dict[str, Any], cases: int, *, participants: 
     schema = schemathesis.openapi.from_dict(raw, config=config)
     operations = [r.ok() for r in schema.get_all_operations()]
     operations = [op for op in operations if op.path not in EXCLUDED]
-    per_operation = max(1, cases // len(operations))
+    # some operations have few distinct inputs (hypothesis stops early): ask a fifth more of the others
+    per_operation = max(1, round(cases * 1.2 / len(operations)))
     roles = itertools.cycle(sorted(role_sessions))
     report = FuzzReport()
     checks = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
@@ -95,7 +98,8 @@ def fuzz(base: str, role_sessions: dict[str, Any], cases: int, *, participants: 
             except BaseException as exc:  # noqa: BLE001 - schemathesis raises a group of check failures
                 report.failures.append(f"{role} {case.method} {case.formatted_path} -> {response.status_code}: "
                                        + " | ".join(x.strip() for x in str(exc).splitlines() if x.strip())[:600])
-            leak = ALLOCATION_TEXT.search(response.content) if role in BLINDED else None
+            exempt = (role, case.operation.path) in EXEMPT
+            leak = ALLOCATION_TEXT.search(response.content) if role in BLINDED and not exempt else None
             if leak:
                 around = response.content[max(0, leak.start() - 60):leak.end() + 60].decode("utf-8", "replace")
                 report.leaks.append(f"{role} {case.method} {case.formatted_path}: ...{around}...")
