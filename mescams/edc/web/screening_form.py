@@ -15,6 +15,7 @@ from django import forms
 from django.forms import formset_factory
 
 from mescams.edc.web.forms import DateInput
+from mescams.edc.web.services import today
 from mescams.protocols import default_protocol
 
 CONDITIONS = ["hiv", "hepatitis_b_chronic", "hepatitis_c", "infection_active", "infection_chronic", "malignancy",
@@ -101,8 +102,40 @@ class ScreeningForm(forms.Form):
     def __init__(self, *args: Any, site_choices: list[str] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["site"].choices = [(s, s) for s in site_choices]
+        for code in CONDITIONS:
+            readable = code.replace("_", " ").capitalize()
+            self.fields[f"{code}_start_date"] = forms.DateField(
+                widget=DateInput(), required=False, label=f"{readable}: start date")
+            self.fields[f"{code}_remission_date"] = forms.DateField(
+                widget=DateInput(), required=False, label=f"{readable}: remission date")
+            self.fields[f"{code}_active"] = _tri(f"{readable}: active now")
         for name, label in FLAGS:
             self.fields[name] = _tri(label)
+
+    def clean(self) -> dict[str, Any]:
+        """Condition dates: none in the future, remission not before start. A condition with a date or an
+        active answer is present even when its box is not ticked."""
+        cleaned = super().clean() or {}
+        latest = today()
+        present = set(cleaned.get("conditions") or [])
+        for code in CONDITIONS:
+            start, remission = cleaned.get(f"{code}_start_date"), cleaned.get(f"{code}_remission_date")
+            for name, value in ((f"{code}_start_date", start), (f"{code}_remission_date", remission)):
+                if value is not None and value > latest:
+                    self.add_error(name, f"{value} is in the future (today is {latest})")
+            if start is not None and remission is not None and remission < start:
+                self.add_error(f"{code}_remission_date", f"{remission} is before the start date {start}")
+            if start or remission or cleaned.get(f"{code}_active") is not None:
+                present.add(code)
+        cleaned["conditions"] = [code for code in CONDITIONS if code in present]
+        return cleaned
+
+    @property
+    def condition_rows(self) -> list[tuple[Any, list[Any]]]:
+        """Per condition: its checkbox and its start date, remission date and active answer (bound fields)."""
+        boxes = list(self["conditions"])
+        return [(box, [self[f"{code}_start_date"], self[f"{code}_remission_date"], self[f"{code}_active"]])
+                for box, code in zip(boxes, CONDITIONS, strict=True)]
 
     @property
     def flag_fields(self) -> list[Any]:
@@ -125,6 +158,12 @@ def _iso(value: dt.date | None) -> str | None:
     return value.isoformat() if value else None
 
 
+def _condition(c: dict[str, Any], code: str) -> dict[str, Any]:
+    """One medical-history item; an unanswered date or active flag stays null (unknown to the engine)."""
+    return {"code": code, "start_date": _iso(c.get(f"{code}_start_date")),
+            "remission_date": _iso(c.get(f"{code}_remission_date")), "active": c.get(f"{code}_active")}
+
+
 def to_record(main: ScreeningForm, sets: dict[str, Any]) -> dict[str, Any]:
     """The screening record (patient.schema.json) from valid forms; absent answers stay absent (unknown)."""
     c = main.cleaned_data
@@ -137,7 +176,7 @@ def to_record(main: ScreeningForm, sets: dict[str, Any]) -> dict[str, Any]:
                 for f in sets[name].forms if f.cleaned_data.get(key)]
         record[name] = rows
     if c["conditions"] or c["no_conditions"]:
-        record["conditions"] = [{"code": code, "active": True} for code in c["conditions"]]
+        record["conditions"] = [_condition(c, code) for code in c["conditions"]]
     allergies = [a.strip().lower() for a in c["allergies"].split(",") if a.strip()]
     if allergies:
         record["allergies"] = [a for a in allergies if a != "none"]
