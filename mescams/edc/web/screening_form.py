@@ -143,11 +143,34 @@ class ScreeningForm(forms.Form):
         return [self[name] for name, _ in FLAGS]
 
 
+MAX_ROWS = 40
+"""Rows a repeated item may have on the page (blank rows are ignored)."""
+
+
 def build_forms(data: Any = None, *, site_choices: list[str]) -> tuple[ScreeningForm, dict[str, Any]]:
     """The main form and one formset per repeated item, bound to ``data`` when given."""
     main = ScreeningForm(data, site_choices=site_choices)
-    sets = {name: formset_factory(row, extra=3, max_num=12)(data, prefix=name) for name, (row, _) in ROWS.items()}
+    sets = {name: formset_factory(row, extra=3, max_num=MAX_ROWS, validate_max=True)(data, prefix=name)
+            for name, (row, _) in ROWS.items()}
     return main, sets
+
+
+def blank_row(item: str, index: int) -> forms.Form | None:
+    """One more empty row of a repeated item, numbered ``index`` as the formset expects; None past the limit or
+    for an unknown item. Its first input takes the focus when htmx adds it to the page."""
+    if item not in ROWS or not 0 <= index < MAX_ROWS:
+        return None
+    row = ROWS[item][0](prefix=f"{item}-{index}", use_required_attribute=False)
+    next(iter(row.fields.values())).widget.attrs["autofocus"] = True
+    return row
+
+
+def row_count(data: Any, item: str) -> int:
+    """The rows of ``item`` the page has now (its formset's TOTAL_FORMS); -1 when missing or not a number."""
+    try:
+        return int(data.get(f"{item}-TOTAL_FORMS", ""))
+    except ValueError:
+        return -1
 
 
 def all_valid(main: ScreeningForm, sets: dict[str, Any]) -> bool:

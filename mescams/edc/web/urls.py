@@ -20,6 +20,7 @@ pages = [
     path("site/", site.dashboard, name="site_dashboard"),
     path("site/screen/", site.screen, name="screen"),
     path("site/screen/preview/", site.screen_preview, name="screen_preview"),
+    path("site/screen/row/", site.screen_row, name="screen_row"),
     path("site/p/<str:participant_id>/", site.participant, name="participant"),
     path("site/p/<str:participant_id>/consent/", site.consent, name="consent"),
     path("site/p/<str:participant_id>/eligibility/", site.eligibility, name="eligibility"),

@@ -36,6 +36,7 @@ POST_BODIES: dict[str, dict[str, str]] = {
     "mri_read": {"gel_count": "1", "new_enlarging_t2_count": "1", "cua_count": "2", "gel_volume_mm3": "10",
                  "black_hole_volume_mm3": "100"},
     "screen_preview": {"site": "OTT", "screening_date": "2016-01-04", "on": "2016-02-01"},
+    "screen_row": {"add_row": "relapses", "relapses-TOTAL_FORMS": "3"},
 }
 
 

@@ -72,7 +72,7 @@ def screen(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"{p.participant_id} screened. Record the informed consent next.")
             return redirect("web:participant", participant_id=p.participant_id)
-    sets_titled = [(screening_form.ROW_TITLES[name], formset) for name, formset in sets.items()]
+    sets_titled = [(name, screening_form.ROW_TITLES[name], formset) for name, formset in sets.items()]
     return render(request, "web/screen.html", {"form": main, "sets": sets_titled, "preview": _preview(main, sets)})
 
 
@@ -101,6 +101,19 @@ def screen_preview(request: HttpRequest) -> HttpResponse:
     """htmx: the live eligibility panel for the screening form."""
     main, sets = screening_form.build_forms(request.POST, site_choices=_site_choices(request.user))
     return render(request, "web/_eligibility.html", {"preview": _preview(main, sets)})
+
+
+@role_required(*SITE_ROLES)
+@require_POST
+def screen_row(request: HttpRequest) -> HttpResponse:
+    """htmx: one more blank row of a repeated item (``add_row``), and the formset's new row count (out of band)."""
+    item = request.POST.get("add_row", "")
+    index = screening_form.row_count(request.POST, item)
+    row = screening_form.blank_row(item, index)
+    if row is None:
+        return HttpResponse(f"No row can be added (at most {screening_form.MAX_ROWS} per item).", status=400)
+    return render(request, "web/_screen_row.html", {"item": item, "row": row, "number": index + 1,
+                                                    "title": screening_form.ROW_TITLES[item], "oob": True})
 
 
 def _participant_context(request: HttpRequest, p: Any, **forms: Any) -> dict[str, Any]:
