@@ -40,6 +40,7 @@ pages = [
     # blinded assessors
     path("rater/", assessors.rater_home, name="rater_home"),
     path("rater/p/<str:participant_id>/", assessors.rater_participant, name="rater_participant"),
+    path("rater/queries/", queries.rater_inbox, name="rater_queries"),
     path("mri/", assessors.mri_scans, name="mri_scans"),
     path("mri/<str:scan_id>/", assessors.mri_read, name="mri_read"),
     # cell-processing lab

@@ -81,3 +81,34 @@ def test_report_downloads_refuse_paths_outside_the_reports_folder(users, setting
     assert b"done" in client.get("/oversight/reports/").content
     client.force_login(users["dm"])
     assert client.get("/oversight/reports/r1/report.html").status_code == 403
+
+
+def test_the_rater_inbox_holds_only_queries_on_the_raters_own_forms(users, allocation) -> None:
+    """The coordinator's inbox in the rater's scope: EDSS queries listed and answerable; a query on any other form
+    (vital signs here; infusions, labs and AEs alike) neither listed nor answerable by the rater."""
+    from mescams.edc.queries.models import Query
+    from mescams.edc.queries.services import open_query
+
+    pid = randomised(users["coord"])
+    edss = open_query(user=users["dm"], participant_id=pid, form="edss", text="Please confirm the EDSS step.")
+    other = open_query(user=users["dm"], participant_id=pid, form="vital_signs", text="Please confirm the weight.")
+    rater = Client()
+    rater.force_login(users["rater"])
+    page = rater.get("/rater/queries/").content.decode()
+    assert "Queries on your EDSS forms" in page and "Please confirm the EDSS step." in page
+    assert "Please confirm the weight." not in page
+    assert f'href="/rater/p/{pid}/"' in page and f'href="/site/p/{pid}/"' not in page
+    assert '<a href="/rater/queries/">Queries</a>' in page  # in the rater's navigation
+
+    response = rater.post(f"/queries/{edss.pk}/answer/", {"answer": "EDSS 4.0 confirmed."})
+    assert response.status_code == 302 and response["Location"] == "/rater/queries/"
+    assert Query.objects.get(pk=edss.pk).answer == "EDSS 4.0 confirmed."
+    assert rater.post(f"/queries/{other.pk}/answer/", {"answer": "x"}).status_code == 404
+    assert Query.objects.get(pk=other.pk).status == "open"
+    assert rater.get("/site/queries/").status_code == 403
+
+    coord = Client()
+    coord.force_login(users["coord"])
+    assert coord.get("/rater/queries/").status_code == 403
+    both = coord.get("/site/queries/").content.decode()
+    assert "Please confirm the weight." in both and "Please confirm the EDSS step." in both

@@ -20,6 +20,7 @@ from django.urls import URLPattern
 from mescams.core.blinding import BLINDING_POLICY
 from mescams.edc.crfs.models import FORMS, MriScan
 from mescams.edc.queries.models import Query
+from mescams.edc.queries.services import open_query
 from mescams.edc.randomisation.models import AllocationSlot
 from mescams.edc.web import urls as web_urls
 from tests.integration.edc.factories import PASSWORD
@@ -109,6 +110,8 @@ def test_no_blinded_role_can_tell_the_sequences_apart_on_any_page(users) -> None
     for first, second in (("MSC-PLACEBO", "PLACEBO-MSC"), ("PLACEBO-MSC", "MSC-PLACEBO")):
         with transaction.atomic():
             ctx = _build_world(users, _seed_with(first, second))
+            # a query on the rater's own form, so that the rater's inbox shows a real row in the walk
+            open_query(user=users["dm"], participant_id=ctx["participants"][0], form="edss", text="Confirm EDSS.")
             ctx["random"] = _random_tokens()
             assert [AllocationSlot.objects.get(participant__participant_id=p).sequence
                     for p in ctx["participants"]] == [first, second]
@@ -119,6 +122,8 @@ def test_no_blinded_role_can_tell_the_sequences_apart_on_any_page(users) -> None
     assert len(a) > 300
     differing = [key for key in a if a[key] != b[key]]
     assert not differing, f"{len(differing)} pages reveal allocation, e.g. {differing[0]}"
+    rater_inbox = a[("edss_rater", "get", "/rater/queries/")]
+    assert rater_inbox[0] == 200 and b"Confirm EDSS." in rater_inbox[2]  # the walk saw the rater's query
     statuses = {v[0] for v in a.values()}
     assert {200, 302, 403}.issubset(statuses)  # the walk reached real pages, redirects and refusals alike
 

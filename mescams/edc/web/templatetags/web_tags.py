@@ -17,7 +17,7 @@ NAV: dict[Role, list[tuple[str, str]]] = {
                             ("Queries", "web:site_queries")],
     Role.INVESTIGATOR: [("Participants", "web:site_dashboard"), ("Screen", "web:screen"),
                         ("AE review", "web:ae_review"), ("Queries", "web:site_queries")],
-    Role.EDSS_RATER: [("EDSS assessments", "web:rater_home")],
+    Role.EDSS_RATER: [("EDSS assessments", "web:rater_home"), ("Queries", "web:rater_queries")],
     Role.MRI_READER: [("Scans", "web:mri_scans")],
     Role.CELL_LAB: [("Worklist", "web:lab_worklist"), ("Accountability", "web:lab_accountability")],
     Role.DATA_MANAGER: [("Queries", "web:dm_queries"), ("Entry status", "web:dm_status"),

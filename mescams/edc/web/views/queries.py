@@ -1,13 +1,16 @@
-"""Queries: the site's inbox with answering, and the data manager's query management."""
+"""Queries: the site's and the EDSS rater's inboxes with answering, and the data manager's query management."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from mescams.core.blinding import Role
+from mescams.edc.crfs.access import WRITE, may_write
 from mescams.edc.queries import services as queries
 from mescams.edc.trial.services import NotFound
 from mescams.edc.web.access import SITE_ROLES, role_required
@@ -17,15 +20,39 @@ from mescams.errors import InputValidationError, TrialStateError
 ANSWERING = (*SITE_ROLES, Role.EDSS_RATER)
 
 
+def scoped_queries(user: Any) -> Any:
+    """The queries a user's inbox holds: the site roles all of their sites'; the EDSS rater only those on forms
+    the rater enters (EDSS), so a query about an infusion, a lab or an adverse event never reaches a blinded
+    assessor's page."""
+    qs = queries.visible_queries(user)
+    if Role(user.role) is Role.EDSS_RATER:
+        qs = qs.filter(form__in=[form for form in WRITE if may_write(user.role, form)])
+    return qs
+
+
+def _inbox(request: HttpRequest, *, title: str, participant_page: str) -> HttpResponse:
+    qs = scoped_queries(request.user).order_by("status", "participant__participant_id", "opened_at", "pk")
+    return render(request, "web/site_queries.html", {"queries": qs, "form": AnswerForm(), "title": title,
+                                                     "participant_page": participant_page})
+
+
 @role_required(*SITE_ROLES)
 def inbox(request: HttpRequest) -> HttpResponse:
-    qs = queries.visible_queries(request.user).order_by("status", "participant__participant_id", "opened_at", "pk")
-    return render(request, "web/site_queries.html", {"queries": qs, "form": AnswerForm()})
+    return _inbox(request, title="Query inbox", participant_page="web:participant")
+
+
+@role_required(Role.EDSS_RATER)
+def rater_inbox(request: HttpRequest) -> HttpResponse:
+    """The coordinator's inbox in the rater's scope: queries on the rater's own EDSS forms."""
+    return _inbox(request, title="Queries on your EDSS forms", participant_page="web:rater_participant")
 
 
 @role_required(*ANSWERING)
 @require_POST
 def answer(request: HttpRequest, query_id: int) -> HttpResponse:
+    back = "web:rater_queries" if Role(request.user.role) is Role.EDSS_RATER else "web:site_queries"
+    if not scoped_queries(request.user).filter(pk=query_id).exists():
+        raise Http404(f"query {query_id} not found")
     form = AnswerForm(request.POST)
     if form.is_valid():
         try:
@@ -36,7 +63,7 @@ def answer(request: HttpRequest, query_id: int) -> HttpResponse:
             messages.success(request, f"Query {query_id} answered.")
     else:
         messages.error(request, "An answer is required.")
-    return redirect("web:site_queries")
+    return redirect(back)
 
 
 @role_required(Role.DATA_MANAGER)
