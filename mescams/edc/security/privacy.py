@@ -38,8 +38,12 @@ def _anchors(snapshot: TrialSnapshot) -> dict[str, dt.date]:
 
 
 def _shift(value: Any, delta: dt.timedelta) -> Any:
+    """``value`` moved by ``delta``; a date that cannot be moved (absurd years at the calendar's ends) is dropped."""
     if isinstance(value, dt.datetime | dt.date):
-        return value + delta
+        try:
+            return value + delta
+        except OverflowError:
+            return None
     return value
 
 
@@ -56,7 +60,9 @@ def _shift_text(text: str | None, delta: dt.timedelta) -> str | None:
         try:
             return (dt.date.fromisoformat(match.group(0)) + delta).isoformat()
         except ValueError:
-            return match.group(0)
+            return match.group(0)  # not a date (e.g. 2016-13-45): nothing to move
+        except OverflowError:
+            return ""
 
     return _ISO_DATE.sub(move, text)
 

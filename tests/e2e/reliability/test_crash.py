@@ -22,7 +22,7 @@ def test_acknowledged_writes_survive_sigkill(engine: str, tmp_path: Path) -> Non
     report = run(engine, kills=3, clients=20, workdir=tmp_path, max_gap=1.0, participants_per_site=2)
     print(report.line())
     assert report.kills == 3
-    assert report.acknowledged > 20  # the clients did write between the kills
+    assert report.acknowledged >= 5  # the clients did write between the kills
     assert not report.lost, report.lost[:5]
     assert not report.unaudited, report.unaudited[:5]
     assert not report.refused, report.refused[:5]

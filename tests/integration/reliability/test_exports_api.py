@@ -92,3 +92,22 @@ def test_identifiable_export_needs_the_option_an_allowed_role_and_a_reason(users
     assert BIRTH in text and RANDOMISATION.isoformat() in text
     entry = AuditEntry.objects.filter(table="export", field="identifiable").order_by("seq").last()
     assert entry.new == "true" and entry.reason == "source data verification" and entry.username == "statistician"
+
+
+def test_deidentification_survives_dates_at_the_ends_of_the_calendar(edc) -> None:
+    """Found by the fuzz bench: a screening date in year 1 or 9999 made the shift overflow (500)."""
+    import dataclasses
+
+    from mescams.edc.security.privacy import deidentify
+    from mescams.interop.snapshot import Disposition, Participant, TrialSnapshot
+
+    odd = [Participant(participant_id=f"OTT-00{i}", site="OTT", sex="F", birth_date=None, age_at_consent=30,
+                       ms_course="RRMS", ms_onset_date=dt.date(1, 1, 1), screening_date=day, consent_date=day,
+                       disposition=Disposition("SCREEN FAILURE", day))
+           for i, day in enumerate((dt.date(1, 1, 2), dt.date(9999, 12, 30)))]
+    snapshot = TrialSnapshot(study_id="NCT02239393", as_of=dt.datetime(2020, 1, 1, tzinfo=dt.UTC),
+                             participants=tuple(odd))
+    out = deidentify(snapshot)
+    assert [p.screening_date for p in out.participants] == [REFERENCE_DAY_1, REFERENCE_DAY_1]
+    assert out.participants[1].ms_onset_date is None  # 9998 years before day 1: not representable, dropped
+    assert dataclasses.asdict(out)
