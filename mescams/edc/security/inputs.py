@@ -1,4 +1,5 @@
-"""A guard in front of every view: text with control characters or of absurd length is refused, naming the field.
+"""A guard in front of every view: text with control characters, of absurd length, or a date outside 1900-2100
+is refused, naming the field.
 
 Why here and not in each form: a NUL character or an escape sequence is never clinical data, PostgreSQL refuses
 NUL in text (the request would fail deep inside a transaction instead of with a clear error), and a megabyte
@@ -23,6 +24,9 @@ MAX_TEXT = 20_000
 """The longest text any field accepts (the longest model text is 4,000; JSON records are nested, not long)."""
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 """Control characters other than tab, line feed and carriage return."""
+ISO_DATE = re.compile(r"^(\d{4})-\d{2}-\d{2}([T ][0-9:.]+(Z|[+-][0-9:]+)?)?$")
+YEARS = (1900, 2100)
+"""Dates of a clinical trial (births included) lie in these years; anything else is a typing error or an attack."""
 
 
 def _walk(value: Any, path: str) -> Iterator[tuple[str, str]]:
@@ -44,6 +48,9 @@ def first_problem(items: Iterator[tuple[str, str]]) -> tuple[str, str] | None:
             return field, f"at most {MAX_TEXT} characters"
         if CONTROL.search(text):
             return field, "must not contain control characters"
+        date = ISO_DATE.match(text)
+        if date and not YEARS[0] <= int(date.group(1)) <= YEARS[1]:
+            return field, f"a date must lie between {YEARS[0]}-01-01 and {YEARS[1]}-12-31, got {text[:32]}"
     return None
 
 

@@ -30,7 +30,8 @@ def _variants(model) -> list[tuple[str, object]]:
         if kind in ("CharField", "TextField"):
             out += [(f.name, "x" * 30_000), (f.name, "Head\x00ache"), (f.name, "\x1b[31mred")]
         elif kind == "DateField":
-            out += [(f.name, "2016-02-30"), (f.name, "yesterday"), (f.name, 20160201)]
+            out += [(f.name, "2016-02-30"), (f.name, "yesterday"), (f.name, 20160201), (f.name, "0001-01-01"),
+                    (f.name, "9999-12-31")]
         elif kind in ("FloatField", "IntegerField", "PositiveIntegerField", "PositiveSmallIntegerField",
                       "SmallIntegerField", "DecimalField"):
             out += [(f.name, "seventy"), (f.name, [1])]
@@ -77,3 +78,6 @@ def test_nested_records_paths_and_query_strings_are_guarded_too(users) -> None:
     assert page.status_code == 422 and b"at most" in page.content
     assert c.post("/api/participants", json.dumps({"site": "OTT", "screening_date": "2016-13-01", "record": {}}),
                   content_type="application/json").status_code == 422
+    far = c.post("/api/participants", json.dumps({"site": "OTT", "screening_date": "9999-12-31", "record": {}}),
+                 content_type="application/json")
+    assert far.status_code == 422 and far.json()["field"] == "screening_date"
