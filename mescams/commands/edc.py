@@ -106,12 +106,42 @@ def randomisation_generate(
 
 
 @reports_errors
-def randomisation_verify() -> None:
-    """Re-derive the stored allocation list from its recorded seed and compare every slot."""
-    _django()
-    from mescams.edc.randomisation.services import verify_list
+def randomisation_import(
+    file: Path = typer.Argument(..., help="CSV with a header row and the columns site, slot, sequence, product_code.",
+                                exists=True, dir_okay=False, readable=True),
+) -> None:
+    """Import an allocation list generated elsewhere, into an empty database only (no list may exist yet).
 
-    typer.echo(f"allocation list verified: {verify_list()} slots re-derived from the seed")
+    Columns (header row required, any order, UTF-8): site = a protocol site code; slot = 1, 2, ... within the
+    site, no gaps or duplicates; sequence = a protocol sequence code (e.g. MSC-PLACEBO); product_code = the blinded
+    product code, unique over the whole file (at most 16 characters). Errors name the row and column; sequences out
+    of the allocation ratio within a block are reported as warnings. The file's SHA-256 is recorded, and
+    ``mescams randomisation verify`` checks every slot against the recorded file.
+    """
+    _django()
+    from mescams.edc.audit.context import Actor
+    from mescams.edc.randomisation.services import import_list
+
+    stored, parsed = import_list(actor=Actor.system("cli"), content=file.read_bytes())
+    for warning in parsed.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    typer.echo(f"allocation list {stored.pk}: {stored.slots.count()} slots imported, SHA-256 {parsed.sha256}")
+
+
+@reports_errors
+def randomisation_verify() -> None:
+    """Re-derive the stored allocation list from its recorded seed (an imported list: re-read the file recorded at
+    import, checked against its SHA-256) and compare every slot."""
+    _django()
+    from mescams.edc.randomisation.services import active_list, verify_list
+
+    stored = active_list()
+    checked = verify_list(stored)
+    if stored.source_sha256:
+        typer.echo(f"allocation list verified: {checked} slots checked against the imported file "
+                   f"(SHA-256 {stored.source_sha256}, recorded at import; the list has no seed)")
+    else:
+        typer.echo(f"allocation list verified: {checked} slots re-derived from the seed")
 
 
 @reports_errors
@@ -149,5 +179,6 @@ def register(root: typer.Typer, group: Callable[[str, str], typer.Typer]) -> Non
     group("export", "Exports.").command("analysis-data")(export_analysis_data)
     randomisation = group("randomisation", "The allocation list (unblinded statistician's tools).")
     randomisation.command("generate")(randomisation_generate)
+    randomisation.command("import")(randomisation_import)
     randomisation.command("verify")(randomisation_verify)
     group("users", "EDC user accounts.").command("create")(create_user)

@@ -14,8 +14,10 @@ lab uses to prepare MSC or placebo without the sites learning which.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import hmac
+import io
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -27,14 +29,20 @@ __all__ = [
     "AllocationSlot",
     "DeterministicStream",
     "block_sizes_for",
+    "IMPORT_COLUMNS",
+    "ImportedList",
+    "compare_slots",
     "generate_allocation_list",
     "new_seed",
+    "parse_allocation_csv",
     "verify_allocation_list",
 ]
 
 PRODUCT_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no I, O, 0, 1: read aloud and written by hand
 PRODUCT_CODE_LENGTH = 8
 GENERATOR_VERSION = "hmac-sha256-ctr/permuted-blocks/v1"
+IMPORT_GENERATOR = "imported-csv/v1"
+IMPORT_COLUMNS = ("site", "slot", "sequence", "product_code")
 
 
 class AllocationListMismatch(MescamsError):
@@ -192,3 +200,139 @@ def verify_allocation_list(
     if len(expected) != len(ordered):
         raise AllocationListMismatch(f"stored list has {len(ordered)} slots; the seed derives {len(expected)}")
     return len(expected)
+
+
+@dataclass(frozen=True)
+class ImportedList:
+    """An allocation list read from a CSV made elsewhere: its slots, the file's SHA-256 and non-fatal warnings."""
+
+    slots: list[AllocationSlot]
+    sha256: str
+    warnings: list[str]
+
+
+def _cell(row: Mapping[str, str | None], line: int, column: str) -> str:
+    value = (row.get(column) or "").strip()
+    if not value:
+        raise InputValidationError(f"row {line}, column {column}", "must not be empty")
+    return value
+
+
+def _infer_blocks(site: str, rows: list[tuple[int, int, str, str]], ratio: Mapping[str, int],
+                  largest_block: int, warnings: list[str]) -> list[AllocationSlot]:
+    """Blocks are not in the file: a block ends where the stratum's counts return to the ratio. A run longer than
+    the largest permitted block without returning to the ratio is reported as a warning (the list may be valid
+    by another design, so the statistician decides)."""
+    total = sum(ratio.values())
+    slots: list[AllocationSlot] = []
+    current: list[tuple[int, int, str, str]] = []
+    block = 0
+
+    def close(final: bool) -> None:
+        nonlocal block
+        if not current:
+            return
+        block += 1
+        if len(current) > largest_block or (final and len(current) % total != 0):
+            warnings.append(f"site {site}, slots {current[0][1]}-{current[-1][1]} (rows {current[0][0]}-"
+                            f"{current[-1][0]}): sequences not in the ratio "
+                            f"{':'.join(str(ratio[s]) for s in sorted(ratio))} within a block of at most "
+                            f"{largest_block}")
+        slots.extend(AllocationSlot(site, number, block, len(current), sequence, code)
+                     for _line, number, sequence, code in current)
+        current.clear()
+
+    counts = dict.fromkeys(ratio, 0)
+    for item in rows:
+        current.append(item)
+        counts[item[2]] += 1
+        k = len(current) // total if len(current) % total == 0 else 0
+        if k and all(counts[s] == ratio[s] * k for s in ratio):
+            close(final=False)
+            counts = dict.fromkeys(ratio, 0)
+    close(final=True)
+    return slots
+
+
+def parse_allocation_csv(
+    content: bytes,
+    *,
+    sites: Iterable[str],
+    ratio: Mapping[str, int],
+    block_multiples: Sequence[int] = (1, 2),
+) -> ImportedList:
+    """Read and validate an allocation list made elsewhere (columns ``site, slot, sequence, product_code``).
+
+    Errors name the row (the file's line number, header = 1) and the column: unknown site or sequence, a slot that
+    is not a positive whole number, a duplicate slot within a site, gaps (each site's slots must be 1..n), a
+    product code used twice. Sequences out of the ratio within a block are only warnings.
+    """
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputValidationError("file", "must be UTF-8 text") from None
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    missing = [c for c in IMPORT_COLUMNS if c not in header]
+    if missing:
+        raise InputValidationError("row 1 (header)", f"missing column(s) {', '.join(missing)}; "
+                                                     f"expected {', '.join(IMPORT_COLUMNS)}")
+    reader.fieldnames = header
+    site_list = list(sites)
+    by_site: dict[str, dict[int, tuple[int, int, str, str]]] = {s: {} for s in site_list}
+    codes: dict[str, int] = {}
+    for index, row in enumerate(reader):
+        line = index + 2
+        site = _cell(row, line, "site")
+        if site not in by_site:
+            raise InputValidationError(f"row {line}, column site", f"unknown site {site!r}; "
+                                                                    f"expected one of {', '.join(site_list)}")
+        raw_slot = _cell(row, line, "slot")
+        if not raw_slot.isdigit() or int(raw_slot) < 1:
+            raise InputValidationError(f"row {line}, column slot", "must be a positive whole number")
+        number = int(raw_slot)
+        if number in by_site[site]:
+            first = by_site[site][number][0]
+            raise InputValidationError(f"row {line}, column slot",
+                                       f"duplicate slot {number} of site {site} (first on row {first})")
+        sequence = _cell(row, line, "sequence")
+        if sequence not in ratio:
+            raise InputValidationError(f"row {line}, column sequence", f"unknown sequence {sequence!r}; "
+                                                                        f"expected one of {', '.join(sorted(ratio))}")
+        code = _cell(row, line, "product_code")
+        if len(code) > 16:
+            raise InputValidationError(f"row {line}, column product_code", "must be at most 16 characters")
+        if code in codes:
+            raise InputValidationError(f"row {line}, column product_code",
+                                       f"product code {code} already used on row {codes[code]}")
+        codes[code] = line
+        by_site[site][number] = (line, number, sequence, code)
+    if not codes:
+        raise InputValidationError("file", "has no slots")
+    warnings: list[str] = []
+    slots: list[AllocationSlot] = []
+    largest = max(block_sizes_for(ratio, block_multiples))
+    for site in site_list:
+        numbers = sorted(by_site[site])
+        if not numbers:
+            raise InputValidationError("column site", f"no slots for site {site}")
+        for expected, number in enumerate(numbers, start=1):
+            if number != expected:
+                line = by_site[site][number][0]
+                raise InputValidationError(f"row {line}, column slot",
+                                           f"gap in site {site}: slot {expected} is missing before slot {number}")
+        slots += _infer_blocks(site, [by_site[site][n] for n in numbers], ratio, largest, warnings)
+    return ImportedList(slots, hashlib.sha256(content).hexdigest(), warnings)
+
+
+def compare_slots(expected: Sequence[AllocationSlot], stored: Sequence[AllocationSlot], source: str) -> int:
+    """Compare two lists slot by slot (site, number, sequence, product code); raise naming the first difference."""
+    want = {(s.site, s.number): s for s in expected}
+    got = {(s.site, s.number): s for s in stored}
+    for key in sorted(want.keys() | got.keys()):
+        a, b = want.get(key), got.get(key)
+        if a is None or b is None or (a.sequence, a.product_code) != (b.sequence, b.product_code):
+            stored_text = f"{b.sequence}/{b.product_code}" if b else "nothing"
+            source_text = f"{a.sequence}/{a.product_code}" if a else "nothing"
+            raise AllocationListMismatch(f"slot {key[0]}-{key[1]}: stored {stored_text}, {source} has {source_text}")
+    return len(want)

@@ -22,6 +22,10 @@ class AllocationList(AuditedModel):
     created_by = models.CharField(max_length=150)
     created_at = models.DateTimeField(default=_utcnow)
     active = models.BooleanField(default=True)
+    # An imported list has no seed: the file itself (and its SHA-256, for the statistician to compare with the
+    # copy kept offline) is recorded instead, so ``verify`` re-reads the file and compares every slot.
+    source_csv = models.TextField(blank=True, default="")
+    source_sha256 = models.CharField(max_length=64, blank=True, default="")
 
 
 class AllocationSlot(AuditedModel):

@@ -9,6 +9,7 @@ serialises writers. The participant row is locked first, so the same participant
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from typing import Any
 
 from django.db import transaction
@@ -17,8 +18,13 @@ from mescams.core.blinding import BLINDING_POLICY, Reveal, Role
 from mescams.core.lifecycle import LifecycleStep, ParticipantState
 from mescams.core.randomisation import (
     GENERATOR_VERSION,
+    IMPORT_GENERATOR,
+    AllocationListMismatch,
+    ImportedList,
+    compare_slots,
     generate_allocation_list,
     new_seed,
+    parse_allocation_csv,
     verify_allocation_list,
 )
 from mescams.core.randomisation import (
@@ -31,7 +37,7 @@ from mescams.edc.trial.services import get_visible_participant, require_role, st
 from mescams.errors import AllocationExhausted, AlreadyRandomized, IllegalTransition, InputValidationError, MescamsError
 from mescams.protocols import default_protocol
 
-__all__ = ["active_list", "generate_list", "randomise", "verify_list"]
+__all__ = ["active_list", "generate_list", "import_list", "randomise", "verify_list"]
 
 
 class NoAllocationList(MescamsError):
@@ -67,12 +73,44 @@ def generate_list(*, actor: Actor | Any, seed: str | None = None, slots_per_site
     return stored
 
 
+def import_list(*, actor: Actor | Any, content: bytes) -> tuple[AllocationList, ImportedList]:
+    """Store a list generated elsewhere (CSV: site, slot, sequence, product_code), only while no list exists.
+
+    The list has no seed; the file and its SHA-256 are recorded so ``verify_list`` can check every slot against
+    it. Returns the stored list and the parsed import (its ``warnings``, e.g. blocks out of the ratio).
+    """
+    role = actor.role if isinstance(actor, Actor) else actor.role
+    if role != "system":
+        BLINDING_POLICY.require(role, Reveal.ALLOCATION_LIST)
+    protocol = default_protocol()
+    parsed = parse_allocation_csv(content, sites=protocol.site_codes, ratio=protocol.design.allocation_ratio)
+    per_site = max(s.number for s in parsed.slots)
+    with transaction.atomic(), acting(actor, reason="allocation list imported"):
+        if AllocationList.objects.exists():
+            raise InputValidationError("allocation_list", "a list exists already; import needs an empty list")
+        stored = AllocationList(seed="", generator=IMPORT_GENERATOR, slots_per_site=per_site,
+                                created_by=getattr(actor, "username", "system"),
+                                source_csv=content.decode("utf-8"), source_sha256=parsed.sha256)
+        stored.save()
+        for s in parsed.slots:
+            AllocationSlot(allocation_list=stored, site_code=s.site, number=s.number, block=s.block,
+                           block_size=s.block_size, sequence=s.sequence, product_code=s.product_code).save()
+    return stored, parsed
+
+
 def verify_list(allocation_list: AllocationList | None = None) -> int:
-    """Re-derive the stored list from its seed; AllocationListMismatch names the first differing slot."""
+    """Re-derive the stored list from its seed, or for an imported list re-read the recorded file (checked against
+    its SHA-256 recorded at import); AllocationListMismatch names the first differing slot."""
     stored = allocation_list or active_list()
     protocol = default_protocol()
     slots = [CoreSlot(s.site_code, s.number, s.block, s.block_size, s.sequence, s.product_code)
              for s in stored.slots.order_by("site_code", "number")]
+    if stored.generator == IMPORT_GENERATOR:
+        content = stored.source_csv.encode("utf-8")
+        if hashlib.sha256(content).hexdigest() != stored.source_sha256:
+            raise AllocationListMismatch("the recorded import file no longer matches its SHA-256 recorded at import")
+        parsed = parse_allocation_csv(content, sites=protocol.site_codes, ratio=protocol.design.allocation_ratio)
+        return compare_slots(parsed.slots, slots, "the imported file")
     return verify_allocation_list(slots, seed=stored.seed, sites=protocol.site_codes,
                                   ratio=protocol.design.allocation_ratio, slots_per_site=stored.slots_per_site)
 

@@ -151,3 +151,26 @@ def test_randomisation_verify_rederives_the_list(trial) -> None:
     assert server.returncode != 0 and "slot WPG-3" in server.stderr  # the server refuses to start on it
     db.execute("UPDATE randomisation_allocationslot SET sequence = ? WHERE id = ?", (sequence, pk))
     db.commit()
+
+
+def test_randomisation_import_then_verify_against_the_recorded_file(tmp_path: Path) -> None:
+    import hashlib
+
+    from tests.integration.edc.test_allocation_import import GOOD_ROWS, csv_of
+
+    data = tmp_path / "data"
+    env = {**os.environ, "MESCAMS_DEMO": "1", "MESCAMS_DATA_DIR": str(data)}
+    env.pop("MESCAMS_DATABASE_URL", None)
+    assert run(env, "migrate").returncode == 0
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(csv_of([*GOOD_ROWS, "OTT,5,MSC-PLACEBO,OTTA0001"]))
+    refused = run(env, "randomisation", "import", str(bad))
+    assert refused.returncode == 2 and "row 8, column product_code" in refused.stderr
+    good = tmp_path / "list.csv"
+    good.write_bytes(csv_of(GOOD_ROWS))
+    digest = hashlib.sha256(good.read_bytes()).hexdigest()
+    imported = run(env, "randomisation", "import", str(good))
+    assert imported.returncode == 0 and f"6 slots imported, SHA-256 {digest}" in imported.stdout
+    verified = run(env, "randomisation", "verify")
+    assert verified.returncode == 0 and f"checked against the imported file (SHA-256 {digest}" in verified.stdout
+    assert run(env, "randomisation", "import", str(good)).returncode == 2  # never over an existing list
