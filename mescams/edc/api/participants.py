@@ -130,6 +130,15 @@ def emergency_unblinding(request: Any, participant_id: str, body: ReasonIn) -> A
             "note": "revealed to you only; recorded with your reason, and the participant is flagged as unblinded"}
 
 
+@router.get("/{participant_id}/emergency-unblinding", response={200: UnblindingOut, **ERRORS})
+def my_emergency_unblinding(request: Any, participant_id: str) -> Any:
+    """The requesting investigator's own emergency unblinding, shown again; for anyone else (other investigators
+    included) the same 404 as for a participant never unblinded."""
+    sequence, record = services.my_emergency_unblinding(user=request.user, participant_id=participant_id)
+    return {"participant_id": participant_id, "sequence": sequence,
+            "note": f"revealed to you only; you requested it on {record.at.date().isoformat()}: {record.reason}"}
+
+
 @router.get("/{participant_id}/deviations", response={200: list[DeviationOut], **ERRORS})
 def deviations(request: Any, participant_id: str) -> Any:
     p = services.get_visible_participant(request.user, participant_id)

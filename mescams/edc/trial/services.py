@@ -175,3 +175,21 @@ def emergency_unblind(*, user: Any, participant_id: str, reason: str) -> str:
             participant.emergency_unblinded = True
             participant.save()
         return slot.sequence
+
+
+def my_emergency_unblinding(*, user: Any, participant_id: str) -> tuple[str, EmergencyUnblinding]:
+    """The sequence again, for the investigator who requested this participant's emergency unblinding (their latest
+    request). Anyone else, including other investigators, gets exactly the answer given for a participant never
+    unblinded, so the answer says nothing about whether or by whom a participant was unblinded."""
+    from mescams.edc.randomisation.models import AllocationSlot
+
+    never = NotFound(f"no emergency unblinding of participant {participant_id} requested by you")
+    if not BLINDING_POLICY.view(user.role).may_request_emergency_unblinding:
+        raise never
+    participant = visible_participants(user).filter(participant_id=participant_id).first()
+    request = (EmergencyUnblinding.objects.filter(participant=participant, requested_by=user).order_by("-at", "-pk")
+               .first() if participant is not None else None)
+    slot = AllocationSlot.objects.filter(participant=participant).first() if request is not None else None
+    if request is None or slot is None:
+        raise never
+    return slot.sequence, request

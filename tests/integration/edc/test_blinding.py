@@ -19,11 +19,13 @@ from django.test import Client
 
 from mescams.core.blinding import BLINDING_POLICY
 from mescams.core.randomisation import generate_allocation_list
+from mescams.edc.accounts.services import create_user
 from mescams.edc.crfs.models import FORMS
 from mescams.edc.crfs.services import read_scan, record_lab_product, save_form
 from mescams.edc.queries import services as queries
 from mescams.edc.randomisation.models import AllocationSlot
 from mescams.edc.randomisation.services import generate_list
+from mescams.edc.trial.services import emergency_unblind
 from mescams.protocols import default_protocol
 from tests.integration.edc.factories import PASSWORD, RANDOMISATION, infuse, randomised
 from tests.integration.edc.test_validation_rules import GOOD
@@ -67,6 +69,10 @@ def _build_world(users: dict[str, Any], seed: str) -> dict[str, Any]:
                          values={"visit_code": "W12", "scan_date": RANDOMISATION + D(weeks=12, days=9)})
         read_scan(user=users["mri"], scan_id=scan.scan_id, values=READ)
         queries.open_query(user=users["dm"], participant_id=pid, form="vital_signs", field="weight_kg", text="?")
+    # P1 was emergency-unblinded by another investigator: its GET .../emergency-unblinding must answer the walking
+    # investigator (and every blinded role) exactly as for a participant never unblinded, in both worlds.
+    other = create_user(username="inv_other", password=PASSWORD, role="investigator", site_codes=["OTT"])
+    emergency_unblind(user=other, participant_id=ctx["participants"][0], reason="test")
     return ctx
 
 
