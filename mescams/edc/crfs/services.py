@@ -22,7 +22,7 @@ from mescams.edc.audit.context import acting
 from mescams.edc.crfs import edit_checks
 from mescams.edc.crfs.access import may_write
 from mescams.edc.crfs.clinical import cells_per_kg, check_msc_dose, treatment_at_infusion
-from mescams.edc.crfs.models import FORMS, Infusion, MriScan, ParticipantRecord, VitalSigns
+from mescams.edc.crfs.models import FORMS, Consent, Infusion, MriScan, ParticipantRecord, VitalSigns
 from mescams.edc.trial.models import Participant, ProtocolDeviation
 from mescams.edc.trial.services import Forbidden, NotFound, get_visible_participant, step
 from mescams.errors import DosingError, IllegalTransition, InputValidationError
@@ -35,6 +35,17 @@ NOT_ENTERED = {"id", "participant", "created_at", "cells_infused", "viability_pe
                "cua_count", "gel_volume_mm3", "black_hole_volume_mm3", "evaluated_on", "eligible", "criteria",
                "ae_number"}
 MRI_READ_FIELDS = ("gel_count", "new_enlarging_t2_count", "cua_count", "gel_volume_mm3", "black_hole_volume_mm3")
+CONSENT_BOUND: dict[str, tuple[str, ...]] = {
+    "vital_signs": ("assessment_date",),
+    "infusion": ("infusion_date",),
+    "mri": ("scan_date",),
+    "edss": ("assessment_date",),
+    "safety_lab": ("sample_date",),
+    "adverse_event": ("onset_date",),
+    "relapse": ("onset_date",),
+}
+"""Dates of study activities and events, which cannot precede the participant's informed consent (screening-visit
+forms excepted: the screening assessments may be recorded before consent is signed)."""
 
 
 def editable_fields(model: type[ParticipantRecord]) -> list[str]:
@@ -63,6 +74,20 @@ def _window_check(participant: Participant, record: ParticipantRecord) -> None:
         ).save()
     if isinstance(record, MriScan):
         edit_checks.mri_outside_window(record, window)
+
+
+def _consent_rule(participant: Participant, record: ParticipantRecord, values: dict[str, Any]) -> None:
+    """A study activity or event entered or changed here must not be dated before the informed consent."""
+    names = [n for n in CONSENT_BOUND.get(record.form, ()) if n in values]
+    screening = {v.code for v in default_protocol().visits if v.week is None}
+    if not names or record.visit_code in screening:
+        return
+    consent = Consent.objects.filter(participant=participant).order_by("consent_date").first()
+    for name in names:
+        value = getattr(record, name)
+        if consent is not None and isinstance(value, dt.date) and value < consent.consent_date:
+            raise InputValidationError(name, f"must not be before the informed consent "
+                                             f"({consent.consent_date.isoformat()})")
 
 
 def _infusion_rules(participant: Participant, record: Infusion, creating: bool) -> None:
@@ -118,6 +143,7 @@ def save_form(*, user: Any, participant_id: str, form: str, values: dict[str, An
             setattr(record, name, value)
         check_storable(record)
         record.validate()  # field rules first, so the answer names the field the user typed wrong
+        _consent_rule(participant, record, values)
         if isinstance(record, Infusion):
             _infusion_rules(participant, record, creating=record_pk is None)
         record.save()

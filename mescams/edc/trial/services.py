@@ -142,6 +142,8 @@ def update_screening_record(*, user: Any, participant_id: str, record: dict[str,
 
 def withdraw(*, user: Any, participant_id: str, reason: str, on: dt.date) -> Participant:
     require_role(user, *SITE_ROLES)
+    if on > dt.datetime.now(dt.UTC).date():
+        raise InputValidationError("withdrawal_date", "must not be in the future")
     with transaction.atomic(), acting(user, reason=reason or "withdrawal"):
         participant = get_visible_participant(user, participant_id, for_update=True)
         step(participant, LifecycleStep.WITHDRAW, reason=reason)
