@@ -11,6 +11,7 @@ from mescams.core.blinding import Role
 from mescams.edc.accounts.services import reauthenticate
 from mescams.edc.audit.context import acting
 from mescams.edc.audit.models import AuditHead
+from mescams.edc.crfs.access import WRITE, may_write
 from mescams.edc.queries.models import DataLock, Query, Signature
 from mescams.edc.trial.services import NotFound, get_visible_participant, require_role, visible_participants
 from mescams.errors import IllegalTransition, InputValidationError
@@ -23,15 +24,22 @@ def _now() -> dt.datetime:
 
 
 def visible_queries(user: Any) -> Any:
-    return Query.objects.filter(participant__in=visible_participants(user)).select_related("participant")
+    """Queries on the user's participants; an EDSS rater sees (and may answer) only queries on forms it enters."""
+    queries = Query.objects.filter(participant__in=visible_participants(user)).select_related("participant")
+    if Role(user.role) is Role.EDSS_RATER:
+        queries = queries.filter(form__in=[form for form in WRITE if may_write(user.role, form)])
+    return queries
 
 
 def _query(user: Any, query_id: int) -> Query:
+    """The query if the user may see it. The message does not echo the number: query numbers are global, so
+    the same request can carry different numbers in otherwise identical situations (the blinding walk)."""
+    missing = NotFound("query_id: no such query among the queries you may see")
     if not 0 < query_id < 2**63:
-        raise NotFound(f"query {query_id} not found")
+        raise missing
     found = visible_queries(user).select_for_update(of=("self",)).filter(pk=query_id).first()
     if found is None:
-        raise NotFound(f"query {query_id} not found")
+        raise missing
     return found
 
 

@@ -88,3 +88,23 @@ def test_query_lifecycle_open_answer_close(users, allocation) -> None:
         pass
     else:  # pragma: no cover - a closed query must stay closed
         raise AssertionError("answered a closed query")
+
+
+def test_edss_rater_sees_and_answers_only_queries_on_forms_it_enters(users, allocation) -> None:
+    """A rater enters EDSS only, so a query on another form is as good as absent to it (never answerable)."""
+    from mescams.edc.trial.services import NotFound
+
+    pid = randomised(users["coord"])
+    on_vitals = queries.open_query(user=users["dm"], participant_id=pid, form="vital_signs", field="weight_kg",
+                                   text="Weight 7 kg?")
+    on_edss = queries.open_query(user=users["dm"], participant_id=pid, form="edss", field="pyramidal",
+                                 text="Pyramidal grade?")
+    assert list(queries.visible_queries(users["rater"])) == [on_edss]
+    assert queries.answer_query(user=users["rater"], query_id=on_edss.pk, answer="confirmed").status == "answered"
+    try:
+        queries.answer_query(user=users["rater"], query_id=on_vitals.pk, answer="not mine")
+    except NotFound:
+        pass
+    else:  # pragma: no cover - the rater must not reach another form's query
+        raise AssertionError("a rater answered a vital-signs query")
+    assert Query.objects.get(pk=on_vitals.pk).status == "open"
