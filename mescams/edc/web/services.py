@@ -1,7 +1,7 @@
-"""Read models the pages need (visit status, data-entry status, missing data) and one write guard.
+"""Read models the pages need (visit status, data-entry status, missing data) and the page-side save call.
 
-Nothing here writes trial data: :func:`save_dated_form` checks that a form's dates do not precede the consent
-and then hands over to the EDC's audited ``save_form``. Everything else reads through the EDC's visibility
+Nothing here writes trial data: :func:`save_dated_form` hands over to the EDC's audited ``save_form``, which
+owns every rule (dates not before consent included). Everything else reads through the EDC's visibility
 rules (``visible_participants``), so a page can never list a participant its user may not see.
 """
 
@@ -17,7 +17,6 @@ from mescams.core.schedule import PlannedVisit, visit_plan_for
 from mescams.edc.crfs.models import FORMS, Consent, MriScan, ParticipantRecord
 from mescams.edc.crfs.services import save_form
 from mescams.edc.trial.models import Participant
-from mescams.errors import InputValidationError
 from mescams.protocols import default_protocol
 
 __all__ = ["ACTIVITY_FORMS", "VisitStatus", "consent_date_of", "data_entry_matrix", "missing_data",
@@ -42,18 +41,6 @@ EVENT_FORMS: dict[str, str] = {
 SCREENING_FORMS = ("consent", "demographics", "vital_signs")
 """What screening expects as eCRFs; the screening EDSS, MRI and labs live in the screening record."""
 
-CONSENT_BOUND: dict[str, tuple[str, ...]] = {
-    "vital_signs": ("assessment_date",),
-    "infusion": ("infusion_date",),
-    "mri": ("scan_date",),
-    "edss": ("assessment_date",),
-    "safety_lab": ("sample_date",),
-    "adverse_event": ("onset_date",),
-    "relapse": ("onset_date",),
-}
-"""Dates of study activities and events, which cannot precede the participant's informed consent."""
-
-
 def today() -> dt.date:
     return dt.datetime.now(dt.UTC).date()
 
@@ -65,12 +52,10 @@ def consent_date_of(participant: Participant) -> dt.date | None:
 
 def save_dated_form(*, user: Any, participant: Participant, form: str, values: dict[str, Any],
                     record_pk: int | None = None, reason: str = "") -> ParticipantRecord:
-    """The EDC's ``save_form`` after one more rule: a study activity or event is not dated before consent."""
-    consent = consent_date_of(participant)
-    for name in CONSENT_BOUND.get(form, ()):
-        value = values.get(name)
-        if consent is not None and isinstance(value, dt.date) and value < consent:
-            raise InputValidationError(name, f"must not be before the informed consent ({consent.isoformat()})")
+    """The EDC's audited ``save_form`` for a participant the page already holds.
+
+    The service owns every rule, the dates-after-consent one included, so the pages and the API agree.
+    """
     return save_form(user=user, participant_id=participant.participant_id, form=form, values=values,
                      record_pk=record_pk, reason=reason)
 
