@@ -2,7 +2,8 @@
 
 Why here: the ADaM and ClinicalTrials.gov exports are checked against the statistics run on this folder, and the
 ADaM -> analysis-data converter (:mod:`mescams.interop.adam.to_analysis_data`) must produce the same files.
-The EDC has its own exporter from the database; both follow the same contract.
+The contract's columns (:data:`COLUMNS`) and cell format (:func:`write_csv`) live here once: the EDC's exporter
+(database rows) and the simulator (virtual trials) write through them too, so every writer of the folder agrees.
 """
 
 from __future__ import annotations

@@ -8,7 +8,6 @@ day is week 0 and the first infusion, as the protocol's W0 visit says.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import shutil
 import tempfile
@@ -20,21 +19,14 @@ import numpy as np
 from mescams.core.protocol import Protocol
 from mescams.core.schedule import planned_visits
 from mescams.errors import InputValidationError
+from mescams.interop.analysis_folder import COLUMNS, write_csv
 from mescams.sim import clinical_course as cc
 from mescams.sim.virtual_patients import COURSES, ScanDesign, VirtualPatientParams, simulate_gel
 
 __all__ = ["TABLES", "SimulatedTrial", "simulate_trial", "write_analysis_folder"]
 
-TABLES: dict[str, tuple[str, ...]] = {
-    "participants.csv": ("participant_id", "site", "sequence", "sex", "age", "ms_course", "baseline_edss",
-                         "weight_kg", "randomization_date", "infusion1_date", "infusion2_date"),
-    "mri.csv": ("participant_id", "week", "scan_date", "gel_count", "new_enlarging_t2_count", "cua_count",
-                "gel_volume_mm3", "black_hole_volume_mm3"),
-    "adverse_events.csv": ("participant_id", "ae_id", "term", "onset_date", "end_date", "severity_grade",
-                           "serious", "related"),
-    "relapses.csv": ("participant_id", "onset_date", "confirmed"),
-    "edss.csv": ("participant_id", "week", "assessment_date", "score"),
-}
+TABLES = COLUMNS
+"""The contract's tables and their columns, in file order."""
 
 
 @dataclass
@@ -44,16 +36,6 @@ class SimulatedTrial:
     rows: dict[str, list[dict[str, object]]] = field(default_factory=lambda: {name: [] for name in TABLES})
     rate_ratio: float = 1.0
     seed: int = 0
-
-
-def _text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
 
 
 def _truncated_normal(rng: np.random.Generator, mean: float, sd: float, lo: float, hi: float) -> float:
@@ -175,11 +157,7 @@ def write_analysis_folder(trial: SimulatedTrial, out_dir: Path, *, overwrite: bo
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=out_dir.parent, prefix=f".{out_dir.name}.") as tmp:
         for name, columns in TABLES.items():
-            with (Path(tmp) / name).open("w", newline="", encoding="utf-8") as fh:
-                writer = csv.writer(fh, lineterminator="\n")
-                writer.writerow(columns)
-                for row in trial.rows[name]:
-                    writer.writerow([_text(row[c]) for c in columns])
+            write_csv(Path(tmp) / name, columns, ([row[c] for c in columns] for row in trial.rows[name]))
         out_dir.mkdir(exist_ok=True)
         written = []
         for name in TABLES:

@@ -8,40 +8,23 @@ each export is itself recorded in the audit trail.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from pathlib import Path
 from typing import Any
 
 from mescams.edc.audit.context import Actor, acting
+from mescams.interop.analysis_folder import COLUMNS as CONTRACT_COLUMNS
+from mescams.interop.analysis_folder import write_csv
 from mescams.protocols import default_protocol
 
 __all__ = ["COLUMNS", "write_analysis_data"]
 
-COLUMNS: dict[str, list[str]] = {
-    "participants.csv": ["participant_id", "site", "sequence", "sex", "age", "ms_course", "baseline_edss",
-                         "weight_kg", "randomization_date", "infusion1_date", "infusion2_date", "status",
-                         "emergency_unblinded"],
-    "mri.csv": ["participant_id", "week", "scan_date", "gel_count", "new_enlarging_t2_count", "cua_count",
-                "gel_volume_mm3", "black_hole_volume_mm3"],
-    "adverse_events.csv": ["participant_id", "ae_id", "term", "onset_date", "end_date", "severity_grade", "serious",
-                           "related"],
-    "relapses.csv": ["participant_id", "onset_date", "confirmed"],
-    "edss.csv": ["participant_id", "week", "assessment_date", "score"],
+EXTRA_COLUMNS: dict[str, tuple[str, ...]] = {"participants.csv": ("status", "emergency_unblinded")}
+"""Columns the EDC adds after the contract's (the contract allows extra columns; none is renamed or removed)."""
+
+COLUMNS: dict[str, tuple[str, ...]] = {
+    name: (*columns, *EXTRA_COLUMNS.get(name, ())) for name, columns in CONTRACT_COLUMNS.items()
 }
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float):
-        return f"{value:g}" if abs(value) < 1e15 else repr(value)
-    return str(value)
-
 
 def _age(birth: dt.date, on: dt.date) -> int:
     return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
@@ -109,10 +92,7 @@ def write_analysis_data(out_dir: Path, *, actor: Actor | Any | None = None) -> d
     out_dir.mkdir(parents=True, exist_ok=True)
     tables = _rows()
     for name, rows in tables.items():
-        with (out_dir / name).open("w", encoding="utf-8", newline="") as fh:
-            writer = csv.writer(fh, lineterminator="\n")
-            writer.writerow(COLUMNS[name])
-            writer.writerows([[_cell(v) for v in row] for row in rows])
+        write_csv(out_dir / name, COLUMNS[name], rows)
     who = actor if isinstance(actor, Actor) else Actor.of(actor) if actor is not None else Actor.system("cli")
     with acting(who, reason="analysis-data export"):
         chain.append(actor=who, table="export", record_id="analysis-data", action="export",
