@@ -39,6 +39,7 @@ EDC_APPS = [
     "mescams.edc.crfs",
     "mescams.edc.queries",
     "mescams.edc.web",
+    "mescams.edc.security",
 ]
 
 

@@ -20,10 +20,3 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if HERE in Path(str(item.fspath)).parents and item.get_closest_marker("django_db") is None:
             item.add_marker(pytest.mark.django_db(databases=ALIASES))
 
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limit() -> None:
-    """Each test starts with an empty log-in rate counter (the cache outlives a test)."""
-    from django.core.cache import cache
-
-    cache.clear()
