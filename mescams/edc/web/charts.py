@@ -11,6 +11,9 @@ from django.utils.safestring import SafeString, mark_safe
 
 COLOURS = {"MSC-PLACEBO": "#0b4f8a", "PLACEBO-MSC": "#c2410c"}
 INK, GRID = "#1a1a1a", "#d0d0d0"
+LABEL_SIZE = 12
+LABEL_GAP = 16
+"""End labels' font size and the least distance between two of them (a line of 12 px text is about 14 px tall)."""
 
 
 def _svg(width: int, height: int, title: str, desc: str, body: list[str]) -> SafeString:
@@ -18,6 +21,19 @@ def _svg(width: int, height: int, title: str, desc: str, body: list[str]) -> Saf
             f'aria-labelledby="t d" style="max-width:{width}px"><title id="t">{escape(title)}</title>'
             f'<desc id="d">{escape(desc)}</desc>')
     return mark_safe(head + "".join(body) + "</svg>")  # noqa: S308 - every text is escaped above
+
+
+def spread_labels(wanted: list[float], *, gap: float, lowest: float) -> list[float]:
+    """Vertical centres for labels wanted at ``wanted`` (top to bottom, SVG y grows downwards), each at least
+    ``gap`` below the one before and none below ``lowest``: labels that would collide are pushed apart downwards,
+    and pushed back up together if that takes the last one below ``lowest``. Their order never changes."""
+    places: list[float] = []
+    for want in wanted:
+        places.append(want if not places else max(want, places[-1] + gap))
+    for i in range(len(places) - 1, -1, -1):
+        ceiling = lowest if i == len(places) - 1 else places[i + 1] - gap
+        places[i] = min(places[i], ceiling)
+    return places
 
 
 def enrolment_chart(screened: list[tuple[dt.date, int]], randomised: list[tuple[dt.date, int]],
@@ -44,21 +60,22 @@ def enrolment_chart(screened: list[tuple[dt.date, int]], randomised: list[tuple[
         d = max(start, dt.date(year, 1, 1))
         body.append(f'<text x="{x(d)}" y="{height - bottom + 16}" font-size="11">{year}</text>')
     body.append(f'<line x1="{left}" y1="{y(target)}" x2="{width - right}" y2="{y(target)}" stroke="#1d6b2f" '
-                f'stroke-dasharray="6 4" stroke-width="2"/><text x="{width - right + 6}" y="{y(target) + 4}" '
-                f'font-size="12" fill="#1d6b2f">target {target}</text>')
-    taken = [y(target)]  # label positions already used: end labels never overlap
+                f'stroke-dasharray="6 4" stroke-width="2"/>')
+    labels = [(target, "#1d6b2f", f"target {target}")]
     for series, colour, label in ((screened, "#6b7280", "screened"), (randomised, "#0b4f8a", "randomised")):
         if not series:
             continue
         points = " ".join(f"{x(d):.1f},{y(n):.1f}" for d, n in series)
         body.append(f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2.5"/>')
-        last_n = series[-1][1]
-        label_y = y(last_n)
-        while any(abs(label_y - t) < 14 for t in taken):
-            label_y += 14
-        taken.append(label_y)
-        body.append(f'<text x="{width - right + 6}" y="{label_y + 4}" font-size="12" fill="{colour}">'
-                    f'{label} {last_n}</text>')
+        labels.append((series[-1][1], colour, f"{label} {series[-1][1]}"))
+    # End labels beside the lines' ends, in the lines' order, at least a line of text apart: "target 31" and
+    # "randomised 31" sit one above the other when enrolment reaches the target, never on top of each other.
+    order = sorted(range(len(labels)), key=lambda i: (-labels[i][0], i))
+    places = spread_labels([y(labels[i][0]) for i in order], gap=LABEL_GAP, lowest=y(0))
+    for i, centre in zip(order, places, strict=True):
+        _, colour, text = labels[i]
+        body.append(f'<text x="{width - right + 6}" y="{centre + 4:.1f}" font-size="{LABEL_SIZE}" fill="{colour}">'
+                    f'{escape(text)}</text>')
     return _svg(width, height, "Enrolment over time against target",
                 f"{len(screened)} screened and {len(randomised)} randomised; target {target}.", body)
 
