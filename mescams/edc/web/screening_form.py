@@ -173,6 +173,17 @@ def row_count(data: Any, item: str) -> int:
         return -1
 
 
+def with_added_row(data: Any, item: str) -> Any | None:
+    """A copy of the posted ``data`` with one more row of ``item`` (its TOTAL_FORMS plus one): the page without
+    JavaScript adds a row by re-rendering the whole form from it. None past the limit or for an unknown item."""
+    index = row_count(data, item)
+    if item not in ROWS or not 0 <= index < MAX_ROWS:
+        return None
+    grown = data.copy()
+    grown[f"{item}-TOTAL_FORMS"] = str(index + 1)
+    return grown
+
+
 def all_valid(main: ScreeningForm, sets: dict[str, Any]) -> bool:
     return all([main.is_valid(), *[s.is_valid() for s in sets.values()]])
 

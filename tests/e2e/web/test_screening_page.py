@@ -1,5 +1,6 @@
 """The screening page in a real browser: a repeated item grows by one labelled row from the keyboard (htmx), and a
-basal cell carcinoma's remission date decides E10 live (six months: excluded; two years: passes) and is stored."""
+basal cell carcinoma's remission date decides E10 live (six months: excluded; two years: passes) and is stored.
+With JavaScript off, the same button adds the row through a page load, and Enter in a field still registers."""
 
 from __future__ import annotations
 
@@ -24,11 +25,13 @@ def test_rows_are_added_from_the_keyboard_and_remission_decides_e10(browser: Any
     fill_screening(page, recent_relapse=False)
 
     add = page.get_by_role("button", name="Add a row to Relapses")
+    page.evaluate("window.stillThisPage = true")
     add.focus()
     page.keyboard.press("Enter")
     new_onset = page.locator("#id_relapses-3-onset_date")
     expect(new_onset).to_be_visible(timeout=15000)
     expect(new_onset).to_be_focused()
+    assert page.evaluate("window.stillThisPage === true")  # htmx inserted the row: no page load
     expect(page.get_by_role("group", name="Relapses, row 4")).to_be_visible()
     assert page.locator("#id_relapses-TOTAL_FORMS").input_value() == "4"
     new_onset.fill(iso(400))
@@ -50,4 +53,32 @@ def test_rows_are_added_from_the_keyboard_and_remission_decides_e10(browser: Any
     assert len(record["relapses"]) == 2 and record["relapses"][1]["onset_date"] == iso(400)
     assert record["conditions"] == [{"code": "basal_cell_carcinoma", "start_date": iso(1200),
                                      "remission_date": iso(730), "active": False}]
+    context.close()
+
+
+def test_without_javascript_rows_are_added_by_the_server_and_enter_registers(browser: Any, live_server: Any,
+                                                                             trial: Any) -> None:
+    from mescams.edc.crfs.models import ScreeningRecord
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, java_script_enabled=False)
+    page = log_in(context, live_server.url, "coord")
+    page.goto(f"{live_server.url}/site/screen/")
+    fill_screening(page, recent_relapse=False)
+    for expected in (4, 5):
+        page.get_by_role("button", name="Add a row to Relapses").click()
+        page.wait_for_load_state()
+        new_onset = page.locator(f"#id_relapses-{expected - 1}-onset_date")
+        expect(new_onset).to_be_visible()
+        expect(new_onset).to_be_focused()  # autofocus: the keyboard carries on in the new row
+        assert page.locator("#id_relapses-TOTAL_FORMS").input_value() == str(expected)
+    assert page.locator("#id_relapses-0-onset_date").input_value() == iso(150)  # what was typed is kept
+    assert page.get_by_label("MS course").input_value() == "RRMS"
+    assert ScreeningRecord.objects.count() == 0
+    page.locator("#id_relapses-4-onset_date").fill(iso(400))
+    page.locator("#id_relapses-4-clinically_documented").select_option("true")
+    page.get_by_label("Allergies (comma-separated substances; 'none' if none)").fill("none")
+    page.keyboard.press("Enter")  # implicit submission: the form's default button registers
+    page.wait_for_url(re.compile(r".*/site/p/OTT-\d+/$"))
+    relapses = ScreeningRecord.objects.get().record["relapses"]
+    assert [r["onset_date"] for r in relapses] == [iso(150), iso(400)]
     context.close()

@@ -59,6 +59,8 @@ def _site_choices(user: Any) -> list[str]:
 @role_required(*SITE_ROLES)
 def screen(request: HttpRequest) -> HttpResponse:
     """The screening form; on submit the person is registered with the record (eligibility comes after consent)."""
+    if request.method == "POST" and "add_row" in request.POST:
+        return _screen_with_added_row(request)
     main, sets = screening_form.build_forms(request.POST or None, site_choices=_site_choices(request.user))
     if request.method == "POST" and screening_form.all_valid(main, sets):
         record = screening_form.to_record(main, sets)
@@ -74,6 +76,27 @@ def screen(request: HttpRequest) -> HttpResponse:
             return redirect("web:participant", participant_id=p.participant_id)
     sets_titled = [(name, screening_form.ROW_TITLES[name], formset) for name, formset in sets.items()]
     return render(request, "web/screen.html", {"form": main, "sets": sets_titled, "preview": _preview(main, sets)})
+
+
+def _screen_with_added_row(request: HttpRequest) -> HttpResponse:
+    """"Add a row" without JavaScript: the button submits the whole form, and the page comes back with everything
+    typed so far, one more blank row of that item (its first input focused) and the eligibility verdict, as the
+    live panel would show it. Nothing is stored, and no field is flagged as an error yet: this is not a submission.
+    (With JavaScript, htmx sends the same button to ``screen_row`` and inserts only the new row.)"""
+    item = request.POST["add_row"]
+    grown = screening_form.with_added_row(request.POST, item)
+    main, sets = screening_form.build_forms(grown if grown is not None else request.POST,
+                                            site_choices=_site_choices(request.user))
+    if grown is None:
+        title = screening_form.ROW_TITLES.get(item)
+        messages.error(request, f"No row can be added to {title} (at most {screening_form.MAX_ROWS} rows)." if title
+                       else f"No rows can be added to {item[:40]!r}: not a repeated item of the screening form.")
+    else:
+        new_row = sets[item].forms[-1]
+        next(iter(new_row.fields.values())).widget.attrs["autofocus"] = True
+    sets_titled = [(name, screening_form.ROW_TITLES[name], formset) for name, formset in sets.items()]
+    return render(request, "web/screen.html", {"form": main, "sets": sets_titled, "preview": _preview(main, sets),
+                                               "hide_errors": True}, status=200 if grown is not None else 400)
 
 
 def _preview(main: Any, sets: dict[str, Any]) -> dict[str, Any] | None:
