@@ -1,4 +1,5 @@
-"""``mescams sim trial`` (one in-silico trial as an analysis data folder) and ``mescams power`` (design grid)."""
+"""``mescams sim trial`` (one in-silico trial as an analysis data folder), ``mescams sim populate`` (a virtual trial
+entered into the EDC's database) and ``mescams power`` (design grid)."""
 
 from __future__ import annotations
 
@@ -48,6 +49,39 @@ def trial(
     written = write_analysis_folder(sim, out_dir, overwrite=overwrite)
     counts = ", ".join(f"{p.name} {len(sim.rows[p.name])} rows" for p in written)
     typer.echo(f"wrote {out_dir}: {counts}")
+
+
+@reports_errors
+def populate(
+    screen: int | None = typer.Option(None, "--screen", min=1,
+                                      help="People to screen (default: 45 per 31 participants, rounded up)."),
+    participants: int = typer.Option(31, "--participants", min=2, help="Participants to randomise."),
+    rate_ratio: float = typer.Option(0.6, "--rate-ratio", help="True MSC/placebo rate ratio on lesions, relapses."),
+    seed: int = typer.Option(1, "--seed", help="Random seed: the same seed enters the same trial."),
+    params: Path | None = ParamsOption,
+) -> None:
+    """Enter a whole virtual trial into the configured EDC database, through the services and roles the API uses.
+
+    Screening (failures decided by the eligibility engine), consent, randomisation from the allocation list,
+    infusions released by the lab, visits with vital signs, EDSS, MRI reads and labs, adverse events, relapses,
+    withdrawals, out-of-window visits, queries. The database (MESCAMS_DATA_DIR or MESCAMS_DATABASE_URL, migrated)
+    must hold no participants. The users are sim.* accounts with random passwords that are never shown.
+    """
+    from mescams.edc.settings import configure
+    from mescams.sim.virtual_patients import load_params
+
+    if not rate_ratio > 0:
+        raise InputValidationError("--rate-ratio", "must be a positive number")
+    screen = screen if screen is not None else -(-participants * 45 // 31)
+    if screen < participants:
+        raise InputValidationError("--screen", f"must be at least --participants ({participants})")
+    vp = load_params(params)
+    configure()
+    from mescams.sim.populate import populate as enter_trial
+
+    summary = enter_trial(screen=screen, participants=participants, rate_ratio=rate_ratio, seed=seed, params=vp)
+    for line in summary.lines():
+        typer.echo(line)
 
 
 @reports_errors
@@ -122,4 +156,5 @@ def power(
 def register(root: typer.Typer, group: Callable[[str, str], typer.Typer]) -> None:
     sim_group = group("sim", "In-silico trials: simulated participants and trials.")
     sim_group.command("trial")(trial)
+    sim_group.command("populate")(populate)
     root.command("power")(power)
