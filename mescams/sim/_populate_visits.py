@@ -4,6 +4,7 @@ services by the role that does each step (part of :mod:`mescams.sim.populate`)."
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from mescams.sim.follow_up import AdverseEvent, Course, Relapse
@@ -17,7 +18,7 @@ INFUSION_START = dt.time(10, 0)
 TYPO_RATE = 0.03  # adverse-event end dates typed before the onset (assumption), caught by the edit check
 QUERY_RATE = 0.1  # participants whose week-0 weight the data manager queries (assumption)
 ANSWER_RATE, CLOSE_RATE = 0.6, 0.7  # queries answered by the site, answers accepted by the data manager (assumption)
-SIGN_RATE = 0.3  # completed casebooks the investigator has signed by the snapshot (assumption)
+SIGN_RATE = 0.2  # completed casebooks the investigator has signed by the snapshot (assumption)
 
 
 def enter_course(run: _Trial, c: Candidate, pid: str, slot: Any, course: Course) -> None:
@@ -54,8 +55,8 @@ def enter_course(run: _Trial, c: Candidate, pid: str, slot: Any, course: Course)
             scan = save_form(user=coord, participant_id=pid, form="mri",
                              values={"visit_code": visit.code, "scan_date": visit.date})
             read = course.scans[visit.code]
-            read_scan(user=run.cast.mri, scan_id=scan.scan_id,  # type: ignore[attr-defined]
-                      values={name: getattr(read, name) for name in read.__dataclass_fields__})
+            read_scan(user=run.cast.mri, scan_id=scan.scan_id,
+                      values=asdict(read))
         if "safety_labs" in activities:
             save_form(user=coord, participant_id=pid, form="safety_lab",
                       values={"visit_code": visit.code, "sample_date": visit.date, "test": "wbc",
