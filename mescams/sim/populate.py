@@ -45,16 +45,12 @@ from mescams.sim.virtual_patients import VirtualPatientParams, load_params
 __all__ = ["Cast", "DatabaseNotEmpty", "DatabaseNotMigrated", "PopulateSummary", "populate", "sim_cast"]
 
 D = dt.timedelta
-SIM_USERS: tuple[tuple[str, Role, tuple[str, ...]], ...] = (
-    ("sim.coordinator.ott", Role.SITE_COORDINATOR, ("OTT",)),
-    ("sim.coordinator.wpg", Role.SITE_COORDINATOR, ("WPG",)),
-    ("sim.investigator", Role.INVESTIGATOR, ("OTT", "WPG")),
-    ("sim.rater", Role.EDSS_RATER, ("OTT", "WPG")),
-    ("sim.mri", Role.MRI_READER, ()),
-    ("sim.lab", Role.CELL_LAB, ()),
-    ("sim.statistician", Role.UNBLINDED_STATISTICIAN, ()),
-    ("sim.datamanager", Role.DATA_MANAGER, ()),
+SIM_ROLES: tuple[tuple[str, Role], ...] = (
+    ("sim.investigator", Role.INVESTIGATOR), ("sim.rater", Role.EDSS_RATER), ("sim.mri", Role.MRI_READER),
+    ("sim.lab", Role.CELL_LAB), ("sim.statistician", Role.UNBLINDED_STATISTICIAN),
+    ("sim.datamanager", Role.DATA_MANAGER),
 )
+"""The simulation's own users besides one coordinator per site (``sim.coordinator.<site>``)."""
 
 
 class DatabaseNotEmpty(TrialStateError):
@@ -96,20 +92,29 @@ class Cast:
 
 
 def sim_cast() -> Cast:
-    """The simulation's own users (``sim.*``), created with random passwords that are never stored or shown."""
+    """The simulation's own users (``sim.*``: a coordinator per protocol site, one user of each other role), created
+    with one random password that is never stored or shown. Users left by an earlier run are reused; their
+    password is unknown, so the investigator then signs no casebooks."""
     from mescams.edc.accounts.models import User
     from mescams.edc.accounts.services import create_user
     from mescams.edc.trial.sites import sync_sites
+    from mescams.protocols import default_protocol
 
     sync_sites()
-    users, password = {}, secrets.token_urlsafe(24)
-    for name, role, sites in SIM_USERS:
-        users[name] = User.objects.filter(username=name).first() or create_user(
-            username=name, password=password, role=role, site_codes=list(sites))
-    return Cast(coordinators={"OTT": users["sim.coordinator.ott"], "WPG": users["sim.coordinator.wpg"]},
+    sites = default_protocol().site_codes
+    wanted = [(f"sim.coordinator.{site.lower()}", Role.SITE_COORDINATOR, [site]) for site in sites]
+    wanted += [(name, role, list(sites) if role in (Role.INVESTIGATOR, Role.EDSS_RATER) else [])
+               for name, role in SIM_ROLES]
+    users, password, created = {}, secrets.token_urlsafe(24), set()
+    for name, role, site_codes in wanted:
+        users[name] = User.objects.filter(username=name).first()
+        if users[name] is None:
+            users[name] = create_user(username=name, password=password, role=role, site_codes=site_codes)
+            created.add(name)
+    return Cast(coordinators={site: users[f"sim.coordinator.{site.lower()}"] for site in sites},
                 investigator=users["sim.investigator"], rater=users["sim.rater"], mri=users["sim.mri"],
                 lab=users["sim.lab"], statistician=users["sim.statistician"], datamanager=users["sim.datamanager"],
-                investigator_password=password)
+                investigator_password=password if "sim.investigator" in created else None)
 
 
 @dataclass
@@ -149,8 +154,9 @@ class PopulateSummary:
         ]
 
 
-def _criterion_order(item: tuple[str, int]) -> tuple[str, int]:
-    return item[0][0] == "E", int(item[0][1:])  # type: ignore[return-value]
+def _criterion_order(item: tuple[str, int]) -> tuple[bool, int]:
+    """I1-I5 before E1-E18, numerically."""
+    return item[0].startswith("E"), int(item[0][1:])
 
 
 class _Trial:

@@ -8,10 +8,9 @@ from the population rather than from a list. The population is the virtual patie
 course), widened to the people a neurologist would refer: nothing here is truncated to the criteria.
 
 Each record is dated relative to its planned randomisation day ``r`` (screening 14-42 days before, inside the
-protocol's 60-day screening window), so the engine, run as of ``r``, judges it as the EDC will. Numbers marked
-"assumption" have no published source for this population; they are chosen so that about a third of referred
-people fail screening, as in phase 2 MS trials (e.g. MESEMS screened 210 for 144 randomised, Uccelli et al.,
-Lancet Neurol 2021).
+protocol's 60-day screening window), so the engine, run as of ``r``, judges it as the EDC will. How many fail is
+the caller's choice (:func:`screen_candidates`); why they fail is the population's. Numbers marked "assumption"
+have no published source for this population and are plausible values for a Canadian MS clinic's referrals.
 """
 
 from __future__ import annotations
