@@ -144,7 +144,7 @@ class PopulateSummary:
         by_criterion = ", ".join(f"{c} {n}" for c, n in sorted(self.screen_failures.items(), key=_criterion_order))
         return [
             f"virtual trial entered (seed {self.seed}, true rate ratio {self.rate_ratio:g}) in {self.seconds:.1f} s",
-            f"  screened {self.screened}: {self.screen_failed} screen failures, {self.randomised} randomised "
+            f"  screened {self.screened}: {self.screen_failed} failed screening, {self.randomised} randomised "
             f"({self.completed} completed, {self.withdrawn} withdrawn)",
             f"  screen failures by criterion (a person may fail several): {by_criterion or 'none'}",
             f"  visits: {self.visits} ({self.screened} screening, {self.visits - self.screened} after randomisation)",

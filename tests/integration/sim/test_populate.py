@@ -174,7 +174,7 @@ def test_populated_trial_follows_the_engine_the_list_the_schedule_and_the_audit(
 def test_cli_enters_a_trial_and_refuses_a_database_with_participants() -> None:
     first = runner.invoke(app, ["sim", "populate", "--screen", "3", "--participants", "2", "--seed", "3"])
     assert first.exit_code == 0, first.output
-    assert "screened 3: 1 screen failures, 2 randomised" in first.output
+    assert "screened 3: 1 failed screening, 2 randomised" in first.output
     assert "screen failures by criterion" in first.output and "forms: " in first.output
     again = runner.invoke(app, ["sim", "populate", "--screen", "3", "--participants", "2"])
     assert again.exit_code == 2
