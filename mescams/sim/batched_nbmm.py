@@ -38,6 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
+from mescams.errors import InputValidationError
 from mescams.sim.laplace_nbmm import N_PARAMS, NBMMData, laplace_terms
 from mescams.sim.small_linalg import solve_positive_definite
 
@@ -232,7 +233,7 @@ def _optimise(data: NBMMData, st: _State, active: np.ndarray, tol: float, max_it
                 break
         p = phi[active]
         trial_p = _from_z(np.clip(_to_z(p) + alpha[active, None] * direction[active], _Z_LOWER, _Z_UPPER))
-        guess = b[active] + np.matmul(sens[active], (trial_p - p)[..., None])[..., 0]
+        guess = b[active] + np.matmul((trial_p - p)[:, None, :], sens[active])[:, 0, :]
         l1, g1, h1, b1, s1 = laplace_terms(data.take(active), trial_p, guess)
         ok = np.isfinite(l1) & (l1 >= ll[active] - 1e-10 * (1.0 + np.abs(ll[active])))
         acc = active[ok]
@@ -284,6 +285,9 @@ def _fit_from(data: NBMMData, phi: np.ndarray, tol: float, max_iter: int,
     return st
 
 
+ENGINES = ("compiled", "numpy")
+
+
 def fit_nbmm_batch(
     gel_total: np.ndarray,
     n_scans: np.ndarray,
@@ -291,6 +295,7 @@ def fit_nbmm_batch(
     *,
     tol: float = 1e-9,
     max_iter: int = 60,
+    engine: str = "compiled",
 ) -> BatchedNBMMResult:
     """Fit the crossover NB2 mixed model to every trial of the batch.
 
@@ -300,12 +305,23 @@ def fit_nbmm_batch(
     n_scans : (T, N, 2) scans done in the period; 0 leaves the period out (a participant with none is absent).
     treatment : (T, N, 2) 1 where the period's treatment is MSC, 0 for placebo.
     tol : a trial has converged when its last Newton step moved no parameter by more than ``tol``.
+    engine : ``"compiled"`` (each trial's iteration in compiled code, :mod:`mescams.sim.compiled_nbmm`) or
+        ``"numpy"`` (all trials in lock-step rounds of array arithmetic, this module); the same procedure, equal
+        to rounding.
 
     Boundary rule (the stats area's, :mod:`mescams.stats.nbmm`): a fit ending with theta above
     ``THETA_BOUNDARY`` or the SD below ``SIGMA_BOUNDARY`` is refitted with that parameter pinned at its limit
     (Poisson; no random intercept), and reported as infinity or 0.
     """
+    if engine not in ENGINES:
+        raise InputValidationError("engine", f"unknown engine {engine!r}; choose from {', '.join(ENGINES)}")
     data = NBMMData(np.asarray(gel_total), np.asarray(n_scans), np.asarray(treatment))
+    fit = _fit_compiled if engine == "compiled" else _fit_numpy
+    phi, hess, ll, converged, iterations = fit(data, tol, max_iter)
+    return _result(data, phi, hess, ll, converged, iterations)
+
+
+def _fit_numpy(data: NBMMData, tol: float, max_iter: int) -> tuple[np.ndarray, ...]:
     st = _fit_from(data, _start(data), tol, max_iter)
     # A fit that ends on a limit may have missed a higher interior maximum (the likelihood in theta can have two
     # local maxima): refit those from theta = 1 and sigma = 0.5, the stats area's start; keep the higher one.
@@ -317,8 +333,30 @@ def fit_nbmm_batch(
         other = _fit_from(sub, phi0, tol, max_iter, abandon=st.fixed[again])
         better = other.converged & ~other.abandoned & (other.ll > st.ll[again] + 1e-9)
         st.replace(again[better], other, np.nonzero(better)[0])
-    phi, hess, ll, converged, iterations = st.phi, st.hess, st.ll, st.converged, st.iterations
+    return st.phi, st.hess, st.ll, st.converged, st.iterations
 
+
+def _fit_compiled(data: NBMMData, tol: float, max_iter: int) -> tuple[np.ndarray, ...]:
+    from mescams.sim.compiled_nbmm import fit_trials
+
+    n_t = data.y.shape[1]
+    bounds = np.zeros((3, N_PARAMS))
+    bounds[0], bounds[1] = _Z_LOWER, _Z_UPPER
+    bounds[2, :3] = _FINAL_STEP, THETA_BOUNDARY, SIGMA_BOUNDARY
+    phi, hess = np.empty((n_t, N_PARAMS)), np.empty((n_t, N_PARAMS, N_PARAMS))
+    ll, converged, iterations = np.empty(n_t), np.empty(n_t, dtype=bool), np.empty(n_t, dtype=np.int64)
+
+    def per_trial(a: np.ndarray) -> np.ndarray:  # (2, T, N) -> (T, 2, N): each trial's cells contiguous
+        return np.ascontiguousarray(a.transpose(1, 0, 2))
+
+    fit_trials(per_trial(data.y), per_trial(data.offset), per_trial(data.trt), per_trial(data.present),
+               data.lgamma_y1_sum, float(tol), int(max_iter), bounds, phi, hess, ll, converged, iterations)
+    return phi, hess, ll, converged, iterations
+
+
+def _result(data: NBMMData, phi: np.ndarray, hess: np.ndarray, ll: np.ndarray, converged: np.ndarray,
+            iterations: np.ndarray) -> BatchedNBMMResult:
+    """Standard errors, boundary flags and the reported estimates from the optimum of each trial."""
     z = _to_z(phi)
     at_limit = (z <= _Z_LOWER * (1 + 1e-6)) | (z >= _Z_UPPER * (1 - 1e-6))
     # Standard errors from the observed information; a parameter held at its limit is treated as known.
