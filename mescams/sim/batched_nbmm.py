@@ -350,7 +350,7 @@ def _fit_compiled(data: NBMMData, tol: float, max_iter: int) -> tuple[np.ndarray
         return np.ascontiguousarray(a.transpose(1, 0, 2))
 
     fit_trials(per_trial(data.y), per_trial(data.offset), per_trial(data.trt), per_trial(data.present),
-               data.lgamma_y1_sum, float(tol), int(max_iter), bounds, phi, hess, ll, converged, iterations)
+               float(tol), int(max_iter), bounds, phi, hess, ll, converged, iterations)
     return phi, hess, ll, converged, iterations
 
 

@@ -21,7 +21,7 @@ import numpy as np
 
 from mescams.errors import InputValidationError
 from mescams.sim.batched_nbglm import fit_nbglm_batch
-from mescams.sim.batched_nbmm import fit_nbmm_batch
+from mescams.sim.batched_nbmm import ENGINES, fit_nbmm_batch
 from mescams.sim.virtual_patients import ScanDesign, VirtualPatientParams, simulate_gel
 
 __all__ = ["ANALYSES", "CellSummary", "ChunkTask", "GridCell", "chunk_tasks", "run_chunk", "run_grid",
@@ -94,8 +94,10 @@ def chunk_tasks(cells: Sequence[GridCell], n_trials: int, seed: int, chunk_size:
 
 
 def run_chunk(task: ChunkTask, params: VirtualPatientParams, design: ScanDesign, alpha: float = 0.05,
-              analyses: Sequence[str] = ANALYSES) -> ChunkResult:
-    """Simulate one chunk of trials and analyse each with the chosen models (both by default)."""
+              analyses: Sequence[str] = ANALYSES, engine: str = "compiled") -> ChunkResult:
+    """Simulate one chunk of trials and analyse each with the chosen models (both by default).
+
+    ``engine``: how the crossover model is fitted (:func:`mescams.sim.batched_nbmm.fit_nbmm_batch`)."""
     rng = np.random.default_rng(task.seed)
     cell = task.cell
     gel = simulate_gel(params, design, task.n_trials, cell.participants, rng, rate_ratio=cell.rate_ratio,
@@ -103,7 +105,7 @@ def run_chunk(task: ChunkTask, params: VirtualPatientParams, design: ScanDesign,
     totals, scans, msc = gel.period_totals()
     arrays = {}
     for name in analyses:
-        fit = (fit_nbmm_batch(totals, scans, msc) if name == "crossover"
+        fit = (fit_nbmm_batch(totals, scans, msc, engine=engine) if name == "crossover"
                else fit_nbglm_batch(totals[..., 0], scans[..., 0], msc[..., 0]))
         arrays[name] = {
             "log_rr": np.log(fit.rate_ratio), "ci_low": fit.ci_low, "ci_high": fit.ci_high,
@@ -157,16 +159,19 @@ def grid(participants: Sequence[int], rate_ratios: Sequence[float], dispersions:
 def run_grid(cells: Sequence[GridCell], *, n_trials: int, seed: int, params: VirtualPatientParams,
              design: ScanDesign, chunk_size: int = 1000, workers: int = 1, alpha: float = 0.05,
              on_chunk_done: Callable[[ChunkTask], None] | None = None,
-             analyses: Sequence[str] = ANALYSES) -> list[CellSummary]:
-    """Run the grid on this machine with ``workers`` threads (NumPy releases the GIL in its array loops)."""
+             analyses: Sequence[str] = ANALYSES, engine: str = "compiled") -> list[CellSummary]:
+    """Run the grid on this machine with ``workers`` threads (the compiled fit and NumPy's array loops release
+    the GIL, so the threads run at once)."""
     unknown = set(analyses) - set(ANALYSES)
     if unknown:
         raise InputValidationError("analyses", f"unknown {sorted(unknown)}; choose from {', '.join(ANALYSES)}")
+    if engine not in ENGINES:
+        raise InputValidationError("engine", f"unknown engine {engine!r}; choose from {', '.join(ENGINES)}")
     tasks = chunk_tasks(cells, n_trials, seed, chunk_size)
     results: list[ChunkResult] = []
 
     def one(task: ChunkTask) -> ChunkResult:
-        return run_chunk(task, params, design, alpha, analyses)
+        return run_chunk(task, params, design, alpha, analyses, engine)
 
     if workers <= 1:
         for task in tasks:

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from scipy import optimize, stats
 
-from mescams.sim.batched_nbmm import fit_nbmm_batch
+from mescams.sim.batched_nbmm import ENGINES, fit_nbmm_batch
 from mescams.sim.laplace_nbmm import NBMMData, laplace_terms
 from mescams.sim.reference_fits import stats_crossover_fit
 
@@ -91,6 +91,7 @@ def test_batched_fit_is_the_maximum_of_an_independent_laplace_likelihood() -> No
             assert loglik(moved) < fit.loglik[0]
 
 
+@pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize(("rate_ratio", "theta", "sigma", "n_part", "seed"), [
     (0.6, 2.0, 0.8, 31, 1),     # the trial's size
     (1.0, 1.0, 1.2, 31, 2),     # null effect, strong heterogeneity
@@ -98,9 +99,9 @@ def test_batched_fit_is_the_maximum_of_an_independent_laplace_likelihood() -> No
     (0.8, 0.5, 0.6, 20, 4),     # very overdispersed, small
 ])
 def test_each_trial_equals_the_stats_area_single_fit(rate_ratio: float, theta: float, sigma: float, n_part: int,
-                                                     seed: int) -> None:
+                                                     seed: int, engine: str) -> None:
     y, n, t = model_trials(5, seed=seed, n_part=n_part, rate_ratio=rate_ratio, theta=theta, sigma=sigma)
-    batch = fit_nbmm_batch(y, n, t)
+    batch = fit_nbmm_batch(y, n, t, engine=engine)
     for i in range(y.shape[0]):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -118,33 +119,36 @@ def test_each_trial_equals_the_stats_area_single_fit(rate_ratio: float, theta: f
         assert batch.loglik[i] == pytest.approx(single.loglik_, abs=1e-6)
 
 
-def test_missing_periods_and_absent_participants_drop_out() -> None:
+@pytest.mark.parametrize("engine", ENGINES)
+def test_missing_periods_and_absent_participants_drop_out(engine: str) -> None:
     y, n, t = model_trials(3, seed=8)
     n = n.copy()
     n[:, 0, :] = 0  # participant 0 has no scan at all
     n[:, 1, 1] = 0  # participant 1 lost period 2
-    fit = fit_nbmm_batch(y, n, t)
+    fit = fit_nbmm_batch(y, n, t, engine=engine)
     assert (fit.n_participants == 30).all()
     assert (fit.n_periods == (n > 0).sum(axis=(1, 2))).all()
     # The counts recorded in the dropped cells must not matter.
     y2 = y.copy()
     y2[:, 0, :] = 99
     y2[:, 1, 1] = 99
-    np.testing.assert_array_equal(fit_nbmm_batch(y2, n, t).beta, fit.beta)
+    np.testing.assert_array_equal(fit_nbmm_batch(y2, n, t, engine=engine).beta, fit.beta)
 
 
-def test_poisson_data_end_on_the_theta_limit_loudly() -> None:
+@pytest.mark.parametrize("engine", ENGINES)
+def test_poisson_data_end_on_the_theta_limit_loudly(engine: str) -> None:
     rng = np.random.default_rng(4)
     msc = np.tile([[1.0, 0.0], [0.0, 1.0]], (1, 15, 1))
     n = np.full(msc.shape, 3)
     y = rng.poisson(3.0 * np.exp(rng.normal(0, 0.5, (1, 30, 1))) * 0.7**msc).astype(float)
-    fit = fit_nbmm_batch(y, n, msc)
+    fit = fit_nbmm_batch(y, n, msc, engine=engine)
     if fit.at_bound[0]:
         assert fit.theta[0] == np.inf
     assert fit.converged[0] and np.isfinite(fit.se[0]).all()
 
 
-def test_an_interior_maximum_is_not_jumped_over_to_the_poisson_limit() -> None:
+@pytest.mark.parametrize("engine", ENGINES)
+def test_an_interior_maximum_is_not_jumped_over_to_the_poisson_limit(engine: str) -> None:
     """A simulated trial (found by a reproducibility stress run) whose likelihood has a local maximum at the
     Poisson limit and a higher one at theta ~ 9.9: the batched fit must find the higher one, as the single fit."""
     y = np.array([[1, 0, 0, 1, 0, 3, 1, 1, 4, 2, 2, 4, 0, 6, 26, 0, 0, 0, 0, 0],
@@ -153,7 +157,7 @@ def test_an_interior_maximum_is_not_jumped_over_to_the_poisson_limit() -> None:
                   [3, 3, 3, 3, 1, 3, 3, 3, 2, 3, 2, 3, 2, 3, 3, 3, 3, 0, 3, 3]]).T[None]
     first = np.array([1, 0, 0, 0, 0, 1, 1, 1, 0, 0, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1], dtype=float)
     t = np.stack([first, 1 - first], -1)[None]
-    batch = fit_nbmm_batch(y, n, t)
+    batch = fit_nbmm_batch(y, n, t, engine=engine)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         single = stats_crossover_fit(y[0], n[0], t[0])
