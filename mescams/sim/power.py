@@ -97,7 +97,7 @@ def run_chunk(task: ChunkTask, params: VirtualPatientParams, design: ScanDesign,
               analyses: Sequence[str] = ANALYSES, engine: str = "compiled") -> ChunkResult:
     """Simulate one chunk of trials and analyse each with the chosen models (both by default).
 
-    ``engine``: how the crossover model is fitted (:func:`mescams.sim.batched_nbmm.fit_nbmm_batch`)."""
+    ``engine``: ``"compiled"`` or ``"numpy"``, how both models are fitted (see ``fit_nbmm_batch``)."""
     rng = np.random.default_rng(task.seed)
     cell = task.cell
     gel = simulate_gel(params, design, task.n_trials, cell.participants, rng, rate_ratio=cell.rate_ratio,
@@ -106,7 +106,7 @@ def run_chunk(task: ChunkTask, params: VirtualPatientParams, design: ScanDesign,
     arrays = {}
     for name in analyses:
         fit = (fit_nbmm_batch(totals, scans, msc, engine=engine) if name == "crossover"
-               else fit_nbglm_batch(totals[..., 0], scans[..., 0], msc[..., 0]))
+               else fit_nbglm_batch(totals[..., 0], scans[..., 0], msc[..., 0], engine=engine))
         arrays[name] = {
             "log_rr": np.log(fit.rate_ratio), "ci_low": fit.ci_low, "ci_high": fit.ci_high,
             "p_value": fit.p_value, "converged": fit.converged,

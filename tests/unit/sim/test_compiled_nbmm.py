@@ -1,4 +1,5 @@
-"""The compiled engine (mescams.sim.compiled_nbmm) against the NumPy engine, term by term and fit by fit.
+"""The compiled engine (mescams.sim.compiled_nbmm, compiled_laplace) against the NumPy engine, term by term
+and fit by fit.
 
 The NumPy engine is the reference: its derivatives are checked against finite differences and its fits against
 the stats area's single-trial fit and an independent scipy fit (test_batched_nbmm.py); both engines are held to
@@ -13,7 +14,7 @@ import pytest
 
 from mescams.errors import InputValidationError
 from mescams.sim.batched_nbmm import fit_nbmm_batch
-from mescams.sim.compiled_nbmm import _laplace
+from mescams.sim.compiled_laplace import laplace_one
 from mescams.sim.count_terms import TABLE_CAP
 from mescams.sim.laplace_nbmm import NBMMData, laplace_terms
 from mescams.sim.virtual_patients import simulate_gel
@@ -38,7 +39,7 @@ def test_compiled_laplace_terms_equal_the_numpy_ones(log_theta: float, log_sigma
     for i in range(8):
         out_b, out_sens, out_grad, out_hess = np.empty(31), np.empty((5, 31)), np.empty(5), np.empty((5, 5))
         cap = int(min(data.y[:, i].max(), TABLE_CAP))
-        out_ll = _laplace(np.ascontiguousarray(data.y[:, i]), np.ascontiguousarray(data.offset[:, i]),
+        out_ll = laplace_one(np.ascontiguousarray(data.y[:, i]), np.ascontiguousarray(data.offset[:, i]),
                           np.ascontiguousarray(data.trt[:, i]), np.ascontiguousarray(data.present[:, i]),
                           float(data.lgamma_y1_sum[i]), cap, table, phi[i], b_start[i], out_b, out_sens,
                           out_grad, out_hess)
