@@ -1,15 +1,23 @@
-"""Appending to the hash chain, and the hash itself (one definition used by writer and verifier)."""
+"""Appending to the hash chain, and the hash itself (one definition used by writer and verifier).
+
+Every audited change comes through :func:`append`. Services run inside :func:`deferred` (entered by
+:func:`mescams.edc.audit.context.acting` in a transaction), so their entries are chained together at the end of
+the service's work, just before it commits.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 import functools
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 
 from mescams.edc.audit.context import Actor
 from mescams.edc.audit.models import AuditEntry, AuditHead
@@ -29,6 +37,22 @@ def entry_hash(prev_hash: str, values: dict[str, Any]) -> str:
     return hashlib.sha256((prev_hash + "\n" + text).encode("utf-8")).hexdigest()
 
 
+@dataclass(frozen=True)
+class _Change:
+    """One save's or delete's entries, waiting for the end of the transaction."""
+
+    actor: Actor
+    table: str
+    record_id: str
+    action: str
+    changes: tuple[tuple[str, str | None, str | None], ...]
+    reason: str
+    marker: Callable[[], None]
+
+
+_pending: contextvars.ContextVar[list[_Change] | None] = contextvars.ContextVar("mescams_audit_pending", default=None)
+
+
 def append(
     *,
     actor: Actor,
@@ -37,34 +61,89 @@ def append(
     action: str,
     changes: Sequence[tuple[str, str | None, str | None]],
     reason: str,
-) -> list[AuditEntry]:
-    """Append one entry per (field, old, new) after the chain's head, inside the caller's transaction.
+) -> None:
+    """Add one entry per (field, old, new) to the chain, in the caller's transaction.
 
-    Locking the head row orders concurrent writers on PostgreSQL; on SQLite the IMMEDIATE transaction already
-    serialises writers. The entries go in through one prepared INSERT, not the ORM's per-object compiler: every
-    save of trial data passes here with a dozen or more fields, and the head row is locked until the caller
-    commits, so the less work done while holding it, the less concurrent writers wait.
+    Inside :func:`deferred` the entries wait for the end of its block; otherwise they are chained at once.
     """
     if not changes:
-        return []
-    with transaction.atomic(savepoint=False):
-        seq, prev = _locked_head()
-        now = dt.datetime.now(dt.UTC)
-        entries = []
-        for field, old, new in changes:
+        return
+    pending = _pending.get()
+    if pending is None:
+        with transaction.atomic(savepoint=False):
+            _chain([_Change(actor, table, record_id, action, tuple(changes), reason, _noop)])
+        return
+    marker = _Marker()
+    # Registered like any on-commit hook, the marker is dropped by Django when a savepoint taken after it is rolled
+    # back: that is how the flush knows this change was undone and must not be recorded.
+    transaction.on_commit(marker)
+    pending.append(_Change(actor, table, record_id, action, tuple(changes), reason, marker))
+
+
+@contextlib.contextmanager
+def deferred() -> Iterator[None]:
+    """Chain the block's entries at its end, in the order they were made, still inside the transaction.
+
+    Why: appending locks the chain's single head row until the transaction commits, so every writer waits for the
+    one holding it. Appending at the end of the block (the service's transaction, which commits right after)
+    holds the head for the flush and the commit alone, not for the rest of the service's work. Outside a
+    transaction (autocommit) or inside another ``deferred`` block, entries are not held back further.
+    """
+    if _pending.get() is not None or not connection.in_atomic_block:
+        yield
+        return
+    pending: list[_Change] = []
+    token = _pending.set(pending)
+    try:
+        yield
+    except BaseException:
+        _pending.reset(token)
+        # The transaction is normally rolled back; should the caller catch this and commit, the changes that
+        # survived are recorded all the same (a failing flush leaves the original error to propagate).
+        if not connection.needs_rollback:
+            with contextlib.suppress(DatabaseError):
+                _flush(pending)
+        raise
+    _pending.reset(token)
+    _flush(pending)
+
+
+def _flush(pending: list[_Change]) -> None:
+    live = {id(func) for _, func, _ in connection.run_on_commit}
+    survivors = [c for c in pending if id(c.marker) in live]
+    if survivors:
+        _chain(survivors)
+
+
+class _Marker:
+    def __call__(self) -> None:
+        """Nothing to do at commit: the marker only shows that its change survived."""
+
+
+def _noop() -> None:
+    """Placeholder marker of a change chained at once."""
+
+
+def _chain(batch: list[_Change]) -> None:
+    """Lock the head, hash every entry of ``batch`` after it, insert them and move the head."""
+    seq, prev = _locked_head()
+    now = dt.datetime.now(dt.UTC)
+    entries = []
+    for change in batch:
+        actor = change.actor
+        for field, old, new in change.changes:
             seq += 1
             values = {
                 "seq": seq, "at": now, "user_id": actor.user_id, "username": actor.username, "role": actor.role,
-                "table": table, "record_id": record_id, "action": action, "field": field, "old": old, "new": new,
-                "reason": reason,
+                "table": change.table, "record_id": change.record_id, "action": change.action, "field": field,
+                "old": old, "new": new, "reason": change.reason,
             }
             digest = entry_hash(prev, values)
             entries.append(AuditEntry(**values, prev_hash=prev, entry_hash=digest))
             prev = digest
-        _insert(entries)
-        with connection.cursor() as cursor:
-            cursor.execute(f"UPDATE {_HEAD} SET last_seq = %s, last_hash = %s WHERE id = 1", [seq, prev])
-    return entries
+    _insert(entries)
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {_HEAD} SET last_seq = %s, last_hash = %s WHERE id = 1", [seq, prev])
 
 
 _HEAD = AuditHead._meta.db_table

@@ -42,13 +42,20 @@ _reason: contextvars.ContextVar[str] = contextvars.ContextVar("mescams_audit_rea
 
 @contextmanager
 def acting(who: Actor | Any, *, reason: str = "") -> Iterator[Actor]:
-    """Run the block as ``who`` (an Actor or a user) with ``reason`` recorded on every change."""
+    """Run the block as ``who`` (an Actor or a user) with ``reason`` recorded on every change.
+
+    Entered inside a transaction (``with transaction.atomic(), acting(user):``, as the services do), the block's
+    audit entries are chained at its end, just before the commit (:func:`mescams.edc.audit.chain.deferred`).
+    """
+    from mescams.edc.audit.chain import deferred  # the chain needs Actor from here
+
     actor = who if isinstance(who, Actor) else Actor.of(who)
     if len(reason) > 2000:
         raise InputValidationError("reason", "at most 2000 characters")
     t1, t2 = _actor.set(actor), _reason.set(reason.strip())
     try:
-        yield actor
+        with deferred():
+            yield actor
     finally:
         _actor.reset(t1)
         _reason.reset(t2)
