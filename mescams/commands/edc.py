@@ -39,6 +39,8 @@ def serve(
     workers: int = typer.Option(2, "--workers", help="gunicorn worker processes."),
     threads: int = typer.Option(8, "--threads", help="Threads per worker (gthread)."),
     timeout: int = typer.Option(120, "--timeout", help="Seconds before a silent worker is restarted."),
+    keep_alive: int = typer.Option(75, "--keep-alive", min=0,
+                                   help="Seconds an idle connection is kept open for the client's next request."),
 ) -> None:
     """Serve the EDC with gunicorn (a production server, not Django's development server)."""
     from mescams.edc.settings import build_settings
@@ -49,7 +51,10 @@ def serve(
         raise typer.BadParameter("gunicorn is not installed")
     args = [gunicorn, "mescams.edc.wsgi:create_application()", "--bind", f"{host}:{port}",
             "--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads),
-            "--access-logfile", "-", "--graceful-timeout", "10", "--timeout", str(timeout)]
+            "--access-logfile", "-", "--graceful-timeout", "10", "--timeout", str(timeout),
+            # gunicorn's default of 2 s closes a connection while a person reads the page; a request sent as it
+            # closes fails in the client. 75 s is what browsers and proxies expect (nginx's default).
+            "--keep-alive", str(keep_alive)]
     os.execv(gunicorn, args)  # noqa: S606 - replaces this process with the server
 
 

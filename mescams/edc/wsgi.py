@@ -24,6 +24,18 @@ def startup_checks() -> None:
         verify_list(stored)
 
 
+def warm_up() -> None:
+    """Do in each worker, before it takes requests, the one-off work its first requests would otherwise pay for
+    (seconds of latency for the first people served after a start or restart): import the URL
+    configuration, which builds the API and its schemas, and load the protocol."""
+    from django.urls import get_resolver
+
+    from mescams.protocols import default_protocol
+
+    get_resolver().resolve("/api/participants")
+    default_protocol()
+
+
 def create_application() -> Any:
     from django.core.wsgi import get_wsgi_application
 
@@ -32,4 +44,5 @@ def create_application() -> Any:
     configure()
     application = get_wsgi_application()
     startup_checks()
+    warm_up()
     return application
