@@ -1,9 +1,11 @@
 """The crossover NB2 mixed model fitted to thousands of simulated trials at once (Laplace approximation).
 
 Why: an in-silico trial must be analysed with the same model as the real one (the contract's ``gel_crossover``),
-and a power grid needs tens of thousands of fits. A loop of single fits (or glmmTMB) manages a few per second;
-here every array has shape ``trials x participants x periods`` and every Newton step is taken for all trials at
-once, so NumPy's vector arithmetic does the work.
+and a power grid needs tens of thousands of fits. A loop of single fits (or glmmTMB) manages a few per second.
+Two engines run the same procedure: here (``engine="numpy"``, the readable reference) every array has shape
+``trials x participants x periods`` and every Newton step is taken for all trials at once; the default
+(``engine="compiled"``, :mod:`mescams.sim.compiled_nbmm`) runs each trial's iteration in compiled code without the
+interpreter lock, which is several times faster and lets worker threads run at once.
 
 Model (per trial): period GEL totals :math:`y_{ij}` of participant :math:`i` in period :math:`j`,
 

@@ -14,30 +14,50 @@ __all__ = ["cholesky", "solve_positive_definite"]
 
 
 def cholesky(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Lower factors ``L`` with ``L L' = a`` for a batch (T, n, n), and a flag per matrix: positive definite."""
+    """Lower factors ``L`` with ``L L' = a`` for a batch (T, n, n), and a flag per matrix: positive definite.
+
+    The entries are kept as contiguous (T,) columns while they are computed (slices ``a[:, i, j]`` are strided),
+    and the short inner sums are written out: for n = 5 this is a few dozen array operations in all."""
     n = a.shape[-1]
-    low = np.zeros_like(a)
+    entry = [[np.ascontiguousarray(a[:, i, j]) for j in range(i + 1)] for i in range(n)]
+    low: list[list[np.ndarray]] = [[] for _ in range(n)]
     ok = np.ones(a.shape[0], dtype=bool)
     for j in range(n):
-        pivot = a[:, j, j] - np.einsum("tk,tk->t", low[:, j, :j], low[:, j, :j])
+        pivot = entry[j][j].copy()
+        for k in range(j):
+            pivot -= low[j][k] * low[j][k]
         ok &= pivot > 0
         d = np.sqrt(np.where(pivot > 0, pivot, 1.0))
-        low[:, j, j] = d
+        low[j].append(d)
         for i in range(j + 1, n):
-            low[:, i, j] = (a[:, i, j] - np.einsum("tk,tk->t", low[:, i, :j], low[:, j, :j])) / d
-    return low, ok
+            acc = entry[i][j].copy()
+            for k in range(j):
+                acc -= low[i][k] * low[j][k]
+            low[i].append(acc / d)
+    out = np.zeros_like(a)
+    for i in range(n):
+        for j in range(i + 1):
+            out[:, i, j] = low[i][j]
+    return out, ok
 
 
 def _solve_factored(low: np.ndarray, b: np.ndarray) -> np.ndarray:
     n = low.shape[-1]
-    diag = low[:, np.arange(n), np.arange(n)].reshape(low.shape[0], n, *([1] * (b.ndim - 2)))
-    y = np.zeros_like(b)
+    shape = (low.shape[0], *([1] * (b.ndim - 2)))
+    col = [[low[:, i, j].reshape(shape) for j in range(i + 1)] for i in range(n)]
+    y: list[np.ndarray] = []
     for i in range(n):
-        y[:, i] = (b[:, i] - np.einsum("tk,tk...->t...", low[:, i, :i], y[:, :i])) / diag[:, i]
-    x = np.zeros_like(b)
+        acc = b[:, i].copy()
+        for k in range(i):
+            acc -= col[i][k] * y[k]
+        y.append(acc / col[i][i])
+    x: list[np.ndarray] = [np.empty(0)] * n
     for i in reversed(range(n)):
-        x[:, i] = (y[:, i] - np.einsum("tk,tk...->t...", low[:, i + 1:, i], x[:, i + 1:])) / diag[:, i]
-    return x
+        acc = y[i].copy()
+        for k in range(i + 1, n):
+            acc -= col[k][i] * x[k]
+        x[i] = acc / col[i][i]
+    return np.stack(x, axis=1)
 
 
 def solve_positive_definite(a: np.ndarray, b: np.ndarray, *, regularise: bool = False
