@@ -1,15 +1,17 @@
 """EDC API under load: 50 concurrent clients entering eCRFs against PostgreSQL for 60 s.
 
 Runs the real server (``mescams serve``: gunicorn, 127.0.0.1 only) on a fresh database ``mescams_bench`` on the
-local PostgreSQL, logs 50 clients in (session + CSRF, as a browser would), and has each enter vital signs and
-adverse events for its own participant: first at one save per second each (a realistic data-entry load, 20 s),
-then as fast as it can (saturation, 60 s). Prints throughput and p50/p95/p99 latency of each, against a baseline
-of one client alone measured in the same run, then counts rows and audit entries in the database:
-every 2xx answer must be a saved row with its audit entries (zero failed or lost saves), and the audit chain
-must verify.
+local PostgreSQL, logs 50 clients in (session + CSRF, as a browser would), warms the server up for 10 s (not
+timed), and has each client enter vital signs and adverse events for its own participant: first one save a second
+each on average, with random think times (a data-entry load far above a real trial's, 30 s; see
+:mod:`bench.load_clients`), then as fast as it can (saturation, 60 s). Prints throughput and p50/p95/p99 latency
+of each, against a baseline of one client alone measured in the same run, then counts rows and audit entries in
+the database: every 2xx answer must be a saved row with its audit entries (zero failed or lost saves), and the
+audit chain must verify.
 
 Environment: ``MESCAMS_BENCH_SECONDS`` (default 60), ``MESCAMS_BENCH_CLIENTS`` (50),
-``MESCAMS_BENCH_PG`` (``postgresql://postgres@127.0.0.1:5432``), ``MESCAMS_BENCH_WORKERS`` (4).
+``MESCAMS_BENCH_PG`` (``postgresql://postgres@127.0.0.1:5432``), ``MESCAMS_BENCH_WORKERS`` (4),
+``MESCAMS_BENCH_THREADS`` (4).
 """
 
 from __future__ import annotations
@@ -19,10 +21,11 @@ import os
 import socket
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import Any
+
+from bench.load_clients import Outcome, Request, run_clients, summary_line
 
 REPO = Path(__file__).resolve().parent.parent
 DB_NAME = "mescams_bench"
@@ -34,11 +37,6 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
 
 
 def _prepare(env: dict[str, str], clients: int) -> list[str]:
@@ -92,56 +90,27 @@ def _login(base: str, index: int) -> tuple[Any, dict[str, str]]:
     return http, {"X-CSRFToken": http.cookies["csrftoken"], "Referer": base}
 
 
-def _client_loop(session: tuple[Any, dict[str, str]], pid: str, stop: threading.Event, out: dict[str, list],
-                 pace: float = 0.0) -> None:
-    import httpx
+def _saves(pids: list[str]) -> Request:
+    """Client ``index`` enters vital signs (two in three) and adverse events for its own participant."""
 
-    http, headers = session
-    n = 0
-    while not stop.is_set():
-        if pace:
-            stop.wait(pace)
-        n += 1
+    def request(session: tuple[Any, dict[str, str]], index: int, n: int, rng: object) -> tuple[str, Any]:
+        http, headers = session
+        pid = pids[index]
         if n % 3:
-            path, body, form = (f"/api/participants/{pid}/forms/vital_signs",
-                                {"visit_code": "W4", "assessment_date": (WEEK0 + dt.timedelta(weeks=4)).isoformat(),
-                                 "weight_kg": 60 + n % 30, "systolic_mmhg": 120, "diastolic_mmhg": 80}, "vitals")
-        else:
-            path, body, form = (f"/api/participants/{pid}/forms/adverse_event",
-                                {"term": f"Headache {n}", "onset_date": (WEEK0 + dt.timedelta(days=3)).isoformat(),
-                                 "severity_grade": 1, "serious": False, "serious_criteria": [], "related": False,
-                                 "action": "none", "outcome": "recovered"}, "ae")
-        started = time.perf_counter()
-        try:
-            status = http.post(path, json=body, headers=headers).status_code
-        except httpx.HTTPError:
-            status = 0
-        out["latency"].append(time.perf_counter() - started)
-        out["ok_" + form].append(1) if 200 <= status < 300 else out["failed"].append(status)
+            body = {"visit_code": "W4", "assessment_date": (WEEK0 + dt.timedelta(weeks=4)).isoformat(),
+                    "weight_kg": 60 + n % 30, "systolic_mmhg": 120, "diastolic_mmhg": 80}
+            return "vitals", http.post(f"/api/participants/{pid}/forms/vital_signs", json=body, headers=headers)
+        body = {"term": f"Headache {n}", "onset_date": (WEEK0 + dt.timedelta(days=3)).isoformat(),
+                "severity_grade": 1, "serious": False, "serious_criteria": [], "related": False, "action": "none",
+                "outcome": "recovered"}
+        return "ae", http.post(f"/api/participants/{pid}/forms/adverse_event", json=body, headers=headers)
+
+    return request
 
 
-def _run_clients(sessions: list[tuple[Any, dict[str, str]]], pids: list[str], seconds: float,
-                 pace: float = 0.0) -> dict[str, list]:
-    out: dict[str, list] = {"latency": [], "ok_vitals": [], "ok_ae": [], "failed": []}
-    stop = threading.Event()
-    threads = [threading.Thread(target=_client_loop, args=(session, pid, stop, out, pace), daemon=True)
-               for session, pid in zip(sessions, pids, strict=False)]
-    for t in threads:
-        t.start()
-    time.sleep(seconds)
-    stop.set()
-    for t in threads:
-        t.join(timeout=120)
-    return out
-
-
-def _summary(label: str, out: dict[str, list], seconds: float) -> dict[str, float]:
-    lat = out["latency"]
-    figures = {"throughput": len(lat) / seconds, "p50": _percentile(lat, 50) * 1000,
-               "p95": _percentile(lat, 95) * 1000, "p99": _percentile(lat, 99) * 1000}
-    print(f"{label}: {len(lat)} saves in {seconds:.0f} s = {figures['throughput']:.1f}/s; latency p50 "
-          f"{figures['p50']:.1f} ms, p95 {figures['p95']:.1f} ms, p99 {figures['p99']:.1f} ms; "
-          f"failed {len(out['failed'])} {sorted(set(out['failed']))[:5]}", flush=True)
+def _summary(label: str, out: Outcome, seconds: float) -> dict[str, float]:
+    line, figures = summary_line(label, out, seconds)
+    print(line, flush=True)
     return figures
 
 
@@ -150,6 +119,7 @@ def main() -> None:
     clients = int(os.environ.get("MESCAMS_BENCH_CLIENTS", "50"))
     pg = os.environ.get("MESCAMS_BENCH_PG", "postgresql://postgres@127.0.0.1:5432")
     workers = os.environ.get("MESCAMS_BENCH_WORKERS", "4")
+    threads = os.environ.get("MESCAMS_BENCH_THREADS", "4")
     env = {"MESCAMS_DATABASE_URL": f"{pg}/{DB_NAME}", "MESCAMS_SECRET_KEY": "bench-secret-" + "x" * 40,
            "MESCAMS_DEMO": "", "MESCAMS_INSECURE_HTTP": "1", "MESCAMS_BENCH_PG": pg, "MESCAMS_LOG_LEVEL": "ERROR"}
     try:
@@ -161,7 +131,7 @@ def main() -> None:
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(  # noqa: S603
         [str(REPO / ".venv" / "bin" / "mescams"), "serve", "--host", "127.0.0.1", "--port", str(port),
-         "--workers", workers, "--threads", "16"],
+         "--workers", workers, "--threads", threads],
         env={**os.environ, **env}, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         import httpx
@@ -176,16 +146,19 @@ def main() -> None:
         from mescams.edc.crfs.models import AdverseEvent, VitalSigns
 
         before = (VitalSigns.objects.count(), AdverseEvent.objects.count(), AuditEntry.objects.count())
-        print(f"server: gunicorn, {workers} workers x 16 threads on {base}; PostgreSQL {DB_NAME}; "
+        print(f"server: gunicorn, {workers} workers x {threads} threads on {base}; PostgreSQL {DB_NAME}; "
               f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} (clients run on the same machine)",
               flush=True)
         sessions = [_login(base, i) for i in range(len(pids))]  # log-ins are not timed
-        baseline_out = _run_clients(sessions[:1], pids[:1], 5.0)
-        baseline = _summary("baseline, 1 client, 5 s", baseline_out, 5.0)
-        paced_out = _run_clients(sessions, pids, 20.0, pace=1.0)
-        paced = _summary(f"{clients} clients at one save per second each, 20 s", paced_out, 20.0)
-        loaded_out = _run_clients(sessions, pids, seconds)
-        loaded = _summary(f"{clients} clients as fast as they can, {seconds:.0f} s", loaded_out, seconds)
+        saves = _saves(pids)
+        warm_out = run_clients(sessions, saves, 10.0, think_s=1.0)  # every worker warm before the clock starts
+        baseline_out = run_clients(sessions[:1], saves, 5.0)
+        baseline = _summary("baseline, 1 client back to back, 5 s", baseline_out, 5.0)
+        paced_out = run_clients(sessions, saves, 30.0, think_s=1.0)
+        paced = _summary(f"{clients} clients, one save a second each (mean; random think times), 30 s", paced_out,
+                         30.0)
+        loaded_out = run_clients(sessions, saves, seconds)
+        loaded = _summary(f"{clients} clients back to back (capacity), {seconds:.0f} s", loaded_out, seconds)
         print(f"ratios vs 1 client: throughput x{loaded['throughput'] / baseline['throughput']:.1f}, "
               f"p95 x{loaded['p95'] / baseline['p95']:.1f}; target p95 < 100 ms: paced "
               f"{'met' if paced['p95'] < 100 else 'NOT met'}, saturated {'met' if loaded['p95'] < 100 else 'NOT met'}")
@@ -193,9 +166,9 @@ def main() -> None:
         vitals_fields = len([f for f in VitalSigns._meta.concrete_fields if not f.primary_key])
         ae_fields = len([f for f in AdverseEvent._meta.concrete_fields if not f.primary_key])
         saved_vitals, saved_ae = after[0] - before[0], after[1] - before[1]
-        runs = (baseline_out, paced_out, loaded_out)
-        acknowledged = (sum(len(r["ok_vitals"]) for r in runs), sum(len(r["ok_ae"]) for r in runs))
-        failed = [status for r in runs for status in r["failed"]]
+        runs = (warm_out, baseline_out, paced_out, loaded_out)
+        acknowledged = (sum(r.acked.get("vitals", 0) for r in runs), sum(r.acked.get("ae", 0) for r in runs))
+        failed = [status for r in runs for status in r.errors]
         print(f"rows: vital signs +{saved_vitals}, adverse events +{saved_ae}; 2xx answers (all runs) "
               f"{acknowledged[0]} + {acknowledged[1]}", flush=True)
         expected_audit = saved_vitals * vitals_fields + saved_ae * ae_fields
