@@ -5,6 +5,8 @@ Variables (all optional except the secret outside demo mode):
 ``MESCAMS_DATA_DIR``        data directory (default ``./data``): the SQLite file ``mescams.sqlite3`` and uploads
 ``MESCAMS_DATABASE_URL``    ``postgresql://user:password@host:port/name`` to use PostgreSQL instead of SQLite
 ``MESCAMS_SECRET_KEY``      required unless ``MESCAMS_DEMO=1``
+``MESCAMS_AUDIT_KEY``       key of the audit chain's HMAC (default: derived from the secret key); keep it out of
+                            the database, so that whoever can write to the database cannot re-forge the chain
 ``MESCAMS_DEMO``            ``1``: demo mode (a fixed, public secret; demo passwords may be printed)
 ``MESCAMS_DEBUG``           ``1``: Django debug pages (never in production)
 ``MESCAMS_ALLOWED_HOSTS``   comma-separated host names (default ``127.0.0.1,localhost``)
@@ -17,6 +19,8 @@ command line, the WSGI entry point and the tests call it once, so no module read
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -27,7 +31,7 @@ from mescams.edc.security.config import MIDDLEWARE as SECURITY_MIDDLEWARE
 from mescams.edc.security.config import security_settings
 from mescams.errors import MescamsError
 
-__all__ = ["SettingsError", "build_settings", "configure", "data_dir", "database_settings"]
+__all__ = ["SettingsError", "audit_key", "build_settings", "configure", "data_dir", "database_settings"]
 
 DEMO_SECRET = "mescams-demo-mode-insecure-secret-never-use-in-production"  # noqa: S105 - demo mode only
 
@@ -87,6 +91,14 @@ def database_settings(env: Mapping[str, str]) -> dict[str, Any]:
     }
 
 
+def audit_key(configured: str, secret: str) -> bytes:
+    """The audit chain's HMAC key: ``MESCAMS_AUDIT_KEY`` when set, else one derived from the secret key (so a
+    server that keeps its secret keeps verifying its trail; a restore elsewhere needs the same key)."""
+    if configured:
+        return configured.encode("utf-8")
+    return hmac.new(secret.encode("utf-8"), b"mescams audit chain v1", hashlib.sha256).digest()
+
+
 def build_settings(env: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Every Django setting of the EDC, from ``env`` (default: the process environment)."""
     env = os.environ if env is None else env
@@ -99,6 +111,7 @@ def build_settings(env: Mapping[str, str] | None = None) -> dict[str, Any]:
     hosts = [h.strip() for h in env.get("MESCAMS_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
     return {
         "SECRET_KEY": secret,
+        "MESCAMS_AUDIT_KEY": audit_key(env.get("MESCAMS_AUDIT_KEY", "").strip(), secret),
         "DEBUG": _flag(env, "MESCAMS_DEBUG"),
         "ALLOWED_HOSTS": hosts,
         "MESCAMS_DEMO": demo,

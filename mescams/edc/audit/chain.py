@@ -12,11 +12,13 @@ import contextvars
 import datetime as dt
 import functools
 import hashlib
+import hmac
 import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 
 from mescams.edc.audit.context import Actor
@@ -28,13 +30,19 @@ HASHED_FIELDS = ("seq", "at", "user_id", "username", "role", "table", "record_id
 
 
 def entry_hash(prev_hash: str, values: dict[str, Any]) -> str:
-    """SHA-256 of the previous hash and the entry's columns as canonical JSON."""
+    """HMAC-SHA-256, keyed with the audit key (``MESCAMS_AUDIT_KEY``), of the previous hash and the entry's columns
+    as canonical JSON.
+
+    Keyed, because a plain hash chain can be recomputed by anyone who can write to the database: rewrite an entry,
+    recompute every hash after it, and the chain verifies. The key lives outside the database (the environment),
+    so such a rewrite breaks the chain for whoever does not hold it.
+    """
     payload = {k: values[k] for k in HASHED_FIELDS}
     at = payload["at"]
     if isinstance(at, dt.datetime):
         payload["at"] = at.astimezone(dt.UTC).isoformat(timespec="microseconds")
     text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256((prev_hash + "\n" + text).encode("utf-8")).hexdigest()
+    return hmac.new(settings.MESCAMS_AUDIT_KEY, (prev_hash + "\n" + text).encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 @dataclass(frozen=True)

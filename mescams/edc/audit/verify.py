@@ -37,7 +37,8 @@ def _chain(state: dict[tuple[str, str], dict[str, tuple[str | None, int]] | None
             raise AuditChainBroken(seq, "prev_hash does not match the previous entry's hash")
         if entry_hash(prev, row) != row["entry_hash"]:
             raise AuditChainBroken(seq, f"its content does not match its hash ({row['table']} record "
-                                        f"{row['record_id']} field {row['field']})")
+                                        f"{row['record_id']} field {row['field']}), or the trail was written with "
+                                        "another audit key (MESCAMS_AUDIT_KEY, or the secret key it derives from)")
         key = (row["table"], row["record_id"])
         if row["action"] == "delete":
             state[key] = None
