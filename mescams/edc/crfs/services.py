@@ -28,7 +28,7 @@ from mescams.edc.trial.services import Forbidden, NotFound, get_visible_particip
 from mescams.errors import DosingError, IllegalTransition, InputValidationError
 from mescams.protocols import default_protocol
 
-__all__ = ["editable_fields", "read_scan", "record_lab_product", "save_form"]
+__all__ = ["editable_fields", "read_scan", "record_lab_product", "save_form", "weight_at_randomisation"]
 
 NOT_ENTERED = {"id", "participant", "created_at", "cells_infused", "viability_percent", "cells_per_kg", "edss",
                "consistent", "derivation", "scan_id", "read_by", "read_at", "gel_count", "new_enlarging_t2_count",
@@ -90,6 +90,16 @@ def _consent_rule(participant: Participant, record: ParticipantRecord, values: d
                                              f"({consent.consent_date.isoformat()})")
 
 
+def weight_at_randomisation(participant: Participant) -> float | None:
+    """The dose basis of both infusions: body weight at randomisation (the record: "1 to 2 x 10^6 MSC/Kg
+    participant's body weight at randomization"), i.e. the last weight on or before week 0; None if none."""
+    qs = VitalSigns.objects.filter(participant=participant).order_by("-assessment_date", "-pk")
+    if participant.week0_date:
+        qs = qs.filter(assessment_date__lte=participant.week0_date)
+    found = qs.first()
+    return found.weight_kg if found else None
+
+
 def _infusion_rules(participant: Participant, record: Infusion, creating: bool) -> None:
     from mescams.edc.randomisation.models import AllocationSlot
 
@@ -99,9 +109,7 @@ def _infusion_rules(participant: Participant, record: Infusion, creating: bool) 
     if record.product_code != slot.product_code:
         raise InputValidationError("product_code", "does not match the participant's blinded product code")
     if record.weight_kg is None:
-        weight = (VitalSigns.objects.filter(participant=participant, assessment_date__lte=record.infusion_date)
-                  .order_by("-assessment_date").first())
-        record.weight_kg = weight.weight_kg if weight else None
+        record.weight_kg = weight_at_randomisation(participant)
     if creating:
         first = default_protocol().design.periods[0].infusion_week
         week = default_protocol().visit(record.visit_code).week

@@ -131,9 +131,36 @@ def test_infusion_rules(users, allocation) -> None:
             save_form(user=coord, participant_id=pid, form="infusion", values={**base, **bad})
         assert caught.value.field == field
     record = infuse(coord, pid)
-    assert record.weight_kg == 70.0  # the latest weight on or before the infusion
+    assert record.weight_kg == 70.0  # the weight at randomisation
     with pytest.raises(InputValidationError, match="already recorded"):
         infuse(coord, pid)
+
+
+def test_both_infusions_are_dosed_on_the_weight_at_randomisation(users, allocation) -> None:
+    """The record: "1 to 2 x 10^6 MSC/Kg participant's body weight at randomization". A participant who gains
+    20 kg before week 24 is still dosed, and checked, on the 70 kg of randomisation."""
+    from mescams.edc.randomisation.models import AllocationSlot
+    from mescams.protocols import default_protocol
+
+    coord, lab = users["coord"], users["lab"]
+    for _ in range(8):  # a participant who gets MSC at week 24 (PLACEBO-MSC), so the dose check runs
+        pid = randomised(coord)
+        sequence = AllocationSlot.objects.get(participant__participant_id=pid).sequence
+        if default_protocol().treatment_in_period(sequence, 2) == "MSC":
+            break
+    else:
+        pytest.fail("no PLACEBO-MSC participant among 8 randomised")
+    infuse(coord, pid, "W0")
+    save_form(user=coord, participant_id=pid, form="vital_signs",
+              values={"visit_code": "W24", "assessment_date": RANDOMISATION + D(weeks=24), "weight_kg": 90.0})
+    record = infuse(coord, pid, "W24")
+    assert record.weight_kg == 70.0
+    rec = record_lab_product(user=lab, participant_id=pid, visit_code="W24", cells_infused=70 * 1.8e6,
+                             viability_percent=90)
+    assert rec.cells_per_kg == pytest.approx(1.8e6)  # 1.4e6/kg of 90 kg
+    with pytest.raises(DosingError, match="cells/kg"):  # 1.7e6/kg of 90 kg is 2.2e6/kg of the 70 kg: too many
+        record_lab_product(user=lab, participant_id=pid, visit_code="W24", cells_infused=90 * 1.7e6,
+                           viability_percent=90)
 
 
 def test_lab_dose_rules_and_cells_per_kg(users, allocation) -> None:

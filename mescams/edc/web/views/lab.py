@@ -14,8 +14,8 @@ from django.views.decorators.http import require_POST
 from mescams.core.blinding import BLINDING_POLICY, Reveal, Role
 from mescams.core.dosing import DosePlan, compute_dose
 from mescams.edc.crfs.clinical import infusion_visits, treatment_at_infusion
-from mescams.edc.crfs.models import Infusion, VitalSigns
-from mescams.edc.crfs.services import record_lab_product
+from mescams.edc.crfs.models import Infusion
+from mescams.edc.crfs.services import record_lab_product, weight_at_randomisation
 from mescams.edc.randomisation.models import AllocationSlot
 from mescams.edc.web.access import role_required
 from mescams.edc.web.forms import LabReleaseForm, attach_error
@@ -24,12 +24,8 @@ from mescams.protocols import default_protocol
 
 
 def _weight(participant: Any) -> float | None:
-    """Body weight at randomisation (the dose basis): the last weight on or before week 0."""
-    qs = VitalSigns.objects.filter(participant=participant).order_by("-assessment_date", "-pk")
-    if participant.week0_date:
-        qs = qs.filter(assessment_date__lte=participant.week0_date)
-    found = qs.first()
-    return found.weight_kg if found else None
+    """Body weight at randomisation, the dose basis (one definition, the service's)."""
+    return weight_at_randomisation(participant)
 
 
 def plan_for(weight: float | None, viable_cells: float | None = None) -> tuple[DosePlan | None, str]:
