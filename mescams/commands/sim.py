@@ -127,6 +127,9 @@ def power(
     design = ScanDesign.from_protocol(load_protocol(protocol))
     n_tasks = len(chunk_tasks(cells, trials, seed, chunk_size))
     console = Console(width=160)
+    if not dask_scheduler:  # compile (first run after installing) or load the cached fit before the bar starts
+        with console.status("preparing the compiled fit (compiled once after installing, about 30 s; then cached)"):
+            run_grid(cells[:1], n_trials=2, seed=seed, params=vp, design=design, chunk_size=2)
     with Progress(TextColumn("[bold]simulating and fitting"), BarColumn(), MofNCompleteColumn(),
                   TextColumn("chunks"), TimeRemainingColumn(), console=console, transient=True) as bar:
         job = bar.add_task("grid", total=n_tasks)
