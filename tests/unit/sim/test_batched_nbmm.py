@@ -61,7 +61,10 @@ def _scipy_laplace_fit(y: np.ndarray, n: np.ndarray, t: np.ndarray, start: np.nd
         def dh(b: np.ndarray) -> np.ndarray:
             return (h(b + e, phi) - h(b - e, phi)) / (2 * e)
 
-        mode = optimize.newton(dh, np.zeros(y.shape[0]), tol=1e-12, maxiter=200)
+        with warnings.catch_warnings():
+            # the central-difference derivative has a floor near 1e-12: "RMS of 1e-12 reached" is the mode found
+            warnings.filterwarnings("ignore", "RMS of", RuntimeWarning)
+            mode = optimize.newton(dh, np.zeros(y.shape[0]), tol=1e-12, maxiter=200)
         curv = -(h(mode + e, phi) - 2 * h(mode, phi) + h(mode - e, phi)) / e**2
         return float(np.where(has, h(mode, phi) + 0.5 * np.log(2 * np.pi) - 0.5 * np.log(curv), 0.0).sum())
 
