@@ -101,6 +101,9 @@ def deferred() -> Iterator[None]:
         yield
         return
     pending: list[_Change] = []
+    # hooks registered before the block cannot be dropped while it runs (a savepoint rolled back inside it was
+    # taken inside it), so only the block's own part of the list needs looking at when it ends
+    first_hook = len(connection.run_on_commit)
     token = _pending.set(pending)
     try:
         yield
@@ -110,14 +113,14 @@ def deferred() -> Iterator[None]:
         # survived are recorded all the same (a failing flush leaves the original error to propagate).
         if not connection.needs_rollback:
             with contextlib.suppress(DatabaseError):
-                _flush(pending)
+                _flush(pending, first_hook)
         raise
     _pending.reset(token)
-    _flush(pending)
+    _flush(pending, first_hook)
 
 
-def _flush(pending: list[_Change]) -> None:
-    live = {id(func) for _, func, _ in connection.run_on_commit}
+def _flush(pending: list[_Change], first_hook: int) -> None:
+    live = {id(func) for _, func, _ in connection.run_on_commit[first_hook:]}
     survivors = [c for c in pending if id(c.marker) in live]
     if survivors:
         _chain(survivors)
