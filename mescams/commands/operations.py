@@ -25,7 +25,11 @@ def backup(out: Path = typer.Argument(..., help="Backup file to write, or a fold
 
     report = backup_database(out)
     typer.echo(f"backup written: {report.path} ({report.engine}, {report.size} bytes, sha256 {report.sha256}, "
-               f"{report.audit_entries} audit entries)")
+               f"{report.audit_entries} audit entries, "
+               f"{'encrypted with MESCAMS_BACKUP_KEY' if report.encrypted else 'NOT encrypted'})")
+    if not report.encrypted:
+        typer.echo("note: the file holds every participant's data in the clear; set MESCAMS_BACKUP_KEY to encrypt "
+                   "backups", err=True)
 
 
 @reports_errors
@@ -45,8 +49,8 @@ def restore(
     from mescams.edc.backup import restore_database
 
     report, entries = restore_database(source)
-    typer.echo(f"restored {report.path} ({report.engine}, sha256 {report.sha256}); audit trail intact: "
-               f"{entries} entries")
+    typer.echo(f"restored {report.path} ({report.engine}{', encrypted' if report.encrypted else ''}, sha256 "
+               f"{report.sha256}); audit trail intact: {entries} entries")
 
 
 def register(root: typer.Typer, group: Callable[[str, str], typer.Typer]) -> None:

@@ -7,6 +7,7 @@ Variables (all optional except the secret outside demo mode):
 ``MESCAMS_SECRET_KEY``      required unless ``MESCAMS_DEMO=1``
 ``MESCAMS_AUDIT_KEY``       key of the audit chain's HMAC (default: derived from the secret key); keep it out of
                             the database, so that whoever can write to the database cannot re-forge the chain
+``MESCAMS_BACKUP_KEY``      passphrase that encrypts ``mescams backup`` files (AES-256-GCM); unset: plain files
 ``MESCAMS_DEMO``            ``1``: demo mode (a fixed, public secret; demo passwords may be printed)
 ``MESCAMS_DEBUG``           ``1``: Django debug pages (never in production)
 ``MESCAMS_ALLOWED_HOSTS``   comma-separated host names (default ``127.0.0.1,localhost``)
@@ -112,6 +113,7 @@ def build_settings(env: Mapping[str, str] | None = None) -> dict[str, Any]:
     return {
         "SECRET_KEY": secret,
         "MESCAMS_AUDIT_KEY": audit_key(env.get("MESCAMS_AUDIT_KEY", "").strip(), secret),
+        "MESCAMS_BACKUP_KEY": env.get("MESCAMS_BACKUP_KEY", ""),
         "DEBUG": _flag(env, "MESCAMS_DEBUG"),
         "ALLOWED_HOSTS": hosts,
         "MESCAMS_DEMO": demo,

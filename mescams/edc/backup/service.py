@@ -9,7 +9,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from mescams.edc.backup import engines
+from mescams.edc.backup import engines, sealed
 from mescams.errors import MescamsError
 
 __all__ = ["BackupError", "BackupReport", "backup_database", "restore_database"]
@@ -26,6 +26,7 @@ class BackupReport:
     size: int
     sha256: str
     audit_entries: int | None = None
+    encrypted: bool = False
 
 
 def _database() -> dict:  # type: ignore[type-arg]
@@ -72,26 +73,42 @@ def _take(db: dict, out: Path) -> None:  # type: ignore[type-arg]
         raise BackupError(str(exc)) from None
 
 
+def _passphrase() -> str:
+    from django.conf import settings
+
+    return str(getattr(settings, "MESCAMS_BACKUP_KEY", "") or "")
+
+
 def backup_database(out: Path) -> BackupReport:
-    """Write a consistent backup of the configured database to ``out`` (written aside, then renamed into place)."""
+    """Write a consistent backup of the configured database to ``out`` (written aside, then renamed into place),
+    encrypted when ``MESCAMS_BACKUP_KEY`` is set (:mod:`mescams.edc.backup.sealed`)."""
     db = _database()
+    passphrase = _passphrase()
     out = out.resolve()
     if out.is_dir():
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
         out = out / f"mescams-{stamp}.{'sqlite3' if _engine(db) == 'sqlite' else 'pgdump'}"
+        out = out.with_name(out.name + ".sealed") if passphrase else out
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=".backup-", dir=out.parent)
     os.close(fd)
     tmp = Path(tmp_name)
     tmp.unlink()
+    plain = tmp.with_name(tmp.name + ".plain")
     try:
-        _take(db, tmp)
+        if passphrase:
+            _take(db, plain)
+            sealed.seal(plain, tmp, passphrase)
+        else:
+            _take(db, tmp)
         tmp.replace(out)
     finally:
         tmp.unlink(missing_ok=True)
+        plain.unlink(missing_ok=True)
     from mescams.edc.audit.models import AuditEntry
 
-    return BackupReport(out, _engine(db), out.stat().st_size, _sha256(out), AuditEntry.objects.count())
+    return BackupReport(out, _engine(db), out.stat().st_size, _sha256(out), AuditEntry.objects.count(),
+                        encrypted=bool(passphrase))
 
 
 def restore_database(source: Path) -> tuple[BackupReport, int]:
@@ -106,14 +123,19 @@ def restore_database(source: Path) -> tuple[BackupReport, int]:
     db = _database()
     if not source.is_file():
         raise BackupError(f"{source}: no such backup file")
-    kind = _kind(source)
-    if kind != _engine(db):
-        raise BackupError(f"{source} is a {kind} backup; the configured database is {_engine(db)}")
+    encrypted = sealed.is_sealed(source)
     with tempfile.TemporaryDirectory(prefix="mescams-restore-") as tmp:
+        plain = source
+        if encrypted:  # opened before anything is touched: a wrong key leaves the database as it is
+            plain = Path(tmp) / "opened"
+            sealed.open_sealed(source, plain, _passphrase())
+        kind = _kind(plain)
+        if kind != _engine(db):
+            raise BackupError(f"{source} is a {kind} backup; the configured database is {_engine(db)}")
         safety = Path(tmp) / "before-restore"
         _close_connections()
         _take(db, safety)
-        _put(db, source)
+        _put(db, plain)
         try:
             report = verify_audit_trail()
         except AuditChainBroken:
@@ -121,7 +143,7 @@ def restore_database(source: Path) -> tuple[BackupReport, int]:
             raise
         finally:
             _close_connections()
-    return BackupReport(source, kind, source.stat().st_size, _sha256(source)), report.entries
+    return BackupReport(source, kind, source.stat().st_size, _sha256(source), encrypted=encrypted), report.entries
 
 
 def _put(db: dict, source: Path) -> None:  # type: ignore[type-arg]

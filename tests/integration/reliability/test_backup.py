@@ -127,3 +127,31 @@ def test_backup_restore_round_trip_and_refusals(database: dict[str, str], tmp_pa
     done = _run(env, "restore", "--yes", str(junk))
     assert done.returncode == 2 and "neither a SQLite backup nor a pg_dump" in done.stderr
     assert "audit trail intact" in _ok(_run(env, "audit", "verify"))
+
+
+def test_an_encrypted_backup_round_trips_and_refuses_a_wrong_key_or_a_damaged_file(database: dict[str, str],
+                                                                                   tmp_path: Path) -> None:
+    """With MESCAMS_BACKUP_KEY the file holds no readable data; it restores with the key only, and a wrong key
+    or a changed byte is refused before the database is touched."""
+    env = {**database, "MESCAMS_BACKUP_KEY": "correct horse battery staple"}
+    out = tmp_path / "backups"
+    out.mkdir()
+    assert "encrypted with MESCAMS_BACKUP_KEY" in _ok(_run(env, "backup", str(out)))
+    sealed_file = next(out.iterdir())
+    content = sealed_file.read_bytes()
+    assert sealed_file.name.endswith(".sealed") and content.startswith(b"MESCAMS-SEALED1\n")
+    assert b"SQLite format 3" not in content and b"PGDMP" not in content and b"OTT-001" not in content
+    _ok(_run(env, code=MORE))
+    assert _participants(env) == 2
+    for wrong_env, damaged in (({**env, "MESCAMS_BACKUP_KEY": "wrong"}, None), ({**env}, 200),
+                               ({**env, "MESCAMS_BACKUP_KEY": ""}, None)):
+        target = sealed_file
+        if damaged is not None:
+            target = tmp_path / "damaged.sealed"
+            target.write_bytes(content[:damaged] + bytes([content[damaged] ^ 1]) + content[damaged + 1:])
+        refused = _run(wrong_env, "restore", "--yes", str(target))
+        assert refused.returncode == 2 and "MESCAMS_BACKUP_KEY" in refused.stderr, refused.stderr
+        assert _participants(env) == 2  # untouched
+    assert "encrypted" in _ok(_run(env, "restore", "--yes", str(sealed_file)))
+    assert _participants(env) == 1
+    assert "audit trail intact" in _ok(_run(env, "audit", "verify"))
