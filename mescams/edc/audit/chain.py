@@ -27,6 +27,8 @@ from mescams.edc.audit.models import AuditEntry, AuditHead
 GENESIS = "0" * 64
 HASHED_FIELDS = ("seq", "at", "user_id", "username", "role", "table", "record_id", "action", "field", "old",
                  "new", "reason")
+_HEAD = AuditHead._meta.db_table
+_ENTRY_FIELDS = [f for f in AuditEntry._meta.concrete_fields if not f.primary_key]
 
 
 def entry_hash(prev_hash: str, values: dict[str, Any]) -> str:
@@ -155,10 +157,6 @@ def _chain(batch: list[_Change]) -> None:
     _insert(entries)
     with connection.cursor() as cursor:
         cursor.execute(f"UPDATE {_HEAD} SET last_seq = %s, last_hash = %s WHERE id = 1", [seq, prev])
-
-
-_HEAD = AuditHead._meta.db_table
-_ENTRY_FIELDS = [f for f in AuditEntry._meta.concrete_fields if not f.primary_key]
 
 
 def _locked_head() -> tuple[int, str]:
