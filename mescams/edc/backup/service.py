@@ -94,17 +94,17 @@ def backup_database(out: Path) -> BackupReport:
     os.close(fd)
     tmp = Path(tmp_name)
     tmp.unlink()
-    plain = tmp.with_name(tmp.name + ".plain")
     try:
-        if passphrase:
-            _take(db, plain)
-            sealed.seal(plain, tmp, passphrase)
+        if passphrase:  # the clear copy stays in this machine's private temporary folder, never beside the backups
+            with tempfile.TemporaryDirectory(prefix="mescams-backup-") as private:
+                plain = Path(private) / "plain"
+                _take(db, plain)
+                sealed.seal(plain, tmp, passphrase)
         else:
             _take(db, tmp)
         tmp.replace(out)
     finally:
         tmp.unlink(missing_ok=True)
-        plain.unlink(missing_ok=True)
     from mescams.edc.audit.models import AuditEntry
 
     return BackupReport(out, _engine(db), out.stat().st_size, _sha256(out), AuditEntry.objects.count(),
