@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -26,17 +25,12 @@ from pathlib import Path
 from typing import Any
 
 from bench.load_clients import Outcome, Request, run_clients, summary_line
+from tests.e2e.reliability.server import free_port, login
 
 REPO = Path(__file__).resolve().parent.parent
 DB_NAME = "mescams_bench"
 PASSWORD = "bench password 2015"
 WEEK0 = dt.date(2016, 2, 1)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _prepare(env: dict[str, str], clients: int) -> list[str]:
@@ -78,32 +72,19 @@ def _prepare(env: dict[str, str], clients: int) -> list[str]:
     return pids
 
 
-def _login(base: str, index: int) -> tuple[Any, dict[str, str]]:
-    """A logged-in client (session cookie + CSRF header), as a browser would hold one."""
-    import httpx
-
-    http = httpx.Client(base_url=base, timeout=60)
-    token = http.get("/api/auth/csrf").json()["csrf_token"]
-    login = http.post("/api/auth/login", json={"username": f"coord{index}", "password": PASSWORD},
-                      headers={"X-CSRFToken": token, "Referer": base})
-    login.raise_for_status()
-    return http, {"X-CSRFToken": http.cookies["csrftoken"], "Referer": base}
-
-
 def _saves(pids: list[str]) -> Request:
     """Client ``index`` enters vital signs (two in three) and adverse events for its own participant."""
 
-    def request(session: tuple[Any, dict[str, str]], index: int, n: int, rng: object) -> tuple[str, Any]:
-        http, headers = session
+    def request(http: Any, index: int, n: int, rng: object) -> tuple[str, Any]:
         pid = pids[index]
         if n % 3:
             body = {"visit_code": "W4", "assessment_date": (WEEK0 + dt.timedelta(weeks=4)).isoformat(),
                     "weight_kg": 60 + n % 30, "systolic_mmhg": 120, "diastolic_mmhg": 80}
-            return "vitals", http.post(f"/api/participants/{pid}/forms/vital_signs", json=body, headers=headers)
+            return "vitals", http.post(f"/api/participants/{pid}/forms/vital_signs", json=body)
         body = {"term": f"Headache {n}", "onset_date": (WEEK0 + dt.timedelta(days=3)).isoformat(),
                 "severity_grade": 1, "serious": False, "serious_criteria": [], "related": False, "action": "none",
                 "outcome": "recovered"}
-        return "ae", http.post(f"/api/participants/{pid}/forms/adverse_event", json=body, headers=headers)
+        return "ae", http.post(f"/api/participants/{pid}/forms/adverse_event", json=body)
 
     return request
 
@@ -129,7 +110,7 @@ def main() -> None:
     except Exception as exc:  # noqa: BLE001 - no PostgreSQL here: say so and skip
         print(f"skipped: PostgreSQL not available at {pg} ({exc})")
         return
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(  # noqa: S603
         [str(REPO / ".venv" / "bin" / "mescams"), "serve", "--host", "127.0.0.1", "--port", str(port),
@@ -151,7 +132,7 @@ def main() -> None:
         print(f"server: gunicorn, {workers} workers x {threads} threads on {base}; PostgreSQL {DB_NAME}; "
               f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} (clients run on the same machine)",
               flush=True)
-        sessions = [_login(base, i) for i in range(len(pids))]  # log-ins are not timed
+        sessions = [login(base, f"coord{i}", PASSWORD) for i in range(len(pids))]  # log-ins are not timed
         saves = _saves(pids)
         warm_out = run_clients(sessions, saves, 10.0, think_s=1.0)  # every worker warm before the clock starts
         baseline_out = run_clients(sessions[:1], saves, 5.0)
