@@ -23,11 +23,6 @@ from mescams.errors import DosingError, InputValidationError, TrialStateError
 from mescams.protocols import default_protocol
 
 
-def _weight(participant: Any) -> float | None:
-    """Body weight at randomisation, the dose basis (one definition, the service's)."""
-    return weight_at_randomisation(participant)
-
-
 def plan_for(weight: float | None, viable_cells: float | None = None) -> tuple[DosePlan | None, str]:
     """The MSC dose plan for ``weight`` (by default as if the target number of cells were available)."""
     if weight is None:
@@ -65,7 +60,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
     BLINDING_POLICY.require(request.user.role, Reveal.PRODUCT_TYPE)
     rows = []
     for slot in _slots():
-        weight = _weight(slot.participant)
+        weight = weight_at_randomisation(slot.participant)
         plan, problem = plan_for(weight)
         rows.append({"slot": slot, "p": slot.participant, "weight": weight, "plan": plan, "problem": problem,
                      "items": _items(slot)})
@@ -102,7 +97,7 @@ def release(request: HttpRequest, participant_id: str, visit_code: str) -> HttpR
         else:
             messages.success(request, f"Release record of {slot.product_code} at {visit_code} saved.")
             return redirect("web:lab_worklist")
-    weight = _weight(slot.participant)
+    weight = weight_at_randomisation(slot.participant)
     plan, problem = plan_for(weight)
     return render(request, "web/lab_release.html", {
         "slot": slot, "p": slot.participant, "visit_code": visit_code, "infusion": infusion, "form": form,
@@ -118,7 +113,10 @@ def dose_preview(request: HttpRequest, participant_id: str, visit_code: str) -> 
     form = LabReleaseForm(request.POST)
     form.is_valid()
     viable = form.cleaned_data.get("viable_cells")
-    plan, problem = plan_for(_weight(slot.participant), viable) if viable else (None, "enter the viable cell count")
+    if viable:
+        plan, problem = plan_for(weight_at_randomisation(slot.participant), viable)
+    else:
+        plan, problem = None, "enter the viable cell count"
     return render(request, "web/_dose_plan.html", {"plan": plan, "problem": problem})
 
 
