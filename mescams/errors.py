@@ -7,6 +7,7 @@ its subclasses in its own module, deriving from the area's base here::
     MescamsError
     ├── ProtocolError            a protocol file that does not validate (names the field's path)
     ├── InputValidationError     bad input data: names the field and the rule it broke
+    │   ├── EditChecksFailed         every failing edit check of one submit (the first as field and rule)
     │   ├── EligibilityInputError    a malformed screening record
     │   ├── EdssInputError           an out-of-range FS or ambulation score
     │   ├── DosingError              a dose that cannot be prepared within the protocol's limits
@@ -23,15 +24,19 @@ its subclasses in its own module, deriving from the area's base here::
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 __all__ = [
     "AllocationExhausted",
     "AlreadyRandomized",
     "AnalysisDataError",
     "AuditChainBroken",
     "BlindingViolation",
+    "CheckFailure",
     "ConvergenceError",
     "DataLocked",
     "DosingError",
+    "EditChecksFailed",
     "EdssInputError",
     "EligibilityInputError",
     "IllegalTransition",
@@ -61,6 +66,43 @@ class InputValidationError(MescamsError):
         self.field = field
         self.rule = rule
         super().__init__(f"{field}: {rule}")
+
+
+@dataclass(frozen=True)
+class CheckFailure:
+    """One failing check: its id, the field it names, the message (with the values) and its severity.
+
+    ``severity`` is ``hard`` (refused) or ``soft`` (saved once confirmed with a reason); ``confirmable`` says a
+    soft check may be confirmed on this submit.
+    """
+
+    check: str
+    field: str
+    message: str
+    severity: str = "hard"
+
+    @property
+    def confirmable(self) -> bool:
+        return self.severity == "soft"
+
+    def as_dict(self) -> dict[str, str | bool]:
+        return {"check": self.check, "field": self.field, "message": self.message, "severity": self.severity,
+                "confirmable": self.confirmable}
+
+
+class EditChecksFailed(InputValidationError):
+    """Every check that failed on one submit, so the person sees them all at once. ``field`` and ``rule`` are
+    the first failure's, so a client reading only those keeps working."""
+
+    def __init__(self, failures: list[CheckFailure]) -> None:
+        if not failures:
+            raise ValueError("EditChecksFailed needs at least one failure")
+        self.failures = tuple(failures)
+        super().__init__(failures[0].field, failures[0].message)
+        self.args = ("; ".join(f"{f.field}: {f.message}" for f in self.failures),)
+
+    def __str__(self) -> str:
+        return str(self.args[0])
 
 
 class EligibilityInputError(InputValidationError):

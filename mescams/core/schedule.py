@@ -21,6 +21,7 @@ __all__ = [
     "match_visit",
     "planned_visits",
     "study_day",
+    "visit_date_bounds",
     "visit_plan_for",
 ]
 
@@ -81,6 +82,28 @@ def visit_plan_for(visit: Visit, week0: dt.date) -> PlannedVisit:
 def planned_visits(protocol: Protocol, week0: dt.date) -> list[PlannedVisit]:
     """Every visit of the protocol dated from week 0 (the randomisation day and first infusion)."""
     return [visit_plan_for(v, week0) for v in protocol.visits]
+
+
+def visit_date_bounds(protocol: Protocol, visit_code: str, week0: dt.date,
+                      previous_visit_date: dt.date | None = None) -> tuple[dt.date, dt.date | None]:
+    """The dates that can belong to a scheduled visit at all, ``(earliest, latest)``; ``latest`` None: no end.
+
+    A date outside its visit's window is a deviation but still that visit; a date before the previous visit
+    (its actual date when known, else its planned date; screening's window start before the first scheduled
+    visit) or after the next visit's window would be another visit's, so it cannot be this one's.
+    """
+    scheduled = sorted((v for v in protocol.visits if v.week is not None), key=lambda v: v.week or 0)
+    codes = [v.code for v in scheduled]
+    if visit_code not in codes:
+        raise InputValidationError("visit_code", f"{visit_code} is not a scheduled visit")
+    i = codes.index(visit_code)
+    if i == 0:
+        screening = [v for v in protocol.visits if v.week is None]
+        earliest = visit_plan_for(screening[0], week0).window_start if screening else week0
+    else:
+        earliest = previous_visit_date or visit_plan_for(scheduled[i - 1], week0).planned_date
+    latest = visit_plan_for(scheduled[i + 1], week0).window_end if i + 1 < len(scheduled) else None
+    return earliest, latest
 
 
 def is_in_window(protocol: Protocol, visit_code: str, week0: dt.date, actual: dt.date) -> bool:

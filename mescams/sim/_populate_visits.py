@@ -148,7 +148,7 @@ def data_management(run: _Trial) -> None:
 
 
 _ANSWERS = {
-    "mri_outside_window": "The scan was held outside the window because of the participant's availability; "
+    "out_of_window": "The visit was held outside the window because of the participant's availability; "
                           "the date is correct.",
     "edss_jump": "FS scores confirmed against the rater's worksheet.",
     "ae_end_before_onset": "End date corrected to the source document.",

@@ -42,3 +42,14 @@ def test_study_day_has_no_day_zero() -> None:
     assert study_day(D(2016, 3, 2), first) == 2
     assert study_day(D(2016, 2, 29), first) == -1
     assert study_day(D(2016, 8, 16), first) == 169
+
+
+def test_visit_date_bounds_from_the_neighbouring_visits(protocol: Protocol) -> None:
+    """From the previous visit's date (planned unless known) to the end of the next visit's window."""
+    from mescams.core.schedule import visit_date_bounds
+
+    week0 = D(2016, 3, 1)
+    assert visit_date_bounds(protocol, "W0", week0) == (D(2016, 1, 1), D(2016, 4, 5))  # screening start .. W4 end
+    assert visit_date_bounds(protocol, "W4", week0) == (week0, D(2016, 5, 31))  # W0 .. W12 window end
+    assert visit_date_bounds(protocol, "W48", week0) == (D(2016, 11, 8), None)  # W36 planned, no next visit
+    assert visit_date_bounds(protocol, "W48", week0, D(2016, 11, 14))[0] == D(2016, 11, 14)  # W36 held late

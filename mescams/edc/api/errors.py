@@ -9,6 +9,7 @@ from mescams.edc.trial.services import Forbidden, NotFound
 from mescams.errors import (
     BlindingViolation,
     DataLocked,
+    EditChecksFailed,
     InputValidationError,
     MescamsError,
     TrialStateError,
@@ -32,7 +33,12 @@ def error_body(exc: Exception) -> tuple[int, dict[str, Any]]:
         if isinstance(exc, kind):
             body: dict[str, Any] = {"error": code, "detail": str(exc)}
             if isinstance(exc, InputValidationError):
+                # the first failure as field and rule (as ever), then every failure of the submit
                 body["field"], body["rule"] = exc.field, exc.rule
+                failures = exc.failures if isinstance(exc, EditChecksFailed) else ()
+                body["failures"] = [f.as_dict() for f in failures] or [
+                    {"check": "field_rule", "field": exc.field, "message": exc.rule, "severity": "hard",
+                     "confirmable": False}]
             return status, body
     raise exc
 

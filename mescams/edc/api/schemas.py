@@ -8,11 +8,23 @@ from typing import Any
 from ninja import Field, Schema
 
 
+class CheckFailureOut(Schema):
+    """One failing field rule or edit check of a submit; a ``confirmable`` (soft) one may be sent again in
+    ``confirm_checks`` with a ``reason``."""
+
+    check: str
+    field: str
+    message: str
+    severity: str
+    confirmable: bool
+
+
 class ErrorOut(Schema):
     error: str
     detail: str
     field: str | None = None
     rule: str | None = None
+    failures: list[CheckFailureOut] | None = None
 
 
 class LoginIn(Schema):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from django.db import models
@@ -19,10 +21,38 @@ def today() -> dt.date:
     return dt.datetime.now(dt.UTC).date()
 
 
+_collected: contextvars.ContextVar[list[InputValidationError] | None] = contextvars.ContextVar(
+    "mescams_collected_rules", default=None)
+
+
 def rule(ok: bool, field: str, text: str) -> None:
-    """Raise InputValidationError(field, text) unless ``ok``."""
+    """Raise InputValidationError(field, text) unless ``ok`` (inside :func:`broken_rules`: note it and go on)."""
     if not ok:
-        raise InputValidationError(field, text)
+        found = _collected.get()
+        if found is None:
+            raise InputValidationError(field, text)
+        found.append(InputValidationError(field, text))
+
+
+def broken_rules(validate: Callable[[], None]) -> list[InputValidationError]:
+    """Every field rule ``validate`` breaks, in order, instead of only the first: a submit shows them all.
+
+    Once a rule is broken, later code of ``validate`` may meet values it cannot handle (a derivation on an
+    out-of-range score); what it raises then adds nothing to the rules already found, so it is dropped.
+    """
+    found: list[InputValidationError] = []
+    token = _collected.set(found)
+    try:
+        validate()
+    except InputValidationError as exc:
+        if not any(f.field == exc.field for f in found):
+            found.append(exc)
+    except (TypeError, ValueError, KeyError):
+        if not found:
+            raise
+    finally:
+        _collected.reset(token)
+    return found
 
 
 def in_range(value: Any, field: str, low: float, high: float, *, required: bool = True) -> None:
@@ -40,13 +70,15 @@ def not_future(value: dt.date | None, field: str, *, required: bool = True) -> N
 
 
 class ParticipantRecord(AuditedModel):
-    """An eCRF of one participant. ``date_field`` names the field judged against the visit window."""
+    """An eCRF of one participant. ``date_field`` names the field judged against the visit window;
+    ``out_of_window`` marks a record saved with a date outside it (a protocol deviation, with a query)."""
 
     form: ClassVar[str] = ""
     date_field: ClassVar[str | None] = None
     participant = models.ForeignKey("trial.Participant", on_delete=models.PROTECT, related_name="+")
     visit_code = models.CharField(max_length=8, blank=True, default="")
     created_at = models.DateTimeField(default=utcnow)
+    out_of_window = models.BooleanField(default=False)  # set by the EDC: the date lies outside its visit's window
 
     class Meta:
         abstract = True

@@ -74,12 +74,8 @@ class VitalSigns(ParticipantRecord):
     def validate(self) -> None:
         self.validate_visit()
         not_future(self.assessment_date, "assessment_date")
-        in_range(self.weight_kg, "weight_kg", 25, 300)
-        in_range(self.height_cm, "height_cm", 100, 230, required=False)
-        in_range(self.systolic_mmhg, "systolic_mmhg", 60, 260, required=False)
-        in_range(self.diastolic_mmhg, "diastolic_mmhg", 30, 160, required=False)
-        in_range(self.heart_rate_bpm, "heart_rate_bpm", 25, 220, required=False)
-        in_range(self.temperature_c, "temperature_c", 33, 43, required=False)
+        rule(self.weight_kg is not None, "weight_kg", "is required")
+        # the possible and plausible ranges are edit checks (vital_signs_possible, vital_signs_plausible)
         if self.systolic_mmhg is not None and self.diastolic_mmhg is not None:
             rule(self.diastolic_mmhg < self.systolic_mmhg, "diastolic_mmhg", "must be below systolic_mmhg")
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Collection
 from typing import Any
 
 from django.db import transaction
@@ -16,14 +17,14 @@ from django.db.models import Max
 
 from mescams.core.blinding import BLINDING_POLICY, Reveal, Role
 from mescams.core.lifecycle import LifecycleStep, ParticipantState
-from mescams.core.schedule import visit_plan_for
 from mescams.edc.audit.audited import check_storable
 from mescams.edc.audit.context import acting
-from mescams.edc.crfs import edit_checks
+from mescams.edc.crfs import checking, visit_window
 from mescams.edc.crfs.access import may_write
+from mescams.edc.crfs.base import broken_rules
 from mescams.edc.crfs.clinical import cells_per_kg, check_msc_dose, treatment_at_infusion
 from mescams.edc.crfs.models import FORMS, Consent, Infusion, MriScan, ParticipantRecord, VitalSigns
-from mescams.edc.trial.models import Participant, ProtocolDeviation
+from mescams.edc.trial.models import Participant
 from mescams.edc.trial.services import Forbidden, NotFound, get_visible_participant, step
 from mescams.errors import DosingError, IllegalTransition, InputValidationError
 from mescams.protocols import default_protocol
@@ -33,7 +34,7 @@ __all__ = ["editable_fields", "read_scan", "record_lab_product", "save_form", "w
 NOT_ENTERED = {"id", "participant", "created_at", "cells_infused", "viability_percent", "cells_per_kg", "edss",
                "consistent", "derivation", "scan_id", "read_by", "read_at", "gel_count", "new_enlarging_t2_count",
                "cua_count", "gel_volume_mm3", "black_hole_volume_mm3", "evaluated_on", "eligible", "criteria",
-               "ae_number"}
+               "ae_number", "out_of_window"}
 MRI_READ_FIELDS = ("gel_count", "new_enlarging_t2_count", "cua_count", "gel_volume_mm3", "black_hole_volume_mm3")
 CONSENT_BOUND: dict[str, tuple[str, ...]] = {
     "vital_signs": ("assessment_date",),
@@ -51,29 +52,6 @@ forms excepted: the screening assessments may be recorded before consent is sign
 def editable_fields(model: type[ParticipantRecord]) -> list[str]:
     """Fields a site user enters on ``model`` (computed, lab-only and reader-only fields excluded)."""
     return [f.name for f in model._meta.concrete_fields if f.name not in NOT_ENTERED]
-
-
-def _window_check(participant: Participant, record: ParticipantRecord) -> None:
-    if not record.date_field or participant.week0_date is None:
-        return
-    visit = default_protocol().visit(record.visit_code)
-    if visit.week is None:
-        return
-    actual = getattr(record, record.date_field)
-    window = visit_plan_for(visit, participant.week0_date)
-    if window.contains(actual):
-        return
-    already = ProtocolDeviation.objects.filter(participant=participant, kind="out_of_window", form=record.form,
-                                               record_id=str(record.pk)).exists()
-    if not already:
-        ProtocolDeviation(
-            participant=participant, kind="out_of_window", visit_code=record.visit_code, form=record.form,
-            record_id=str(record.pk), actual_date=actual,
-            description=f"{record.form} at {record.visit_code} dated {actual}, {window.days_outside(actual):+d} days "
-                        f"outside the window {window.window_start} to {window.window_end}",
-        ).save()
-    if isinstance(record, MriScan):
-        edit_checks.mri_outside_window(record, window)
 
 
 def _consent_rule(participant: Participant, record: ParticipantRecord, values: dict[str, Any]) -> None:
@@ -120,8 +98,15 @@ def _infusion_rules(participant: Participant, record: Infusion, creating: bool) 
 
 
 def save_form(*, user: Any, participant_id: str, form: str, values: dict[str, Any], record_pk: int | None = None,
-              reason: str = "") -> ParticipantRecord:
-    """Create (``record_pk`` None) or change one eCRF; changes need ``reason``. Returns the saved record."""
+              reason: str = "", confirm_checks: Collection[str] = ()) -> ParticipantRecord:
+    """Create (``record_pk`` None) or change one eCRF; changes need ``reason``. Returns the saved record.
+
+    Every field rule and edit check runs on the submit, and all failures are refused together
+    (:class:`~mescams.errors.EditChecksFailed`). A soft check named in ``confirm_checks`` is accepted with
+    ``reason`` (typed by the person, audited); query checks and a date outside the visit window save the data
+    and open a query (the latter also a protocol deviation, and the record marked ``out_of_window``). The
+    queries opened are on ``record.opened_queries``.
+    """
     if form not in FORMS or not may_write(user.role, form):
         raise Forbidden(f"the role {user.role} may not enter the form {form}")
     model = FORMS[form]
@@ -150,16 +135,22 @@ def save_form(*, user: Any, participant_id: str, form: str, values: dict[str, An
         for name, value in values.items():
             setattr(record, name, value)
         check_storable(record)
-        record.validate()  # field rules first, so the answer names the field the user typed wrong
-        _consent_rule(participant, record, values)
+        field_errors = broken_rules(record.validate)  # every field rule, so the answer names each wrong field
+        if not field_errors:
+            try:
+                _consent_rule(participant, record, values)
+            except InputValidationError as exc:
+                field_errors.append(exc)
+        judgement = checking.judge(record, participant, field_errors=field_errors, confirm=confirm_checks,
+                                   reason=reason)
+        judgement.raise_if_refused()
         if isinstance(record, Infusion):
             _infusion_rules(participant, record, creating=record_pk is None)
+        window = visit_window.planned_window(participant, record)
+        record.out_of_window = window is not None and not window.contains(getattr(record, str(record.date_field)))
         record.save()
-        _window_check(participant, record)
-        if form == "adverse_event":
-            edit_checks.ae_end_before_onset(record)
-        elif form == "edss":
-            edit_checks.edss_jump(record)
+        visit_window.record_deviation(participant, record)
+        record.opened_queries = checking.record_outcome(record, judgement, user)  # type: ignore[attr-defined]
     return record
 
 

@@ -51,15 +51,16 @@ def test_edss_jump_over_two_raises_a_query(users, allocation) -> None:
     assert checks(pid) == ["edss_jump"]
 
 
-def test_out_of_window_visit_is_accepted_with_a_deviation(users, allocation) -> None:
+def test_out_of_window_visit_is_accepted_marked_with_a_deviation_and_a_query(users, allocation) -> None:
     pid = randomised(users["coord"])
     late = RANDOMISATION + D(weeks=4, days=9)
     rec = save_form(user=users["coord"], participant_id=pid, form="vital_signs",
                     values={**GOOD["vital_signs"], "assessment_date": late})
+    assert rec.out_of_window is True
     dev = ProtocolDeviation.objects.get(participant__participant_id=pid)
     assert (dev.kind, dev.visit_code, dev.record_id, dev.actual_date) == ("out_of_window", "W4", str(rec.pk), late)
     assert "+2 days" in dev.description
-    assert checks(pid) == []
+    assert checks(pid) == ["out_of_window"]
     save_form(user=users["coord"], participant_id=pid, form="vital_signs",
               values={**GOOD["vital_signs"], "visit_code": "W12",
                       "assessment_date": RANDOMISATION + D(weeks=12, days=7)})
@@ -70,7 +71,7 @@ def test_mri_outside_window_raises_query_and_deviation(users, allocation) -> Non
     pid = randomised(users["coord"])
     save_form(user=users["coord"], participant_id=pid, form="mri",
               values={"visit_code": "W12", "scan_date": RANDOMISATION + D(weeks=12, days=-8)})
-    assert checks(pid) == ["mri_outside_window"]
+    assert checks(pid) == ["out_of_window"]
     assert ProtocolDeviation.objects.filter(form="mri").count() == 1
 
 

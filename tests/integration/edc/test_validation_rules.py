@@ -17,7 +17,7 @@ D = dt.timedelta
 FUTURE = dt.date.today() + D(days=30)
 
 GOOD = {
-    "demographics": {"sex": "F", "birth_date": dt.date(1980, 1, 1), "ms_course": "RRMS",
+    "demographics": {"sex": "F", "birth_date": dt.date(1981, 1, 1), "ms_course": "RRMS",
                      "ms_onset_date": dt.date(2005, 1, 1)},
     "vital_signs": {"visit_code": "W4", "assessment_date": RANDOMISATION + D(weeks=4), "weight_kg": 70.0,
                     "height_cm": 170.0, "systolic_mmhg": 120, "diastolic_mmhg": 80, "heart_rate_bpm": 70,
@@ -208,9 +208,11 @@ def test_mri_read_rules(users, allocation) -> None:
 
 
 def test_edss_step_comes_from_the_core_and_flags_inconsistency(users, allocation) -> None:
+    """A recorded EDSS differing from the computed one is a soft check: saved once the rater confirms it."""
     pid = randomised(users["coord"])
     rec = save_form(user=users["rater"], participant_id=pid, form="edss",
-                    values={**GOOD["edss"], "recorded_edss": 3.5})
+                    values={**GOOD["edss"], "recorded_edss": 3.5}, confirm_checks=["edss_recorded_vs_computed"],
+                    reason="rater's worksheet says 3.5; FS re-checked")
     assert rec.edss == 2.0 and rec.consistent is False and "pyramidal" in rec.derivation
     rec2 = save_form(user=users["rater"], participant_id=pid, form="edss",
                      values={**GOOD["edss"], "visit_code": "W12", "assessment_date": RANDOMISATION + D(weeks=12),
