@@ -3,6 +3,9 @@
 ``GET    /api/participants/{id}/forms/{form}``          the participant's records of that form
 ``POST   /api/participants/{id}/forms/{form}``          enter a record (validated, audited, window-checked)
 ``PUT    /api/participants/{id}/forms/{form}/{record}`` change it: ``{"reason": ..., "values": {...}}``
+
+A refused submit answers 422 with every failure in ``failures`` (check, field, message, severity, confirmable);
+sending the same body again with ``confirm_checks`` (the soft ones' ids) and a ``reason`` saves it.
 """
 
 from __future__ import annotations
@@ -21,6 +24,12 @@ from mescams.edc.crfs.services import editable_fields, save_form
 from mescams.edc.trial.services import Forbidden, get_visible_participant
 
 LAB_ONLY = ("cells_infused", "viability_percent", "cells_per_kg")
+CONFIRMING: dict[str, Any] = {
+    "confirm_checks": (list[str], Field(default_factory=list, max_length=20,
+                                        description="soft edit checks confirmed with the reason (ids from a 422)")),
+    "reason": (str, Field("", max_length=2000, description="the reason for confirming soft checks")),
+}
+"""What a create may add to the form's fields: the soft checks the person confirms, and why."""
 
 
 def record_out(record: ParticipantRecord, user: Any) -> dict[str, Any]:
@@ -52,20 +61,24 @@ def _register(router: Router, form: str, model: type[ParticipantRecord]) -> None
     out_schema = _output_schema(model)
     fields = editable_fields(model)
     if form in WRITE:
-        in_schema = create_schema(model, name=f"{model.__name__}In", fields=fields)
+        in_fields = create_schema(model, name=f"{model.__name__}Fields", fields=fields)
+        in_schema = create_model(f"{model.__name__}In", __base__=in_fields, **CONFIRMING)
         partial = create_schema(model, name=f"{model.__name__}Changes", fields=fields, optional_fields="__all__")
         update_schema = create_model(f"{model.__name__}Update", __base__=Schema,
-                                     reason=(str, Field(min_length=1, max_length=2000)), values=(partial, ...))
+                                     reason=(str, Field(min_length=1, max_length=2000)), values=(partial, ...),
+                                     confirm_checks=CONFIRMING["confirm_checks"])
 
         def create(request: Any, participant_id: str, body: Any) -> Any:
-            record = save_form(user=request.user, participant_id=participant_id, form=form,
-                               values=body.dict())  # type: ignore[attr-defined]
+            values = body.dict(exclude={"confirm_checks", "reason"})  # type: ignore[attr-defined]
+            record = save_form(user=request.user, participant_id=participant_id, form=form, values=values,
+                               reason=body.reason, confirm_checks=body.confirm_checks)  # type: ignore[attr-defined]
             return Status(201, record_out(record, request.user))
 
         def update(request: Any, participant_id: str, record_id: int, body: Any) -> Any:
             values = body.values.dict(exclude_unset=True)  # type: ignore[attr-defined]
             record = save_form(user=request.user, participant_id=participant_id, form=form, values=values,
-                               record_pk=record_id, reason=body.reason)  # type: ignore[attr-defined]
+                               record_pk=record_id, reason=body.reason,  # type: ignore[attr-defined]
+                               confirm_checks=body.confirm_checks)  # type: ignore[attr-defined]
             return record_out(record, request.user)
 
         # The body types are built at run time, so they are set here rather than written in the signatures.
