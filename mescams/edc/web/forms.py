@@ -12,7 +12,7 @@ from django import forms
 from mescams.edc.crfs.clinical import infusion_visits
 from mescams.edc.crfs.models import AE_ACTIONS, AE_OUTCOMES, FORMS, LAB_TESTS, MS_COURSES, SERIOUS_CRITERIA
 from mescams.edc.crfs.services import editable_fields
-from mescams.errors import InputValidationError
+from mescams.errors import CheckFailure, EditChecksFailed, InputValidationError
 from mescams.protocols import default_protocol
 
 UNITS = {"_kg": "kg", "_mmhg": "mmHg", "_bpm": "beats/min", "_c": "°C", "_ml": "mL", "_cm": "cm",
@@ -110,10 +110,19 @@ FIELD_ALIASES = {"randomisation_date": "on", "viable_cells": "viable_cells"}
 
 
 def attach_error(form: forms.Form, exc: InputValidationError) -> None:
-    """Put a service's InputValidationError next to the field it names (or on top of the form)."""
-    name = FIELD_ALIASES.get(exc.field, exc.field)
-    field = name if name in form.fields else None
-    form.add_error(field, exc.rule if field else f"{exc.field}: {exc.rule}")
+    """Put a service's InputValidationError next to the field it names (or on top of the form); every failure of
+    an :class:`~mescams.errors.EditChecksFailed`, so the page shows them all at once."""
+    failures = [(f.field, f.message) for f in exc.failures] if isinstance(exc, EditChecksFailed) else [
+        (exc.field, exc.rule)]
+    for name, text in failures:
+        name = FIELD_ALIASES.get(name, name)
+        field = name if name in form.fields else None
+        form.add_error(field, text if field else f"{name}: {text}")
+
+
+def soft_failures(exc: InputValidationError) -> list[CheckFailure]:
+    """The failures a person may confirm with a reason (soft edit checks), one per check and field."""
+    return [f for f in getattr(exc, "failures", ()) if f.confirmable]
 
 
 # -- participant steps --------------------------------------------------------------------------------------

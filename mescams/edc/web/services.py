@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,13 +52,15 @@ def consent_date_of(participant: Participant) -> dt.date | None:
 
 
 def save_dated_form(*, user: Any, participant: Participant, form: str, values: dict[str, Any],
-                    record_pk: int | None = None, reason: str = "") -> ParticipantRecord:
+                    record_pk: int | None = None, reason: str = "", confirm_checks: Collection[str] = ()
+                    ) -> ParticipantRecord:
     """The EDC's audited ``save_form`` for a participant the page already holds.
 
-    The service owns every rule, the dates-after-consent one included, so the pages and the API agree.
+    The service owns every rule and edit check, the dates-after-consent one included, so the pages and the API
+    agree; ``confirm_checks`` are the soft checks the person confirms with ``reason``.
     """
     return save_form(user=user, participant_id=participant.participant_id, form=form, values=values,
-                     record_pk=record_pk, reason=reason)
+                     record_pk=record_pk, reason=reason, confirm_checks=confirm_checks)
 
 
 def forms_due_at(visit_code: str) -> list[str]:
@@ -81,6 +84,11 @@ class VisitStatus:
     due_forms: list[str]
     entered: dict[str, int] = field(default_factory=dict)
     state: str = "upcoming"  # done, partial, due, overdue, upcoming, not_expected
+    out_of_window: dict[str, int] = field(default_factory=dict)  # forms entered outside the window: days outside
+
+    @property
+    def deviating(self) -> bool:
+        return bool(self.out_of_window)
 
     @property
     def missing(self) -> list[str]:
@@ -93,26 +101,35 @@ class VisitStatus:
         return sum(1 for f in self.due_forms if self.entered.get(f)) / len(self.due_forms)
 
 
-def _entered_by_visit(participant: Participant) -> dict[tuple[str, str], int]:
+def _entered_by_visit(participant: Participant) -> tuple[dict[tuple[str, str], int], dict[tuple[str, str], int]]:
+    """How many records of each (visit, form), and for those dated outside the window, the days outside."""
     counts: Counter[tuple[str, str]] = Counter()
+    outside: dict[tuple[str, str], int] = {}
+    plans = {pv.code: pv for pv in (visit_plan_for(v, participant.week0_date) for v in default_protocol().visits)
+             } if participant.week0_date else {}
     for form in {*ACTIVITY_FORMS.values(), *SCREENING_FORMS}:
         model = FORMS[form]
-        for code in model.objects.filter(participant=participant).values_list("visit_code", flat=True):
+        date_field = model.date_field or "created_at"
+        rows = model.objects.filter(participant=participant).values_list("visit_code", "out_of_window", date_field)
+        for code, out_of_window, on in rows:
             counts[(code or "SCR", form)] += 1
-    return counts
+            if out_of_window and code in plans:
+                outside[(code, form)] = plans[code].days_outside(on)
+    return counts, outside
 
 
 def visit_statuses(participant: Participant, *, on: dt.date | None = None) -> list[VisitStatus]:
     """Every visit of the participant's plan with what is due, what is entered and its state on ``on``."""
     on = on or today()
     protocol = default_protocol()
-    entered = _entered_by_visit(participant)
+    entered, outside = _entered_by_visit(participant)
     stopped = participant.status in (ParticipantState.SCREEN_FAILED, ParticipantState.WITHDRAWN)
     out = []
     for visit in protocol.visits:
         plan = visit_plan_for(visit, participant.week0_date) if participant.week0_date else None
         due = forms_due_at(visit.code)
-        status = VisitStatus(plan, visit.code, visit.name, due, {f: entered.get((visit.code, f), 0) for f in due})
+        status = VisitStatus(plan, visit.code, visit.name, due, {f: entered.get((visit.code, f), 0) for f in due},
+                             out_of_window={f: outside[(visit.code, f)] for f in due if (visit.code, f) in outside})
         if not status.missing:
             status.state = "done"
         elif visit.week is None:
@@ -135,25 +152,33 @@ def next_due(statuses: list[VisitStatus]) -> VisitStatus | None:
 
 
 def data_entry_matrix(participants: list[Participant], *, on: dt.date | None = None) -> list[dict[str, Any]]:
-    """Per visit and form: how many participants had it due by ``on`` and how many have it entered."""
+    """Per visit and form: how many participants had it due by ``on``, how many have it entered, and how many of
+    those entered outside the window."""
     rows: dict[tuple[str, str], dict[str, Any]] = {}
     for p in participants:
         for s in visit_statuses(p, on=on):
             if s.state in ("not_expected", "upcoming") or (s.plan is None and s.code != "SCR"):
                 continue
             for form in s.due_forms:
-                row = rows.setdefault((s.code, form), {"visit": s.code, "form": form, "expected": 0, "entered": 0})
+                row = rows.setdefault((s.code, form), {"visit": s.code, "form": form, "expected": 0, "entered": 0,
+                                                       "out_of_window": 0})
                 row["expected"] += 1
                 row["entered"] += 1 if s.entered.get(form) else 0
+                row["out_of_window"] += 1 if form in s.out_of_window else 0
     order = {v.code: i for i, v in enumerate(default_protocol().visits)}
     return sorted(rows.values(), key=lambda r: (order[r["visit"]], r["form"]))
 
 
 def missing_data(participants: list[Participant], *, on: dt.date | None = None) -> list[dict[str, Any]]:
-    """Forms missing at visits whose window has closed, and scans registered but not yet read."""
+    """Forms missing at visits whose window has closed, forms present but dated outside their window (a protocol
+    deviation), and scans registered but not yet read."""
     out: list[dict[str, Any]] = []
     for p in participants:
         for s in visit_statuses(p, on=on):
+            for form, days in s.out_of_window.items():
+                out.append({"participant_id": p.participant_id, "site": p.site.code, "visit": s.code, "form": form,
+                            "what": f"entered, out of window ({days:+d} days): protocol deviation",
+                            "window_end": s.plan.window_end if s.plan else None})
             if s.state == "overdue" or (s.code == "SCR" and s.state == "partial"):
                 for form in s.missing:
                     out.append({"participant_id": p.participant_id, "site": p.site.code, "visit": s.code,

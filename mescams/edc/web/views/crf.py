@@ -19,7 +19,7 @@ from mescams.edc.crfs.access import may_write
 from mescams.edc.crfs.models import FORMS
 from mescams.edc.trial import services as trial
 from mescams.edc.web.access import SITE_ROLES, role_required
-from mescams.edc.web.forms import attach_error, crf_form_class, crf_values
+from mescams.edc.web.forms import attach_error, crf_form_class, crf_values, soft_failures
 from mescams.edc.web.services import event_forms_at, forms_due_at, save_dated_form, visit_statuses
 from mescams.edc.web.views.site import product_code_of
 from mescams.errors import DataLocked, InputValidationError, TrialStateError
@@ -31,8 +31,9 @@ HIDDEN_FROM_SITE = ("cells_infused", "viability_percent", "cells_per_kg")
 
 def _shown_fields(form_name: str) -> list[str]:
     model = FORMS[form_name]
+    undated = () if model.date_field else ("out_of_window",)
     return [f.name for f in model._meta.concrete_fields
-            if f.name not in ("id", "participant", "created_at", "record", "criteria", *HIDDEN_FROM_SITE)]
+            if f.name not in ("id", "participant", "created_at", "record", "criteria", *HIDDEN_FROM_SITE, *undated)]
 
 
 def records_of(participant: Any, form_name: str, visit_code: str | None = None) -> list[dict[str, Any]]:
@@ -72,6 +73,48 @@ def _check_form(user: Any, form_name: str) -> None:
         raise PermissionDenied(f"the role {user.role} may not enter the form {form_name}")
 
 
+def _screening_values(participant: Any) -> dict[str, Any]:
+    """Demographics pre-filled from the screening record (sex, birth date, MS course and onset), so a difference
+    is a deliberate change that the demographics_vs_screening check asks to confirm."""
+    import datetime as dt
+
+    from mescams.edc.crfs.models import ScreeningRecord
+
+    screening = ScreeningRecord.objects.filter(participant=participant).order_by("pk").first()
+    record = screening.record if screening is not None and isinstance(screening.record, dict) else {}
+    ms = record.get("ms") if isinstance(record.get("ms"), dict) else {}
+    out: dict[str, Any] = {"sex": record.get("sex") or "", "ms_course": ms.get("course") or ""}
+    for name, value in (("birth_date", record.get("birth_date")), ("ms_onset_date", ms.get("onset_date"))):
+        try:
+            out[name] = dt.date.fromisoformat(str(value)) if value else None
+        except ValueError:
+            out[name] = None
+    return out
+
+
+def _submit(request: HttpRequest, form: Any, p: Any, form_name: str, *, record_pk: int | None = None
+            ) -> tuple[Any, list[Any]]:
+    """Save through the EDC; returns (record or None, soft failures to offer for confirmation). Every failure of
+    the submit is put next to its field; the soft ones come back with "confirm, with a reason"."""
+    reason = form.cleaned_data.get("reason") or request.POST.get("confirm_reason", "")
+    try:
+        record = save_dated_form(user=request.user, participant=p, form=form_name, values=crf_values(form),
+                                 record_pk=record_pk, reason=reason,
+                                 confirm_checks=request.POST.getlist("confirm_checks"))
+    except InputValidationError as exc:
+        attach_error(form, exc)
+        return None, soft_failures(exc)
+    except (TrialStateError, DataLocked) as exc:
+        form.add_error(None, str(exc))
+        return None, []
+    for query in getattr(record, "opened_queries", []):
+        if query.status == "open":
+            messages.warning(request, f"Query opened by edit check {query.edit_check}: {query.text}")
+    if record.out_of_window:
+        messages.warning(request, "Saved outside the visit window: recorded as a protocol deviation.")
+    return record, []
+
+
 @role_required(*CRF_ROLES)
 def crf_new(request: HttpRequest, participant_id: str, form_name: str) -> HttpResponse:
     _check_form(request.user, form_name)
@@ -81,19 +124,17 @@ def crf_new(request: HttpRequest, participant_id: str, form_name: str) -> HttpRe
     initial: dict[str, Any] = {"visit_code": visit_code}
     if form_name == "infusion":
         initial["product_code"] = product_code_of(p)
+    if form_name == "demographics":
+        initial.update(_screening_values(p))
     form = form_class(request.POST or None, initial=initial)
+    soft: list[Any] = []
     if request.method == "POST" and form.is_valid():
-        try:
-            save_dated_form(user=request.user, participant=p, form=form_name, values=crf_values(form))
-        except InputValidationError as exc:
-            attach_error(form, exc)
-        except (TrialStateError, DataLocked) as exc:
-            form.add_error(None, str(exc))
-        else:
+        record, soft = _submit(request, form, p, form_name)
+        if record is not None:
             messages.success(request, f"{form_name.replace('_', ' ')} saved.")
             return redirect(_back(request, participant_id, form.cleaned_data.get("visit_code", visit_code)))
     return render(request, "web/crf_form.html", {"p": p, "form": form, "form_name": form_name, "editing": False,
-                                                 "back": _back(request, participant_id, visit_code)})
+                                                 "soft": soft, "back": _back(request, participant_id, visit_code)})
 
 
 @role_required(*CRF_ROLES)
@@ -106,17 +147,12 @@ def crf_edit(request: HttpRequest, participant_id: str, form_name: str, record_p
     form_class = crf_form_class(form_name, editing=True)
     initial = {name: getattr(record, name) for name in form_class.base_fields if name != "reason"}
     form = form_class(request.POST or None, initial=initial)
+    soft: list[Any] = []
     if request.method == "POST" and form.is_valid():
-        try:
-            save_dated_form(user=request.user, participant=p, form=form_name, values=crf_values(form),
-                            record_pk=record.pk, reason=form.cleaned_data["reason"])
-        except InputValidationError as exc:
-            attach_error(form, exc)
-        except (TrialStateError, DataLocked) as exc:
-            form.add_error(None, str(exc))
-        else:
+        saved, soft = _submit(request, form, p, form_name, record_pk=record.pk)
+        if saved is not None:
             messages.success(request, f"{form_name.replace('_', ' ')} changed (audited).")
             return redirect(_back(request, participant_id, record.visit_code))
     return render(request, "web/crf_form.html", {"p": p, "form": form, "form_name": form_name, "editing": True,
-                                                 "record": record,
+                                                 "record": record, "soft": soft,
                                                  "back": _back(request, participant_id, record.visit_code)})
