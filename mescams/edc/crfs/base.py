@@ -78,7 +78,7 @@ class ParticipantRecord(AuditedModel):
     participant = models.ForeignKey("trial.Participant", on_delete=models.PROTECT, related_name="+")
     visit_code = models.CharField(max_length=8, blank=True, default="")
     created_at = models.DateTimeField(default=utcnow)
-    out_of_window = models.BooleanField(default=False)  # set by the EDC: the date lies outside its visit's window
+    out_of_window = models.BooleanField(default=False, db_default=False)  # set by the EDC, never entered
 
     class Meta:
         abstract = True

@@ -27,7 +27,7 @@ def test_a_form_dated_before_consent_is_refused_naming_the_field(users, allocati
     pid = randomised(users["coord"])
     user = users["rater"] if form == "edss" else users["coord"]
     values = {**GOOD[form], field: SCREENING}
-    if "visit_code" in values and values["visit_code"] == "SCR":
+    if "visit_code" in values:  # a date before week 0 can belong to W0 (out of its window), never to W4
         values["visit_code"] = "W0"
     with pytest.raises(InputValidationError) as caught:
         save_form(user=user, participant_id=pid, form=form, values=values)
@@ -35,7 +35,9 @@ def test_a_form_dated_before_consent_is_refused_naming_the_field(users, allocati
     on_consent_day = {**values, field: CONSENT}
     if form == "adverse_event" and "end_date" in on_consent_day and on_consent_day["end_date"] is not None:
         on_consent_day["end_date"] = max(on_consent_day["end_date"], CONSENT)
-    assert save_form(user=user, participant_id=pid, form=form, values=on_consent_day).pk
+    confirm = {"confirm_checks": ["relapse_onset_vs_visits"], "reason": "relapse between consent and week 0"} \
+        if form == "relapse" else {}  # a relapse before week 0 is a soft check (relapse_onset_vs_visits)
+    assert save_form(user=user, participant_id=pid, form=form, values=on_consent_day, **confirm).pk
 
 
 def test_screening_forms_may_precede_consent_and_a_change_is_checked_too(users, allocation) -> None:
