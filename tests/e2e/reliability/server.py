@@ -50,7 +50,7 @@ for site in ("OTT", "WPG"):
     for _ in range(per_site):
         pid = randomised(users["coord"], site=site)
         save_form(user=users["coord"], participant_id=pid, form="demographics",
-                  values={"sex": "F", "birth_date": RANDOMISATION.replace(year=1980), "ms_course": "RRMS",
+                  values={"sex": "F", "birth_date": RANDOMISATION.replace(year=1981), "ms_course": "RRMS",
                           "ms_onset_date": RANDOMISATION.replace(year=2005)})
         pids.append(pid)
 print(json.dumps(pids))
