@@ -9,6 +9,7 @@ from mescams.edc.trial.services import Forbidden, NotFound
 from mescams.errors import (
     BlindingViolation,
     DataLocked,
+    DuplicateRecord,
     InputValidationError,
     MescamsError,
     TrialStateError,
@@ -22,6 +23,7 @@ STATUS: list[tuple[type[Exception], int, str]] = [
     (BadCredentials, 401, "bad_credentials"),
     (AccountLocked, 403, "account_locked"),
     (DataLocked, 423, "locked"),
+    (DuplicateRecord, 409, "duplicate"),
     (TrialStateError, 409, "conflict"),
     (MescamsError, 400, "error"),
 ]
@@ -33,8 +35,22 @@ def error_body(exc: Exception) -> tuple[int, dict[str, Any]]:
             body: dict[str, Any] = {"error": code, "detail": str(exc)}
             if isinstance(exc, InputValidationError):
                 body["field"], body["rule"] = exc.field, exc.rule
+            if isinstance(exc, DuplicateRecord):
+                body["existing"] = existing_record(exc)
             return status, body
     raise exc
+
+
+def existing_record(exc: DuplicateRecord) -> dict[str, Any]:
+    """The record a refused second entry collides with, and the URL to read (GET) or change (PUT) it."""
+    from django.urls import reverse
+
+    from mescams.edc.api.forms import record_url_name
+
+    url = reverse(f"mescams_api:{record_url_name(exc.form)}",
+                  kwargs={"participant_id": exc.participant_id, "record_id": exc.record_id})
+    return {"form": exc.form, "participant_id": exc.participant_id, "record_id": exc.record_id, "key": exc.key,
+            "url": url}
 
 
 def install(api: Any) -> None:

@@ -8,11 +8,22 @@ from typing import Any
 from ninja import Field, Schema
 
 
+class ExistingRecordOut(Schema):
+    """The record a second entry of a single form collides with (409 ``duplicate``)."""
+
+    form: str
+    participant_id: str
+    record_id: int
+    key: dict[str, str]
+    url: str
+
+
 class ErrorOut(Schema):
     error: str
     detail: str
     field: str | None = None
     rule: str | None = None
+    existing: ExistingRecordOut | None = None
 
 
 class LoginIn(Schema):

@@ -1,7 +1,23 @@
+from typing import Any
+
 from django.apps import AppConfig
+
+
+def forms_match_protocol(**_: Any) -> list[Any]:
+    """Django system check: the eCRF models' unique constraints are the protocol's single forms."""
+    from django.core import checks
+
+    from mescams.edc.crfs.instances import declaration_problems
+
+    return [checks.Error(p, id="crfs.E001") for p in declaration_problems()]
 
 
 class CrfsConfig(AppConfig):
     name = "mescams.edc.crfs"
     label = "crfs"
     verbose_name = "Case report forms"
+
+    def ready(self) -> None:
+        from django.core import checks
+
+        checks.register(forms_match_protocol, checks.Tags.models)

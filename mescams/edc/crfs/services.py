@@ -22,6 +22,7 @@ from mescams.edc.audit.context import acting
 from mescams.edc.crfs import edit_checks
 from mescams.edc.crfs.access import may_write
 from mescams.edc.crfs.clinical import cells_per_kg, check_msc_dose, treatment_at_infusion
+from mescams.edc.crfs.instances import ensure_new_instance
 from mescams.edc.crfs.models import FORMS, Consent, Infusion, MriScan, ParticipantRecord, VitalSigns
 from mescams.edc.trial.models import Participant, ProtocolDeviation
 from mescams.edc.trial.services import Forbidden, NotFound, get_visible_participant, step
@@ -114,8 +115,6 @@ def _infusion_rules(participant: Participant, record: Infusion, creating: bool) 
         first = default_protocol().design.periods[0].infusion_week
         week = default_protocol().visit(record.visit_code).week
         wanted = LifecycleStep.INFUSE if week == first else LifecycleStep.CROSS_OVER
-        if Infusion.objects.filter(participant=participant, visit_code=record.visit_code).exists():
-            raise InputValidationError("visit_code", f"an infusion is already recorded at {record.visit_code}")
         step(participant, wanted)
 
 
@@ -151,6 +150,7 @@ def save_form(*, user: Any, participant_id: str, form: str, values: dict[str, An
             setattr(record, name, value)
         check_storable(record)
         record.validate()  # field rules first, so the answer names the field the user typed wrong
+        ensure_new_instance(record)  # a second single form: 409 naming the first, before any lifecycle step
         _consent_rule(participant, record, values)
         if isinstance(record, Infusion):
             _infusion_rules(participant, record, creating=record_pk is None)

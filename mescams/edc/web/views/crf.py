@@ -22,7 +22,7 @@ from mescams.edc.web.access import SITE_ROLES, role_required
 from mescams.edc.web.forms import attach_error, crf_form_class, crf_values
 from mescams.edc.web.services import event_forms_at, forms_due_at, save_dated_form, visit_statuses
 from mescams.edc.web.views.site import product_code_of
-from mescams.errors import DataLocked, InputValidationError, TrialStateError
+from mescams.errors import DataLocked, DuplicateRecord, InputValidationError, TrialStateError
 from mescams.protocols import default_protocol
 
 CRF_ROLES = (*SITE_ROLES, Role.EDSS_RATER)
@@ -65,6 +65,11 @@ def _back(request: HttpRequest, participant_id: str, visit_code: str) -> str:
     return reverse("web:participant", args=[participant_id])
 
 
+def _duplicate(participant_id: str, exc: DuplicateRecord) -> dict[str, Any]:
+    """What the page shows for a second entry of a single form: the reason and a link to change the first."""
+    return {"detail": str(exc), "edit_url": reverse("web:crf_edit", args=[participant_id, exc.form, exc.record_id])}
+
+
 def _check_form(user: Any, form_name: str) -> None:
     if form_name not in FORMS or form_name in ("screening", "consent"):
         raise Http404("no such form")
@@ -82,17 +87,21 @@ def crf_new(request: HttpRequest, participant_id: str, form_name: str) -> HttpRe
     if form_name == "infusion":
         initial["product_code"] = product_code_of(p)
     form = form_class(request.POST or None, initial=initial)
+    duplicate = None
     if request.method == "POST" and form.is_valid():
         try:
             save_dated_form(user=request.user, participant=p, form=form_name, values=crf_values(form))
         except InputValidationError as exc:
             attach_error(form, exc)
+        except DuplicateRecord as exc:
+            duplicate = _duplicate(participant_id, exc)
         except (TrialStateError, DataLocked) as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, f"{form_name.replace('_', ' ')} saved.")
             return redirect(_back(request, participant_id, form.cleaned_data.get("visit_code", visit_code)))
     return render(request, "web/crf_form.html", {"p": p, "form": form, "form_name": form_name, "editing": False,
+                                                 "duplicate": duplicate,
                                                  "back": _back(request, participant_id, visit_code)})
 
 
@@ -106,17 +115,20 @@ def crf_edit(request: HttpRequest, participant_id: str, form_name: str, record_p
     form_class = crf_form_class(form_name, editing=True)
     initial = {name: getattr(record, name) for name in form_class.base_fields if name != "reason"}
     form = form_class(request.POST or None, initial=initial)
+    duplicate = None
     if request.method == "POST" and form.is_valid():
         try:
             save_dated_form(user=request.user, participant=p, form=form_name, values=crf_values(form),
                             record_pk=record.pk, reason=form.cleaned_data["reason"])
         except InputValidationError as exc:
             attach_error(form, exc)
+        except DuplicateRecord as exc:  # moved onto a visit that already holds this form
+            duplicate = _duplicate(participant_id, exc)
         except (TrialStateError, DataLocked) as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, f"{form_name.replace('_', ' ')} changed (audited).")
             return redirect(_back(request, participant_id, record.visit_code))
     return render(request, "web/crf_form.html", {"p": p, "form": form, "form_name": form_name, "editing": True,
-                                                 "record": record,
+                                                 "record": record, "duplicate": duplicate,
                                                  "back": _back(request, participant_id, record.visit_code)})
