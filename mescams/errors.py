@@ -111,8 +111,8 @@ class DuplicateRecord(TrialStateError):
         self.record_id = record_id
         self.key = dict(key)
         where = ", ".join(f"{k} {v or '(none)'}" for k, v in self.key.items())
-        super().__init__(f"{form} is already recorded for {participant_id}{' at ' + where if where else ''} "
-                         f"(record {record_id}); change that record instead of entering a second one")
+        super().__init__(f"{form} is already recorded for {participant_id}{' at ' + where if where else ''}; "
+                         "change that record instead of entering a second one")
 
 
 class BlindingViolation(MescamsError):
