@@ -30,3 +30,11 @@ def test_second_week0_vital_signs_links_to_the_first(users, allocation) -> None:
                 .values_list("weight_kg", flat=True)) == [71.0]
     edit = coord.get(f"/site/p/{pid}/forms/vital_signs/{existing.pk}/")
     assert edit.status_code == 200 and 'value="71.0"' in edit.content.decode()
+
+
+def test_visit_page_offers_change_not_a_second_entry(users, allocation) -> None:
+    pid = randomised(users["coord"])  # vital signs entered at screening
+    page = _as(users, "coord").get(f"/site/p/{pid}/visit/SCR/").content.decode()
+    assert "Entered once per visit: change it above." in page
+    assert f"/site/p/{pid}/forms/vital_signs/new/" not in page
+    assert f"/site/p/{pid}/forms/demographics/new/" in page  # not entered yet

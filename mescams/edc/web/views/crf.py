@@ -50,8 +50,16 @@ def visit(request: HttpRequest, participant_id: str, visit_code: str) -> HttpRes
     status = next((s for s in visit_statuses(p) if s.code == visit_code), None)
     if status is None:
         raise Http404("no such visit")
-    forms = [(f, records_of(p, f, visit_code if visit_code != "SCR" or f != "demographics" else None),
-              may_write(request.user.role, f)) for f in forms_due_at(visit_code) if f != "consent"]
+    forms = []
+    for f in forms_due_at(visit_code):
+        if f == "consent":
+            continue
+        records = records_of(p, f, visit_code if visit_code != "SCR" or f != "demographics" else None)
+        # a single form already entered here is changed, not entered again (safety labs: one per test)
+        unique_by = default_protocol().form(f).unique_by
+        per = {(): "participant", ("visit_code",): "visit"}.get(tuple(unique_by)) if unique_by is not None else None
+        complete = per if records and per else ""
+        forms.append((f, records, may_write(request.user.role, f), complete))
     events = [(f, records_of(p, f), may_write(request.user.role, f)) for f in event_forms_at(visit_code)]
     return render(request, "web/visit.html", {"p": p, "status": status, "forms": forms, "events": events,
                                               "visit": default_protocol().visit(visit_code)})
