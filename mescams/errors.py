@@ -16,7 +16,8 @@ its subclasses in its own module, deriving from the area's base here::
     │   ├── IllegalTransition        a participant lifecycle step that is not allowed
     │   ├── AlreadyRandomized
     │   ├── AllocationExhausted
-    │   └── DataLocked
+    │   ├── DataLocked
+    │   └── DuplicateRecord          a second instance of a single form (names the existing record)
     ├── BlindingViolation        an attempt to reveal allocation to a role that may not see it
     ├── AuditChainBroken         the hash chain of the audit trail does not verify
     └── ConvergenceError         a model fit that did not converge (never a silent number)
@@ -37,6 +38,7 @@ __all__ = [
     "DataLocked",
     "DosingError",
     "EditChecksFailed",
+    "DuplicateRecord",
     "EdssInputError",
     "EligibilityInputError",
     "IllegalTransition",
@@ -139,6 +141,20 @@ class AllocationExhausted(TrialStateError):
 
 class DataLocked(TrialStateError):
     """The record is locked; it cannot change without an audited unlock."""
+
+
+class DuplicateRecord(TrialStateError):
+    """A single form (one per participant and visit, say) is already recorded; the existing record is named so
+    the caller can offer to change it instead."""
+
+    def __init__(self, *, form: str, participant_id: str, record_id: int, key: dict[str, str]) -> None:
+        self.form = form
+        self.participant_id = participant_id
+        self.record_id = record_id
+        self.key = dict(key)
+        where = ", ".join(f"{k} {v or '(none)'}" for k, v in self.key.items())
+        super().__init__(f"{form} is already recorded for {participant_id}{' at ' + where if where else ''}; "
+                         "change that record instead of entering a second one")
 
 
 class BlindingViolation(MescamsError):

@@ -20,6 +20,7 @@ from mescams.errors import ProtocolError
 __all__ = [
     "Criterion",
     "Eligibility",
+    "FormSpec",
     "Outcome",
     "Period",
     "Product",
@@ -232,6 +233,37 @@ class Product(_Model):
     vehicle: Vehicle
 
 
+class FormSpec(_Model):
+    """One eCRF and how many instances of it a participant may have.
+
+    A *single* form is entered once per value of ``unique_by`` (the participant always, plus the listed fields:
+    ``[visit_code]`` for once per visit, ``[]`` for once per participant, ``[visit_code, test]`` for one row per
+    test at each visit); the database holds a unique constraint on exactly those columns. A *log* (adverse
+    events, medications, relapses) holds as many entries as happen.
+    """
+
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str = Field(min_length=1)
+    instances: Literal["single", "log"]
+    unique_by: list[str] | None = None
+
+    @model_validator(mode="after")
+    def _key(self) -> FormSpec:
+        if self.instances == "single" and self.unique_by is None:
+            raise ValueError("a single form needs unique_by (the fields besides the participant that identify it)")
+        if self.instances == "log" and self.unique_by is not None:
+            raise ValueError("a log form has no unique_by: it holds as many entries as happen")
+        if self.unique_by is not None and len(set(self.unique_by)) != len(self.unique_by):
+            raise ValueError(f"unique_by must not repeat a field, got {self.unique_by}")
+        if self.unique_by is not None and "participant" in self.unique_by:
+            raise ValueError("unique_by lists the fields besides the participant, which is always part of it")
+        return self
+
+    @property
+    def is_single(self) -> bool:
+        return self.instances == "single"
+
+
 class Visit(_Model):
     code: str
     name: str
@@ -241,6 +273,8 @@ class Visit(_Model):
     window_before_days: int
     window_after_days: int
     activities: list[str] = Field(min_length=1)
+    forms: list[str] = Field(default_factory=list)
+    """The eCRFs expected at this visit (codes of the protocol's ``forms``); logs are reviewed here."""
 
     @model_validator(mode="after")
     def _window(self) -> Visit:
@@ -318,6 +352,7 @@ class Protocol(_Model):
     relapse_definition: RelapseDefinition
     drug_classes: dict[str, list[str]]
     eligibility: Eligibility
+    forms: list[FormSpec] = Field(default_factory=list)
 
     # -- lookups -------------------------------------------------------------------------------------------
     def product(self, code: str) -> Product:
@@ -330,6 +365,12 @@ class Protocol(_Model):
         for v in self.visits:
             if v.code == code:
                 return v
+        raise KeyError(code)
+
+    def form(self, code: str) -> FormSpec:
+        for f in self.forms:
+            if f.code == code:
+                return f
         raise KeyError(code)
 
     def visit_at_week(self, week: int) -> Visit:
@@ -364,6 +405,18 @@ class Protocol(_Model):
         return None
 
     # -- whole-document rules ------------------------------------------------------------------------------
+    def _check_forms(self) -> None:
+        """Form codes are unique and every visit names declared forms, each once."""
+        form_codes = [f.code for f in self.forms]
+        if len(set(form_codes)) != len(form_codes):
+            raise ValueError(f"form codes must be unique, got {form_codes}")
+        for i, v in enumerate(self.visits):
+            unknown = [f for f in v.forms if f not in form_codes]
+            if unknown:
+                raise ValueError(f"visits[{i}].forms names unknown forms {unknown} (declared: {', '.join(form_codes)})")
+            if len(set(v.forms)) != len(v.forms):
+                raise ValueError(f"visits[{i}].forms must not repeat a form, got {v.forms}")
+
     @model_validator(mode="after")
     def _cross_references(self) -> Protocol:
         codes = [p.code for p in self.products]
@@ -382,6 +435,7 @@ class Protocol(_Model):
         for v in self.visits:
             if v.epoch not in epochs:
                 raise ValueError(f"visit {v.code} names unknown epoch {v.epoch}")
+        self._check_forms()
         for period in self.design.periods:
             for w in [period.infusion_week, *period.assessment_weeks]:
                 if w not in weeks:

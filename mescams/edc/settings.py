@@ -45,6 +45,7 @@ EDC_APPS = [
     "mescams.edc.queries",
     "mescams.edc.web",
     "mescams.edc.security",
+    "mescams.edc.api",
 ]
 
 

@@ -80,3 +80,30 @@ def test_not_a_mapping() -> None:
 def test_missing_file(tmp_path: Any) -> None:
     with pytest.raises(ProtocolError, match="cannot be read"):
         load_protocol(tmp_path / "absent.yaml")
+
+
+def test_forms_declare_single_or_log(document: dict[str, Any]) -> None:
+    protocol = parse_protocol(document)
+    assert protocol.form("vital_signs").is_single and protocol.form("vital_signs").unique_by == ["visit_code"]
+    assert protocol.form("safety_lab").unique_by == ["visit_code", "test"]
+    assert not protocol.form("adverse_event").is_single
+    assert "vital_signs" in protocol.visit("W0").forms and "relapse" not in protocol.visit("W0").forms
+
+
+@pytest.mark.parametrize(
+    ("mutate", "expected"),
+    [
+        (lambda d: d["forms"][3].__setitem__("instances", "several"), "forms[3].instances"),
+        (lambda d: d["forms"][3].pop("unique_by"), "forms[3]: Value error, a single form needs unique_by"),
+        (lambda d: d["forms"][8].__setitem__("unique_by", ["visit_code"]), "forms[8]: Value error, a log form"),
+        (lambda d: d["forms"][3].__setitem__("unique_by", ["participant"]), "forms[3]: Value error, unique_by lists"),
+        (lambda d: d["forms"].append(dict(d["forms"][0])), "form codes must be unique"),
+        (lambda d: d["visits"][2]["forms"].append("vital_sign"), "visits[2].forms names unknown forms ['vital_sign']"),
+        (lambda d: d["visits"][2]["forms"].append("edss"), "visits[2].forms must not repeat a form"),
+        (lambda d: d["forms"][0].__setitem__("kind", "single"), "forms[0].kind"),
+    ],
+)
+def test_bad_form_declaration_is_named(document: dict[str, Any], mutate: Any, expected: str) -> None:
+    doc = copy.deepcopy(document)
+    mutate(doc)
+    assert expected in _error_for(doc)

@@ -14,7 +14,7 @@ from ninja.security import SessionAuth
 from ninja.utils import check_csrf
 
 from mescams.edc.accounts.services import check_credentials
-from mescams.edc.api import errors
+from mescams.edc.api import errors, idempotency
 from mescams.edc.api.schemas import CsrfOut, ErrorOut, LoginIn, MeOut
 
 
@@ -63,6 +63,7 @@ def build_api() -> NinjaAPI:
         urls_namespace="mescams_api",
     )
     errors.install(api)
+    idempotency.install(api)
     api.add_router("/auth", _auth_router())
     api.add_router("/participants", participants.router)
     api.add_router("/participants", forms.build_router())

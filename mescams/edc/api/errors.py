@@ -10,6 +10,7 @@ from mescams.errors import (
     BlindingViolation,
     DataLocked,
     EditChecksFailed,
+    DuplicateRecord,
     InputValidationError,
     MescamsError,
     TrialStateError,
@@ -23,6 +24,7 @@ STATUS: list[tuple[type[Exception], int, str]] = [
     (BadCredentials, 401, "bad_credentials"),
     (AccountLocked, 403, "account_locked"),
     (DataLocked, 423, "locked"),
+    (DuplicateRecord, 409, "duplicate"),
     (TrialStateError, 409, "conflict"),
     (MescamsError, 400, "error"),
 ]
@@ -39,8 +41,22 @@ def error_body(exc: Exception) -> tuple[int, dict[str, Any]]:
                 body["failures"] = [f.as_dict() for f in failures] or [
                     {"check": "field_rule", "field": exc.field, "message": exc.rule, "severity": "hard",
                      "confirmable": False}]
+            if isinstance(exc, DuplicateRecord):
+                body["existing"] = existing_record(exc)
             return status, body
     raise exc
+
+
+def existing_record(exc: DuplicateRecord) -> dict[str, Any]:
+    """The record a refused second entry collides with, and the URL to read (GET) or change (PUT) it."""
+    from django.urls import reverse
+
+    from mescams.edc.api.forms import record_url_name
+
+    url = reverse(f"mescams_api:{record_url_name(exc.form)}",
+                  kwargs={"participant_id": exc.participant_id, "record_id": exc.record_id})
+    return {"form": exc.form, "participant_id": exc.participant_id, "record_id": exc.record_id, "key": exc.key,
+            "url": url}
 
 
 def install(api: Any) -> None:

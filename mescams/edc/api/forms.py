@@ -2,10 +2,12 @@
 
 ``GET    /api/participants/{id}/forms/{form}``          the participant's records of that form
 ``POST   /api/participants/{id}/forms/{form}``          enter a record (validated, audited, window-checked)
+``GET    /api/participants/{id}/forms/{form}/{record}`` one record
 ``PUT    /api/participants/{id}/forms/{form}/{record}`` change it: ``{"reason": ..., "values": {...}}``
 
 A refused submit answers 422 with every failure in ``failures`` (check, field, message, severity, confirmable);
 sending the same body again with ``confirm_checks`` (the soft ones' ids) and a ``reason`` saves it.
+A second entry of a single form (one per visit, say) is answered 409 with the existing record's URL.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from mescams.edc.api.participants import ERRORS
 from mescams.edc.crfs.access import READ, WRITE, may_read
 from mescams.edc.crfs.models import FORMS, ParticipantRecord
 from mescams.edc.crfs.services import editable_fields, save_form
-from mescams.edc.trial.services import Forbidden, get_visible_participant
+from mescams.edc.trial.services import Forbidden, NotFound, get_visible_participant
 
 LAB_ONLY = ("cells_infused", "viability_percent", "cells_per_kg")
 CONFIRMING: dict[str, Any] = {
@@ -97,9 +99,27 @@ def _register(router: Router, form: str, model: type[ParticipantRecord]) -> None
             "visit_code", "created_at", "pk")
         return [record_out(r, request.user) for r in records]
 
+    def get_record(request: Any, participant_id: str, record_id: int) -> Any:
+        if not may_read(request.user.role, form):
+            raise Forbidden(f"the role {request.user.role} may not read the form {form}")
+        participant = get_visible_participant(request.user, participant_id)
+        record = model.objects.filter(participant=participant, pk=record_id).first() if 0 < record_id < 2**63 \
+            else None
+        if record is None:
+            raise NotFound(f"{form} record {record_id} not found")
+        return record_out(record, request.user)
+
     list_records.__annotations__.update(request=Any, participant_id=str)
+    get_record.__annotations__.update(request=Any, participant_id=str, record_id=int)
     router.get(f"/{{participant_id}}/forms/{form}", response={200: list[out_schema], **ERRORS},
                operation_id=f"list_{form}", summary=f"The participant's {form} records")(list_records)
+    router.get(f"/{{participant_id}}/forms/{form}/{{record_id}}", response={200: out_schema, **ERRORS},
+               operation_id=f"get_{form}", summary=f"One {form} record", url_name=record_url_name(form))(get_record)
+
+
+def record_url_name(form: str) -> str:
+    """The URL name of one record's route (``reverse("mescams_api:" + record_url_name(form), ...)``)."""
+    return f"{form}_record"
 
 
 def build_router() -> Router:

@@ -17,6 +17,14 @@ class CheckFailureOut(Schema):
     message: str
     severity: str
     confirmable: bool
+class ExistingRecordOut(Schema):
+    """The record a second entry of a single form collides with (409 ``duplicate``)."""
+
+    form: str
+    participant_id: str
+    record_id: int
+    key: dict[str, str]
+    url: str
 
 
 class ErrorOut(Schema):
@@ -25,6 +33,7 @@ class ErrorOut(Schema):
     field: str | None = None
     rule: str | None = None
     failures: list[CheckFailureOut] | None = None
+    existing: ExistingRecordOut | None = None
 
 
 class LoginIn(Schema):

@@ -1,4 +1,15 @@
+from typing import Any
+
 from django.apps import AppConfig
+
+
+def forms_match_protocol(**_: Any) -> list[Any]:
+    """Django system check: the eCRF models' unique constraints are the protocol's single forms."""
+    from django.core import checks
+
+    from mescams.edc.crfs.instances import declaration_problems
+
+    return [checks.Error(p, id="crfs.E001") for p in declaration_problems()]
 
 
 class CrfsConfig(AppConfig):
@@ -10,3 +21,6 @@ class CrfsConfig(AppConfig):
         from mescams.edc.crfs.edit_checks import verify_registry
 
         verify_registry()  # a malformed edit-check registry fails at start-up, not at the first submit
+        from django.core import checks
+
+        checks.register(forms_match_protocol, checks.Tags.models)

@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from django.db import models
+from django.db import IntegrityError, models
 
 from mescams.edc.audit.audited import AuditedModel
 from mescams.errors import InputValidationError
@@ -82,6 +82,20 @@ class ParticipantRecord(AuditedModel):
 
     class Meta:
         abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Audited save; a second instance of a single form is refused with DuplicateRecord, whether it is seen
+        before the insert or only by the database's unique constraint (a concurrent writer won the race)."""
+        from mescams.edc.crfs.instances import duplicate_after_integrity_error, ensure_new_instance
+
+        ensure_new_instance(self)
+        try:
+            super().save(*args, **kwargs)
+        except IntegrityError as exc:
+            duplicate = duplicate_after_integrity_error(self)
+            if duplicate is None:
+                raise
+            raise duplicate from exc
 
     def locked_reason(self) -> str | None:
         from mescams.edc.queries.locks import lock_reason

@@ -1,5 +1,6 @@
 """The eCRFs. Each validates itself (``validate`` raises InputValidationError naming field and rule) before it is
-saved, and every save is audited by :class:`mescams.edc.audit.audited.AuditedModel`."""
+saved, and every save is audited by :class:`mescams.edc.audit.audited.AuditedModel`. A single form's unique
+constraint (``crfs_one_<form>``) is the protocol's ``forms`` declaration (:mod:`mescams.edc.crfs.instances`)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,9 @@ class ScreeningRecord(ParticipantRecord):
     eligible = models.BooleanField(null=True)
     criteria = models.JSONField(default=list, blank=True)
 
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["participant"], name="crfs_one_screening")]
+
     def validate(self) -> None:
         rule(isinstance(self.record, dict), "record", "must be a JSON object (patient.schema.json)")
 
@@ -37,6 +41,9 @@ class Consent(ParticipantRecord):
     consent_date = models.DateField()
     form_version = models.CharField(max_length=40)
     able_to_consent = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["participant", "form_version"], name="crfs_one_consent")]
 
     def validate(self) -> None:
         not_future(self.consent_date, "consent_date")
@@ -50,6 +57,9 @@ class Demographics(ParticipantRecord):
     birth_date = models.DateField()
     ms_course = models.CharField(max_length=8)
     ms_onset_date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["participant"], name="crfs_one_demographics")]
 
     def validate(self) -> None:
         rule(self.sex in ("F", "M"), "sex", "must be F or M")
@@ -70,6 +80,9 @@ class VitalSigns(ParticipantRecord):
     diastolic_mmhg = models.IntegerField(null=True, blank=True)
     heart_rate_bpm = models.IntegerField(null=True, blank=True)
     temperature_c = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["participant", "visit_code"], name="crfs_one_vital_signs")]
 
     def validate(self) -> None:
         self.validate_visit()
@@ -95,6 +108,9 @@ class Infusion(ParticipantRecord):
     cells_infused = models.FloatField(null=True, blank=True)
     viability_percent = models.FloatField(null=True, blank=True)
     cells_per_kg = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["participant", "visit_code"], name="crfs_one_infusion")]
 
     def validate(self) -> None:
         from mescams.edc.crfs.clinical import infusion_visits
@@ -158,6 +174,9 @@ class MriScan(ParticipantRecord):
     read_by = models.CharField(max_length=150, blank=True, default="")
     read_at = models.DateTimeField(null=True, blank=True)
 
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["participant", "visit_code"], name="crfs_one_mri")]
+
     def validate(self) -> None:
         self.validate_visit()
         not_future(self.scan_date, "scan_date")
@@ -214,6 +233,9 @@ class EdssAssessment(ParticipantRecord):
     consistent = models.BooleanField(null=True)
     derivation = models.TextField(blank=True, default="")
 
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["participant", "visit_code"], name="crfs_one_edss")]
+
     def validate(self) -> None:
         from mescams.edc.crfs.clinical import derive_edss
 
@@ -236,6 +258,10 @@ class SafetyLab(ParticipantRecord):
     value = models.FloatField()
     unit = models.CharField(max_length=20)
     clinically_significant = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["participant", "visit_code", "test"],
+                                               name="crfs_one_safety_lab")]
 
     def validate(self) -> None:
         self.validate_visit()

@@ -23,6 +23,7 @@ from mescams.edc.crfs import checking, visit_window
 from mescams.edc.crfs.access import may_write
 from mescams.edc.crfs.base import broken_rules
 from mescams.edc.crfs.clinical import cells_per_kg, check_msc_dose, treatment_at_infusion
+from mescams.edc.crfs.instances import ensure_new_instance
 from mescams.edc.crfs.models import FORMS, Consent, Infusion, MriScan, ParticipantRecord, VitalSigns
 from mescams.edc.trial.models import Participant
 from mescams.edc.trial.services import Forbidden, NotFound, get_visible_participant, step
@@ -92,8 +93,6 @@ def _infusion_rules(participant: Participant, record: Infusion, creating: bool) 
         first = default_protocol().design.periods[0].infusion_week
         week = default_protocol().visit(record.visit_code).week
         wanted = LifecycleStep.INFUSE if week == first else LifecycleStep.CROSS_OVER
-        if Infusion.objects.filter(participant=participant, visit_code=record.visit_code).exists():
-            raise InputValidationError("visit_code", f"an infusion is already recorded at {record.visit_code}")
         step(participant, wanted)
 
 
@@ -135,6 +134,7 @@ def save_form(*, user: Any, participant_id: str, form: str, values: dict[str, An
         for name, value in values.items():
             setattr(record, name, value)
         check_storable(record)
+        ensure_new_instance(record)  # a second single form: 409 naming the first, before any check or step
         field_errors = broken_rules(record.validate)  # every field rule, so the answer names each wrong field
         if not field_errors:
             try:

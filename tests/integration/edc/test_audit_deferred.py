@@ -25,8 +25,9 @@ def _participant(users) -> Participant:
     return Participant.objects.get(participant_id=randomised(users["coord"]))
 
 
-def _new_vitals(participant: Participant, weight: float) -> VitalSigns:
-    values = {**GOOD["vital_signs"], "weight_kg": weight}
+def _new_vitals(participant: Participant, weight: float, visit_code: str = "W4") -> VitalSigns:
+    """Vital signs at ``visit_code`` (a single form: one per visit, so a second record needs another visit)."""
+    values = {**GOOD["vital_signs"], "weight_kg": weight, "visit_code": visit_code}
     record = VitalSigns(participant=participant, **values)
     record.save()
     return record
@@ -37,7 +38,7 @@ def test_entries_wait_for_the_end_of_the_block_then_follow_in_order(users, alloc
     before = AuditEntry.objects.count()
     with transaction.atomic(), acting(users["coord"], reason="entry"):
         first = _new_vitals(participant, 70.0)
-        second = _new_vitals(participant, 71.0)
+        second = _new_vitals(participant, 71.0, "W12")
         assert AuditEntry.objects.count() == before  # nothing chained yet: the head is not locked
     made = list(AuditEntry.objects.filter(seq__gt=before).order_by("seq"))
     records = [e.record_id for e in made]
@@ -53,7 +54,7 @@ def test_a_change_rolled_back_to_a_savepoint_leaves_no_entry(users, allocation) 
     with transaction.atomic(), acting(users["coord"], reason="entry"):
         kept = _new_vitals(participant, 70.0)
         with pytest.raises(RuntimeError), transaction.atomic():
-            undone = _new_vitals(participant, 99.0)
+            undone = _new_vitals(participant, 99.0, "W12")
             raise RuntimeError("the nested step failed")
     assert not VitalSigns.objects.filter(pk=undone.pk).exists()
     made = AuditEntry.objects.filter(seq__gt=before)

@@ -31,7 +31,7 @@ from tests.integration.edc.factories import PASSWORD, RANDOMISATION, infuse, ran
 from tests.integration.edc.test_validation_rules import GOOD
 
 D = dt.timedelta
-RANDOM_BY_DESIGN = {"id", "record_id", "product_code", "scan_id", "created_at", "signed_at",
+RANDOM_BY_DESIGN = {"id", "record_id", "url", "product_code", "scan_id", "created_at", "signed_at",
                     "opened_at", "locked_at", "unlocked_at", "at", "read_at", "assigned_at"}
 READ = {"gel_count": 1, "new_enlarging_t2_count": 1, "cua_count": 2, "gel_volume_mm3": 50.0,
         "black_hole_volume_mm3": 800.0}

@@ -10,7 +10,7 @@ from mescams.edc.audit.models import AuditEntry
 from mescams.edc.crfs.models import FORMS
 from mescams.edc.crfs.services import read_scan, record_lab_product, save_form
 from mescams.edc.trial import services
-from mescams.errors import DosingError, InputValidationError
+from mescams.errors import DosingError, DuplicateRecord, InputValidationError
 from tests.integration.edc.factories import RANDOMISATION, SCREENING, infuse, randomised
 
 D = dt.timedelta
@@ -132,8 +132,9 @@ def test_infusion_rules(users, allocation) -> None:
         assert caught.value.field == field
     record = infuse(coord, pid)
     assert record.weight_kg == 70.0  # the weight at randomisation
-    with pytest.raises(InputValidationError, match="already recorded"):
+    with pytest.raises(DuplicateRecord, match="already recorded") as second:
         infuse(coord, pid)
+    assert second.value.record_id == record.pk  # one infusion per visit: the answer names the first
 
 
 def test_both_infusions_are_dosed_on_the_weight_at_randomisation(users, allocation) -> None:

@@ -22,7 +22,7 @@ from mescams.edc.web.access import SITE_ROLES, role_required
 from mescams.edc.web.forms import attach_error, crf_form_class, crf_values, soft_failures
 from mescams.edc.web.services import event_forms_at, forms_due_at, save_dated_form, visit_statuses
 from mescams.edc.web.views.site import product_code_of
-from mescams.errors import DataLocked, InputValidationError, TrialStateError
+from mescams.errors import DataLocked, DuplicateRecord, InputValidationError, TrialStateError
 from mescams.protocols import default_protocol
 
 CRF_ROLES = (*SITE_ROLES, Role.EDSS_RATER)
@@ -51,8 +51,16 @@ def visit(request: HttpRequest, participant_id: str, visit_code: str) -> HttpRes
     status = next((s for s in visit_statuses(p) if s.code == visit_code), None)
     if status is None:
         raise Http404("no such visit")
-    forms = [(f, records_of(p, f, visit_code if visit_code != "SCR" or f != "demographics" else None),
-              may_write(request.user.role, f)) for f in forms_due_at(visit_code) if f != "consent"]
+    forms = []
+    for f in forms_due_at(visit_code):
+        if f == "consent":
+            continue
+        records = records_of(p, f, visit_code if visit_code != "SCR" or f != "demographics" else None)
+        # a single form already entered here is changed, not entered again (safety labs: one per test)
+        unique_by = default_protocol().form(f).unique_by
+        per = {(): "participant", ("visit_code",): "visit"}.get(tuple(unique_by)) if unique_by is not None else None
+        complete = per if records and per else ""
+        forms.append((f, records, may_write(request.user.role, f), complete))
     events = [(f, records_of(p, f), may_write(request.user.role, f)) for f in event_forms_at(visit_code)]
     return render(request, "web/visit.html", {"p": p, "status": status, "forms": forms, "events": events,
                                               "visit": default_protocol().visit(visit_code)})
@@ -64,6 +72,11 @@ def _back(request: HttpRequest, participant_id: str, visit_code: str) -> str:
     if visit_code:
         return reverse("web:visit", args=[participant_id, visit_code])
     return reverse("web:participant", args=[participant_id])
+
+
+def _duplicate(participant_id: str, exc: DuplicateRecord) -> dict[str, Any]:
+    """What the page shows for a second entry of a single form: the reason and a link to change the first."""
+    return {"detail": str(exc), "edit_url": reverse("web:crf_edit", args=[participant_id, exc.form, exc.record_id])}
 
 
 def _check_form(user: Any, form_name: str) -> None:
@@ -93,9 +106,10 @@ def _screening_values(participant: Any) -> dict[str, Any]:
 
 
 def _submit(request: HttpRequest, form: Any, p: Any, form_name: str, *, record_pk: int | None = None
-            ) -> tuple[Any, list[Any]]:
-    """Save through the EDC; returns (record or None, soft failures to offer for confirmation). Every failure of
-    the submit is put next to its field; the soft ones come back with "confirm, with a reason"."""
+            ) -> tuple[Any, list[Any], dict[str, Any] | None]:
+    """Save through the EDC; returns (record or None, soft failures to offer for confirmation, the existing record
+    a second single form collides with). Every failure of the submit is put next to its field; the soft ones come
+    back with "confirm, with a reason"."""
     reason = form.cleaned_data.get("reason") or request.POST.get("confirm_reason", "")
     try:
         record = save_dated_form(user=request.user, participant=p, form=form_name, values=crf_values(form),
@@ -103,16 +117,18 @@ def _submit(request: HttpRequest, form: Any, p: Any, form_name: str, *, record_p
                                  confirm_checks=request.POST.getlist("confirm_checks"))
     except InputValidationError as exc:
         attach_error(form, exc)
-        return None, soft_failures(exc)
+        return None, soft_failures(exc), None
+    except DuplicateRecord as exc:  # a second single form, or a change moving it onto a visit that holds one
+        return None, [], _duplicate(p.participant_id, exc)
     except (TrialStateError, DataLocked) as exc:
         form.add_error(None, str(exc))
-        return None, []
+        return None, [], None
     for query in getattr(record, "opened_queries", []):
         if query.status == "open":
             messages.warning(request, f"Query opened by edit check {query.edit_check}: {query.text}")
     if record.out_of_window:
         messages.warning(request, "Saved outside the visit window: recorded as a protocol deviation.")
-    return record, []
+    return record, [], None
 
 
 @role_required(*CRF_ROLES)
@@ -128,13 +144,15 @@ def crf_new(request: HttpRequest, participant_id: str, form_name: str) -> HttpRe
         initial.update(_screening_values(p))
     form = form_class(request.POST or None, initial=initial)
     soft: list[Any] = []
+    duplicate = None
     if request.method == "POST" and form.is_valid():
-        record, soft = _submit(request, form, p, form_name)
+        record, soft, duplicate = _submit(request, form, p, form_name)
         if record is not None:
             messages.success(request, f"{form_name.replace('_', ' ')} saved.")
             return redirect(_back(request, participant_id, form.cleaned_data.get("visit_code", visit_code)))
     return render(request, "web/crf_form.html", {"p": p, "form": form, "form_name": form_name, "editing": False,
-                                                 "soft": soft, "back": _back(request, participant_id, visit_code)})
+                                                 "soft": soft, "duplicate": duplicate,
+                                                 "back": _back(request, participant_id, visit_code)})
 
 
 @role_required(*CRF_ROLES)
@@ -148,11 +166,12 @@ def crf_edit(request: HttpRequest, participant_id: str, form_name: str, record_p
     initial = {name: getattr(record, name) for name in form_class.base_fields if name != "reason"}
     form = form_class(request.POST or None, initial=initial)
     soft: list[Any] = []
+    duplicate = None
     if request.method == "POST" and form.is_valid():
-        saved, soft = _submit(request, form, p, form_name, record_pk=record.pk)
+        saved, soft, duplicate = _submit(request, form, p, form_name, record_pk=record.pk)
         if saved is not None:
             messages.success(request, f"{form_name.replace('_', ' ')} changed (audited).")
             return redirect(_back(request, participant_id, record.visit_code))
     return render(request, "web/crf_form.html", {"p": p, "form": form, "form_name": form_name, "editing": True,
-                                                 "record": record, "soft": soft,
+                                                 "record": record, "soft": soft, "duplicate": duplicate,
                                                  "back": _back(request, participant_id, record.visit_code)})
