@@ -15,11 +15,13 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from mescams.core.consent_forms import InformedConsent
 from mescams.errors import ProtocolError
 
 __all__ = [
     "Criterion",
     "Eligibility",
+    "InformedConsent",
     "Outcome",
     "Period",
     "Product",
@@ -318,6 +320,9 @@ class Protocol(_Model):
     relapse_definition: RelapseDefinition
     drug_classes: dict[str, list[str]]
     eligibility: Eligibility
+    informed_consent: InformedConsent | None = None
+    """The approved ICF versions; the EDC records consent only on one of them (a protocol used for analysis alone
+    may leave them out)."""
 
     # -- lookups -------------------------------------------------------------------------------------------
     def product(self, code: str) -> Product:

@@ -117,11 +117,6 @@ def attach_error(form: forms.Form, exc: InputValidationError) -> None:
 
 
 # -- participant steps --------------------------------------------------------------------------------------
-class ConsentForm(forms.Form):
-    consent_date = forms.DateField(widget=DateInput(), label="Date consent signed")
-    form_version = forms.CharField(max_length=40, label="Consent form version", initial="v3.1 2015-05-12")
-
-
 class OnDateForm(forms.Form):
     on = forms.DateField(widget=DateInput(), label="Planned randomisation date (eligibility is judged on it)")
 
