@@ -68,6 +68,12 @@ def icf_version() -> str:
     return declared.current.version
 
 
+def consent_body(site: str = "OTT", **changes: Any) -> dict[str, Any]:
+    """The JSON of ``POST /api/participants``: a signed consent, which registers the person."""
+    return {"site": site, "consent_date": CONSENT.isoformat(), "consent_time": CONSENT_TIME.isoformat("minutes"),
+            "form_version": icf_version(), **changes}
+
+
 def consented(user: Any, *, site: str = "OTT", on: dt.date = CONSENT, at: dt.time = CONSENT_TIME,
               prescreening_id: int | None = None) -> str:
     """A person whose informed consent is recorded: the first study act, which registers them."""
