@@ -51,9 +51,10 @@ def _prepare(env: dict[str, str], clients: int) -> list[str]:
     from mescams.edc.accounts.services import create_user
     from mescams.edc.crfs.services import save_form
     from mescams.edc.randomisation.services import generate_list, randomise
-    from mescams.edc.trial.services import record_consent, run_eligibility, screen
+    from mescams.edc.trial.consent import record_consent
+    from mescams.edc.trial.services import run_eligibility, screen
     from mescams.edc.trial.sites import sync_sites
-    from tests.integration.edc.factories import eligible_record
+    from tests.integration.edc.factories import eligible_record, icf_version
 
     sync_sites()
     stat = create_user(username="statistician", password=PASSWORD, role="unblinded_statistician")
@@ -61,9 +62,10 @@ def _prepare(env: dict[str, str], clients: int) -> list[str]:
     pids = []
     for i in range(clients):
         user = create_user(username=f"coord{i}", password=PASSWORD, role="site_coordinator", site_codes=["OTT"])
-        pid = screen(user=user, site_code="OTT", screening_date=WEEK0 - dt.timedelta(days=28),
-                     record=eligible_record(WEEK0)).participant_id
-        record_consent(user=user, participant_id=pid, consent_date=WEEK0 - dt.timedelta(days=27), form_version="v1")
+        pid = record_consent(user=user, site_code="OTT", consent_date=WEEK0 - dt.timedelta(days=28),
+                             consent_time=dt.time(9), form_version=icf_version()).participant_id
+        screen(user=user, participant_id=pid, screening_date=WEEK0 - dt.timedelta(days=28),
+               record=eligible_record(WEEK0))
         run_eligibility(user=user, participant_id=pid, on=WEEK0)
         save_form(user=user, participant_id=pid, form="vital_signs",
                   values={"visit_code": "SCR", "assessment_date": WEEK0 - dt.timedelta(days=28), "weight_kg": 70.0})

@@ -14,6 +14,7 @@ its subclasses in its own module, deriving from the area's base here::
     │   └── AnalysisDataError        a bad analysis-data file (names file, row and column)
     ├── TrialStateError          an action the trial's state forbids
     │   ├── IllegalTransition        a participant lifecycle step that is not allowed
+    │   ├── ConsentRequired          a study act before the informed consent (or before the re-consent asked for)
     │   ├── AlreadyRandomized
     │   ├── AllocationExhausted
     │   ├── DataLocked
@@ -34,6 +35,7 @@ __all__ = [
     "AuditChainBroken",
     "BlindingViolation",
     "CheckFailure",
+    "ConsentRequired",
     "ConvergenceError",
     "DataLocked",
     "DosingError",
@@ -129,6 +131,11 @@ class TrialStateError(MescamsError):
 
 class IllegalTransition(TrialStateError):
     """A participant lifecycle transition that is not allowed from the current state."""
+
+
+class ConsentRequired(TrialStateError):
+    """A study act (screening, eligibility) before the participant's informed consent, or on a consent that a
+    newer ICF version asks to renew (ICH E6: consent comes before any study-specific procedure)."""
 
 
 class AlreadyRandomized(TrialStateError):

@@ -1,10 +1,13 @@
 """The participant lifecycle as a state machine.
 
-A person enters the trial when screened and moves only along these arrows::
+A person enters the trial by giving informed consent (ICH E6: consent comes before any study-specific
+procedure, screening included) and moves only along these arrows::
 
-    screened -> consented -> eligible -> randomised -> infused -> crossed_over -> completed
+    consented -> screened -> eligible -> randomised -> infused -> crossed_over -> completed
                           \\-> screen_failed
     (any state from consented to crossed_over) -> withdrawn (with a reason)
+
+``screened`` means the screening record has been entered and awaits (or has an undecided) eligibility verdict.
 
 ``infused`` is the week-0 infusion, ``crossed_over`` the week-24 one. A screen failure carries the criteria
 that failed (from the eligibility engine); a withdrawal carries its reason. Everything else is refused with
@@ -22,6 +25,7 @@ from mescams.errors import IllegalTransition, InputValidationError
 __all__ = [
     "TERMINAL_STATES",
     "TRANSITIONS",
+    "INITIAL_STATE",
     "LifecycleStep",
     "ParticipantState",
     "allowed_steps",
@@ -30,8 +34,8 @@ __all__ = [
 
 
 class ParticipantState(StrEnum):
-    SCREENED = "screened"
     CONSENTED = "consented"
+    SCREENED = "screened"
     ELIGIBLE = "eligible"
     SCREEN_FAILED = "screen_failed"
     RANDOMISED = "randomised"
@@ -42,7 +46,7 @@ class ParticipantState(StrEnum):
 
 
 class LifecycleStep(StrEnum):
-    CONSENT = "consent"
+    SCREEN = "screen"
     PASS_SCREENING = "pass_screening"
     FAIL_SCREENING = "fail_screening"
     RANDOMISE = "randomise"
@@ -55,19 +59,22 @@ class LifecycleStep(StrEnum):
 S, St = ParticipantState, LifecycleStep
 
 TRANSITIONS: dict[tuple[ParticipantState, LifecycleStep], ParticipantState] = {
-    (S.SCREENED, St.CONSENT): S.CONSENTED,
-    (S.CONSENTED, St.PASS_SCREENING): S.ELIGIBLE,
-    (S.CONSENTED, St.FAIL_SCREENING): S.SCREEN_FAILED,
+    (S.CONSENTED, St.SCREEN): S.SCREENED,
+    (S.SCREENED, St.PASS_SCREENING): S.ELIGIBLE,
+    (S.SCREENED, St.FAIL_SCREENING): S.SCREEN_FAILED,
     (S.ELIGIBLE, St.RANDOMISE): S.RANDOMISED,
     (S.RANDOMISED, St.INFUSE): S.INFUSED,
     (S.INFUSED, St.CROSS_OVER): S.CROSSED_OVER,
     (S.CROSSED_OVER, St.COMPLETE): S.COMPLETED,
     **{
         (state, St.WITHDRAW): S.WITHDRAWN
-        for state in (S.SCREENED, S.CONSENTED, S.ELIGIBLE, S.RANDOMISED, S.INFUSED, S.CROSSED_OVER)
+        for state in (S.CONSENTED, S.SCREENED, S.ELIGIBLE, S.RANDOMISED, S.INFUSED, S.CROSSED_OVER)
     },
 }
 """Every allowed (state, step) pair and the state it leads to; nothing else is allowed."""
+
+INITIAL_STATE = S.CONSENTED
+"""The state a participant is registered in: the record of their informed consent creates them."""
 
 TERMINAL_STATES = frozenset({S.SCREEN_FAILED, S.COMPLETED, S.WITHDRAWN})
 

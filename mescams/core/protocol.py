@@ -15,12 +15,14 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from mescams.core.consent_forms import InformedConsent
 from mescams.errors import ProtocolError
 
 __all__ = [
     "Criterion",
     "Eligibility",
     "FormSpec",
+    "InformedConsent",
     "Outcome",
     "Period",
     "Product",
@@ -353,6 +355,9 @@ class Protocol(_Model):
     drug_classes: dict[str, list[str]]
     eligibility: Eligibility
     forms: list[FormSpec] = Field(default_factory=list)
+    informed_consent: InformedConsent | None = None
+    """The approved ICF versions; the EDC records consent only on one of them (a protocol used for analysis alone
+    may leave them out)."""
 
     # -- lookups -------------------------------------------------------------------------------------------
     def product(self, code: str) -> Product:

@@ -124,6 +124,7 @@ class PopulateSummary:
     seed: int
     rate_ratio: float
     screened: int = 0
+    not_screened: int = 0
     randomised: int = 0
     withdrawn: int = 0
     completed: int = 0
@@ -144,6 +145,8 @@ class PopulateSummary:
         by_criterion = ", ".join(f"{c} {n}" for c, n in sorted(self.screen_failures.items(), key=_criterion_order))
         return [
             f"virtual trial entered (seed {self.seed}, true rate ratio {self.rate_ratio:g}) in {self.seconds:.1f} s",
+            f"  assessed for eligibility {self.screened + self.not_screened} (pre-screening log): "
+            f"{self.not_screened} not screened, {self.screened} consented and screened",
             f"  screened {self.screened}: {self.screen_failed} failed screening, {self.randomised} randomised "
             f"({self.completed} completed, {self.withdrawn} withdrawn)",
             f"  screen failures by criterion (a person may fail several): {by_criterion or 'none'}",
@@ -185,14 +188,18 @@ class _Trial:
     def screen(self, c: Candidate) -> tuple[str, Any]:
         """Screening visit and the EDC's verdict; returns the participant ID and the rater's screening exam."""
         from mescams.edc.crfs.services import save_form
+        from mescams.edc.trial import consent
         from mescams.edc.trial import services as trial
         from mescams.sim.edss_exam import exam_for
 
         coord, rng = self.coordinator(c.site), self.entry
-        p = trial.screen(user=coord, site_code=c.site, screening_date=c.screening_date, record=c.record)
+        entry = self.prescreen(c.site, c.screening_date - D(days=7), c.birth_date, c.course)
+        p = consent.record_consent(user=coord, site_code=c.site, consent_date=c.screening_date,
+                                   consent_time=dt.time(9 + c.number % 7, (13 * c.number) % 60),
+                                   form_version=consent.consent_forms().in_use_on(c.screening_date).version,
+                                   prescreening_id=entry.pk)
         pid = p.participant_id
-        trial.record_consent(user=coord, participant_id=pid, consent_date=c.screening_date,
-                             form_version="v3.1 2015-05-12")
+        trial.screen(user=coord, participant_id=pid, screening_date=c.screening_date, record=c.record)
         save_form(user=coord, participant_id=pid, form="demographics",
                   values={"sex": c.sex, "birth_date": c.birth_date, "ms_course": c.course,
                           "ms_onset_date": dt.date.fromisoformat(c.record["ms"]["onset_date"])})
@@ -213,6 +220,27 @@ class _Trial:
         self.summary.visits += 1
         self.summary.screen_failures.update(outcome.failed)
         return pid, exam
+
+    def prescreen(self, site: str, on: dt.date, birth_date: dt.date, course: str, reason: str = "") -> Any:
+        """A pre-screening log entry: the site's own number, an age band and the MS course (no identity)."""
+        from mescams.edc.trial.consent import log_prescreening
+        from mescams.edc.trial.models import PreScreening, age_band
+
+        age = on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
+        number = PreScreening.objects.filter(site__code=site).count() + 1
+        return log_prescreening(user=self.coordinator(site), site_code=site, local_number=f"PS-{number:03d}",
+                                logged_on=on, age_band=age_band(age), ms_course=course,
+                                reason_not_screened=reason)
+
+    def not_screened(self, c: Candidate) -> None:
+        """Someone considered beside ``c`` but never screened (for one in five screened; CONSORT's reasons in
+        turn), logged in the pre-screening log: the log is the flow's "assessed for eligibility"."""
+        from mescams.edc.trial.models import NOT_SCREENED_REASONS
+
+        reasons = list(NOT_SCREENED_REASONS)
+        self.prescreen(c.site, c.screening_date - D(days=3), c.birth_date - D(days=400 * (c.number % 9)), c.course,
+                       reason=reasons[self.summary.not_screened % len(reasons)])
+        self.summary.not_screened += 1
 
     def vital_signs(self, coord: Any, pid: str, code: str, on: dt.date, weight: float, height: int | None = None
                     ) -> None:
@@ -283,6 +311,8 @@ def populate(*, screen: int = 45, participants: int = 31, rate_ratio: float = 0.
                                    screen=screen, eligible=participants, first_randomisation=start,
                                    recruitment_days=params.conduct.recruitment_days)
         for c in people:
+            if c.number % 5 == 0:
+                run.not_screened(c)
             pid, exam = run.screen(c)
             if c.eligible:
                 run.randomise_and_follow(c, pid, exam, c.number)

@@ -53,7 +53,7 @@ def _auth_router() -> Router:
 
 
 def build_api() -> NinjaAPI:
-    from mescams.edc.api import allocation, exports, forms, management, participants
+    from mescams.edc.api import allocation, consent, exports, forms, management, participants
 
     api = NinjaAPI(
         title="MESCAMS EDC API",
@@ -66,6 +66,8 @@ def build_api() -> NinjaAPI:
     idempotency.install(api)
     api.add_router("/auth", _auth_router())
     api.add_router("/participants", participants.router)
+    api.add_router("/prescreening", consent.prescreening_router)
+    api.add_router("/consent", consent.consent_router)
     api.add_router("/participants", forms.build_router())
     api.add_router("/", management.router)
     api.add_router("/", allocation.router)

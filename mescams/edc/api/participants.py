@@ -1,4 +1,5 @@
-"""Participant routes: list and detail, screening, consent, eligibility, randomisation, withdrawal, unblinding."""
+"""Participant routes in the study's order: consent (which registers the participant), screening record,
+eligibility, randomisation; then re-consent, withdrawal, completion, unblinding."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from ninja import Router, Status
 from mescams.core.blinding import BLINDING_POLICY, Reveal
 from mescams.edc.api.schemas import (
     ConsentIn,
+    ConsentOut,
     DateIn,
     DeviationOut,
     EligibilityOut,
@@ -16,12 +18,14 @@ from mescams.edc.api.schemas import (
     ParticipantOut,
     RandomisedOut,
     ReasonIn,
+    ReconsentIn,
     ScreenIn,
     ScreeningUpdateIn,
     UnblindingOut,
     WithdrawIn,
 )
 from mescams.edc.randomisation import services as randomisation
+from mescams.edc.trial import consent as consents
 from mescams.edc.trial import services
 from mescams.edc.trial.models import Participant, ProtocolDeviation
 
@@ -69,15 +73,25 @@ def list_participants(request: Any) -> Any:
 
 
 @router.post("", response={201: ParticipantOut, **ERRORS})
-def screen(request: Any, body: ScreenIn) -> Any:
-    """Register a screened person with their screening record (patient.schema.json fields)."""
-    p = services.screen(user=request.user, site_code=body.site, screening_date=body.screening_date,
-                        record=body.record)
+def register_by_consent(request: Any, body: ConsentIn) -> Any:
+    """Record a signed informed consent, which registers the person (the first study act; status ``consented``).
+    The screening record comes next (``POST /{participant_id}/screening``)."""
+    p = consents.record_consent(user=request.user, site_code=body.site, consent_date=body.consent_date,
+                                consent_time=body.consent_time, form_version=body.form_version,
+                                obtained_by=body.obtained_by, prescreening_id=body.prescreening_id)
     return Status(201, _one(request.user, p.participant_id))
 
 
 @router.get("/{participant_id}", response={200: ParticipantOut, **ERRORS})
 def get_participant(request: Any, participant_id: str) -> Any:
+    return _one(request.user, participant_id)
+
+
+@router.post("/{participant_id}/screening", response={200: ParticipantOut, **ERRORS})
+def screen(request: Any, participant_id: str, body: ScreenIn) -> Any:
+    """Enter the screening record of a consented participant (patient.schema.json fields)."""
+    services.screen(user=request.user, participant_id=participant_id, screening_date=body.screening_date,
+                    record=body.record)
     return _one(request.user, participant_id)
 
 
@@ -88,11 +102,32 @@ def update_screening(request: Any, participant_id: str, body: ScreeningUpdateIn)
     return _one(request.user, participant_id)
 
 
-@router.post("/{participant_id}/consent", response={200: ParticipantOut, **ERRORS})
-def consent(request: Any, participant_id: str, body: ConsentIn) -> Any:
-    services.record_consent(user=request.user, participant_id=participant_id, consent_date=body.consent_date,
-                            form_version=body.form_version)
-    return _one(request.user, participant_id)
+@router.post("/{participant_id}/consent", response={201: ConsentOut, **ERRORS})
+def reconsent(request: Any, participant_id: str, body: ReconsentIn) -> Any:
+    """Record the participant's consent on a newer ICF version (the first consent is ``POST /participants``)."""
+    c = consents.record_reconsent(user=request.user, participant_id=participant_id, consent_date=body.consent_date,
+                                  consent_time=body.consent_time, form_version=body.form_version,
+                                  obtained_by=body.obtained_by)
+    return Status(201, _consent_out(c))
+
+
+@router.get("/{participant_id}/consents", response={200: list[ConsentOut], **ERRORS})
+def consent_history(request: Any, participant_id: str) -> Any:
+    """Every consent of the participant, the registering one first (site roles and oversight)."""
+    from mescams.edc.crfs.access import may_read
+    from mescams.edc.crfs.models import Consent
+
+    if not may_read(request.user.role, "consent"):
+        raise services.Forbidden(f"the role {request.user.role} may not read consents")
+    p = services.get_visible_participant(request.user, participant_id)
+    return [_consent_out(c) for c in Consent.objects.filter(participant=p).select_related("obtained_by", "participant")
+            .order_by("consent_date", "pk")]
+
+
+def _consent_out(c: Any) -> dict[str, Any]:
+    return {"participant_id": c.participant.participant_id, "form_version": c.form_version,
+            "consent_date": c.consent_date, "consent_time": c.consent_time,
+            "obtained_by": c.obtained_by.username if c.obtained_by else None}
 
 
 @router.post("/{participant_id}/eligibility", response={200: EligibilityOut, **ERRORS})

@@ -67,7 +67,9 @@ class ParticipantOut(Schema):
 
 
 class ScreenIn(Schema):
-    site: str = Field(max_length=5)
+    """The screening record of a consented participant (patient.schema.json fields; I5's consent data are taken
+    from the recorded consent)."""
+
     screening_date: dt.date
     record: dict[str, Any]
 
@@ -78,8 +80,70 @@ class ScreeningUpdateIn(Schema):
 
 
 class ConsentIn(Schema):
+    """A signed informed consent, which registers the person as a participant of ``site`` (the first study act).
+    ``consent_time`` is the time written on the signed form (site time); ``obtained_by`` the username of the site
+    staff member who took it (the user recording it when omitted)."""
+
+    site: str = Field(max_length=5)
     consent_date: dt.date
+    consent_time: dt.time
     form_version: str = Field(min_length=1, max_length=40)
+    obtained_by: str | None = Field(default=None, max_length=150)
+    prescreening_id: int | None = None
+
+
+class ReconsentIn(Schema):
+    """A participant's consent on a newer ICF version."""
+
+    consent_date: dt.date
+    consent_time: dt.time
+    form_version: str = Field(min_length=1, max_length=40)
+    obtained_by: str | None = Field(default=None, max_length=150)
+
+
+class ConsentOut(Schema):
+    participant_id: str
+    form_version: str
+    consent_date: dt.date
+    consent_time: dt.time | None
+    obtained_by: str | None
+
+
+class ReconsentDueOut(Schema):
+    participant_id: str
+    site: str
+    status: str
+    consented_on: str
+    consent_date: dt.date
+    needed_version: str
+    needed_approved_on: dt.date
+
+
+class PreScreeningIn(Schema):
+    """One person considered before any consent: no name, no date of birth."""
+
+    site: str = Field(max_length=5)
+    local_number: str = Field(min_length=1, max_length=20)
+    logged_on: dt.date
+    age_band: str = Field(max_length=10)
+    ms_course: str = Field(max_length=8)
+    reason_not_screened: str = Field(default="", max_length=30)
+
+
+class NotScreenedIn(Schema):
+    reason_not_screened: str = Field(max_length=30)
+
+
+class PreScreeningOut(Schema):
+    id: int
+    site: str
+    local_number: str
+    logged_on: dt.date
+    age_band: str
+    ms_course: str
+    outcome: str
+    reason_not_screened: str
+    participant_id: str | None
 
 
 class DateIn(Schema):

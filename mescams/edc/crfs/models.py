@@ -36,10 +36,16 @@ class ScreeningRecord(ParticipantRecord):
 
 
 class Consent(ParticipantRecord):
+    """One signed informed consent: the ICF version, the date and time written on it (the site's wall clock, as
+    signed) and the member of the site staff who took it. The first one registers the participant; a later one
+    is a re-consent on a newer ICF version (one consent per participant and version)."""
+
     form = "consent"
     date_field = "consent_date"
     consent_date = models.DateField()
+    consent_time = models.TimeField(null=True, blank=True)
     form_version = models.CharField(max_length=40)
+    obtained_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+", null=True)
     able_to_consent = models.BooleanField(default=True)
 
     class Meta:
@@ -47,7 +53,9 @@ class Consent(ParticipantRecord):
 
     def validate(self) -> None:
         not_future(self.consent_date, "consent_date")
+        rule(self.consent_time is not None, "consent_time", "is required (the time written on the signed form)")
         rule(bool(self.form_version.strip()), "form_version", "is required")
+        rule(self.obtained_by_id is not None, "obtained_by", "is required (who took the consent)")
         rule(self.able_to_consent, "able_to_consent", "a person unable to consent cannot be enrolled (I5)")
 
 

@@ -46,8 +46,8 @@ CONSENT_BOUND: dict[str, tuple[str, ...]] = {
     "adverse_event": ("onset_date",),
     "relapse": ("onset_date",),
 }
-"""Dates of study activities and events, which cannot precede the participant's informed consent (screening-visit
-forms excepted: the screening assessments may be recorded before consent is signed)."""
+"""Dates of study activities and events, which cannot precede the participant's informed consent (ICH E6: consent
+comes before any study-specific procedure, the screening visit's included)."""
 
 
 def editable_fields(model: type[ParticipantRecord]) -> list[str]:
@@ -58,8 +58,7 @@ def editable_fields(model: type[ParticipantRecord]) -> list[str]:
 def _consent_rule(participant: Participant, record: ParticipantRecord, values: dict[str, Any]) -> None:
     """A study activity or event entered or changed here must not be dated before the informed consent."""
     names = [n for n in CONSENT_BOUND.get(record.form, ()) if n in values]
-    screening = {v.code for v in default_protocol().visits if v.week is None}
-    if not names or record.visit_code in screening:
+    if not names:
         return
     consent = Consent.objects.filter(participant=participant).order_by("consent_date").first()
     for name in names:

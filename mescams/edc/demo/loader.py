@@ -96,7 +96,7 @@ def load_demo(*, seed: int = 20150601, force: bool = False) -> DemoSummary:
                           seed=seed, cast=cast, require_empty=not force)
     summary.screened, summary.randomised = result.screened, result.randomised
     summary.screen_failed = result.screen_failed
-    summary.details = result.lines()[1:3]
+    summary.details = result.lines()[1:4]  # assessed (pre-screening log), screened, failures by criterion
     summary.counts = {f"{name} records": n for name, n in result.forms.items()}
     summary.counts.update({"open queries": result.open_queries, "protocol deviations": result.deviations,
                            "audit entries": result.audit_entries})

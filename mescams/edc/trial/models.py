@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.db import models
 
-from mescams.core.lifecycle import ParticipantState
+from mescams.core.lifecycle import INITIAL_STATE, ParticipantState
 from mescams.edc.audit.audited import AuditedModel
 
 STATE_CHOICES = [(s.value, s.value.replace("_", " ")) for s in ParticipantState]
@@ -27,11 +27,13 @@ class Site(models.Model):
 
 
 class Participant(AuditedModel):
-    """One screened person. ``week0_date`` is randomisation day, planned as the first infusion (study day 1)."""
+    """One person who gave informed consent (their consent registers them). ``screening_date`` is the screening
+    visit (the consent date until the screening record is entered: screening starts with consent);
+    ``week0_date`` is randomisation day, planned as the first infusion (study day 1)."""
 
     participant_id = models.CharField(max_length=16, unique=True)
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="participants")
-    status = models.CharField(max_length=20, choices=STATE_CHOICES, default=ParticipantState.SCREENED.value)
+    status = models.CharField(max_length=20, choices=STATE_CHOICES, default=INITIAL_STATE.value)
     screening_date = models.DateField()
     failed_criteria = models.JSONField(default=list, blank=True)
     week0_date = models.DateField(null=True, blank=True)
@@ -75,3 +77,69 @@ class ProtocolDeviation(AuditedModel):
 
     class Meta:
         ordering = ["participant_id", "at", "id"]
+
+
+AGE_BANDS = ("under 18", "18-29", "30-39", "40-50", "over 50")
+"""Coarse age bands: what a site may log about a person before consent (never a date of birth)."""
+
+
+def age_band(age_years: int) -> str:
+    """The band of a whole age in years."""
+    if age_years < 18:
+        return "under 18"
+    if age_years > 50:
+        return "over 50"
+    return next(b for b in AGE_BANDS[1:-1] if int(b.split("-")[0]) <= age_years <= int(b.split("-")[1]))
+
+
+PRESCREEN_COURSES = ("RRMS", "SPMS", "PPMS", "CIS", "other", "unknown")
+NOT_SCREENED_REASONS = {
+    "not_meeting_criteria": "not meeting the eligibility criteria on pre-screening",
+    "declined": "declined to participate",
+    "other": "other reasons",
+}
+"""CONSORT's reasons for exclusion before consent."""
+
+
+class PreScreening(AuditedModel):
+    """One person considered for the trial before any consent: only what a site may keep without consent (a
+    site-local number, an age band, the MS course, and why the person was not screened), which is enough for
+    CONSORT's "assessed for eligibility". Consenting links the entry to the participant it became."""
+
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="prescreenings")
+    local_number = models.CharField(max_length=20)
+    logged_on = models.DateField()
+    age_band = models.CharField(max_length=10, choices=[(b, b) for b in AGE_BANDS])
+    ms_course = models.CharField(max_length=8, choices=[(c, c) for c in PRESCREEN_COURSES])
+    reason_not_screened = models.CharField(max_length=30, blank=True, default="",
+                                           choices=[("", "")] + list(NOT_SCREENED_REASONS.items()))
+    participant = models.OneToOneField(Participant, on_delete=models.PROTECT, null=True, blank=True,
+                                       related_name="prescreening")
+    created_at = models.DateTimeField(default=_utcnow)
+
+    class Meta:
+        ordering = ["site_id", "logged_on", "id"]
+        constraints = [models.UniqueConstraint(fields=["site", "local_number"],
+                                               name="one_prescreening_per_site_local_number")]
+
+    def __str__(self) -> str:
+        return f"{self.site_id}:{self.local_number}"
+
+    @property
+    def outcome(self) -> str:
+        """``consented`` (now a participant), ``not_screened`` (with a reason) or ``pending``."""
+        if self.participant_id is not None:
+            return "consented"
+        return "not_screened" if self.reason_not_screened else "pending"
+
+    def validate(self) -> None:
+        from mescams.edc.crfs.base import not_future, rule
+
+        rule(bool(self.local_number.strip()), "local_number", "is required (the site's own number, no name)")
+        not_future(self.logged_on, "logged_on")
+        rule(self.age_band in AGE_BANDS, "age_band", f"must be one of {', '.join(AGE_BANDS)}")
+        rule(self.ms_course in PRESCREEN_COURSES, "ms_course", f"must be one of {', '.join(PRESCREEN_COURSES)}")
+        rule(self.reason_not_screened in ("", *NOT_SCREENED_REASONS), "reason_not_screened",
+             f"must be one of {', '.join(NOT_SCREENED_REASONS)}")
+        rule(not (self.reason_not_screened and self.participant_id), "reason_not_screened",
+             "a person who consented was screened")

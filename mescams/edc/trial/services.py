@@ -1,4 +1,7 @@
-"""Participant services: screening, consent, eligibility, lifecycle steps, emergency unblinding, visibility.
+"""Participant services: screening, eligibility, lifecycle steps, emergency unblinding, visibility.
+
+Consent, which registers a participant, and the pre-screening log before it live in
+:mod:`mescams.edc.trial.consent`; the order is consent -> screening record -> eligibility -> randomisation.
 
 Each service takes keyword arguments, owns its transaction and runs inside the audit context of the acting user,
 so the API, the pages and the demo loader all change trial data the same way.
@@ -15,17 +18,17 @@ from django.db.models import QuerySet
 from mescams.core.blinding import BLINDING_POLICY, Role
 from mescams.core.lifecycle import LifecycleStep, ParticipantState, apply_step
 from mescams.edc.audit.context import acting, current_actor, current_reason
-from mescams.edc.crfs.models import Consent, ScreeningRecord
+from mescams.edc.crfs.models import ScreeningRecord
 from mescams.edc.trial.eligibility import EligibilityOutcome, evaluate
-from mescams.edc.trial.models import EmergencyUnblinding, Participant, Site
-from mescams.errors import BlindingViolation, InputValidationError, MescamsError
+from mescams.edc.trial.models import EmergencyUnblinding, Participant
+from mescams.errors import BlindingViolation, ConsentRequired, InputValidationError, MescamsError, TrialStateError
 
 __all__ = [
     "NotFound",
     "complete",
     "emergency_unblind",
     "get_visible_participant",
-    "record_consent",
+    "record_with_consent",
     "run_eligibility",
     "screen",
     "step",
@@ -82,45 +85,67 @@ def step(participant: Participant, lifecycle_step: LifecycleStep, **kwargs: Any)
     return participant
 
 
-def screen(*, user: Any, site_code: str, screening_date: dt.date, record: dict[str, Any]) -> Participant:
-    """Register a screened person at ``site_code`` with their screening record (the contract's fields)."""
+def record_with_consent(record: dict[str, Any], participant: Participant) -> dict[str, Any]:
+    """The stored record: the contract's fields as entered, with the participant's ID and site, and I5's data from
+    the recorded consent (its date; a person who signed was able to consent), whatever the entry said."""
+    from mescams.edc.trial.consent import first_consent
+
+    consent = first_consent(participant)
+    if consent is None:
+        raise ConsentRequired(f"{participant.participant_id} has no informed consent recorded: record the consent "
+                              f"before any screening or eligibility assessment")
+    return {**record, "id": participant.participant_id, "site": participant.site.code,
+            "consent_date": consent.consent_date.isoformat(), "able_to_consent": consent.able_to_consent}
+
+
+def _require_current_consent(participant: Participant) -> None:
+    from mescams.edc.trial.consent import reconsent_required
+
+    needed = reconsent_required(participant)
+    if needed is not None:
+        raise ConsentRequired(f"{participant.participant_id} must re-consent on ICF {needed.version} before any "
+                              f"further screening step")
+
+
+def screen(*, user: Any, participant_id: str, screening_date: dt.date, record: dict[str, Any]) -> Participant:
+    """Enter a consented participant's screening record (the contract's fields) from the screening visit on
+    ``screening_date``; the eligibility verdict comes next (:func:`run_eligibility`)."""
     require_role(user, *SITE_ROLES)
     if screening_date > dt.datetime.now(dt.UTC).date():
         raise InputValidationError("screening_date", "must not be in the future")
     with transaction.atomic(), acting(user, reason="screening"):
-        site = Site.objects.select_for_update().filter(code=site_code).first()
-        if site is None or (BLINDING_POLICY.view(user.role).site_bound and not user.sites.filter(pk=site.pk).exists()):
-            raise InputValidationError("site", f"{site_code!r} is not one of your sites")
-        number = Participant.objects.filter(site=site).count() + 1
-        participant = Participant(participant_id=f"{site.code}-{number:03d}", site=site, screening_date=screening_date)
-        participant.save()
-        ScreeningRecord(participant=participant, visit_code="SCR",
-                        record={**record, "id": participant.participant_id, "site": site.code}).save()
-    return participant
-
-
-def record_consent(*, user: Any, participant_id: str, consent_date: dt.date, form_version: str) -> Participant:
-    require_role(user, *SITE_ROLES)
-    with transaction.atomic(), acting(user, reason="informed consent"):
         participant = get_visible_participant(user, participant_id, for_update=True)
-        if consent_date < participant.screening_date:
-            raise InputValidationError("consent_date", "must not be before the screening date")
-        Consent(participant=participant, visit_code="SCR", consent_date=consent_date, form_version=form_version).save()
-        step(participant, LifecycleStep.CONSENT)
-        screening = ScreeningRecord.objects.get(participant=participant)
-        screening.record = {**screening.record, "consent_date": consent_date.isoformat(), "able_to_consent": True}
-        screening.save()
+        stored = record_with_consent(record, participant)
+        if screening_date < dt.date.fromisoformat(stored["consent_date"]):
+            raise InputValidationError("screening_date", f"must not be before the informed consent "
+                                                         f"({stored['consent_date']})")
+        _require_current_consent(participant)
+        if ScreeningRecord.objects.filter(participant=participant).exists():
+            raise TrialStateError(f"{participant_id} already has a screening record: change it with a reason")
+        apply_step(participant.status, LifecycleStep.SCREEN)  # raises IllegalTransition before anything is written
+        participant.screening_date = screening_date
+        ScreeningRecord(participant=participant, visit_code="SCR", record=stored).save()
+        step(participant, LifecycleStep.SCREEN)
     return participant
 
 
 def run_eligibility(*, user: Any, participant_id: str, on: dt.date) -> tuple[Participant, EligibilityOutcome]:
-    """Evaluate the criteria on the screening record as of ``on``: eligible, screen failed, or still unknown."""
+    """Evaluate the criteria on the screening record as of ``on``: eligible, screen failed, or still unknown.
+    Refused (ConsentRequired) before the consent and its screening record are recorded."""
     require_role(user, *SITE_ROLES)
     with transaction.atomic(), acting(user, reason=f"eligibility assessed as of {on.isoformat()}"):
         participant = get_visible_participant(user, participant_id, for_update=True)
-        if participant.status != ParticipantState.CONSENTED:
+        screening = ScreeningRecord.objects.filter(participant=participant).first()
+        if screening is None:
+            record_with_consent({}, participant)  # ConsentRequired when there is no consent either
+            raise ConsentRequired(f"{participant_id} has no screening record yet: enter it (after the consent) "
+                                  f"before assessing eligibility")
+        screening.record = record_with_consent(screening.record, participant)
+        _require_current_consent(participant)
+        if participant.status == ParticipantState.CONSENTED:  # recorded before the screening step existed
+            step(participant, LifecycleStep.SCREEN)
+        if participant.status != ParticipantState.SCREENED:
             apply_step(participant.status, LifecycleStep.PASS_SCREENING)  # raises IllegalTransition
-        screening = ScreeningRecord.objects.get(participant=participant)
         outcome = evaluate(screening.record, on)
         screening.evaluated_on, screening.eligible, screening.criteria = on, outcome.eligible, outcome.criteria
         screening.save()
@@ -132,11 +157,16 @@ def run_eligibility(*, user: Any, participant_id: str, on: dt.date) -> tuple[Par
 
 
 def update_screening_record(*, user: Any, participant_id: str, record: dict[str, Any], reason: str) -> None:
+    """Change the screening record (with the user's reason); the consent's data for I5 stay as recorded."""
     require_role(user, *SITE_ROLES)
+    if not reason.strip():
+        raise InputValidationError("reason", "a change of the screening record needs your reason")
     with transaction.atomic(), acting(user, reason=reason):
         participant = get_visible_participant(user, participant_id, for_update=True)
-        screening = ScreeningRecord.objects.get(participant=participant)
-        screening.record = {**record, "id": participant.participant_id, "site": participant.site.code}
+        screening = ScreeningRecord.objects.filter(participant=participant).first()
+        if screening is None:
+            raise NotFound(f"{participant_id} has no screening record to change")
+        screening.record = record_with_consent(record, participant)
         screening.save()
 
 

@@ -126,11 +126,6 @@ def soft_failures(exc: InputValidationError) -> list[CheckFailure]:
 
 
 # -- participant steps --------------------------------------------------------------------------------------
-class ConsentForm(forms.Form):
-    consent_date = forms.DateField(widget=DateInput(), label="Date consent signed")
-    form_version = forms.CharField(max_length=40, label="Consent form version", initial="v3.1 2015-05-12")
-
-
 class OnDateForm(forms.Form):
     on = forms.DateField(widget=DateInput(), label="Planned randomisation date (eligibility is judged on it)")
 

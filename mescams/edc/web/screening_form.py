@@ -3,7 +3,8 @@
 Repeated items (relapses, MRI scans, EDSS assessments, therapies) are small formsets with a few blank rows; an
 empty row is ignored. A field left empty is *unknown* to the eligibility engine, never "no". :func:`to_record`
 builds the contract's JSON, which the EDC's engine evaluates (live, on every change, through htmx) and
-``trial.services.screen`` stores.
+``trial.services.screen`` stores. The form belongs to a consented participant: I5's consent date and ability to
+consent come from the recorded consent, never from this form.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from mescams.protocols import default_protocol
 CONDITIONS = ["hiv", "hepatitis_b_chronic", "hepatitis_c", "infection_active", "infection_chronic", "malignancy",
               "basal_cell_carcinoma", "carcinoma_in_situ", "myelodysplasia", "hematologic_disease", "renal_failure",
               "limited_life_expectancy"]
-FLAGS = [("able_to_consent", "Able to give informed consent"), ("pregnant", "Pregnant"),
+FLAGS = [("pregnant", "Pregnant"),
          ("childbearing_potential", "Of childbearing potential"),
          ("willing_to_use_contraception", "Willing to use contraception"),
          ("can_undergo_mri", "Can undergo MRI"), ("in_other_trial", "In another clinical trial"),
@@ -78,7 +79,6 @@ ROW_TITLES = {"relapses": "Relapses", "mri": "MRI scans", "edss": "EDSS assessme
 
 
 class ScreeningForm(forms.Form):
-    site = forms.ChoiceField(label="Site")
     screening_date = forms.DateField(widget=DateInput(), label="Screening date")
     on = forms.DateField(widget=DateInput(), label="Planned randomisation date (criteria are judged on it)")
     sex = forms.ChoiceField(required=False, choices=[("", "unknown"), ("F", "F"), ("M", "M")], label="Sex")
@@ -99,9 +99,8 @@ class ScreeningForm(forms.Form):
     wbc_date = forms.DateField(widget=DateInput(), required=False, label="WBC date")
     wbc_significant = forms.BooleanField(required=False, label="WBC clinically significant")
 
-    def __init__(self, *args: Any, site_choices: list[str] = (), **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["site"].choices = [(s, s) for s in site_choices]
         for code in CONDITIONS:
             readable = code.replace("_", " ").capitalize()
             self.fields[f"{code}_start_date"] = forms.DateField(
@@ -147,9 +146,9 @@ MAX_ROWS = 40
 """Rows a repeated item may have on the page (blank rows are ignored)."""
 
 
-def build_forms(data: Any = None, *, site_choices: list[str]) -> tuple[ScreeningForm, dict[str, Any]]:
+def build_forms(data: Any = None) -> tuple[ScreeningForm, dict[str, Any]]:
     """The main form and one formset per repeated item, bound to ``data`` when given."""
-    main = ScreeningForm(data, site_choices=site_choices)
+    main = ScreeningForm(data, initial={"screening_date": today()})
     sets = {name: formset_factory(row, extra=3, max_num=MAX_ROWS, validate_max=True)(data, prefix=name)
             for name, (row, _) in ROWS.items()}
     return main, sets

@@ -42,13 +42,33 @@ def unblinded_data(user: Any) -> Unblinded:
     return Unblinded(subjects, data.mri, adverse_event_summary(attributed, subjects, protocol), attributed)
 
 
-def consort(subjects: Any) -> dict[str, Any]:
-    """CONSORT-style flow: screened, screen failures (by criterion), randomised and onwards by sequence."""
-    protocol = default_protocol()
+def screening_flow() -> dict[str, Any]:
+    """The top of the CONSORT flow, before randomisation: assessed for eligibility (every pre-screening log entry,
+    and every participant who consented without one), excluded before consent by CONSORT's reasons, consented,
+    screen failures by criterion, and still in screening. Carries no allocation."""
+    from mescams.edc.trial.models import NOT_SCREENED_REASONS, PreScreening
+
     everyone = list(Participant.objects.all())
+    entries = list(PreScreening.objects.all())
+    logged = {e.participant_id for e in entries if e.participant_id is not None}
+    not_screened = Counter(e.reason_not_screened for e in entries if e.outcome == "not_screened")
     failed = [p for p in everyone if p.status == "screen_failed"]
     by_criterion = Counter(c for p in failed for c in (p.failed_criteria or []))
-    status = {p.participant_id: p.status for p in everyone}
+    return {"assessed": len(entries) + sum(1 for p in everyone if p.pk not in logged),
+            "not_screened": sum(not_screened.values()),
+            "not_screened_by_reason": [(NOT_SCREENED_REASONS[code], not_screened[code])
+                                       for code in NOT_SCREENED_REASONS if not_screened[code]],
+            "prescreen_pending": sum(1 for e in entries if e.outcome == "pending"),
+            "consented": len(everyone), "screened": len(everyone), "screen_failed": len(failed),
+            "failed_by_criterion": sorted(by_criterion.items(), key=lambda kv: (-kv[1], kv[0])),
+            "pending": sum(1 for p in everyone if p.status in ("consented", "screened", "eligible"))}
+
+
+def consort(subjects: Any) -> dict[str, Any]:
+    """CONSORT-style flow: assessed for eligibility (pre-screening log included), excluded before consent,
+    consented, screen failures (by criterion), randomised and onwards by sequence."""
+    protocol = default_protocol()
+    status = dict(Participant.objects.values_list("participant_id", "status"))
     arms = []
     for seq in protocol.design.sequences:
         mine = subjects[subjects["sequence"] == seq.code]
@@ -58,10 +78,7 @@ def consort(subjects: Any) -> dict[str, Any]:
                      "infused2": int(mine["infusion2_date"].notna().sum()),
                      "completed": states.count("completed"), "withdrawn": states.count("withdrawn"),
                      "analysed": int(mine["efficacy"].sum())})
-    return {"screened": len(everyone), "screen_failed": len(failed),
-            "failed_by_criterion": sorted(by_criterion.items(), key=lambda kv: (-kv[1], kv[0])),
-            "pending": sum(1 for p in everyone if p.status in ("screened", "consented", "eligible")),
-            "randomised": len(subjects), "arms": arms}
+    return {**screening_flow(), "randomised": len(subjects), "arms": arms}
 
 
 def enrolment_series() -> tuple[list[tuple[Any, int]], list[tuple[Any, int]], int]:

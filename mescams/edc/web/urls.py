@@ -12,17 +12,32 @@ from django.contrib.staticfiles.views import serve as static_serve
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
-from mescams.edc.web.views import assessors, auth, crf, datamgmt, investigator, lab, oversight, queries, site
+from mescams.edc.web.views import (
+    assessors,
+    auth,
+    consent,
+    crf,
+    datamgmt,
+    investigator,
+    lab,
+    oversight,
+    queries,
+    site,
+)
 
 pages = [
     path("", auth.home, name="home"),
     # site coordinator and investigator
     path("site/", site.dashboard, name="site_dashboard"),
-    path("site/screen/", site.screen, name="screen"),
-    path("site/screen/preview/", site.screen_preview, name="screen_preview"),
+    path("site/prescreening/", consent.prescreening, name="prescreening"),
+    path("site/prescreening/<int:entry_id>/not-screened/", consent.not_screened, name="prescreening_not_screened"),
+    path("site/screen/", consent.new_consent, name="screen"),  # screening starts with the informed consent
     path("site/screen/row/", site.screen_row, name="screen_row"),
+    path("site/reconsent/", consent.reconsent_due, name="reconsent_due"),
     path("site/p/<str:participant_id>/", site.participant, name="participant"),
-    path("site/p/<str:participant_id>/consent/", site.consent, name="consent"),
+    path("site/p/<str:participant_id>/consent/", consent.reconsent, name="consent"),
+    path("site/p/<str:participant_id>/screening/", site.screening, name="screening"),
+    path("site/p/<str:participant_id>/screening/preview/", site.screen_preview, name="screen_preview"),
     path("site/p/<str:participant_id>/eligibility/", site.eligibility, name="eligibility"),
     path("site/p/<str:participant_id>/randomise/", site.randomise, name="randomise"),
     path("site/p/<str:participant_id>/withdraw/", site.withdraw, name="withdraw"),

@@ -1,6 +1,7 @@
 """The trial's day-to-day journeys in a real browser (chromium), every role through its own pages.
 
-A coordinator screens a person who fails E9 and sees why; screens an eligible one, consents and randomises; the
+A coordinator records a person's consent, then screens them (consent first: ICH E6), and the person fails E9 and
+the page says why; records an eligible one's consent, screens and randomises; the
 lab sees the product code and the computed dose; an investigator records an adverse event; a data manager
 raises a query that the coordinator answers; an EDSS rater gets 403 on every page that shows sequence or
 product.
@@ -66,15 +67,29 @@ def fill_screening(page: Any, *, recent_relapse: bool) -> None:
     page.get_by_label("eGFR date").fill(iso(20))
     page.get_by_label("White blood cells (10^9/L)").fill("6.1")
     page.get_by_label("WBC date").fill(iso(20))
-    for label, value in (("Able to give informed consent", "true"), ("Pregnant", "false"),
+    for label, value in (("Pregnant", "false"),
                          ("Of childbearing potential", "false"), ("Willing to use contraception", "true"),
                          ("Can undergo MRI", "true"), ("In another clinical trial", "false"),
                          ("Able to adhere to the protocol (investigator's judgement)", "true")):
         page.get_by_label(label, exact=True).select_option(value)
 
 
-def screen_and_consent(page: Any, base: str, *, recent_relapse: bool, shoot: Any = None) -> str:
+def record_consent(page: Any, base: str, *, days_ago: int = 21) -> str:
+    """The first study act: the signed consent (ICF version, date and time, who took it) registers the person;
+    the page then opens their screening record, the consent shown first."""
     page.goto(f"{base}/site/screen/")
+    page.get_by_label("Date on the signed form").fill(iso(days_ago))
+    page.get_by_label("Time on the signed form (site time)").fill("09:15")
+    page.get_by_role("button", name="Record consent").click()
+    page.wait_for_url(re.compile(r".*/site/p/OTT-\d+/screening/$"))
+    consent = page.locator("#consent")
+    expect(consent).to_contain_text("09:15")
+    assert consent.bounding_box()["y"] < page.locator("#screening-form").bounding_box()["y"]  # consent first
+    return page.url.rstrip("/").rsplit("/", 2)[1]
+
+
+def consent_and_screen(page: Any, base: str, *, recent_relapse: bool, shoot: Any = None) -> str:
+    participant_id = record_consent(page, base)
     fill_screening(page, recent_relapse=recent_relapse)
     page.get_by_label("Screening date").focus()  # a last change event: the live verdict catches up
     e9 = page.locator("#criterion-E9")
@@ -85,13 +100,10 @@ def screen_and_consent(page: Any, base: str, *, recent_relapse: bool, shoot: Any
             shoot(page, "coordinator-screening-live-E9")
     else:
         expect(e9).to_contain_text("passes", timeout=15000)
+    expect(page.locator("#criterion-I5")).to_contain_text("passes")  # judged on the recorded consent
     page.get_by_role("button", name="Register screening").click()
-    page.wait_for_url(re.compile(r".*/site/p/OTT-\d+/$"))
-    participant_id = page.url.rstrip("/").rsplit("/", 1)[1]
-    page.get_by_label("Date consent signed").fill(iso(19))
-    page.get_by_role("button", name="Record consent").click()
-    page.wait_for_load_state()
-    assert "consented" in page.locator("h1").inner_text()
+    page.wait_for_url(re.compile(rf".*/site/p/{participant_id}/$"))
+    assert "screened" in page.locator("h1").inner_text()
     return participant_id
 
 
@@ -102,7 +114,7 @@ def test_a_day_at_the_trial(browser: Any, live_server: Any, trial: Any, shoot: A
     shoot(page, "coordinator-dashboard-empty")
 
     # 1. A person with a relapse 30 days before randomisation fails E9, and the page says why.
-    failing = screen_and_consent(page, base, recent_relapse=True, shoot=shoot)
+    failing = consent_and_screen(page, base, recent_relapse=True, shoot=shoot)
     page.get_by_role("button", name="Assess eligibility").click()
     page.wait_for_load_state()
     assert "screen failed" in page.locator("h1").inner_text()
@@ -112,7 +124,7 @@ def test_a_day_at_the_trial(browser: Any, live_server: Any, trial: Any, shoot: A
     shoot(page, "coordinator-screen-failure")
 
     # 2. An eligible person: consent, weight at screening, eligibility, randomisation.
-    eligible = screen_and_consent(page, base, recent_relapse=False)
+    eligible = consent_and_screen(page, base, recent_relapse=False)
     assert eligible != failing
     page.goto(f"{base}/site/p/{eligible}/forms/vital_signs/new/?visit=SCR")
     page.get_by_label("Assessment date").fill(iso(18))

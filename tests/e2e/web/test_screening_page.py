@@ -1,6 +1,7 @@
 """The screening page in a real browser: a repeated item grows by one labelled row from the keyboard (htmx), and a
 basal cell carcinoma's remission date decides E10 live (six months: excluded; two years: passes) and is stored.
-With JavaScript off, the same button adds the row through a page load, and Enter in a field still registers."""
+With JavaScript off, the same button adds the row through a page load, and Enter in a field still registers. The
+screening record belongs to a consented participant: the consent is recorded first."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.web.test_journeys import fill_screening, iso, log_in
+from tests.e2e.web.test_journeys import fill_screening, iso, log_in, record_consent
 
 pytestmark = pytest.mark.browser
 
@@ -21,7 +22,7 @@ def test_rows_are_added_from_the_keyboard_and_remission_decides_e10(browser: Any
 
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = log_in(context, live_server.url, "coord")
-    page.goto(f"{live_server.url}/site/screen/")
+    record_consent(page, live_server.url)
     fill_screening(page, recent_relapse=False)
 
     add = page.get_by_role("button", name="Add a row to Relapses")
@@ -62,7 +63,7 @@ def test_without_javascript_rows_are_added_by_the_server_and_enter_registers(bro
 
     context = browser.new_context(viewport={"width": 1280, "height": 900}, java_script_enabled=False)
     page = log_in(context, live_server.url, "coord")
-    page.goto(f"{live_server.url}/site/screen/")
+    record_consent(page, live_server.url)
     fill_screening(page, recent_relapse=False)
     for expected in (4, 5):
         page.get_by_role("button", name="Add a row to Relapses").click()

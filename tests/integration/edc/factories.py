@@ -11,6 +11,7 @@ D = dt.timedelta
 PASSWORD = "correct horse battery staple"
 LIST_SEED = "5eed" * 16
 SCREENING = dt.date(2016, 1, 4)
+CONSENT, CONSENT_TIME = SCREENING, dt.time(9, 15)  # consent signed that morning, before the screening visit
 RANDOMISATION = dt.date(2016, 2, 1)
 
 USERS = [
@@ -58,18 +59,44 @@ def eligible_record(on: dt.date = RANDOMISATION, **changes: Any) -> dict[str, An
     return record
 
 
-def screened(user: Any, *, site: str = "OTT", record: dict[str, Any] | None = None) -> str:
-    from mescams.edc.trial.services import screen
+def icf_version() -> str:
+    """The ICF version in use, as the protocol declares it."""
+    from mescams.protocols import default_protocol
 
-    participant = screen(user=user, site_code=site, screening_date=SCREENING, record=record or eligible_record())
+    declared = default_protocol().informed_consent
+    assert declared is not None
+    return declared.current.version
+
+
+def consent_body(site: str = "OTT", **changes: Any) -> dict[str, Any]:
+    """The JSON of ``POST /api/participants``: a signed consent, which registers the person."""
+    return {"site": site, "consent_date": CONSENT.isoformat(), "consent_time": CONSENT_TIME.isoformat("minutes"),
+            "form_version": icf_version(), **changes}
+
+
+def consented(user: Any, *, site: str = "OTT", on: dt.date = CONSENT, at: dt.time = CONSENT_TIME,
+              prescreening_id: int | None = None) -> str:
+    """A person whose informed consent is recorded: the first study act, which registers them."""
+    from mescams.edc.trial.consent import record_consent
+
+    participant = record_consent(user=user, site_code=site, consent_date=on, consent_time=at,
+                                 form_version=icf_version(), prescreening_id=prescreening_id)
     return participant.participant_id
 
 
+def screened(user: Any, *, site: str = "OTT", record: dict[str, Any] | None = None) -> str:
+    """A consented participant with their screening record entered (eligibility not yet assessed)."""
+    from mescams.edc.trial.services import screen
+
+    pid = consented(user, site=site)
+    screen(user=user, participant_id=pid, screening_date=SCREENING, record=record or eligible_record())
+    return pid
+
+
 def eligible(user: Any, *, site: str = "OTT", record: dict[str, Any] | None = None) -> str:
-    from mescams.edc.trial.services import record_consent, run_eligibility
+    from mescams.edc.trial.services import run_eligibility
 
     pid = screened(user, site=site, record=record)
-    record_consent(user=user, participant_id=pid, consent_date=SCREENING + D(days=1), form_version="v1")
     _, outcome = run_eligibility(user=user, participant_id=pid, on=RANDOMISATION)
     assert outcome.eligible is True, outcome.criteria
     return pid

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from mescams.core.blinding import BLINDING_POLICY, Reveal, Role
-from tests.integration.edc.factories import PASSWORD, RANDOMISATION, randomised, screened
+from tests.integration.edc.factories import PASSWORD, RANDOMISATION, consented, randomised, screened
 from tests.integration.edc.test_validation_rules import GOOD
 
 
@@ -40,7 +40,9 @@ def test_login_needs_csrf_and_so_does_every_write(users) -> None:
     ok = c.post("/api/auth/login", body, content_type="application/json", headers={"X-CSRFToken": token})
     assert ok.status_code == 200 and ok.json() == {"username": "coord", "role": "site_coordinator", "sites": ["OTT"]}
     token = c.cookies["csrftoken"].value  # rotated at log-in
-    new = {"site": "OTT", "screening_date": "2016-01-04", "record": {}}
+    from tests.integration.edc.factories import consent_body
+
+    new = consent_body()
     assert c.post("/api/participants", new, content_type="application/json").status_code == 403
     made = c.post("/api/participants", new, content_type="application/json", headers={"X-CSRFToken": token})
     assert made.status_code == 201 and made.json()["participant_id"] == "OTT-001"
@@ -104,15 +106,19 @@ def test_form_errors_name_field_and_rule(users, allocation) -> None:
 
 
 def test_lifecycle_over_the_api(users, allocation) -> None:
-    from tests.integration.edc.factories import eligible_record
+    from tests.integration.edc.factories import consent_body, eligible_record
 
     c = client_for(users["coord"])
-    pid = c.post("/api/participants", {"site": "OTT", "screening_date": "2016-01-04", "record": eligible_record()},
-                 content_type="application/json").json()["participant_id"]
+    made = c.post("/api/participants", consent_body(), content_type="application/json")
+    assert made.status_code == 201 and made.json()["status"] == "consented"
+    pid = made.json()["participant_id"]
     assert c.post(f"/api/participants/{pid}/randomise", {"on": "2016-02-01"},
                   content_type="application/json").status_code == 409
-    c.post(f"/api/participants/{pid}/consent", {"consent_date": "2016-01-05", "form_version": "v1"},
-           content_type="application/json")
+    early = c.post(f"/api/participants/{pid}/eligibility", {"on": "2016-02-01"}, content_type="application/json")
+    assert early.status_code == 409 and "no screening record" in early.json()["detail"]
+    r = c.post(f"/api/participants/{pid}/screening", {"screening_date": "2016-01-04", "record": eligible_record()},
+               content_type="application/json")
+    assert r.status_code == 200 and r.json()["status"] == "screened"
     verdict = c.post(f"/api/participants/{pid}/eligibility", {"on": "2016-02-01"}, content_type="application/json")
     assert verdict.json()["eligible"] is True and len(verdict.json()["criteria"]) == 23
     r = c.post(f"/api/participants/{pid}/randomise", {"on": "2016-02-01"}, content_type="application/json")
@@ -188,7 +194,8 @@ def test_hostile_input_gets_a_clear_4xx_never_a_500(users, allocation) -> None:
     r = c.post(f"/api/participants/{pid}/forms/conmed", {"drug": "a\u0000b", "start_date": "2015-01-01"},
                content_type="application/json")
     assert (r.status_code, r.json().get("field")) == (422, "drug")
-    r = c.post("/api/participants", {"site": "OTT", "screening_date": "2016-01-04", "record": {"sex": "F\u0000"}},
+    fresh = consented(users["coord"])
+    r = c.post(f"/api/participants/{fresh}/screening", {"screening_date": "2016-01-04", "record": {"sex": "F\u0000"}},
                content_type="application/json")
     assert (r.status_code, r.json().get("field")) == (422, "record.sex")
     r = c.put(f"/api/participants/{pid}/forms/vital_signs/{2**70}", {"reason": "x", "values": {"weight_kg": 70}},

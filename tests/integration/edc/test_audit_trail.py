@@ -89,7 +89,7 @@ def test_locks_stop_changes_until_an_audited_unlock(users, allocation) -> None:
                                      new=json.dumps("query 12 correction")).exists()
     queries.lock(user=users["dm"])  # the whole trial
     with pytest.raises(DataLocked, match="trial"):
-        save_form(user=users["coord"], participant_id=pid, form="vital_signs", values=GOOD["vital_signs"])
+        save_form(user=users["coord"], participant_id=pid, form="adverse_event", values=GOOD["adverse_event"])
 
 
 def test_editing_an_audit_row_breaks_the_chain_at_that_entry(users, allocation) -> None:

@@ -25,6 +25,7 @@ from mescams.edc.crfs.services import read_scan, record_lab_product, save_form
 from mescams.edc.queries import services as queries
 from mescams.edc.randomisation.models import AllocationSlot
 from mescams.edc.randomisation.services import generate_list
+from mescams.edc.trial.consent import log_prescreening
 from mescams.edc.trial.services import emergency_unblind
 from mescams.protocols import default_protocol
 from tests.integration.edc.factories import PASSWORD, RANDOMISATION, infuse, randomised
@@ -53,6 +54,8 @@ def _build_world(users: dict[str, Any], seed: str) -> dict[str, Any]:
     generate_list(actor=users["statistician"], seed=seed, slots_per_site=4)
     coord, protocol = users["coord"], default_protocol()
     ctx: dict[str, Any] = {"participants": []}
+    log_prescreening(user=coord, site_code="OTT", local_number="PS-1", logged_on=RANDOMISATION - D(days=40),
+                     age_band="30-39", ms_course="RRMS")  # the pre-screening routes walk a real entry
     for _ in range(2):
         pid = randomised(coord)
         ctx["participants"].append(pid)
@@ -97,7 +100,11 @@ def _params(ctx: dict[str, Any], pid: str, template: str) -> dict[str, str]:
     record = FORMS[form].objects.filter(participant__participant_id=pid).order_by("pk").first() if form else None
     scan = MriScan.objects.filter(participant__participant_id=pid).order_by("pk").first()
     query = Query.objects.filter(participant__participant_id=pid).order_by("pk").first()
+    from mescams.edc.trial.models import PreScreening
+
+    entry = PreScreening.objects.order_by("pk").first()
     return {"participant_id": pid, "record_id": str(record.pk if record else 999999), "visit_code": "W0",
+            "entry_id": str(entry.pk if entry else 999999),
             "scan_id": scan.scan_id if scan else "S0", "query_id": str(query.pk if query else 999999)}
 
 
@@ -106,8 +113,12 @@ def _body(method: str, template: str, pid: str) -> dict[str, Any] | None:
         return None
     bodies: list[tuple[str, dict[str, Any]]] = [
         ("/eligibility", {"on": "2016-02-01"}), ("/randomise", {"on": "2016-02-01"}),
-        ("/consent", {"consent_date": "2016-01-05", "form_version": "v1"}),
-        ("/withdraw", {"reason": "test", "on": "2016-03-01"}), ("/screening", {"record": {}, "reason": "test"}),
+        ("/consent", {"consent_date": "2016-01-05", "consent_time": "10:00", "form_version": "v1"}),
+        ("/withdraw", {"reason": "test", "on": "2016-03-01"}),
+        ("/screening", {"screening_date": "2016-01-04", "record": {}, "reason": "test"}),
+        ("/not-screened", {"reason_not_screened": "declined"}),
+        ("/api/prescreening", {"site": "OTT", "local_number": "X1", "logged_on": "2016-01-01", "age_band": "18-29",
+                               "ms_course": "RRMS"}),
         ("/emergency-unblinding", {"reason": "test"}), ("/unlock", {"reason": "test"}),
         ("/signature", {"password": PASSWORD, "meaning": "I attest."}), ("/answer", {"answer": "yes"}),
         ("/lab/", {"cells_infused": 0, "viability_percent": 90}),
@@ -121,7 +132,7 @@ def _body(method: str, template: str, pid: str) -> dict[str, Any] | None:
             return {"reason": "test", "values": {}}
         return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in GOOD.get(form, {}).items()}
     if template == "/api/participants":
-        return {"site": "OTT", "screening_date": "2016-01-04", "record": {}}
+        return {"site": "OTT", "consent_date": "2016-01-04", "consent_time": "09:00", "form_version": "v1"}
     return next((b for key, b in bodies if key in template), {})
 
 

@@ -90,8 +90,8 @@ def test_export_writes_exactly_the_contract_folder(trial, tmp_path: Path) -> Non
     assert len(participants) == 2
     assert {p["sequence"] for p in participants} <= {"MSC-PLACEBO", "PLACEBO-MSC"}
     assert participants[0]["infusion1_date"] == participants[0]["randomization_date"] == "2016-02-01"
-    # born 1980-01-01, consented 2016-01-05: 36 whole years
-    assert participants[0]["infusion2_date"] == "" and participants[0]["age"] == "36"
+    # born 1981-01-01 (as the screening record says), consented 2016-01-05: 35 whole years
+    assert participants[0]["infusion2_date"] == "" and participants[0]["age"] == "35"
     mri = list(csv.DictReader((out / "mri.csv").open(encoding="utf-8")))
     assert [(m["week"], m["gel_count"], m["cua_count"]) for m in mri] == [("4", "1", "1")] * 2
     ae = list(csv.DictReader((out / "adverse_events.csv").open(encoding="utf-8")))

@@ -12,7 +12,7 @@ from mescams.edc.audit.models import AuditEntry
 from mescams.edc.crfs.instances import declaration_problems, existing_instance
 from mescams.edc.crfs.models import FORMS, SafetyLab, VitalSigns
 from mescams.edc.crfs.services import save_form
-from mescams.errors import DuplicateRecord
+from mescams.errors import DuplicateRecord, InputValidationError
 from tests.integration.edc.factories import RANDOMISATION, SCREENING, randomised
 from tests.integration.edc.test_validation_rules import GOOD
 
@@ -87,12 +87,19 @@ def test_demographics_once_per_participant_logs_without_limit(users, allocation)
 
 
 def test_second_consent_to_the_same_icf_version_is_refused(users, allocation) -> None:
-    from mescams.edc.trial.services import record_consent
+    from mescams.edc.crfs.models import Consent
+    from mescams.edc.trial.consent import record_reconsent
+    from tests.integration.edc.factories import icf_version
 
-    pid = randomised(users["coord"])  # consented to v1
-    with pytest.raises(DuplicateRecord, match="form_version v1"):
-        record_consent(user=users["coord"], participant_id=pid, consent_date=SCREENING + D(days=2),
-                       form_version="v1")
+    pid = randomised(users["coord"])  # consented to the current version
+    version = icf_version()
+    with pytest.raises(InputValidationError, match="form_version"):
+        record_reconsent(user=users["coord"], participant_id=pid, consent_date=SCREENING + D(days=2),
+                         consent_time=dt.time(10, 0), form_version=version, reason="signed again")
+    first = Consent.objects.get(participant__participant_id=pid)
+    with pytest.raises(DuplicateRecord, match=f"form_version {version}"):  # the model guard, whatever the caller
+        Consent(participant=first.participant, consent_date=SCREENING + D(days=2), form_version=version).save()
+    assert Consent.objects.filter(participant__participant_id=pid).count() == 1
 
 
 def test_api_answers_409_with_the_existing_records_url(users, allocation) -> None:

@@ -8,9 +8,9 @@ from django.test import Client
 from mescams.edc.api.idempotency import HEADER
 from mescams.edc.api.models import IdempotentRequest
 from mescams.edc.audit.models import AuditEntry
-from mescams.edc.crfs.models import AdverseEvent, Consent, VitalSigns
+from mescams.edc.crfs.models import AdverseEvent, Consent, ScreeningRecord, VitalSigns
 from mescams.edc.trial.models import Participant
-from tests.integration.edc.factories import randomised, screened
+from tests.integration.edc.factories import SCREENING, consent_body, eligible_record, randomised, screened
 
 AE = {"term": "Headache", "onset_date": "2016-02-04", "severity_grade": 1, "serious": False, "serious_criteria": [],
       "related": False, "action": "none", "outcome": "recovered"}
@@ -56,15 +56,16 @@ def test_replayed_adverse_event_is_one_event(users, allocation) -> None:
 
 def test_replayed_consent_and_screening(users) -> None:
     c = _client(users["coord"])
-    new = {"site": "OTT", "screening_date": "2016-01-04", "record": {}}
-    made = [_post(c, "/api/participants", new, "screen-anna") for _ in range(2)]
+    made = [_post(c, "/api/participants", consent_body(), "consent-anna") for _ in range(2)]
+    assert made[0].status_code == made[1].status_code == 201
     assert made[0].content == made[1].content and Participant.objects.count() == 1
     pid = made[0].json()["participant_id"]
-    consent = {"consent_date": "2016-01-05", "form_version": "v1"}
-    answers = [_post(c, f"/api/participants/{pid}/consent", consent, "consent-anna") for _ in range(2)]
+    assert Consent.objects.filter(participant__participant_id=pid).count() == 1
+    screening = {"screening_date": SCREENING.isoformat(), "record": eligible_record()}
+    answers = [_post(c, f"/api/participants/{pid}/screening", screening, "screen-anna") for _ in range(2)]
     assert answers[0].status_code == answers[1].status_code == 200
     assert answers[0].content == answers[1].content
-    assert Consent.objects.filter(participant__participant_id=pid).count() == 1
+    assert ScreeningRecord.objects.filter(participant__participant_id=pid).count() == 1
 
 
 def test_same_key_on_another_request_is_refused_naming_the_header(users, allocation) -> None:

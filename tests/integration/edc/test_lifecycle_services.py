@@ -10,10 +10,17 @@ from mescams.edc.randomisation.models import AllocationSlot
 from mescams.edc.randomisation.services import generate_list, randomise
 from mescams.edc.trial import services
 from mescams.edc.trial.models import Participant
-from mescams.errors import AllocationExhausted, AlreadyRandomized, IllegalTransition, InputValidationError
+from mescams.errors import (
+    AllocationExhausted,
+    AlreadyRandomized,
+    ConsentRequired,
+    IllegalTransition,
+    InputValidationError,
+)
 from tests.integration.edc.factories import (
     RANDOMISATION,
     SCREENING,
+    consented,
     eligible,
     eligible_record,
     infuse,
@@ -26,12 +33,12 @@ def status(pid: str) -> str:
     return Participant.objects.get(participant_id=pid).status
 
 
-def test_full_path_screened_to_completed(users, allocation) -> None:
+def test_full_path_consented_to_completed(users, allocation) -> None:
     coord = users["coord"]
-    pid = screened(coord)
-    assert status(pid) == "screened"
-    services.record_consent(user=coord, participant_id=pid, consent_date=SCREENING, form_version="v1")
+    pid = consented(coord)
     assert status(pid) == "consented"
+    services.screen(user=coord, participant_id=pid, screening_date=SCREENING, record=eligible_record())
+    assert status(pid) == "screened"
     _, outcome = services.run_eligibility(user=coord, participant_id=pid, on=RANDOMISATION)
     assert outcome.eligible is True and status(pid) == "eligible"
     slot = randomise(user=coord, participant_id=pid, on=RANDOMISATION)
@@ -51,7 +58,6 @@ def test_screen_failure_records_the_failed_criteria(users, allocation) -> None:
     record["relapses"].append({"onset_date": (RANDOMISATION - dt.timedelta(days=20)).isoformat(),
                                "clinically_documented": True})
     pid = screened(coord, record=record)
-    services.record_consent(user=coord, participant_id=pid, consent_date=SCREENING, form_version="v1")
     _, outcome = services.run_eligibility(user=coord, participant_id=pid, on=RANDOMISATION)
     assert outcome.eligible is False
     p = Participant.objects.get(participant_id=pid)
@@ -60,22 +66,18 @@ def test_screen_failure_records_the_failed_criteria(users, allocation) -> None:
         randomise(user=coord, participant_id=pid, on=RANDOMISATION)
 
 
-def test_unknown_eligibility_leaves_the_participant_consented(users, allocation) -> None:
+def test_unknown_eligibility_leaves_the_participant_screened(users, allocation) -> None:
     coord = users["coord"]
     pid = screened(coord, record=eligible_record(pregnant=None, childbearing_potential=None))
-    services.record_consent(user=coord, participant_id=pid, consent_date=SCREENING, form_version="v1")
     _, outcome = services.run_eligibility(user=coord, participant_id=pid, on=RANDOMISATION)
-    assert outcome.eligible is None and status(pid) == "consented"
+    assert outcome.eligible is None and status(pid) == "screened"
 
 
 @pytest.mark.parametrize("when", ["screened", "consented", "eligible", "randomised", "infused"])
 def test_withdrawal_from_each_state_keeps_the_reason(users, allocation, when) -> None:
     coord = users["coord"]
-    pid = {"screened": lambda: screened(coord), "eligible": lambda: eligible(coord),
-           "randomised": lambda: randomised(coord)}.get(when, lambda: None)()
-    if when == "consented":
-        pid = screened(coord)
-        services.record_consent(user=coord, participant_id=pid, consent_date=SCREENING, form_version="v1")
+    pid = {"consented": lambda: consented(coord), "screened": lambda: screened(coord),
+           "eligible": lambda: eligible(coord), "randomised": lambda: randomised(coord)}.get(when, lambda: None)()
     if when == "infused":
         pid = randomised(coord)
         infuse(coord, pid)
@@ -89,14 +91,14 @@ def test_withdrawal_from_each_state_keeps_the_reason(users, allocation, when) ->
 
 def test_illegal_transitions_are_refused_and_change_nothing(users, allocation) -> None:
     coord = users["coord"]
-    pid = screened(coord)
-    with pytest.raises(IllegalTransition):
+    pid = consented(coord)
+    with pytest.raises(ConsentRequired, match="no screening record"):
         services.run_eligibility(user=coord, participant_id=pid, on=RANDOMISATION)
     with pytest.raises(IllegalTransition):
         randomise(user=coord, participant_id=pid, on=RANDOMISATION)
     with pytest.raises(IllegalTransition):
         services.complete(user=coord, participant_id=pid)
-    assert status(pid) == "screened"
+    assert status(pid) == "consented"
     pid2 = randomised(coord)
     with pytest.raises(IllegalTransition):
         infuse(coord, pid2, "W24")  # crossing over before the first infusion
@@ -136,9 +138,9 @@ def test_strata_are_separate(users, allocation) -> None:
 
 
 def test_site_users_cannot_touch_other_sites(users, allocation) -> None:
-    pid = screened(users["coord_wpg"], site="WPG")
+    pid = consented(users["coord_wpg"], site="WPG")
     with pytest.raises(services.NotFound):
-        services.record_consent(user=users["coord"], participant_id=pid, consent_date=SCREENING, form_version="v1")
+        services.screen(user=users["coord"], participant_id=pid, screening_date=SCREENING, record=eligible_record())
     with pytest.raises(InputValidationError, match="site"):
         screened(users["coord"], site="WPG")
     assert [p.participant_id for p in services.visible_participants(users["coord"])] == []

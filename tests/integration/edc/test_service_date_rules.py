@@ -1,5 +1,6 @@
 """Date rules the services enforce for every caller (API, pages, demo loader): no study activity or event dated
-before the informed consent (screening-visit forms excepted), no withdrawal dated in the future."""
+before the informed consent (screening-visit forms included: consent is the first study act), no withdrawal dated
+in the future."""
 
 from __future__ import annotations
 
@@ -12,11 +13,11 @@ from mescams.edc.crfs.models import VitalSigns
 from mescams.edc.crfs.services import save_form
 from mescams.edc.trial.services import withdraw
 from mescams.errors import InputValidationError
-from tests.integration.edc.factories import SCREENING, eligible, randomised
+from tests.integration.edc.factories import CONSENT, eligible, randomised
 from tests.integration.edc.test_validation_rules import GOOD
 
 D = dt.timedelta
-CONSENT = SCREENING + D(days=1)  # the factories' consent date
+BEFORE_CONSENT = CONSENT - D(days=1)
 
 
 @pytest.mark.parametrize(("form", "field"), [
@@ -26,7 +27,7 @@ CONSENT = SCREENING + D(days=1)  # the factories' consent date
 def test_a_form_dated_before_consent_is_refused_naming_the_field(users, allocation, form, field) -> None:
     pid = randomised(users["coord"])
     user = users["rater"] if form == "edss" else users["coord"]
-    values = {**GOOD[form], field: SCREENING}
+    values = {**GOOD[form], field: BEFORE_CONSENT}
     if "visit_code" in values:  # a date before week 0 can belong to W0 (out of its window), never to W4
         values["visit_code"] = "W0"
     with pytest.raises(InputValidationError) as caught:
@@ -40,14 +41,14 @@ def test_a_form_dated_before_consent_is_refused_naming_the_field(users, allocati
     assert save_form(user=user, participant_id=pid, form=form, values=on_consent_day, **confirm).pk
 
 
-def test_screening_forms_may_precede_consent_and_a_change_is_checked_too(users, allocation) -> None:
-    pid = randomised(users["coord"])  # the factory records SCR vital signs the day before consent
-    assert VitalSigns.objects.get(participant__participant_id=pid, visit_code="SCR").assessment_date == SCREENING
+def test_a_change_moving_a_form_before_consent_is_refused(users, allocation) -> None:
+    pid = randomised(users["coord"])  # the factory records SCR vital signs on the consent day, after consent
+    assert VitalSigns.objects.get(participant__participant_id=pid, visit_code="SCR").assessment_date == CONSENT
     record = save_form(user=users["coord"], participant_id=pid, form="vital_signs",
                        values={"visit_code": "W0", "assessment_date": CONSENT, "weight_kg": 70.0})
     with pytest.raises(InputValidationError, match="assessment_date: must not be before the informed consent"):
         save_form(user=users["coord"], participant_id=pid, form="vital_signs", record_pk=record.pk,
-                  values={"assessment_date": SCREENING}, reason="typo")
+                  values={"assessment_date": BEFORE_CONSENT}, reason="typo")
     assert VitalSigns.objects.get(pk=record.pk).assessment_date == CONSENT  # nothing half-written
 
 
@@ -56,7 +57,7 @@ def test_the_api_enforces_the_consent_rule(users, allocation) -> None:
     client = Client()
     client.force_login(users["coord"])
     r = client.post(f"/api/participants/{pid}/forms/vital_signs",
-                    {"visit_code": "W0", "assessment_date": SCREENING.isoformat(), "weight_kg": 70.0},
+                    {"visit_code": "W0", "assessment_date": BEFORE_CONSENT.isoformat(), "weight_kg": 70.0},
                     content_type="application/json")
     assert r.status_code in {400, 422} and "assessment_date" in r.content.decode()
     assert not VitalSigns.objects.filter(participant__participant_id=pid, visit_code="W0").exists()

@@ -10,8 +10,9 @@ from mescams.edc.audit.models import AuditEntry
 from mescams.edc.crfs.models import FORMS
 from mescams.edc.crfs.services import read_scan, record_lab_product, save_form
 from mescams.edc.trial import services
+from mescams.edc.trial.consent import record_consent
 from mescams.errors import DosingError, DuplicateRecord, InputValidationError
-from tests.integration.edc.factories import RANDOMISATION, SCREENING, infuse, randomised
+from tests.integration.edc.factories import RANDOMISATION, SCREENING, consented, icf_version, infuse, randomised
 
 D = dt.timedelta
 FUTURE = dt.date.today() + D(days=30)
@@ -223,12 +224,13 @@ def test_edss_step_comes_from_the_core_and_flags_inconsistency(users, allocation
 
 def test_consent_and_screening_rules(users, allocation) -> None:
     coord = users["coord"]
-    pid = services.screen(user=coord, site_code="OTT", screening_date=SCREENING, record={}).participant_id
+    icf = icf_version()
     with pytest.raises(InputValidationError, match="consent_date"):
-        services.record_consent(user=coord, participant_id=pid, consent_date=SCREENING - D(days=1), form_version="v1")
-    with pytest.raises(InputValidationError, match="consent_date"):
-        services.record_consent(user=coord, participant_id=pid, consent_date=FUTURE, form_version="v1")
+        record_consent(user=coord, site_code="OTT", consent_date=FUTURE, consent_time=dt.time(9), form_version=icf)
     with pytest.raises(InputValidationError, match="form_version"):
-        services.record_consent(user=coord, participant_id=pid, consent_date=SCREENING, form_version=" ")
+        record_consent(user=coord, site_code="OTT", consent_date=SCREENING, consent_time=dt.time(9), form_version=" ")
+    pid = consented(coord)
     with pytest.raises(InputValidationError, match="screening_date"):
-        services.screen(user=coord, site_code="OTT", screening_date=FUTURE, record={})
+        services.screen(user=coord, participant_id=pid, screening_date=FUTURE, record={})
+    with pytest.raises(InputValidationError, match="screening_date.*before the informed consent"):
+        services.screen(user=coord, participant_id=pid, screening_date=SCREENING - D(days=1), record={})

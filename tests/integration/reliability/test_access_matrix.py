@@ -35,8 +35,9 @@ from tests.integration.reliability.routes import (
 
 MATRIX = Path(__file__).with_name("access_matrix.json")
 ALLOCATION_ROUTES = re.compile(r"^/api/(randomisation/list|lab/|export/|exports/)|^/(lab|oversight)/")
-PAGE_POSTS = {"consent": {"consent_date": "2016-01-05", "form_version": "v1"}, "withdraw": {"reason": "test",
-              "on": "2016-03-01"}, "answer_query": {"answer": "yes"}, "unblind": {"reason": "test"}}
+PAGE_POSTS = {"consent": {"consent_date": "2016-01-05", "consent_time": "10:00", "form_version": "v1"},
+              "withdraw": {"reason": "test", "on": "2016-03-01"}, "answer_query": {"answer": "yes"},
+              "unblind": {"reason": "test"}, "prescreening_not_screened": {"reason_not_screened": "declined"}}
 
 
 def _outcome(response: Any) -> str:
@@ -50,6 +51,7 @@ def _outcome(response: Any) -> str:
 def _world(users: dict[str, Any]) -> dict[str, dict[str, str]]:
     """A randomised participant at each site with a record and an open query; the values routes are filled with."""
     from mescams.edc.crfs.models import MriScan
+    from mescams.edc.trial.consent import log_prescreening
     from tests.integration.edc.factories import RANDOMISATION, randomised
     from tests.integration.edc.test_validation_rules import GOOD
 
@@ -63,7 +65,10 @@ def _world(users: dict[str, Any]) -> dict[str, dict[str, str]]:
         query = queries.open_query(user=users["dm"], participant_id=pid, form="vital_signs", field="weight_kg",
                                    text="?")
         assert MriScan.objects.filter(pk=scan.pk).exists()
+        entry = log_prescreening(user=coord, site_code=site, local_number="PS-1", logged_on=RANDOMISATION,
+                                 age_band="30-39", ms_course="RRMS")
         values[site] = {"participant_id": pid, "record_id": str(vitals.pk), "record_pk": str(vitals.pk),
+                        "entry_id": str(entry.pk),
                         "visit_code": "W0", "form_name": "vital_signs", "scan_id": scan.scan_id,
                         "query_id": str(query.pk), "name": "x", "filename": "x"}
     return values
@@ -171,8 +176,9 @@ def test_a_site_user_reaches_no_other_site_participant_by_any_route_or_guessed_i
     not exist (so a guessed identifier does not even confirm that the participant exists)."""
     own, other = world["OTT"], world["WPG"]
     ghost = {**other, "participant_id": "WPG-999", "record_id": "999999", "record_pk": "999999",
-             "query_id": "999999", "scan_id": "S-NONE"}
-    mixed = {**own, "record_id": other["record_id"], "record_pk": other["record_pk"], "query_id": other["query_id"]}
+             "query_id": "999999", "scan_id": "S-NONE", "entry_id": "999999"}
+    mixed = {**own, "record_id": other["record_id"], "record_pk": other["record_pk"], "query_id": other["query_id"],
+             "entry_id": other["entry_id"]}
     for username in ("coord", "rater"):
         client = Client()
         client.force_login(users[username])
@@ -190,7 +196,7 @@ def test_a_site_user_reaches_no_other_site_participant_by_any_route_or_guessed_i
                 assert _normalise(real, other["participant_id"], f"/{other['record_pk']}/") == \
                     _normalise(guess, "WPG-999", "/999999/"), \
                     (username, method, route, real.status_code, guess.status_code)
-            for ids in ("record_id", "record_pk", "query_id"):
+            for ids in ("record_id", "record_pk", "query_id", "entry_id"):
                 if ids in route:
                     r = _call(client, method, fill(route, mixed), body, form=not api)
                     assert not (200 <= r.status_code < 300) or method == "GET" and not api and \
@@ -198,3 +204,5 @@ def test_a_site_user_reaches_no_other_site_participant_by_any_route_or_guessed_i
         listed = client.get("/api/participants").json()
         assert listed and all(p["site"] == "OTT" for p in listed)
         assert all(q["participant_id"].startswith("OTT") for q in client.get("/api/queries").json())
+        if username == "coord":
+            assert [e["site"] for e in client.get("/api/prescreening").json()] == ["OTT"]

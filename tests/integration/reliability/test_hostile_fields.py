@@ -13,7 +13,7 @@ from mescams.edc.audit.models import AuditEntry
 from mescams.edc.crfs.access import WRITE
 from mescams.edc.crfs.models import FORMS
 from mescams.edc.crfs.services import editable_fields
-from tests.integration.edc.factories import randomised
+from tests.integration.edc.factories import consented, randomised
 from tests.integration.edc.test_validation_rules import GOOD
 
 
@@ -66,8 +66,9 @@ def test_every_form_field_refuses_hostile_values_naming_the_field(users, allocat
 def test_nested_records_paths_and_query_strings_are_guarded_too(users) -> None:
     c = Client()
     c.force_login(users["coord"])
+    pid = consented(users["coord"])
     record = {"sex": "F", "ms": {"course": "RR\x00MS"}}
-    r = c.post("/api/participants", json.dumps({"site": "OTT", "screening_date": "2016-01-04", "record": record}),
+    r = c.post(f"/api/participants/{pid}/screening", json.dumps({"screening_date": "2016-01-04", "record": record}),
                content_type="application/json")
     assert r.status_code == 422 and r.json()["field"] == "record.ms.course"
     assert r.json()["rule"] == "must not contain control characters"
@@ -76,8 +77,8 @@ def test_nested_records_paths_and_query_strings_are_guarded_too(users) -> None:
     assert r.status_code == 422 and r.json()["field"] == "status"
     page = c.post("/site/screen/", {"site": "OTT", "notes": "x" * 30_000})
     assert page.status_code == 422 and b"at most" in page.content
-    assert c.post("/api/participants", json.dumps({"site": "OTT", "screening_date": "2016-13-01", "record": {}}),
+    assert c.post(f"/api/participants/{pid}/screening", json.dumps({"screening_date": "2016-13-01", "record": {}}),
                   content_type="application/json").status_code == 422
-    far = c.post("/api/participants", json.dumps({"site": "OTT", "screening_date": "9999-12-31", "record": {}}),
+    far = c.post(f"/api/participants/{pid}/screening", json.dumps({"screening_date": "9999-12-31", "record": {}}),
                  content_type="application/json")
     assert far.status_code == 422 and far.json()["field"] == "screening_date"

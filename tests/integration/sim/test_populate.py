@@ -103,8 +103,8 @@ def _check_dates(protocol: Any) -> None:
 
     today = dt.date.today()
     for p in Participant.objects.all():
-        consent = Consent.objects.get(participant=p).consent_date
-        assert p.screening_date <= consent and (p.week0_date is None or consent < p.week0_date)
+        consent = Consent.objects.get(participant=p).consent_date  # the first study act: screening comes after
+        assert consent <= p.screening_date and (p.week0_date is None or consent < p.week0_date)
         for name, model in FORMS.items():
             for record in model.objects.filter(participant=p):
                 for field in model._meta.concrete_fields:

@@ -62,7 +62,11 @@ def test_every_ecrf_field_has_a_label(users, allocation, form) -> None:
 
 def test_screening_participant_and_management_pages_are_labelled(users, allocation) -> None:
     pid = randomised(users["coord"])
-    pages = {"coord": ["/site/", "/site/screen/", f"/site/p/{pid}/", "/site/queries/"],
+    from tests.integration.edc.factories import consented
+
+    fresh = consented(users["coord"])
+    pages = {"coord": ["/site/", "/site/screen/", "/site/prescreening/", "/site/reconsent/",
+                       f"/site/p/{fresh}/screening/", f"/site/p/{fresh}/", f"/site/p/{pid}/", "/site/queries/"],
              "inv": [f"/site/p/{pid}/", "/site/ae-review/"], "rater": [f"/site/p/{pid}/forms/edss/new/"],
              "dm": ["/dm/queries/", "/dm/locks/", "/dm/audit/"], "lab": [f"/lab/{pid}/W0/"]}
     for name, paths in pages.items():

@@ -10,9 +10,15 @@ from typing import Any
 import pytest
 
 from mescams.edc.audit.models import AuditEntry
-from mescams.edc.crfs.models import FORMS
+from mescams.edc.crfs.models import FORMS, ScreeningRecord
 from mescams.edc.trial.models import Participant
-from tests.integration.edc.factories import RANDOMISATION, SCREENING, eligible_record, randomised, screened
+from tests.integration.edc.factories import (
+    RANDOMISATION,
+    SCREENING,
+    consented,
+    icf_version,
+    randomised,
+)
 from tests.integration.edc.test_validation_rules import GOOD
 
 D = dt.timedelta
@@ -112,7 +118,7 @@ def test_a_change_needs_a_reason(users, allocation, client_for) -> None:
 
 
 def _screening_data(**changes: str) -> dict[str, str]:
-    data = {"site": "OTT", "screening_date": SCREENING.isoformat(), "on": RANDOMISATION.isoformat(),
+    data = {"screening_date": SCREENING.isoformat(), "on": RANDOMISATION.isoformat(),
             **{f"{name}-TOTAL_FORMS": "3" for name in ("relapses", "mri", "edss", "therapies")},
             **{f"{name}-INITIAL_FORMS": "0" for name in ("relapses", "mri", "edss", "therapies")}}
     data.update(changes)
@@ -128,23 +134,41 @@ def _screening_data(**changes: str) -> dict[str, str]:
     ({"birth_date": "1980-13-01"}, "birth_date", "valid date"),
 ])
 def test_screening_form_refuses_bad_input(users, client_for, changes, field, message) -> None:
-    response = client_for("coord").post("/site/screen/", _screening_data(**changes))
+    pid = consented(users["coord"])
+    response = client_for("coord").post(f"/site/p/{pid}/screening/", _screening_data(**changes))
     assert response.status_code == 200
+    assert message in field_errors(response.content.decode(), field)
+    assert ScreeningRecord.objects.count() == 0
+    assert Participant.objects.get(participant_id=pid).status == "consented"
+
+
+CONSENT_OK = {"site": "OTT", "consent_date": SCREENING.isoformat(), "consent_time": "09:15", "obtained_by": "coord"}
+
+
+@pytest.mark.parametrize(("changes", "field", "message"), [
+    ({"consent_date": ""}, "consent_date", "required"),
+    ({"consent_date": FUTURE}, "consent_date", "future"),
+    ({"consent_date": "2015-01-02"}, "consent_date", "before ICF"),
+    ({"consent_time": ""}, "consent_time", "required"),
+    ({"consent_time": "25:00"}, "consent_time", "valid time"),
+    ({"form_version": ""}, "form_version", "required"),
+    ({"form_version": "v0"}, "form_version", "valid choice"),
+    ({"obtained_by": "rater"}, "obtained_by", "valid choice"),
+])
+def test_consent_form_refuses_bad_input(users, client_for, changes, field, message) -> None:
+    data = {**CONSENT_OK, "form_version": icf_version(), **changes}
+    response = client_for("coord").post("/site/screen/", data)
     assert message in field_errors(response.content.decode(), field)
     assert Participant.objects.count() == 0
 
 
-@pytest.mark.parametrize(("url", "data", "field", "message"), [
-    ("consent", {"consent_date": "", "form_version": "v1"}, "consent_date", "required"),
-    ("consent", {"consent_date": FUTURE, "form_version": "v1"}, "consent_date", "future"),
-    ("consent", {"consent_date": BEFORE_CONSENT, "form_version": "v1"}, "consent_date", "before the screening date"),
-    ("consent", {"consent_date": SCREENING.isoformat(), "form_version": ""}, "form_version", "required"),
-])
-def test_consent_form_refuses_bad_input(users, client_for, url, data, field, message) -> None:
-    pid = screened(users["coord"], record=eligible_record())
-    response = client_for("coord").post(f"/site/p/{pid}/{url}/", data)
-    assert message in field_errors(response.content.decode(), field)
-    assert Participant.objects.get(participant_id=pid).status == "screened"
+def test_the_screening_page_needs_a_consent_first(users, client_for) -> None:
+    response = client_for("coord").post("/site/screen/", {**CONSENT_OK, "form_version": icf_version()})
+    pid = Participant.objects.get().participant_id
+    assert response.status_code == 302 and response["Location"] == f"/site/p/{pid}/screening/"
+    page = client_for("coord").get(response["Location"]).content.decode()
+    consent_at, criteria_at = page.index('id="consent"'), page.index('id="screening-form"')
+    assert consent_at < criteria_at and icf_version() in page and "09:15" in page
 
 
 def test_randomisation_date_in_the_future_is_refused_next_to_the_field(users, allocation, client_for) -> None:

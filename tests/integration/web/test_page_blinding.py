@@ -28,7 +28,12 @@ from tests.integration.edc.test_blinding import _build_world, _seed_with
 
 EXEMPT = {("investigator", "unblind")}
 POST_BODIES: dict[str, dict[str, str]] = {
-    "consent": {"consent_date": "2016-01-05", "form_version": "v1"}, "eligibility": {"on": "2016-02-01"},
+    "consent": {"consent_date": "2016-01-05", "consent_time": "10:00", "form_version": "v1"},
+    "screen": {"site": "OTT", "consent_date": "2016-01-05", "consent_time": "10:00", "form_version": "v1"},
+    "prescreening": {"site": "OTT", "local_number": "X1", "logged_on": "2016-01-01", "age_band": "18-29",
+                     "ms_course": "RRMS"},
+    "prescreening_not_screened": {"reason_not_screened": "declined"},
+    "screening": {"screening_date": "2016-01-04", "on": "2016-02-01"}, "eligibility": {"on": "2016-02-01"},
     "randomise": {"on": "2016-02-01"}, "withdraw": {"on": "2016-03-01", "reason": "test"},
     "sign": {"password": PASSWORD, "meaning": "I attest."}, "unblind": {"reason": "test"},
     "ae_causality": {"related": "yes", "reason": "review"}, "answer_query": {"answer": "yes"},
@@ -36,7 +41,7 @@ POST_BODIES: dict[str, dict[str, str]] = {
     "dm_lock_action": {"action": "lock"}, "lab_release": {"cells_infused": "0", "viability_percent": "90"},
     "mri_read": {"gel_count": "1", "new_enlarging_t2_count": "1", "cua_count": "2", "gel_volume_mm3": "10",
                  "black_hole_volume_mm3": "100"},
-    "screen_preview": {"site": "OTT", "screening_date": "2016-01-04", "on": "2016-02-01"},
+    "screen_preview": {"screening_date": "2016-01-04", "on": "2016-02-01"},
     "screen_row": {"add_row": "relapses", "relapses-TOTAL_FORMS": "3"},
 }
 
@@ -51,7 +56,11 @@ def _paths(name: str, route: str, pid: str) -> list[str]:
     scan = MriScan.objects.filter(participant__participant_id=pid).order_by("pk").first()
     query = Query.objects.filter(participant__participant_id=pid).order_by("pk").first()
     ae = FORMS["adverse_event"].objects.filter(participant__participant_id=pid).order_by("pk").first()
+    from mescams.edc.trial.models import PreScreening
+
+    entry = PreScreening.objects.order_by("pk").first()
     values = {"participant_id": pid, "visit_code": "W0", "scan_id": scan.scan_id if scan else "S0",
+              "entry_id": str(entry.pk if entry else 999999),
               "query_id": str(query.pk), "name": "none", "filename": "report.html",
               "record_pk": str(ae.pk) if ae else "999999"}
     forms = list(FORMS) if "<str:form_name>" in route else [None]

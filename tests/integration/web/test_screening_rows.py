@@ -12,16 +12,20 @@ import re
 from html.parser import HTMLParser
 
 from mescams.edc.crfs.models import ScreeningRecord
-from mescams.edc.trial.models import Participant
 from mescams.edc.web.screening_form import MAX_ROWS
-from tests.integration.edc.factories import RANDOMISATION, SCREENING
+from tests.integration.edc.factories import RANDOMISATION, SCREENING, consented
 from tests.integration.web.test_form_validation import _screening_data
 
 D = dt.timedelta
 
 
+def _screening_url(users) -> str:
+    """The screening page of a consented participant (screening comes after the consent)."""
+    return f"/site/p/{consented(users['coord'])}/screening/"
+
+
 def test_the_screening_page_offers_an_add_row_button_per_item(users, client_for) -> None:
-    page = client_for("coord").get("/site/screen/").content.decode()
+    page = client_for("coord").get(_screening_url(users)).content.decode()
     for item in ("relapses", "mri", "edss", "therapies"):
         assert re.search(rf'<button type="submit" name="add_row" value="{item}" formnovalidate [^>]*'
                          rf'hx-post="/site/screen/row/" hx-target="#rows-{item}"', page)
@@ -35,6 +39,7 @@ def test_the_screening_page_offers_an_add_row_button_per_item(users, client_for)
 
 def test_a_fifth_relapse_row_is_added_and_saved(users, client_for) -> None:
     client = client_for("coord")
+    url = _screening_url(users)
     onsets = [(RANDOMISATION - D(days=100 + 90 * i)).isoformat() for i in range(5)]
     data = _screening_data(**{"relapses-TOTAL_FORMS": "4"})
     for i in range(4):
@@ -50,7 +55,7 @@ def test_a_fifth_relapse_row_is_added_and_saved(users, client_for) -> None:
 
     data.update({"relapses-TOTAL_FORMS": "5", "relapses-4-onset_date": onsets[4],
                  "relapses-4-clinically_documented": "true"})
-    response = client.post("/site/screen/", data)
+    response = client.post(url, data)
     assert response.status_code == 302
     relapses = ScreeningRecord.objects.get().record["relapses"]
     assert [r["onset_date"] for r in relapses] == onsets
@@ -131,17 +136,18 @@ def _page_form(html: str) -> _Form:
 
 def test_without_javascript_add_a_row_re_renders_the_form_with_what_was_typed(users, client_for) -> None:
     client = client_for("coord")
-    form = _page_form(client.get("/site/screen/").content.decode())
+    url = _screening_url(users)
+    form = _page_form(client.get(url).content.decode())
     assert form.submit()["relapses-TOTAL_FORMS"] == ["3"]
     typed = form.submit()
     onsets = [(RANDOMISATION - D(days=100 + 90 * i)).isoformat() for i in range(5)]
     typed.update({"screening_date": [""], "sex": ["F"], "allergies": ["penicillin, latex"],
                   "basal_cell_carcinoma_start_date": ["2010-01-01"],
                   **{f"relapses-{i}-onset_date": [onsets[i]] for i in range(3)}})
-    page = client.post("/site/screen/", {**typed, "add_row": "relapses"})
+    page = client.post(url, {**typed, "add_row": "relapses"})
     assert page.status_code == 200
     html = page.content.decode()
-    assert Participant.objects.count() == 0  # adding a row stores nothing
+    assert ScreeningRecord.objects.count() == 0  # adding a row stores nothing
     assert 'aria-label="Relapses, row 4"' in html and '<label for="id_relapses-3-onset_date">' in html
     again = _page_form(html)
     sent = again.submit()
@@ -158,13 +164,13 @@ def test_without_javascript_add_a_row_re_renders_the_form_with_what_was_typed(us
 
     # a second row the same way, then "Register screening": all five relapses are stored
     sent["relapses-3-onset_date"] = [onsets[3]]
-    html = client.post("/site/screen/", {**sent, "add_row": "relapses"}).content.decode()
+    html = client.post(url, {**sent, "add_row": "relapses"}).content.decode()
     final = _page_form(html).submit()
     assert final["relapses-TOTAL_FORMS"] == ["5"] and final["relapses-3-onset_date"] == [onsets[3]]
     final.update({"screening_date": [SCREENING.isoformat()], "on": [RANDOMISATION.isoformat()],
                   "relapses-4-onset_date": [onsets[4]],
                   "relapses-4-clinically_documented": ["true"]})
-    response = client.post("/site/screen/", final)
+    response = client.post(url, final)
     assert response.status_code == 302
     record = ScreeningRecord.objects.get().record
     assert [r["onset_date"] for r in record["relapses"]] == onsets
@@ -173,10 +179,11 @@ def test_without_javascript_add_a_row_re_renders_the_form_with_what_was_typed(us
 
 def test_without_javascript_no_row_past_the_limit_or_for_an_unknown_item(users, client_for) -> None:
     client = client_for("coord")
-    full = client.post("/site/screen/", _screening_data(**{"mri-TOTAL_FORMS": str(MAX_ROWS), "add_row": "mri"}))
+    url = _screening_url(users)
+    full = client.post(url, _screening_data(**{"mri-TOTAL_FORMS": str(MAX_ROWS), "add_row": "mri"}))
     assert full.status_code == 400
     assert f"No row can be added to MRI scans (at most {MAX_ROWS} rows)." in full.content.decode()
-    unknown = client.post("/site/screen/", _screening_data(add_row="conditions"))
+    unknown = client.post(url, _screening_data(add_row="conditions"))
     assert unknown.status_code == 400 and "not a repeated item" in unknown.content.decode()
-    assert client.post("/site/screen/", {"add_row": "mri"}).status_code == 400  # no row count posted
-    assert Participant.objects.count() == 0
+    assert client.post(url, {"add_row": "mri"}).status_code == 400  # no row count posted
+    assert ScreeningRecord.objects.count() == 0

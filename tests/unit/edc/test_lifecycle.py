@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import pytest
 
-from mescams.core.lifecycle import TRANSITIONS, LifecycleStep, ParticipantState, allowed_steps, apply_step
+from mescams.core.lifecycle import (
+    INITIAL_STATE,
+    TRANSITIONS,
+    LifecycleStep,
+    ParticipantState,
+    allowed_steps,
+    apply_step,
+)
 from mescams.errors import IllegalTransition, InputValidationError
 
 HAPPY_PATH = [
-    ("screened", "consent", "consented"),
-    ("consented", "pass_screening", "eligible"),
+    ("consented", "screen", "screened"),
+    ("screened", "pass_screening", "eligible"),
     ("eligible", "randomise", "randomised"),
     ("randomised", "infuse", "infused"),
     ("infused", "cross_over", "crossed_over"),
@@ -23,17 +30,17 @@ def test_happy_path_steps(state: str, step: str, target: str) -> None:
 
 
 def test_screen_failure_carries_the_failed_criteria() -> None:
-    result = apply_step("consented", "fail_screening", failed_criteria=["E9", "I4"])
+    result = apply_step("screened", "fail_screening", failed_criteria=["E9", "I4"])
     assert result.state is ParticipantState.SCREEN_FAILED
     assert result.failed_criteria == ("E9", "I4")
 
 
 def test_screen_failure_without_criteria_is_refused() -> None:
     with pytest.raises(InputValidationError, match="failed_criteria"):
-        apply_step("consented", "fail_screening")
+        apply_step("screened", "fail_screening")
 
 
-@pytest.mark.parametrize("state", ["screened", "consented", "eligible", "randomised", "infused", "crossed_over"])
+@pytest.mark.parametrize("state", ["consented", "screened", "eligible", "randomised", "infused", "crossed_over"])
 def test_withdrawal_from_every_active_state_needs_a_reason(state: str) -> None:
     assert apply_step(state, "withdraw", reason="moved away").state is ParticipantState.WITHDRAWN
     with pytest.raises(InputValidationError, match="reason"):
@@ -56,4 +63,11 @@ def test_final_states_allow_nothing() -> None:
 
 def test_unknown_names_are_illegal_transitions() -> None:
     with pytest.raises(IllegalTransition):
-        apply_step("dancing", "consent")
+        apply_step("dancing", "screen")
+
+
+def test_a_participant_starts_consented_and_cannot_be_assessed_before_screening() -> None:
+    assert INITIAL_STATE is ParticipantState.CONSENTED
+    for step in ("pass_screening", "fail_screening", "randomise"):
+        with pytest.raises(IllegalTransition, match="consented"):
+            apply_step(INITIAL_STATE, step, failed_criteria=["I5"])

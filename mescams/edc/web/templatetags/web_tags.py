@@ -13,9 +13,11 @@ from mescams.edc.web.forms import FORM_TITLES, label_of
 register = template.Library()
 
 NAV: dict[Role, list[tuple[str, str]]] = {
-    Role.SITE_COORDINATOR: [("Participants", "web:site_dashboard"), ("Screen", "web:screen"),
+    Role.SITE_COORDINATOR: [("Participants", "web:site_dashboard"), ("Pre-screening", "web:prescreening"),
+                            ("Consent and screen", "web:screen"), ("Re-consent", "web:reconsent_due"),
                             ("Queries", "web:site_queries")],
-    Role.INVESTIGATOR: [("Participants", "web:site_dashboard"), ("Screen", "web:screen"),
+    Role.INVESTIGATOR: [("Participants", "web:site_dashboard"), ("Pre-screening", "web:prescreening"),
+                        ("Consent and screen", "web:screen"), ("Re-consent", "web:reconsent_due"),
                         ("AE review", "web:ae_review"), ("Queries", "web:site_queries")],
     Role.EDSS_RATER: [("EDSS assessments", "web:rater_home"), ("Queries", "web:rater_queries")],
     Role.MRI_READER: [("Scans", "web:mri_scans")],

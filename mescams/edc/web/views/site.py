@@ -1,5 +1,6 @@
-"""Site pages (coordinator and investigator): participants dashboard, screening with live eligibility, the
-participant page and its lifecycle steps (consent, eligibility, randomisation, withdrawal)."""
+"""Site pages (coordinator and investigator): participants dashboard, the screening record with live eligibility
+(after the consent, which :mod:`mescams.edc.web.views.consent` records), the participant page and its lifecycle
+steps (eligibility, randomisation, withdrawal)."""
 
 from __future__ import annotations
 
@@ -11,17 +12,18 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from mescams.core.lifecycle import ParticipantState
-from mescams.edc.crfs.models import FORMS, ScreeningRecord
+from mescams.edc.crfs.models import FORMS, Consent, ScreeningRecord
 from mescams.edc.queries.models import Signature
 from mescams.edc.queries.services import visible_queries
 from mescams.edc.randomisation import services as randomisation
 from mescams.edc.randomisation.models import AllocationSlot
+from mescams.edc.trial import consent as consents
 from mescams.edc.trial import services as trial
 from mescams.edc.trial.eligibility import EligibilityOutcome, evaluate
 from mescams.edc.web import screening_form
 from mescams.edc.web.access import SITE_ROLES, role_required
+from mescams.edc.web.consent_forms import ReconsentForm
 from mescams.edc.web.forms import (
-    ConsentForm,
     OnDateForm,
     RandomiseForm,
     SignForm,
@@ -52,41 +54,56 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "web/site_dashboard.html", {"rows": rows, "counts": counts, "today": today()})
 
 
-def _site_choices(user: Any) -> list[str]:
-    return user.site_codes()
+def _consented(request: HttpRequest, participant_id: str) -> Any:
+    """The participant whose screening record this page enters, with the consent it needs (shown first)."""
+    p = trial.get_visible_participant(request.user, participant_id)
+    return p, consents.first_consent(p)
+
+
+def _render_screening(request: HttpRequest, p: Any, consent: Any, main: Any, sets: dict[str, Any],
+                      status: int = 200, **extra: Any) -> HttpResponse:
+    sets_titled = [(name, screening_form.ROW_TITLES[name], formset) for name, formset in sets.items()]
+    return render(request, "web/screen.html", {"p": p, "consent": consent, "form": main, "sets": sets_titled,
+                                               "preview": _preview(main, sets, p), **extra}, status=status)
 
 
 @role_required(*SITE_ROLES)
-def screen(request: HttpRequest) -> HttpResponse:
-    """The screening form; on submit the person is registered with the record (eligibility comes after consent)."""
+def screening(request: HttpRequest, participant_id: str) -> HttpResponse:
+    """The screening record of a consented participant: the consent first, then the criteria with the live
+    verdict (judged with the recorded consent date for I5). On submit the record is stored; eligibility next."""
+    p, consent = _consented(request, participant_id)
+    if consent is None or p.status != ParticipantState.CONSENTED:
+        messages.error(request, "The screening record is entered once, after the informed consent." if consent
+                       else "Record the informed consent before any screening.")
+        return redirect("web:participant", participant_id=participant_id)
     if request.method == "POST" and "add_row" in request.POST:
-        return _screen_with_added_row(request)
-    main, sets = screening_form.build_forms(request.POST or None, site_choices=_site_choices(request.user))
+        return _screen_with_added_row(request, p, consent)
+    main, sets = screening_form.build_forms(request.POST or None)
     if request.method == "POST" and screening_form.all_valid(main, sets):
         record = screening_form.to_record(main, sets)
         try:
             # a malformed record is refused before anything is stored
-            evaluate({**record, "id": "new"}, main.cleaned_data["on"])
-            p = trial.screen(user=request.user, site_code=main.cleaned_data["site"],
-                             screening_date=main.cleaned_data["screening_date"], record=record)
+            evaluate(trial.record_with_consent(record, p), main.cleaned_data["on"])
+            trial.screen(user=request.user, participant_id=participant_id,
+                         screening_date=main.cleaned_data["screening_date"], record=record)
         except InputValidationError as exc:
             attach_error(main, exc)
+        except TrialStateError as exc:
+            main.add_error(None, str(exc))
         else:
-            messages.success(request, f"{p.participant_id} screened. Record the informed consent next.")
-            return redirect("web:participant", participant_id=p.participant_id)
-    sets_titled = [(name, screening_form.ROW_TITLES[name], formset) for name, formset in sets.items()]
-    return render(request, "web/screen.html", {"form": main, "sets": sets_titled, "preview": _preview(main, sets)})
+            messages.success(request, f"{participant_id}: screening record stored. Assess eligibility next.")
+            return redirect("web:participant", participant_id=participant_id)
+    return _render_screening(request, p, consent, main, sets)
 
 
-def _screen_with_added_row(request: HttpRequest) -> HttpResponse:
+def _screen_with_added_row(request: HttpRequest, p: Any, consent: Any) -> HttpResponse:
     """"Add a row" without JavaScript: the button submits the whole form, and the page comes back with everything
     typed so far, one more blank row of that item (its first input focused) and the eligibility verdict, as the
     live panel would show it. Nothing is stored, and no field is flagged as an error yet: this is not a submission.
     (With JavaScript, htmx sends the same button to ``screen_row`` and inserts only the new row.)"""
     item = request.POST["add_row"]
     grown = screening_form.with_added_row(request.POST, item)
-    main, sets = screening_form.build_forms(grown if grown is not None else request.POST,
-                                            site_choices=_site_choices(request.user))
+    main, sets = screening_form.build_forms(grown if grown is not None else request.POST)
     if grown is None:
         title = screening_form.ROW_TITLES.get(item)
         messages.error(request, f"No row can be added to {title} (at most {screening_form.MAX_ROWS} rows)." if title
@@ -94,13 +111,13 @@ def _screen_with_added_row(request: HttpRequest) -> HttpResponse:
     else:
         new_row = sets[item].forms[-1]
         next(iter(new_row.fields.values())).widget.attrs["autofocus"] = True
-    sets_titled = [(name, screening_form.ROW_TITLES[name], formset) for name, formset in sets.items()]
-    return render(request, "web/screen.html", {"form": main, "sets": sets_titled, "preview": _preview(main, sets),
-                                               "hide_errors": True}, status=200 if grown is not None else 400)
+    return _render_screening(request, p, consent, main, sets, status=200 if grown is not None else 400,
+                             hide_errors=True)
 
 
-def _preview(main: Any, sets: dict[str, Any]) -> dict[str, Any] | None:
-    """The engine's verdict on the record as typed so far (nothing stored), or the fields to fix first."""
+def _preview(main: Any, sets: dict[str, Any], p: Any) -> dict[str, Any] | None:
+    """The engine's verdict on the record as typed so far, with the recorded consent (nothing stored), or the
+    fields to fix first."""
     if not main.is_bound:
         return None
     if not screening_form.all_valid(main, sets):
@@ -112,18 +129,20 @@ def _preview(main: Any, sets: dict[str, Any]) -> dict[str, Any] | None:
                              for name, errors in row.errors.items() if name in row.fields]
         return {"problems": problems}
     try:
-        outcome = evaluate({**screening_form.to_record(main, sets), "id": "new"}, main.cleaned_data["on"])
-    except InputValidationError as exc:
+        record = trial.record_with_consent(screening_form.to_record(main, sets), p)
+        outcome = evaluate(record, main.cleaned_data["on"])
+    except (InputValidationError, TrialStateError) as exc:
         return {"error": str(exc)}
     return {"outcome": outcome, "on": main.cleaned_data["on"]}
 
 
 @role_required(*SITE_ROLES)
 @require_POST
-def screen_preview(request: HttpRequest) -> HttpResponse:
-    """htmx: the live eligibility panel for the screening form."""
-    main, sets = screening_form.build_forms(request.POST, site_choices=_site_choices(request.user))
-    return render(request, "web/_eligibility.html", {"preview": _preview(main, sets)})
+def screen_preview(request: HttpRequest, participant_id: str) -> HttpResponse:
+    """htmx: the live eligibility panel of a participant's screening page."""
+    p = trial.get_visible_participant(request.user, participant_id)
+    main, sets = screening_form.build_forms(request.POST)
+    return render(request, "web/_eligibility.html", {"preview": _preview(main, sets, p)})
 
 
 @role_required(*SITE_ROLES)
@@ -141,7 +160,8 @@ def screen_row(request: HttpRequest) -> HttpResponse:
 
 def _participant_context(request: HttpRequest, p: Any, **forms: Any) -> dict[str, Any]:
     screening = ScreeningRecord.objects.filter(participant=p).first()
-    defaults = {"consent_form": ConsentForm(initial={"consent_date": today()}),
+    defaults = {"reconsent_form": ReconsentForm(user=request.user, initial={"consent_date": today(),
+                                                                           "obtained_by": request.user.username}),
                 "eligibility_form": OnDateForm(initial={"on": today()}),
                 "randomise_form": RandomiseForm(initial={"on": today()}),
                 "withdraw_form": WithdrawForm(initial={"on": today()}),
@@ -152,6 +172,9 @@ def _participant_context(request: HttpRequest, p: Any, **forms: Any) -> dict[str
     return {"p": p, "screening": screening, "screening_outcome": outcome, "statuses": visit_statuses(p),
             "product_code": product_code_of(p),
             "consent_date": consent_date_of(p), "queries": queries, "event_forms": _events(p),
+            "consents": Consent.objects.filter(participant=p).select_related("obtained_by").order_by("consent_date",
+                                                                                                   "pk"),
+            "reconsent_needed": consents.reconsent_required(p),
             "signatures": Signature.objects.filter(participant=p).order_by("signed_at", "pk"),
             "is_investigator": request.user.role == "investigator", **defaults}
 
@@ -165,8 +188,13 @@ def _events(p: Any) -> list[tuple[str, list[Any]]]:
 
 @role_required(*SITE_ROLES)
 def participant(request: HttpRequest, participant_id: str) -> HttpResponse:
+    return participant_page(request, participant_id)
+
+
+def participant_page(request: HttpRequest, participant_id: str, **forms: Any) -> HttpResponse:
+    """The participant page, with ``forms`` (bound, with their errors) in place of the blank ones."""
     p = trial.get_visible_participant(request.user, participant_id)
-    return render(request, "web/participant.html", _participant_context(request, p))
+    return render(request, "web/participant.html", _participant_context(request, p, **forms))
 
 
 def _step(request: HttpRequest, participant_id: str, form_class: Any, key: str, action: Any, done: str) -> HttpResponse:
@@ -184,15 +212,6 @@ def _step(request: HttpRequest, participant_id: str, form_class: Any, key: str, 
             return redirect("web:participant", participant_id=participant_id)
     p.refresh_from_db()
     return render(request, "web/participant.html", _participant_context(request, p, **{key: form}))
-
-
-@role_required(*SITE_ROLES)
-@require_POST
-def consent(request: HttpRequest, participant_id: str) -> HttpResponse:
-    return _step(request, participant_id, ConsentForm, "consent_form",
-                 lambda c: trial.record_consent(user=request.user, participant_id=participant_id,
-                                                consent_date=c["consent_date"], form_version=c["form_version"]),
-                 "Informed consent recorded.")
 
 
 @role_required(*SITE_ROLES)
