@@ -132,7 +132,10 @@ def run_eligibility(*, user: Any, participant_id: str, on: dt.date) -> tuple[Par
 
 
 def update_screening_record(*, user: Any, participant_id: str, record: dict[str, Any], reason: str) -> None:
+    """Change the saved screening record: a change of clinical data, so it needs the user's own reason."""
     require_role(user, *SITE_ROLES)
+    if not reason.strip():
+        raise InputValidationError("reason", "changing the screening record needs your reason for the change")
     with transaction.atomic(), acting(user, reason=reason):
         participant = get_visible_participant(user, participant_id, for_update=True)
         screening = ScreeningRecord.objects.get(participant=participant)
@@ -144,7 +147,7 @@ def withdraw(*, user: Any, participant_id: str, reason: str, on: dt.date) -> Par
     require_role(user, *SITE_ROLES)
     if on > dt.datetime.now(dt.UTC).date():
         raise InputValidationError("withdrawal_date", "must not be in the future")
-    with transaction.atomic(), acting(user, reason=reason or "withdrawal"):
+    with transaction.atomic(), acting(user, reason=reason):
         participant = get_visible_participant(user, participant_id, for_update=True)
         step(participant, LifecycleStep.WITHDRAW, reason=reason)
         participant.withdrawal_date = on
