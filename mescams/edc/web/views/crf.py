@@ -19,7 +19,7 @@ from mescams.edc.crfs.access import may_write
 from mescams.edc.crfs.models import FORMS
 from mescams.edc.trial import services as trial
 from mescams.edc.web.access import SITE_ROLES, role_required
-from mescams.edc.web.forms import attach_error, crf_form_class, crf_values
+from mescams.edc.web.forms import NOT_VALUES, attach_error, crf_form_class, crf_values
 from mescams.edc.web.services import event_forms_at, forms_due_at, save_dated_form, visit_statuses
 from mescams.edc.web.views.site import product_code_of
 from mescams.errors import DataLocked, InputValidationError, TrialStateError
@@ -65,6 +65,17 @@ def _back(request: HttpRequest, participant_id: str, visit_code: str) -> str:
     return reverse("web:participant", args=[participant_id])
 
 
+def _confirms_dose(user: Any, form_name: str) -> bool:
+    """The investigator may confirm, on the vital signs, a change of the dose basis after the lab prepared."""
+    return form_name == "vital_signs" and user.role == Role.INVESTIGATOR
+
+
+def _confirmation(form: Any) -> dict[str, Any]:
+    """The reason and the dose-basis confirmation the page's form carries beside the values."""
+    return {"reason": form.cleaned_data.get("reason") or "",
+            "confirm_dose_change": bool(form.cleaned_data.get("confirm_dose_change"))}
+
+
 def _check_form(user: Any, form_name: str) -> None:
     if form_name not in FORMS or form_name in ("screening", "consent"):
         raise Http404("no such form")
@@ -76,7 +87,7 @@ def _check_form(user: Any, form_name: str) -> None:
 def crf_new(request: HttpRequest, participant_id: str, form_name: str) -> HttpResponse:
     _check_form(request.user, form_name)
     p = trial.get_visible_participant(request.user, participant_id)
-    form_class = crf_form_class(form_name)
+    form_class = crf_form_class(form_name, confirm_dose=_confirms_dose(request.user, form_name))
     visit_code = request.GET.get("visit", "")
     initial: dict[str, Any] = {"visit_code": visit_code}
     if form_name == "infusion":
@@ -84,7 +95,8 @@ def crf_new(request: HttpRequest, participant_id: str, form_name: str) -> HttpRe
     form = form_class(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            save_dated_form(user=request.user, participant=p, form=form_name, values=crf_values(form))
+            save_dated_form(user=request.user, participant=p, form=form_name, values=crf_values(form),
+                            **_confirmation(form))
         except InputValidationError as exc:
             attach_error(form, exc)
         except (TrialStateError, DataLocked) as exc:
@@ -103,13 +115,13 @@ def crf_edit(request: HttpRequest, participant_id: str, form_name: str, record_p
     record = FORMS[form_name].objects.filter(participant=p, pk=record_pk).first()
     if record is None:
         raise Http404("no such record")
-    form_class = crf_form_class(form_name, editing=True)
-    initial = {name: getattr(record, name) for name in form_class.base_fields if name != "reason"}
+    form_class = crf_form_class(form_name, editing=True, confirm_dose=_confirms_dose(request.user, form_name))
+    initial = {name: getattr(record, name) for name in form_class.base_fields if name not in NOT_VALUES}
     form = form_class(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             save_dated_form(user=request.user, participant=p, form=form_name, values=crf_values(form),
-                            record_pk=record.pk, reason=form.cleaned_data["reason"])
+                            record_pk=record.pk, **_confirmation(form))
         except InputValidationError as exc:
             attach_error(form, exc)
         except (TrialStateError, DataLocked) as exc:
