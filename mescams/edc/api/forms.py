@@ -3,6 +3,9 @@
 ``GET    /api/participants/{id}/forms/{form}``          the participant's records of that form
 ``POST   /api/participants/{id}/forms/{form}``          enter a record (validated, audited, window-checked)
 ``PUT    /api/participants/{id}/forms/{form}/{record}`` change it: ``{"reason": ..., "values": {...}}``
+
+A save that would move the dose basis once the lab has prepared a product is refused (422 naming the field) unless
+an investigator sends ``"confirm_dose_change": true`` with a ``reason``.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from typing import Any
 
 from ninja import Field, Router, Schema, Status
 from ninja.orm import create_schema
-from pydantic import create_model
+from pydantic import ConfigDict, create_model
 
 from mescams.core.blinding import BLINDING_POLICY, Reveal
 from mescams.edc.api.participants import ERRORS
@@ -21,6 +24,16 @@ from mescams.edc.crfs.services import editable_fields, save_form
 from mescams.edc.trial.services import Forbidden, get_visible_participant
 
 LAB_ONLY = ("cells_infused", "viability_percent", "cells_per_kg")
+BESIDE_VALUES = ("reason", "confirm_dose_change")
+CONFIRM_HELP = ("the investigator confirms a change of the dose basis (weight at randomisation) after the lab has "
+                "prepared a product; needs a reason")
+
+
+class _NoUnknownFields(Schema):
+    """A body naming a field the form does not enter (a derived one such as ``related``) is refused (422 naming it),
+    never silently ignored: the sender would believe it stored."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 def record_out(record: ParticipantRecord, user: Any) -> dict[str, Any]:
@@ -52,20 +65,31 @@ def _register(router: Router, form: str, model: type[ParticipantRecord]) -> None
     out_schema = _output_schema(model)
     fields = editable_fields(model)
     if form in WRITE:
-        in_schema = create_schema(model, name=f"{model.__name__}In", fields=fields)
-        partial = create_schema(model, name=f"{model.__name__}Changes", fields=fields, optional_fields="__all__")
+        # Beside the values: the reason (required to change; on a new record, for a causality or a confirmed change
+        # of the dose basis) and the investigator's confirmation of a change of the dose basis.
+        confirm = (bool, Field(False, description=CONFIRM_HELP))
+        in_schema = create_model(f"{model.__name__}In",
+                                 __base__=(create_schema(model, name=f"{model.__name__}Values", fields=fields),
+                                           _NoUnknownFields),
+                                 reason=(str, Field("", max_length=2000)), confirm_dose_change=confirm)
+        partial = create_model(f"{model.__name__}Changes", __base__=(
+            create_schema(model, name=f"{model.__name__}ChangedValues", fields=fields, optional_fields="__all__"),
+            _NoUnknownFields))
         update_schema = create_model(f"{model.__name__}Update", __base__=Schema,
-                                     reason=(str, Field(min_length=1, max_length=2000)), values=(partial, ...))
+                                     reason=(str, Field(min_length=1, max_length=2000)), values=(partial, ...),
+                                     confirm_dose_change=confirm)
 
         def create(request: Any, participant_id: str, body: Any) -> Any:
             record = save_form(user=request.user, participant_id=participant_id, form=form,
-                               values=body.dict())  # type: ignore[attr-defined]
+                               values=body.dict(exclude=set(BESIDE_VALUES)),  # type: ignore[attr-defined]
+                               reason=body.reason, confirm_dose_change=body.confirm_dose_change)  # type: ignore[attr-defined]
             return Status(201, record_out(record, request.user))
 
         def update(request: Any, participant_id: str, record_id: int, body: Any) -> Any:
             values = body.values.dict(exclude_unset=True)  # type: ignore[attr-defined]
             record = save_form(user=request.user, participant_id=participant_id, form=form, values=values,
-                               record_pk=record_id, reason=body.reason)  # type: ignore[attr-defined]
+                               record_pk=record_id, reason=body.reason,  # type: ignore[attr-defined]
+                               confirm_dose_change=body.confirm_dose_change)  # type: ignore[attr-defined]
             return record_out(record, request.user)
 
         # The body types are built at run time, so they are set here rather than written in the signatures.
