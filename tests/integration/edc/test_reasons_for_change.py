@@ -150,3 +150,33 @@ def test_related_follows_causality_possible_and_above(users, allocation, causali
     entry = AuditEntry.objects.get(table="crfs_adverseevent", record_id=str(ae.pk), field="causality",
                                    action="update")
     assert (entry.username, entry.reason) == ("inv", "onset two days after the infusion; no other cause")
+
+
+def test_analysis_data_and_sdtm_read_related_from_causality(users, allocation, tmp_path) -> None:
+    """adverse_events.csv: related true for possible and above, causality beside it; SDTM AEREL the same."""
+    import csv
+
+    from mescams.edc.export.analysis_data import write_analysis_data
+    from mescams.interop.from_edc import snapshot_from_database
+    from mescams.interop.sdtm import build_sdtm
+    from mescams.protocols import default_protocol
+
+    pid = randomised(users["coord"])
+    save_form(user=users["coord"], participant_id=pid, form="demographics",
+              values={"sex": "F", "birth_date": RANDOMISATION - D(days=35 * 365), "ms_course": "RRMS"})
+    steps = ["not_related", "unlikely", "possible", "probable", "definite", ""]
+    for step in steps:
+        ae = save_form(user=users["coord"], participant_id=pid, form="adverse_event", values=AE)
+        if step:
+            save_form(user=users["inv"], participant_id=pid, form="adverse_event", record_pk=ae.pk,
+                      values={"causality": step}, reason="judged from timing and dechallenge")
+    write_analysis_data(tmp_path)
+    with (tmp_path / "adverse_events.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [(r["causality"], r["related"]) for r in rows] == [
+        ("not_related", "false"), ("unlikely", "false"), ("possible", "true"), ("probable", "true"),
+        ("definite", "true"), ("", "false")]
+    sdtm = build_sdtm(default_protocol(), snapshot_from_database(default_protocol()))
+    (domain,) = [d for d in sdtm if d.name == "AE"]
+    ae_rows = sorted(domain.rows, key=lambda r: int(str(r["AESPID"])))
+    assert [r["AEREL"] for r in ae_rows] == ["N", "N", "Y", "Y", "Y", "N"]
