@@ -11,6 +11,7 @@ its subclasses in its own module, deriving from the area's base here::
     │   ├── EligibilityInputError    a malformed screening record
     │   ├── EdssInputError           an out-of-range FS or ambulation score
     │   ├── DosingError              a dose that cannot be prepared within the protocol's limits
+    │   │   └── DoseBasisChanged         a change of the dose basis after the lab prepared a product
     │   └── AnalysisDataError        a bad analysis-data file (names file, row and column)
     ├── TrialStateError          an action the trial's state forbids
     │   ├── IllegalTransition        a participant lifecycle step that is not allowed
@@ -38,6 +39,7 @@ __all__ = [
     "ConsentRequired",
     "ConvergenceError",
     "DataLocked",
+    "DoseBasisChanged",
     "DosingError",
     "EditChecksFailed",
     "DuplicateRecord",
@@ -119,6 +121,11 @@ class EdssInputError(InputValidationError):
 
 class DosingError(InputValidationError):
     """A dose that cannot be prepared within the protocol's limits."""
+
+
+class DoseBasisChanged(DosingError):
+    """A change to what a prepared product's dose derives from (the weight at randomisation), refused until an
+    investigator confirms it with a reason; or a product prepared on a superseded basis, until the lab re-confirms."""
 
 
 class AnalysisDataError(InputValidationError):

@@ -96,6 +96,7 @@ def snapshot_from_database(protocol: Protocol) -> TrialSnapshot:  # noqa: PLR091
     _ensure_django()
     from mescams.edc.audit.models import AuditEntry
     from mescams.edc.crfs import models as crf
+    from mescams.edc.crfs.dose_basis import weight_at_randomisation
     from mescams.edc.randomisation.models import AllocationSlot
     from mescams.edc.trial.models import Participant as DbParticipant
 
@@ -126,13 +127,7 @@ def snapshot_from_database(protocol: Protocol) -> TrialSnapshot:  # noqa: PLR091
         week0 = p.week0_date if slot else None
         edss_rows = list(crf.EdssAssessment.objects.filter(participant=p).order_by("assessment_date", "pk"))
         base = [e for e in edss_rows if week0 and e.assessment_date <= week0 and e.edss is not None]
-        weight = (
-            crf.VitalSigns.objects.filter(participant=p, assessment_date__lte=week0)
-            .order_by("-assessment_date")
-            .first()
-            if week0
-            else None
-        )
+        weight = weight_at_randomisation(p) if week0 else None  # the EDC's one definition of the dose basis
         last = max(dated.values(), default=p.screening_date)
         status = p.status
         if status == "screen_failed":
@@ -161,7 +156,7 @@ def snapshot_from_database(protocol: Protocol) -> TrialSnapshot:  # noqa: PLR091
                 disp,
                 week0,
                 sequence,
-                weight.weight_kg if weight else None,
+                weight,
                 base[-1].edss if base else None,
             )
         )

@@ -21,6 +21,17 @@ ANSWER_RATE, CLOSE_RATE = 0.6, 0.7  # queries answered by the site, answers acce
 SIGN_RATE = 0.2  # completed casebooks the investigator has signed by the snapshot (assumption)
 
 
+CAUSALITY_REASON = "assessed by the investigator from the timing and the source documents"
+
+
+def causality_of(event: AdverseEvent) -> str:
+    """The investigator's causality for a simulated event: infusion reactions probable, other related events
+    possible, the rest not related (the simulation knows the truth; the scale's yes/no reading keeps it)."""
+    if not event.related:
+        return "not_related"
+    return "probable" if event.infusion_related else "possible"
+
+
 def enter_course(run: _Trial, c: Candidate, pid: str, slot: Any, course: Course) -> None:
     """Every attended visit in order, events reported at the first visit on or after them, then the end."""
     from mescams.edc.crfs.clinical import treatment_at_infusion
@@ -98,8 +109,10 @@ def _report(run: _Trial, coord: Any, pid: str, event: AdverseEvent | Relapse) ->
     values = {"term": event.term, "onset_date": event.onset,
               "end_date": end - D(days=(end - event.onset).days + 2) if typo and end else end,
               "severity_grade": grade, "serious": event.serious, "serious_criteria": criteria if event.serious else [],
-              "related": event.related, "action": action, "outcome": outcome}
+              "action": action, "outcome": outcome}
     ae = save_form(user=coord, participant_id=pid, form="adverse_event", values=values)
+    save_form(user=run.cast.investigator, participant_id=pid, form="adverse_event", record_pk=ae.pk,
+              values={"causality": causality_of(event)}, reason=CAUSALITY_REASON)
     if typo:  # the edit check has raised a query; the site corrects the date from the source and answers it
         save_form(user=coord, participant_id=pid, form="adverse_event", record_pk=ae.pk, values={"end_date": end},
                   reason="end date mistyped; corrected from the source document")
@@ -119,9 +132,10 @@ def data_management(run: _Trial) -> None:
 
     rng, cast = run.entry, run.cast
     for ae in AdverseEventRecord.objects.filter(serious=True).select_related("participant").order_by("pk"):
-        save_form(user=cast.investigator, participant_id=ae.participant.participant_id, form="adverse_event",
-                  record_pk=ae.pk, values={"related": bool(ae.related or rng.random() < 0.1)},
-                  reason="causality: reviewed by the investigator against the source documents")
+        if not ae.related and rng.random() < 0.1:  # on review of the serious event, a relation now seems possible
+            save_form(user=cast.investigator, participant_id=ae.participant.participant_id, form="adverse_event",
+                      record_pk=ae.pk, values={"causality": "possible"},
+                      reason="serious event reviewed against the source documents: a relation cannot be excluded")
     randomised = list(Participant.objects.filter(week0_date__isnull=False).select_related("site")
                       .order_by("participant_id"))
     for p in randomised:

@@ -18,13 +18,16 @@ from mescams.edc.api.schemas import (
     AllocationOut,
     LabProductOut,
     LabRecordIn,
+    ReconfirmIn,
     ScanOut,
     ScanReadIn,
     VerifyOut,
 )
 from mescams.edc.crfs.clinical import infusion_visits, treatment_at_infusion
+from mescams.edc.crfs.dose_basis import products_of, weight_at_randomisation
+from mescams.edc.crfs.lab import reconfirm_preparation, record_lab_product, record_preparation
 from mescams.edc.crfs.models import Infusion, MriScan
-from mescams.edc.crfs.services import read_scan, record_lab_product
+from mescams.edc.crfs.services import read_scan
 from mescams.edc.randomisation import services
 from mescams.edc.randomisation.models import AllocationSlot
 from mescams.edc.trial.services import Forbidden
@@ -87,12 +90,7 @@ def lab_products(request: Any) -> Any:
     for slot in slots.order_by("product_code"):
         p = slot.participant
         infusions = list(Infusion.objects.filter(participant=p).order_by("visit_code"))
-        weight = next((i.weight_kg for i in infusions if i.weight_kg), None)
-        from mescams.edc.crfs.models import VitalSigns
-
-        if weight is None:
-            vitals = VitalSigns.objects.filter(participant=p).order_by("-assessment_date").first()
-            weight = vitals.weight_kg if vitals else None
+        weight = weight_at_randomisation(p)  # the dose basis, one definition
         by_visit = {code: treatment_at_infusion(slot.sequence, code) for code in infusion_visits()}
         out.append({
             "participant_id": p.participant_id, "product_code": slot.product_code, "site": p.site.code,
@@ -102,8 +100,32 @@ def lab_products(request: Any) -> Any:
             "infusions": [{"visit_code": i.visit_code, "infusion_date": i.infusion_date.isoformat(),
                            "cells_infused": i.cells_infused, "viability_percent": i.viability_percent,
                            "cells_per_kg": i.cells_per_kg} for i in infusions],
+            "products": [{"visit_code": code, "prepared_on_kg": st.prepared_on_kg, "prepared_by": st.prepared_by,
+                          "infused": st.infused, "released": st.released, "superseded": st.superseded}
+                         for code, st in products_of(p, weight).items()],
         })
     return out
+
+
+def _lab_product(request: Any, participant_id: str) -> Any:
+    return next(x for x in lab_products(request) if x["participant_id"] == participant_id)
+
+
+@router.post("/lab/participants/{participant_id}/products/{visit_code}/prepared",
+             response={201: LabProductOut, **ERRORS})
+def lab_prepared(request: Any, participant_id: str, visit_code: str) -> Any:
+    """The lab has prepared the product of this infusion visit on today's dose basis (guarded from now on)."""
+    record_preparation(user=request.user, participant_id=participant_id, visit_code=visit_code)
+    return Status(201, _lab_product(request, participant_id))
+
+
+@router.post("/lab/participants/{participant_id}/products/{visit_code}/reconfirm",
+             response={200: LabProductOut, **ERRORS})
+def lab_reconfirm(request: Any, participant_id: str, visit_code: str, body: ReconfirmIn) -> Any:
+    """Re-confirm, with the lab's reason, a product prepared on a weight that is no longer the dose basis."""
+    reconfirm_preparation(user=request.user, participant_id=participant_id, visit_code=visit_code,
+                          reason=body.reason)
+    return _lab_product(request, participant_id)
 
 
 @router.put("/lab/participants/{participant_id}/infusions/{visit_code}", response={200: LabProductOut, **ERRORS})
@@ -111,7 +133,7 @@ def lab_record(request: Any, participant_id: str, visit_code: str, body: LabReco
     """The lab's cell count and viability for an infusion (cells/kg computed from the weight)."""
     record_lab_product(user=request.user, participant_id=participant_id, visit_code=visit_code,
                        cells_infused=body.cells_infused, viability_percent=body.viability_percent, reason=body.reason)
-    return next(x for x in lab_products(request) if x["participant_id"] == participant_id)
+    return _lab_product(request, participant_id)
 
 
 def _scan_out(s: MriScan) -> dict[str, Any]:

@@ -9,8 +9,8 @@ from mescams.edc.trial.services import Forbidden, NotFound
 from mescams.errors import (
     BlindingViolation,
     DataLocked,
-    EditChecksFailed,
     DuplicateRecord,
+    EditChecksFailed,
     InputValidationError,
     MescamsError,
     TrialStateError,

@@ -8,6 +8,8 @@
 A refused submit answers 422 with every failure in ``failures`` (check, field, message, severity, confirmable);
 sending the same body again with ``confirm_checks`` (the soft ones' ids) and a ``reason`` saves it.
 A second entry of a single form (one per visit, say) is answered 409 with the existing record's URL.
+A save that would move the dose basis once the lab has prepared a product is refused (422 naming the field) unless
+an investigator sends ``"confirm_dose_change": true`` with a ``reason``.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 
 from ninja import Field, Router, Schema, Status
 from ninja.orm import create_schema
-from pydantic import create_model
+from pydantic import ConfigDict, create_model
 
 from mescams.core.blinding import BLINDING_POLICY, Reveal
 from mescams.edc.api.participants import ERRORS
@@ -29,9 +31,20 @@ LAB_ONLY = ("cells_infused", "viability_percent", "cells_per_kg")
 CONFIRMING: dict[str, Any] = {
     "confirm_checks": (list[str], Field(default_factory=list, max_length=20,
                                         description="soft edit checks confirmed with the reason (ids from a 422)")),
-    "reason": (str, Field("", max_length=2000, description="the reason for confirming soft checks")),
+    "confirm_dose_change": (bool, Field(False, description=(
+        "the investigator confirms a change of the dose basis (weight at randomisation) after the lab has prepared "
+        "a product; needs a reason"))),
 }
-"""What a create may add to the form's fields: the soft checks the person confirms, and why."""
+"""What a submit may add beside the form's values: the soft checks the person confirms and the investigator's
+confirmation of a change of the dose basis, each with the ``reason`` typed by that person."""
+BESIDE_VALUES = ("reason", *CONFIRMING)
+
+
+class _NoUnknownFields(Schema):
+    """A body naming a field the form does not enter (a derived one such as ``related``) is refused (422 naming it),
+    never silently ignored: the sender would believe it stored."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 def record_out(record: ParticipantRecord, user: Any) -> dict[str, Any]:
@@ -63,24 +76,32 @@ def _register(router: Router, form: str, model: type[ParticipantRecord]) -> None
     out_schema = _output_schema(model)
     fields = editable_fields(model)
     if form in WRITE:
-        in_fields = create_schema(model, name=f"{model.__name__}Fields", fields=fields)
-        in_schema = create_model(f"{model.__name__}In", __base__=in_fields, **CONFIRMING)
-        partial = create_schema(model, name=f"{model.__name__}Changes", fields=fields, optional_fields="__all__")
+        # Beside the values: the reason (required to change; on a new record, for a causality, confirmed soft checks
+        # or a confirmed change of the dose basis) and the confirmations.
+        in_schema = create_model(f"{model.__name__}In",
+                                 __base__=(create_schema(model, name=f"{model.__name__}Values", fields=fields),
+                                           _NoUnknownFields),
+                                 reason=(str, Field("", max_length=2000)), **CONFIRMING)
+        partial = create_model(f"{model.__name__}Changes", __base__=(
+            create_schema(model, name=f"{model.__name__}ChangedValues", fields=fields, optional_fields="__all__"),
+            _NoUnknownFields))
         update_schema = create_model(f"{model.__name__}Update", __base__=Schema,
                                      reason=(str, Field(min_length=1, max_length=2000)), values=(partial, ...),
-                                     confirm_checks=CONFIRMING["confirm_checks"])
+                                     **CONFIRMING)
 
         def create(request: Any, participant_id: str, body: Any) -> Any:
-            values = body.dict(exclude={"confirm_checks", "reason"})  # type: ignore[attr-defined]
-            record = save_form(user=request.user, participant_id=participant_id, form=form, values=values,
-                               reason=body.reason, confirm_checks=body.confirm_checks)  # type: ignore[attr-defined]
+            record = save_form(user=request.user, participant_id=participant_id, form=form,
+                               values=body.dict(exclude=set(BESIDE_VALUES)),  # type: ignore[attr-defined]
+                               reason=body.reason, confirm_checks=body.confirm_checks,  # type: ignore[attr-defined]
+                               confirm_dose_change=body.confirm_dose_change)  # type: ignore[attr-defined]
             return Status(201, record_out(record, request.user))
 
         def update(request: Any, participant_id: str, record_id: int, body: Any) -> Any:
             values = body.values.dict(exclude_unset=True)  # type: ignore[attr-defined]
             record = save_form(user=request.user, participant_id=participant_id, form=form, values=values,
                                record_pk=record_id, reason=body.reason,  # type: ignore[attr-defined]
-                               confirm_checks=body.confirm_checks)  # type: ignore[attr-defined]
+                               confirm_checks=body.confirm_checks,  # type: ignore[attr-defined]
+                               confirm_dose_change=body.confirm_dose_change)  # type: ignore[attr-defined]
             return record_out(record, request.user)
 
         # The body types are built at run time, so they are set here rather than written in the signatures.

@@ -293,11 +293,18 @@ class LabProductOut(Schema):
     sequence: str
     products_by_visit: dict[str, str]
     target_cells: float | None
+    products: list[dict[str, Any]] = []
 
 
 class LabRecordIn(Schema):
     cells_infused: float = Field(ge=0, le=1e10)
     viability_percent: float = Field(ge=0, le=100)
+    reason: str = Field(default="", max_length=2000)
+
+
+class ReconfirmIn(Schema):
+    """The lab's reason; checked by the service after the role, so other roles get 403, not a body error."""
+
     reason: str = Field(default="", max_length=2000)
 
 

@@ -34,7 +34,10 @@ def constraint_name(form: str) -> str:
 
 
 def unique_fields(form: str) -> list[str] | None:
-    """The columns a single form is unique on (participant first), or None for a log form."""
+    """The columns a single form is unique on (participant first), or None for a log form. A record that is not one
+    of the protocol's eCRFs (the lab's product preparation) keeps its own constraint and is not governed here."""
+    if form not in {f.code for f in default_protocol().forms}:
+        return None
     spec = default_protocol().form(form)
     return ["participant", *spec.unique_by] if spec.unique_by is not None else None
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.db import models
 
+from mescams.core.causality import CAUSALITY_SCALE, is_related
 from mescams.edc.crfs.base import ParticipantRecord, in_range, not_future, rule
 
 SERIOUS_CRITERIA = ("death", "life_threatening", "hospitalisation", "disability", "congenital_anomaly",
@@ -133,6 +134,9 @@ class Infusion(ParticipantRecord):
 
 
 class AdverseEvent(ParticipantRecord):
+    """An adverse event. ``causality`` is the investigator's judgement ("" until assessed: no default);
+    ``related`` is derived from it (possible and above), for the consumers that read a yes/no."""
+
     form = "adverse_event"
     date_field = None
     ae_number = models.PositiveIntegerField()
@@ -142,6 +146,7 @@ class AdverseEvent(ParticipantRecord):
     severity_grade = models.PositiveSmallIntegerField()
     serious = models.BooleanField(default=False)
     serious_criteria = models.JSONField(default=list, blank=True)
+    causality = models.CharField(max_length=16, blank=True, default="")
     related = models.BooleanField(default=False)
     action = models.CharField(max_length=30, default="none")
     outcome = models.CharField(max_length=30, default="unknown")
@@ -154,6 +159,9 @@ class AdverseEvent(ParticipantRecord):
         not_future(self.onset_date, "onset_date")
         not_future(self.end_date, "end_date", required=False)
         rule(self.severity_grade in (1, 2, 3, 4, 5), "severity_grade", "must be a CTCAE grade 1 to 5")
+        rule(self.causality == "" or self.causality in CAUSALITY_SCALE, "causality",
+             f"must be one of {', '.join(CAUSALITY_SCALE)}")
+        self.related = is_related(self.causality)
         criteria = list(self.serious_criteria or [])
         bad = [c for c in criteria if c not in SERIOUS_CRITERIA]
         rule(not bad, "serious_criteria", f"unknown {bad}; allowed {', '.join(SERIOUS_CRITERIA)}")
@@ -293,6 +301,28 @@ class ConcomitantMedication(ParticipantRecord):
         not_future(self.end_date, "end_date", required=False)
         if self.end_date:
             rule(self.end_date >= self.start_date, "end_date", "must not be before start_date")
+
+
+class ProductPreparation(ParticipantRecord):
+    """The lab's record that it prepared (or released) the product of one infusion visit, and the dose basis (weight
+    at randomisation, kg) it was prepared on. When the dose basis changes afterwards the product is flagged until the
+    lab re-confirms it (``confirmed_*``). Lab-only: it holds no treatment, so it reveals nothing either way."""
+
+    form = "product_preparation"
+    weight_kg = models.FloatField()
+    prepared_by = models.CharField(max_length=150)
+    prepared_at = models.DateTimeField()
+    confirmed_by = models.CharField(max_length=150, blank=True, default="")
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["participant", "visit_code"], name="one_preparation_per_visit")]
+
+    def validate(self) -> None:
+        from mescams.edc.crfs.clinical import infusion_visits
+
+        self.validate_visit(infusion_visits())
+        in_range(self.weight_kg, "weight_kg", 25, 300)
 
 
 FORMS: dict[str, type[ParticipantRecord]] = {

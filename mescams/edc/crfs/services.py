@@ -15,19 +15,20 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max
 
-from mescams.core.blinding import BLINDING_POLICY, Reveal, Role
+from mescams.core.blinding import Role
 from mescams.core.lifecycle import LifecycleStep, ParticipantState
 from mescams.edc.audit.audited import check_storable
 from mescams.edc.audit.context import acting
 from mescams.edc.crfs import checking, visit_window
 from mescams.edc.crfs.access import may_write
 from mescams.edc.crfs.base import broken_rules
-from mescams.edc.crfs.clinical import cells_per_kg, check_msc_dose, treatment_at_infusion
+from mescams.edc.crfs.dose_basis import guarded_dose_basis, weight_at_randomisation
 from mescams.edc.crfs.instances import ensure_new_instance
-from mescams.edc.crfs.models import FORMS, Consent, Infusion, MriScan, ParticipantRecord, VitalSigns
+from mescams.edc.crfs.lab import record_lab_product
+from mescams.edc.crfs.models import FORMS, AdverseEvent, Consent, Infusion, MriScan, ParticipantRecord, VitalSigns
 from mescams.edc.trial.models import Participant
 from mescams.edc.trial.services import Forbidden, NotFound, get_visible_participant, step
-from mescams.errors import DosingError, IllegalTransition, InputValidationError
+from mescams.errors import IllegalTransition, InputValidationError
 from mescams.protocols import default_protocol
 
 __all__ = ["editable_fields", "read_scan", "record_lab_product", "save_form", "weight_at_randomisation"]
@@ -36,6 +37,14 @@ NOT_ENTERED = {"id", "participant", "created_at", "cells_infused", "viability_pe
                "consistent", "derivation", "scan_id", "read_by", "read_at", "gel_count", "new_enlarging_t2_count",
                "cua_count", "gel_volume_mm3", "black_hole_volume_mm3", "evaluated_on", "eligible", "criteria",
                "ae_number", "out_of_window"}
+DERIVED_BY_FORM: dict[str, dict[str, str]] = {
+    "infusion": {"weight_kg": "is the dose basis, the weight at randomisation: change the vital signs it comes "
+                              "from (an investigator confirms once the lab has prepared a product)"},
+    "adverse_event": {"related": "is derived from causality (possible, probable or definite: related); enter "
+                                 "causality"},
+}
+"""Fields of one form that nobody enters there, with what to do instead (the same name may be entered on another
+form: weight_kg on the vital signs)."""
 MRI_READ_FIELDS = ("gel_count", "new_enlarging_t2_count", "cua_count", "gel_volume_mm3", "black_hole_volume_mm3")
 CONSENT_BOUND: dict[str, tuple[str, ...]] = {
     "vital_signs": ("assessment_date",),
@@ -51,8 +60,9 @@ comes before any study-specific procedure, the screening visit's included)."""
 
 
 def editable_fields(model: type[ParticipantRecord]) -> list[str]:
-    """Fields a site user enters on ``model`` (computed, lab-only and reader-only fields excluded)."""
-    return [f.name for f in model._meta.concrete_fields if f.name not in NOT_ENTERED]
+    """Fields a site user enters on ``model`` (computed, derived, lab-only and reader-only fields excluded)."""
+    derived = DERIVED_BY_FORM.get(model.form, {})
+    return [f.name for f in model._meta.concrete_fields if f.name not in NOT_ENTERED and f.name not in derived]
 
 
 def _consent_rule(participant: Participant, record: ParticipantRecord, values: dict[str, Any]) -> None:
@@ -68,16 +78,6 @@ def _consent_rule(participant: Participant, record: ParticipantRecord, values: d
                                              f"({consent.consent_date.isoformat()})")
 
 
-def weight_at_randomisation(participant: Participant) -> float | None:
-    """The dose basis of both infusions: body weight at randomisation (the record: "1 to 2 x 10^6 MSC/Kg
-    participant's body weight at randomization"), i.e. the last weight on or before week 0; None if none."""
-    qs = VitalSigns.objects.filter(participant=participant).order_by("-assessment_date", "-pk")
-    if participant.week0_date:
-        qs = qs.filter(assessment_date__lte=participant.week0_date)
-    found = qs.first()
-    return found.weight_kg if found else None
-
-
 def _infusion_rules(participant: Participant, record: Infusion, creating: bool) -> None:
     from mescams.edc.randomisation.models import AllocationSlot
 
@@ -86,28 +86,53 @@ def _infusion_rules(participant: Participant, record: Infusion, creating: bool) 
         raise IllegalTransition("an infusion needs a randomised participant")
     if record.product_code != slot.product_code:
         raise InputValidationError("product_code", "does not match the participant's blinded product code")
-    if record.weight_kg is None:
-        record.weight_kg = weight_at_randomisation(participant)
     if creating:
+        record.weight_kg = weight_at_randomisation(participant)
         first = default_protocol().design.periods[0].infusion_week
         week = default_protocol().visit(record.visit_code).week
         wanted = LifecycleStep.INFUSE if week == first else LifecycleStep.CROSS_OVER
         step(participant, wanted)
 
 
+def _causality_rule(user: Any, record: AdverseEvent, values: dict[str, Any], reason: str) -> None:
+    """Causality is the investigator's judgement, given with their own reason (on entry as on change)."""
+    if "causality" not in values or values["causality"] == record.causality:
+        return
+    if Role(user.role) is not Role.INVESTIGATOR:
+        raise InputValidationError("causality", "is the investigator's judgement; an investigator assesses it")
+    if values["causality"] in ("", None):
+        raise InputValidationError("causality", "an assessed causality cannot be withdrawn; choose one")
+    if not reason.strip():
+        raise InputValidationError("reason", "a causality assessment needs the investigator's reason")
+
+
+def _dose_field(record: ParticipantRecord, values: dict[str, Any], creating: bool) -> str:
+    """The field a refused change of the dose basis is named by."""
+    if not creating and "weight_kg" in values:
+        return "weight_kg"
+    return "assessment_date"
+
+
 def save_form(*, user: Any, participant_id: str, form: str, values: dict[str, Any], record_pk: int | None = None,
-              reason: str = "", confirm_checks: Collection[str] = ()) -> ParticipantRecord:
+              reason: str = "", confirm_checks: Collection[str] = (),
+              confirm_dose_change: bool = False) -> ParticipantRecord:
     """Create (``record_pk`` None) or change one eCRF; changes need ``reason``. Returns the saved record.
 
     Every field rule and edit check runs on the submit, and all failures are refused together
     (:class:`~mescams.errors.EditChecksFailed`). A soft check named in ``confirm_checks`` is accepted with
     ``reason`` (typed by the person, audited); query checks and a date outside the visit window save the data
     and open a query (the latter also a protocol deviation, and the record marked ``out_of_window``). The
-    queries opened are on ``record.opened_queries``.
+    queries opened are on ``record.opened_queries``. A save that moves the dose basis after the lab prepared a
+    product needs ``confirm_dose_change`` from an investigator, with ``reason`` (see
+    :mod:`mescams.edc.crfs.dose_basis`).
     """
     if form not in FORMS or not may_write(user.role, form):
         raise Forbidden(f"the role {user.role} may not enter the form {form}")
     model = FORMS[form]
+    derived = DERIVED_BY_FORM.get(form, {})
+    clash = sorted(set(values) & set(derived))
+    if clash:
+        raise InputValidationError(clash[0], derived[clash[0]])
     allowed = set(editable_fields(model))
     unknown = sorted(set(values) - allowed)
     if unknown:
@@ -130,6 +155,8 @@ def save_form(*, user: Any, participant_id: str, form: str, values: dict[str, An
             record = model.objects.filter(participant=participant, pk=record_pk).first()
             if record is None:
                 raise NotFound(f"{form} record {record_pk} not found")
+        if isinstance(record, AdverseEvent):
+            _causality_rule(user, record, values, reason)
         for name, value in values.items():
             setattr(record, name, value)
         check_storable(record)
@@ -147,39 +174,20 @@ def save_form(*, user: Any, participant_id: str, form: str, values: dict[str, An
             _infusion_rules(participant, record, creating=record_pk is None)
         window = visit_window.planned_window(participant, record)
         record.out_of_window = window is not None and not window.contains(getattr(record, str(record.date_field)))
-        record.save()
+        if isinstance(record, VitalSigns):
+            with guarded_dose_basis(user=user, participant=participant, confirmed=confirm_dose_change,
+                                    reason=reason, field=_dose_field(record, values, record_pk is None)):
+                record.save()
+        else:
+            record.save()
         visit_window.record_deviation(participant, record)
         record.opened_queries = checking.record_outcome(record, judgement, user)  # type: ignore[attr-defined]
     return record
 
 
-def record_lab_product(*, user: Any, participant_id: str, visit_code: str, cells_infused: float,
-                       viability_percent: float, reason: str = "") -> Infusion:
-    """The lab's figures for an infusion: cells infused and viability; cells/kg is computed (cells / kg)."""
-    BLINDING_POLICY.require(user.role, Reveal.CELL_COUNTS)
-    if Role(user.role) is not Role.CELL_LAB:
-        raise Forbidden("only the cell-processing lab records cell counts")
-    from mescams.edc.randomisation.models import AllocationSlot
-
-    with transaction.atomic(), acting(user, reason=reason or "lab product record"):
-        participant = get_visible_participant(user, participant_id, for_update=True)
-        record = Infusion.objects.filter(participant=participant, visit_code=visit_code).first()
-        if record is None:
-            raise NotFound(f"no infusion recorded at {visit_code} for {participant_id}")
-        slot = AllocationSlot.objects.get(participant=participant)
-        treatment = treatment_at_infusion(slot.sequence, visit_code)
-        record.cells_infused, record.viability_percent = cells_infused, viability_percent
-        record.cells_per_kg = cells_per_kg(cells_infused=cells_infused, weight_kg=record.weight_kg)
-        if treatment == "MSC" and record.cells_per_kg is not None:
-            check_msc_dose(record.cells_per_kg)
-        if treatment != "MSC" and cells_infused != 0:
-            raise DosingError("cells_infused", "a placebo product contains no cells (0)")
-        record.save()
-    return record
-
-
 def read_scan(*, user: Any, scan_id: str, values: dict[str, Any], reason: str = "") -> MriScan:
-    """The MRI reader's read of one scan, found by scan ID alone."""
+    """The MRI reader's read of one scan, found by scan ID alone. The first read needs no reason; a re-read that
+    changes a figure needs the reader's own."""
     if Role(user.role) is not Role.MRI_READER:
         raise Forbidden("only the MRI reader reads scans")
     unknown = sorted(set(values) - set(MRI_READ_FIELDS))
@@ -190,6 +198,9 @@ def read_scan(*, user: Any, scan_id: str, values: dict[str, Any], reason: str = 
         if scan is None:
             raise NotFound(f"scan {scan_id} not found")
         first_read = scan.read_at is None
+        changed = [n for n, v in values.items() if getattr(scan, n) != v]
+        if not first_read and changed and not reason.strip():
+            raise InputValidationError("reason", f"changing a read ({', '.join(changed)}) needs your reason")
         for name, value in values.items():
             setattr(scan, name, value)
         check_storable(scan)

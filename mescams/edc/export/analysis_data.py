@@ -2,7 +2,9 @@
 
 One CSV per table (UTF-8, header row, comma-separated, ISO 8601 dates, empty cell = missing). Only randomised
 participants appear; scans appear once read (a scan not done, or not yet read, has no row); EDSS rows are the
-scheduled visits (week 0 onwards). The export carries allocation, so callers check the blinding policy first;
+scheduled visits (week 0 onwards). An adverse event's ``related`` is derived from the investigator's causality
+(possible, probable, definite: true), which follows as an extra column (empty: not yet assessed); ``weight_kg`` is
+the dose basis, the weight at randomisation. The export carries allocation, so callers check the blinding policy first;
 each export is itself recorded in the audit trail.
 """
 
@@ -19,7 +21,8 @@ from mescams.protocols import default_protocol
 
 __all__ = ["COLUMNS", "write_analysis_data"]
 
-EXTRA_COLUMNS: dict[str, tuple[str, ...]] = {"participants.csv": ("status", "emergency_unblinded")}
+EXTRA_COLUMNS: dict[str, tuple[str, ...]] = {"participants.csv": ("status", "emergency_unblinded"),
+                                             "adverse_events.csv": ("causality",)}
 """Columns the EDC adds after the contract's (the contract allows extra columns; none is renamed or removed)."""
 
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -31,16 +34,8 @@ def _age(birth: dt.date, on: dt.date) -> int:
 
 
 def _rows() -> dict[str, list[list[Any]]]:
-    from mescams.edc.crfs.models import (
-        AdverseEvent,
-        Consent,
-        Demographics,
-        EdssAssessment,
-        Infusion,
-        MriScan,
-        Relapse,
-        VitalSigns,
-    )
+    from mescams.edc.crfs.dose_basis import weight_at_randomisation
+    from mescams.edc.crfs.models import AdverseEvent, Consent, Demographics, EdssAssessment, Infusion, MriScan, Relapse
     from mescams.edc.randomisation.models import AllocationSlot
 
     protocol = default_protocol()
@@ -56,14 +51,13 @@ def _rows() -> dict[str, list[list[Any]]]:
         week0 = p.week0_date
         edss_rows = list(EdssAssessment.objects.filter(participant=p).order_by("assessment_date", "pk"))
         baseline = [e for e in edss_rows if week0 and e.assessment_date <= week0 and e.edss is not None]
-        weight = (VitalSigns.objects.filter(participant=p, assessment_date__lte=week0).order_by("-assessment_date")
-                  .first() if week0 else None)
+        weight = weight_at_randomisation(p) if week0 else None  # the dose basis: one definition
         infusions = {i.visit_code: i.infusion_date for i in Infusion.objects.filter(participant=p)}
         out["participants.csv"].append([
             p.participant_id, p.site.code, slot.sequence, demo.sex if demo else None,
             _age(demo.birth_date, consent.consent_date) if demo and consent else None,
             demo.ms_course if demo else None, baseline[-1].edss if baseline else None,
-            weight.weight_kg if weight else None, week0,
+            weight, week0,
             infusions.get(infusion_codes[0]), infusions.get(infusion_codes[1]) if len(infusion_codes) > 1 else None,
             p.status, p.emergency_unblinded,
         ])
@@ -75,7 +69,7 @@ def _rows() -> dict[str, list[list[Any]]]:
                                    scan.black_hole_volume_mm3])
         for ae in AdverseEvent.objects.filter(participant=p).order_by("ae_number"):
             out["adverse_events.csv"].append([p.participant_id, ae.ae_number, ae.term, ae.onset_date, ae.end_date,
-                                              ae.severity_grade, ae.serious, ae.related])
+                                              ae.severity_grade, ae.serious, ae.related, ae.causality or None])
         for relapse in Relapse.objects.filter(participant=p).order_by("onset_date", "pk"):
             out["relapses.csv"].append([p.participant_id, relapse.onset_date, relapse.confirmed])
         for e in edss_rows:

@@ -174,7 +174,7 @@ def withdraw(*, user: Any, participant_id: str, reason: str, on: dt.date) -> Par
     require_role(user, *SITE_ROLES)
     if on > dt.datetime.now(dt.UTC).date():
         raise InputValidationError("withdrawal_date", "must not be in the future")
-    with transaction.atomic(), acting(user, reason=reason or "withdrawal"):
+    with transaction.atomic(), acting(user, reason=reason):
         participant = get_visible_participant(user, participant_id, for_update=True)
         step(participant, LifecycleStep.WITHDRAW, reason=reason)
         participant.withdrawal_date = on

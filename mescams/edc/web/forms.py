@@ -9,6 +9,7 @@ from typing import Any
 
 from django import forms
 
+from mescams.core.causality import CAUSALITY_SCALE
 from mescams.edc.crfs.clinical import infusion_visits
 from mescams.edc.crfs.models import AE_ACTIONS, AE_OUTCOMES, FORMS, LAB_TESTS, MS_COURSES, SERIOUS_CRITERIA
 from mescams.edc.crfs.services import editable_fields
@@ -67,7 +68,6 @@ def _field_for(form_name: str, model_field: Any) -> forms.Field:
         "severity_grade": forms.TypedChoiceField(choices=_choices(range(1, 6)), coerce=int, label="CTCAE grade"),
         "serious_criteria": forms.MultipleChoiceField(choices=_choices(SERIOUS_CRITERIA, blank=False),
                                                       required=False, widget=forms.CheckboxSelectMultiple),
-        "related": forms.BooleanField(required=False, label="Related to the infusion (investigator's judgement)"),
     }
     field = special.get(name) or model_field.formfield()
     if isinstance(field, forms.DateField):
@@ -83,22 +83,38 @@ def _field_for(form_name: str, model_field: Any) -> forms.Field:
     return field
 
 
-def crf_form_class(form_name: str, *, editing: bool = False) -> type[forms.Form]:
-    """A form with the eCRF's enterable fields (from the EDC's ``editable_fields``) and, when editing, a reason."""
+REVIEWED_ELSEWHERE = ("ae_number", "causality")
+"""Fields not on the generic form: the AE number is given, causality is assessed on the AE review page."""
+NOT_VALUES = ("reason", "confirm_dose_change")
+"""Fields of a page's form that go to the service beside the values, not among them."""
+
+
+def crf_form_class(form_name: str, *, editing: bool = False, confirm_dose: bool = False) -> type[forms.Form]:
+    """A form with the eCRF's enterable fields (from the EDC's ``editable_fields``) and, when editing, a reason.
+
+    ``confirm_dose`` (the investigator on the vital signs) adds the confirmation of a change of the dose basis once
+    the lab has prepared a product, and on a new record the reason that confirmation needs."""
     model = FORMS[form_name]
     fields: dict[str, forms.Field] = {}
     for name in editable_fields(model):
-        if name == "ae_number" or (name == "visit_code" and form_name in EVENT_FORMS):
+        if name in REVIEWED_ELSEWHERE or (name == "visit_code" and form_name in EVENT_FORMS):
             continue
         fields[name] = _field_for(form_name, model._meta.get_field(name))
-    if editing:
-        fields["reason"] = forms.CharField(label="Reason for change", max_length=2000,
-                                           help_text="Required: recorded in the audit trail")
+    if confirm_dose:
+        fields["confirm_dose_change"] = forms.BooleanField(
+            required=False, label="I confirm this change of the dose basis (weight at randomisation)",
+            help_text="Only needed once the lab has prepared a product: it will re-confirm the product on the new "
+                      "weight")
+    if editing or confirm_dose:
+        fields["reason"] = forms.CharField(
+            label="Reason for change", max_length=2000, required=editing,
+            help_text="Required: recorded in the audit trail" if editing else "Required when you confirm a change "
+                                                                             "of the dose basis")
     return type(f"{model.__name__}Form", (forms.Form,), fields)
 
 
 def crf_values(form: forms.Form) -> dict[str, Any]:
-    values = {k: v for k, v in form.cleaned_data.items() if k != "reason"}
+    values = {k: v for k, v in form.cleaned_data.items() if k not in NOT_VALUES}
     for name in ("reactions", "indication"):
         if name in values and values[name] is None:
             values[name] = ""
@@ -150,9 +166,11 @@ class UnblindForm(forms.Form):
 
 
 class CausalityForm(forms.Form):
-    related = forms.TypedChoiceField(choices=[("yes", "Related to the infusion"), ("no", "Not related")],
-                                     coerce=lambda v: v == "yes", widget=forms.RadioSelect, label="Causality")
-    reason = forms.CharField(max_length=2000, label="Reason for the assessment", initial="investigator review")
+    """The investigator's causality: a required choice with nothing pre-selected, and their own reason."""
+
+    causality = forms.ChoiceField(choices=[(c.value, c.value.replace("_", " ")) for c in CAUSALITY_SCALE],
+                                  widget=forms.RadioSelect, label="Relation to the infusion")
+    reason = forms.CharField(max_length=2000, label="Your reason for this assessment")
 
 
 class AnswerForm(forms.Form):
@@ -187,4 +205,9 @@ class LabReleaseForm(forms.Form):
     cells_infused = forms.FloatField(label="Cells in the released product (0 for placebo)",
                                      widget=forms.NumberInput(attrs={"step": "any"}))
     viability_percent = forms.FloatField(label="Viability (%)", widget=forms.NumberInput(attrs={"step": "any"}))
-    reason = forms.CharField(max_length=2000, required=False, label="Reason for change (when correcting)")
+    reason = forms.CharField(max_length=2000, required=False,
+                             label="Your reason (required to change saved figures or to release on a changed weight)")
+
+
+class ReconfirmForm(forms.Form):
+    reason = forms.CharField(max_length=2000, label="Your reason for re-confirming this product on the new weight")

@@ -52,15 +52,16 @@ def consent_date_of(participant: Participant) -> dt.date | None:
 
 
 def save_dated_form(*, user: Any, participant: Participant, form: str, values: dict[str, Any],
-                    record_pk: int | None = None, reason: str = "", confirm_checks: Collection[str] = ()
-                    ) -> ParticipantRecord:
+                    record_pk: int | None = None, reason: str = "", confirm_checks: Collection[str] = (),
+                    confirm_dose_change: bool = False) -> ParticipantRecord:
     """The EDC's audited ``save_form`` for a participant the page already holds.
 
     The service owns every rule and edit check, the dates-after-consent one included, so the pages and the API
     agree; ``confirm_checks`` are the soft checks the person confirms with ``reason``.
     """
     return save_form(user=user, participant_id=participant.participant_id, form=form, values=values,
-                     record_pk=record_pk, reason=reason, confirm_checks=confirm_checks)
+                     record_pk=record_pk, reason=reason, confirm_checks=confirm_checks,
+                     confirm_dose_change=confirm_dose_change)
 
 
 def forms_due_at(visit_code: str) -> list[str]:

@@ -63,6 +63,8 @@ pages = [
     path("lab/accountability/", lab.accountability, name="lab_accountability"),
     path("lab/<str:participant_id>/<str:visit_code>/", lab.release, name="lab_release"),
     path("lab/<str:participant_id>/<str:visit_code>/dose/", lab.dose_preview, name="lab_dose"),
+    path("lab/<str:participant_id>/<str:visit_code>/prepare/", lab.prepare, name="lab_prepare"),
+    path("lab/<str:participant_id>/<str:visit_code>/reconfirm/", lab.reconfirm, name="lab_reconfirm"),
     # data manager
     path("dm/queries/", queries.manage, name="dm_queries"),
     path("dm/queries/<int:query_id>/close/", queries.close, name="dm_close_query"),

@@ -22,7 +22,7 @@ from tests.integration.edc.factories import RANDOMISATION, make_users, randomise
 N = 8
 VITALS = {"visit_code": "W4", "assessment_date": "2016-02-29", "weight_kg": 71.0}
 AE = {"term": "Headache", "onset_date": "2016-02-04", "severity_grade": 1, "serious": False, "serious_criteria": [],
-      "related": False, "action": "none", "outcome": "recovered"}
+      "action": "none", "outcome": "recovered"}
 pytestmark = pytest.mark.django_db(transaction=True, databases=ALIASES)
 
 

@@ -13,7 +13,7 @@ from mescams.edc.trial.models import Participant
 from tests.integration.edc.factories import SCREENING, consent_body, eligible_record, randomised, screened
 
 AE = {"term": "Headache", "onset_date": "2016-02-04", "severity_grade": 1, "serious": False, "serious_criteria": [],
-      "related": False, "action": "none", "outcome": "recovered"}
+      "action": "none", "outcome": "recovered"}
 
 
 def _client(user) -> Client:

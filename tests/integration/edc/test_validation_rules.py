@@ -24,7 +24,7 @@ GOOD = {
                     "height_cm": 170.0, "systolic_mmhg": 120, "diastolic_mmhg": 80, "heart_rate_bpm": 70,
                     "temperature_c": 36.8},
     "adverse_event": {"term": "Headache", "onset_date": RANDOMISATION + D(days=3), "severity_grade": 1,
-                      "serious": False, "serious_criteria": [], "related": False, "action": "none",
+                      "serious": False, "serious_criteria": [], "action": "none",
                       "outcome": "recovered"},
     "mri": {"visit_code": "W4", "scan_date": RANDOMISATION + D(weeks=4)},
     "relapse": {"onset_date": RANDOMISATION + D(days=40), "duration_hours": 72, "fever_or_infection": False,
@@ -92,7 +92,8 @@ BAD = [
     ("vital_signs", {"weight_kg": "heavy"}, "weight_kg"),
     ("vital_signs", {"assessment_date": "2016-02-30"}, "assessment_date"),
     ("adverse_event", {"serious_criteria": ["death\x01"], "serious": True}, "serious_criteria"),
-    ("adverse_event", {"related": "maybe"}, "related"),
+    ("adverse_event", {"related": "maybe"}, "related"),  # derived from causality: never entered
+    ("adverse_event", {"causality": 3}, "causality"),
 ]
 
 
@@ -162,7 +163,7 @@ def test_both_infusions_are_dosed_on_the_weight_at_randomisation(users, allocati
     assert rec.cells_per_kg == pytest.approx(1.8e6)  # 1.4e6/kg of 90 kg
     with pytest.raises(DosingError, match="cells/kg"):  # 1.7e6/kg of 90 kg is 2.2e6/kg of the 70 kg: too many
         record_lab_product(user=lab, participant_id=pid, visit_code="W24", cells_infused=90 * 1.7e6,
-                           viability_percent=90)
+                           viability_percent=90, reason="recounted")
 
 
 def test_lab_dose_rules_and_cells_per_kg(users, allocation) -> None:

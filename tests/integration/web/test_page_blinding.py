@@ -36,7 +36,7 @@ POST_BODIES: dict[str, dict[str, str]] = {
     "screening": {"screening_date": "2016-01-04", "on": "2016-02-01"}, "eligibility": {"on": "2016-02-01"},
     "randomise": {"on": "2016-02-01"}, "withdraw": {"on": "2016-03-01", "reason": "test"},
     "sign": {"password": PASSWORD, "meaning": "I attest."}, "unblind": {"reason": "test"},
-    "ae_causality": {"related": "yes", "reason": "review"}, "answer_query": {"answer": "yes"},
+    "ae_causality": {"causality": "possible", "reason": "review"}, "answer_query": {"answer": "yes"},
     "dm_queries": {"participant_id": "OTT-001", "form": "vital_signs", "text": "?"},
     "dm_lock_action": {"action": "lock"}, "lab_release": {"cells_infused": "0", "viability_percent": "90"},
     "mri_read": {"gel_count": "1", "new_enlarging_t2_count": "1", "cua_count": "2", "gel_volume_mm3": "10",

@@ -19,7 +19,7 @@ from mescams.edc.crfs.access import may_write
 from mescams.edc.crfs.models import FORMS
 from mescams.edc.trial import services as trial
 from mescams.edc.web.access import SITE_ROLES, role_required
-from mescams.edc.web.forms import attach_error, crf_form_class, crf_values, soft_failures
+from mescams.edc.web.forms import NOT_VALUES, attach_error, crf_form_class, crf_values, soft_failures
 from mescams.edc.web.services import event_forms_at, forms_due_at, save_dated_form, visit_statuses
 from mescams.edc.web.views.site import product_code_of
 from mescams.errors import DataLocked, DuplicateRecord, InputValidationError, TrialStateError
@@ -79,6 +79,17 @@ def _duplicate(participant_id: str, exc: DuplicateRecord) -> dict[str, Any]:
     return {"detail": str(exc), "edit_url": reverse("web:crf_edit", args=[participant_id, exc.form, exc.record_id])}
 
 
+def _confirms_dose(user: Any, form_name: str) -> bool:
+    """The investigator may confirm, on the vital signs, a change of the dose basis after the lab prepared."""
+    return form_name == "vital_signs" and user.role == Role.INVESTIGATOR
+
+
+def _confirmation(form: Any) -> dict[str, Any]:
+    """The reason and the dose-basis confirmation the page's form carries beside the values."""
+    return {"reason": form.cleaned_data.get("reason") or "",
+            "confirm_dose_change": bool(form.cleaned_data.get("confirm_dose_change"))}
+
+
 def _check_form(user: Any, form_name: str) -> None:
     if form_name not in FORMS or form_name in ("screening", "consent"):
         raise Http404("no such form")
@@ -110,11 +121,12 @@ def _submit(request: HttpRequest, form: Any, p: Any, form_name: str, *, record_p
     """Save through the EDC; returns (record or None, soft failures to offer for confirmation, the existing record
     a second single form collides with). Every failure of the submit is put next to its field; the soft ones come
     back with "confirm, with a reason"."""
-    reason = form.cleaned_data.get("reason") or request.POST.get("confirm_reason", "")
+    confirmation = _confirmation(form)
+    confirmation["reason"] = confirmation["reason"] or request.POST.get("confirm_reason", "")
     try:
         record = save_dated_form(user=request.user, participant=p, form=form_name, values=crf_values(form),
-                                 record_pk=record_pk, reason=reason,
-                                 confirm_checks=request.POST.getlist("confirm_checks"))
+                                 record_pk=record_pk, confirm_checks=request.POST.getlist("confirm_checks"),
+                                 **confirmation)
     except InputValidationError as exc:
         attach_error(form, exc)
         return None, soft_failures(exc), None
@@ -135,7 +147,7 @@ def _submit(request: HttpRequest, form: Any, p: Any, form_name: str, *, record_p
 def crf_new(request: HttpRequest, participant_id: str, form_name: str) -> HttpResponse:
     _check_form(request.user, form_name)
     p = trial.get_visible_participant(request.user, participant_id)
-    form_class = crf_form_class(form_name)
+    form_class = crf_form_class(form_name, confirm_dose=_confirms_dose(request.user, form_name))
     visit_code = request.GET.get("visit", "")
     initial: dict[str, Any] = {"visit_code": visit_code}
     if form_name == "infusion":
@@ -162,8 +174,8 @@ def crf_edit(request: HttpRequest, participant_id: str, form_name: str, record_p
     record = FORMS[form_name].objects.filter(participant=p, pk=record_pk).first()
     if record is None:
         raise Http404("no such record")
-    form_class = crf_form_class(form_name, editing=True)
-    initial = {name: getattr(record, name) for name in form_class.base_fields if name != "reason"}
+    form_class = crf_form_class(form_name, editing=True, confirm_dose=_confirms_dose(request.user, form_name))
+    initial = {name: getattr(record, name) for name in form_class.base_fields if name not in NOT_VALUES}
     form = form_class(request.POST or None, initial=initial)
     soft: list[Any] = []
     duplicate = None

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from mescams.core.blinding import Role
+from mescams.core.causality import CAUSALITY_SCALE
 from mescams.edc.accounts.services import AccountLocked, BadCredentials
 from mescams.edc.crfs.models import AdverseEvent
 from mescams.edc.queries.services import sign_casebook
@@ -21,11 +22,13 @@ from mescams.errors import InputValidationError, TrialStateError
 
 @role_required(Role.INVESTIGATOR)
 def ae_review(request: HttpRequest) -> HttpResponse:
-    """Every adverse event at the investigator's sites, serious ones first, with a causality form each."""
+    """Every adverse event at the investigator's sites, serious ones first, with a causality form each (nothing
+    pre-selected; events not yet assessed are marked so)."""
     participants = trial.visible_participants(request.user)
     events = (AdverseEvent.objects.filter(participant__in=participants).select_related("participant")
               .order_by("-serious", "participant__participant_id", "ae_number"))
-    return render(request, "web/ae_review.html", {"events": events, "form": CausalityForm()})
+    choices = [(c.value, c.value.replace("_", " ")) for c in CAUSALITY_SCALE]
+    return render(request, "web/ae_review.html", {"events": events, "choices": choices})
 
 
 @role_required(Role.INVESTIGATOR)
@@ -39,14 +42,16 @@ def ae_causality(request: HttpRequest, participant_id: str, record_pk: int) -> H
     if form.is_valid():
         try:
             save_dated_form(user=request.user, participant=p, form="adverse_event",
-                            values={"related": form.cleaned_data["related"]}, record_pk=ae.pk,
-                            reason=f"causality: {form.cleaned_data['reason']}")
+                            values={"causality": form.cleaned_data["causality"]}, record_pk=ae.pk,
+                            reason=form.cleaned_data["reason"])
         except (InputValidationError, TrialStateError) as exc:
-            messages.error(request, str(exc))
+            messages.error(request, f"AE {ae.ae_number} of {participant_id}: {exc}")
         else:
             messages.success(request, f"Causality of AE {ae.ae_number} of {participant_id} recorded (audited).")
     else:
-        messages.error(request, "Choose related or not related, and give a reason.")
+        missing = " and ".join(name for name in ("causality", "reason") if name in form.errors)
+        messages.error(request, f"AE {ae.ae_number} of {participant_id}: nothing saved; {missing} required "
+                                "(choose the causality and type your reason).")
     return redirect("web:ae_review")
 
 

@@ -1,5 +1,6 @@
 """The cell-processing lab (unblinded): preparation worklist by product code with the computed dose and
-volumes (``mescams.core.dosing``), the release record of each infusion, and product accountability."""
+volumes (``mescams.core.dosing``), products marked prepared and, when the dose basis changed since, flagged until
+the lab re-confirms them with a reason; the release record of each infusion, and product accountability."""
 
 from __future__ import annotations
 
@@ -14,12 +15,13 @@ from django.views.decorators.http import require_POST
 from mescams.core.blinding import BLINDING_POLICY, Reveal, Role
 from mescams.core.dosing import DosePlan, compute_dose
 from mescams.edc.crfs.clinical import infusion_visits, treatment_at_infusion
+from mescams.edc.crfs.dose_basis import ProductStatus, products_of, weight_at_randomisation
+from mescams.edc.crfs.lab import reconfirm_preparation, record_lab_product, record_preparation
 from mescams.edc.crfs.models import Infusion
-from mescams.edc.crfs.services import record_lab_product, weight_at_randomisation
 from mescams.edc.randomisation.models import AllocationSlot
 from mescams.edc.web.access import role_required
-from mescams.edc.web.forms import LabReleaseForm, attach_error
-from mescams.errors import DosingError, InputValidationError, TrialStateError
+from mescams.edc.web.forms import LabReleaseForm, ReconfirmForm, attach_error
+from mescams.errors import DosingError, InputValidationError, MescamsError, TrialStateError
 from mescams.protocols import default_protocol
 
 
@@ -36,17 +38,19 @@ def plan_for(weight: float | None, viable_cells: float | None = None) -> tuple[D
         return None, str(exc)
 
 
-def _items(slot: AllocationSlot) -> list[dict[str, Any]]:
+def _items(slot: AllocationSlot, weight: float | None = None) -> list[dict[str, Any]]:
     p = slot.participant
     infusions = {i.visit_code: i for i in Infusion.objects.filter(participant=p)}
+    products: dict[str, ProductStatus] = products_of(p, weight)
     protocol = default_protocol()
     out = []
     for code in infusion_visits():
         week = protocol.visit(code).week or 0
-        inf = infusions.get(code)
+        inf, product = infusions.get(code), products.get(code)
         out.append({"visit": code, "treatment": treatment_at_infusion(slot.sequence, code),
                     "planned": p.week0_date + dt.timedelta(weeks=week) if p.week0_date else None,
-                    "infusion": inf, "released": inf is not None and inf.cells_infused is not None})
+                    "infusion": inf, "released": inf is not None and inf.cells_infused is not None,
+                    "product": product, "superseded": product is not None and product.superseded})
     return out
 
 
@@ -63,8 +67,9 @@ def worklist(request: HttpRequest) -> HttpResponse:
         weight = weight_at_randomisation(slot.participant)
         plan, problem = plan_for(weight)
         rows.append({"slot": slot, "p": slot.participant, "weight": weight, "plan": plan, "problem": problem,
-                     "items": _items(slot)})
-    pending = [r for r in rows if any(not i["released"] for i in r["items"]) and r["p"].status != "withdrawn"]
+                     "items": _items(slot, weight)})
+    pending = [r for r in rows if any(i["superseded"] for i in r["items"])
+               or (any(not i["released"] for i in r["items"]) and r["p"].status != "withdrawn")]
     return render(request, "web/lab_worklist.html", {"rows": pending, "total": len(rows)})
 
 
@@ -97,12 +102,53 @@ def release(request: HttpRequest, participant_id: str, visit_code: str) -> HttpR
         else:
             messages.success(request, f"Release record of {slot.product_code} at {visit_code} saved.")
             return redirect("web:lab_worklist")
+    return _release_page(request, slot, visit_code, form)
+
+
+def _release_page(request: HttpRequest, slot: AllocationSlot, visit_code: str, form: LabReleaseForm,
+                  reconfirm: ReconfirmForm | None = None) -> HttpResponse:
     weight = weight_at_randomisation(slot.participant)
     plan, problem = plan_for(weight)
+    infusion = Infusion.objects.filter(participant=slot.participant, visit_code=visit_code).first()
     return render(request, "web/lab_release.html", {
         "slot": slot, "p": slot.participant, "visit_code": visit_code, "infusion": infusion, "form": form,
         "treatment": treatment_at_infusion(slot.sequence, visit_code), "weight": weight, "plan": plan,
-        "problem": problem})
+        "problem": problem, "product": products_of(slot.participant, weight).get(visit_code),
+        "reconfirm_form": reconfirm or ReconfirmForm()})
+
+
+@role_required(Role.CELL_LAB)
+@require_POST
+def prepare(request: HttpRequest, participant_id: str, visit_code: str) -> HttpResponse:
+    """The lab marks a product prepared, on today's dose basis (which is guarded from then on)."""
+    slot = _slot_of(participant_id, visit_code)
+    try:
+        prep = record_preparation(user=request.user, participant_id=participant_id, visit_code=visit_code)
+    except MescamsError as exc:
+        messages.error(request, f"{slot.product_code} at {visit_code}: {exc}")
+    else:
+        messages.success(request, f"{slot.product_code} at {visit_code} prepared on {prep.weight_kg:g} kg.")
+    return redirect("web:lab_worklist")
+
+
+@role_required(Role.CELL_LAB)
+@require_POST
+def reconfirm(request: HttpRequest, participant_id: str, visit_code: str) -> HttpResponse:
+    """The lab re-confirms, with its reason, a product prepared on a weight that is no longer the dose basis."""
+    slot = _slot_of(participant_id, visit_code)
+    form = ReconfirmForm(request.POST)
+    if form.is_valid():
+        try:
+            reconfirm_preparation(user=request.user, participant_id=participant_id, visit_code=visit_code,
+                                  reason=form.cleaned_data["reason"])
+        except InputValidationError as exc:
+            attach_error(form, exc)
+        except TrialStateError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"{slot.product_code} at {visit_code} re-confirmed on the new weight.")
+            return redirect("web:lab_worklist")
+    return _release_page(request, slot, visit_code, LabReleaseForm(), form)
 
 
 @role_required(Role.CELL_LAB)
