@@ -8,10 +8,21 @@ from ninja import Router, Status
 
 from mescams.core.blinding import BLINDING_POLICY, Reveal, Role
 from mescams.edc.api.participants import ERRORS
-from mescams.edc.api.schemas import AnswerIn, AuditEntryOut, LockOut, QueryIn, QueryOut, ReasonIn, SignatureOut, SignIn
+from mescams.edc.api.schemas import (
+    AnswerIn,
+    AuditEntryOut,
+    LockOut,
+    QueryIn,
+    QueryOut,
+    ReasonIn,
+    SignatureOut,
+    SignIn,
+    UnblindingAttemptOut,
+)
 from mescams.edc.audit.models import AuditEntry
 from mescams.edc.queries import services
 from mescams.edc.queries.models import DataLock, Signature
+from mescams.edc.trial.models import UnblindingAttempt
 from mescams.edc.trial.services import Forbidden, get_visible_participant, require_role
 
 router = Router(tags=["data management"])
@@ -92,6 +103,14 @@ def lock_trial(request: Any) -> Any:
 @router.post("/trial/unlock", response={200: LockOut, **ERRORS})
 def unlock_trial(request: Any, body: ReasonIn) -> Any:
     return _lock_out(services.unlock(user=request.user, reason=body.reason))
+
+
+@router.get("/emergency-unblinding-attempts", response={200: list[UnblindingAttemptOut], **ERRORS})
+def unblinding_attempts(request: Any) -> Any:
+    """Every emergency-unblinding request, granted or refused, oldest first (data managers, statistician, DSMB).
+    The records hold who, role, when, why and the refusal, never the allocation."""
+    require_role(request.user, Role.DATA_MANAGER, Role.UNBLINDED_STATISTICIAN, Role.DSMB)
+    return list(UnblindingAttempt.objects.order_by("at", "pk")[:5000])
 
 
 @router.get("/audit", response={200: list[AuditEntryOut], **ERRORS})

@@ -148,6 +148,18 @@ class SignatureOut(Schema):
     audit_seq: int
 
 
+class UnblindingAttemptOut(Schema):
+    """One emergency-unblinding request, granted or refused; never the allocation."""
+
+    participant_ref: str
+    username: str
+    role: str
+    reason: str
+    outcome: str
+    refusal: str
+    at: dt.datetime
+
+
 class LockOut(Schema):
     participant_id: str | None
     locked_by: str
