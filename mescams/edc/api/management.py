@@ -11,6 +11,7 @@ from mescams.edc.api.participants import ERRORS
 from mescams.edc.api.schemas import (
     AnswerIn,
     AuditEntryOut,
+    FollowUpIn,
     LockOut,
     QueryIn,
     QueryOut,
@@ -34,7 +35,9 @@ LAB_FIELDS = {("crfs_infusion", f) for f in ("cells_infused", "viability_percent
 def _query_out(q: Any) -> dict[str, Any]:
     return {"id": q.pk, "participant_id": q.participant.participant_id, "form": q.form, "record_id": q.record_id,
             "field": q.field, "edit_check": q.edit_check, "text": q.text, "status": q.status,
-            "opened_by": q.opened_by, "answer": q.answer, "answered_by": q.answered_by, "closed_by": q.closed_by}
+            "opened_by": q.opened_by, "answer": q.answer, "answered_by": q.answered_by, "closed_by": q.closed_by,
+            "messages": [{"number": m.number, "kind": m.kind, "author": m.author, "role": m.role, "text": m.text,
+                          "at": m.at} for m in q.messages.all()]}
 
 
 def _lock_out(lock: DataLock) -> dict[str, Any]:
@@ -45,7 +48,8 @@ def _lock_out(lock: DataLock) -> dict[str, Any]:
 
 @router.get("/queries", response={200: list[QueryOut], **ERRORS})
 def list_queries(request: Any, status: str | None = None) -> Any:
-    qs = services.visible_queries(request.user).order_by("participant__participant_id", "opened_at", "pk")
+    qs = (services.visible_queries(request.user).order_by("participant__participant_id", "opened_at", "pk")
+          .prefetch_related("messages"))
     if status:
         qs = qs.filter(status=status)
     return [_query_out(q) for q in qs]
@@ -61,6 +65,12 @@ def open_query(request: Any, body: QueryIn) -> Any:
 @router.post("/queries/{query_id}/answer", response={200: QueryOut, **ERRORS})
 def answer_query(request: Any, query_id: int, body: AnswerIn) -> Any:
     return _query_out(services.answer_query(user=request.user, query_id=query_id, answer=body.answer))
+
+
+@router.post("/queries/{query_id}/follow-up", response={200: QueryOut, **ERRORS})
+def follow_up_query(request: Any, query_id: int, body: FollowUpIn) -> Any:
+    """The data manager asks more: the message joins the thread and the query is open again."""
+    return _query_out(services.follow_up_query(user=request.user, query_id=query_id, text=body.text))
 
 
 @router.post("/queries/{query_id}/close", response={200: QueryOut, **ERRORS})

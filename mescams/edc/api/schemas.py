@@ -120,6 +120,19 @@ class AnswerIn(Schema):
     answer: str = Field(min_length=1, max_length=4000)
 
 
+class QueryMessageOut(Schema):
+    number: int
+    kind: str
+    author: str
+    role: str
+    text: str
+    at: dt.datetime
+
+
+class FollowUpIn(Schema):
+    text: str = Field(min_length=1, max_length=4000)
+
+
 class QueryOut(Schema):
     id: int
     participant_id: str
@@ -133,6 +146,7 @@ class QueryOut(Schema):
     answer: str
     answered_by: str
     closed_by: str
+    messages: list[QueryMessageOut]
 
 
 class SignIn(Schema):

@@ -1,12 +1,14 @@
-"""Data management: queries on data, investigator signatures per casebook, data locks."""
+"""Data management: queries on data (each with its thread of messages), casebook e-signatures, data locks."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from django.db import models
+from django.db import models, transaction
 
 from mescams.edc.audit.audited import AuditedModel
+from mescams.edc.audit.context import current_actor
 
 
 def _utcnow() -> dt.datetime:
@@ -34,6 +36,34 @@ class Query(AuditedModel):
 
     class Meta:
         ordering = ["participant_id", "opened_at", "id"]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Save; a new query's question becomes the first message of its thread (whoever opened it, an edit check
+        included), in the same transaction."""
+        adding = self._state.adding
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if adding:
+                QueryMessage(query=self, number=1, kind="question", author=self.opened_by,
+                             role=current_actor().role, text=self.text, at=self.opened_at).save()
+
+
+class QueryMessage(AuditedModel):
+    """One message of a query's thread (question, answer, follow-up, closing note), numbered in order; never
+    changed afterwards, so the thread is the whole conversation, each message in the audit trail."""
+
+    KINDS = ("question", "answer", "follow_up", "close")
+    query = models.ForeignKey(Query, on_delete=models.PROTECT, related_name="messages")
+    number = models.PositiveIntegerField()
+    kind = models.CharField(max_length=10)
+    author = models.CharField(max_length=150)
+    role = models.CharField(max_length=40)
+    text = models.TextField()
+    at = models.DateTimeField(default=_utcnow)
+
+    class Meta:
+        ordering = ["query_id", "number"]
+        constraints = [models.UniqueConstraint(fields=["query", "number"], name="query_message_number_unique")]
 
 
 class Signature(AuditedModel):
