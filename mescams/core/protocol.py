@@ -10,10 +10,11 @@ raised as :class:`mescams.errors.ProtocolError` naming the path of each bad fiel
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from mescams.errors import ProtocolError
 
@@ -46,6 +47,18 @@ class Site(_Model):
     region: str
     country: str
     postal_code: str
+    timezone: str | None = None
+    """IANA time zone of the site (``America/Toronto``): signatures and site-facing times are shown in it too."""
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                zoneinfo.ZoneInfo(value)
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                raise ValueError(f"unknown IANA time zone {value!r} (e.g. America/Toronto)") from None
+        return value
 
 
 class Person(_Model):

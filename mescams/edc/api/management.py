@@ -11,6 +11,7 @@ from mescams.edc.api.participants import ERRORS
 from mescams.edc.api.schemas import (
     AnswerIn,
     AuditEntryOut,
+    CasebookOut,
     FollowUpIn,
     LockOut,
     QueryIn,
@@ -22,6 +23,7 @@ from mescams.edc.api.schemas import (
 )
 from mescams.edc.audit.models import AuditEntry
 from mescams.edc.queries import services
+from mescams.edc.queries.casebook import casebook_gaps, casebook_state, manifestation
 from mescams.edc.queries.models import DataLock, Signature
 from mescams.edc.trial.models import UnblindingAttempt
 from mescams.edc.trial.services import Forbidden, get_visible_participant, require_role
@@ -78,21 +80,30 @@ def close_query(request: Any, query_id: int) -> Any:
     return _query_out(services.close_query(user=request.user, query_id=query_id))
 
 
-@router.post("/participants/{participant_id}/signature", response={201: SignatureOut, **ERRORS})
+@router.post("/participants/{participant_id}/signature", response={200: SignatureOut, 201: SignatureOut, **ERRORS})
 def sign(request: Any, participant_id: str, body: SignIn) -> Any:
-    """Investigator e-signature of the casebook: the password again, and what the signature means."""
+    """Investigator e-signature of the casebook: the password again, and what the signature means; an incomplete
+    casebook needs ``sign_anyway`` and a ``reason``. The same request again answers 200 with the same signature."""
     s = services.sign_casebook(user=request.user, participant_id=participant_id, password=body.password,
-                               meaning=body.meaning)
-    return Status(201, {"participant_id": participant_id, "signed_by": s.signed_by, "meaning": s.meaning,
-                        "signed_at": s.signed_at, "audit_seq": s.audit_seq})
+                               meaning=body.meaning, sign_anyway=body.sign_anyway, reason=body.reason)
+    return Status(200 if s.replayed else 201, manifestation(s))
 
 
 @router.get("/participants/{participant_id}/signatures", response={200: list[SignatureOut], **ERRORS})
 def signatures(request: Any, participant_id: str) -> Any:
     p = get_visible_participant(request.user, participant_id)
-    return [{"participant_id": participant_id, "signed_by": s.signed_by, "meaning": s.meaning,
-             "signed_at": s.signed_at, "audit_seq": s.audit_seq}
-            for s in Signature.objects.filter(participant=p).order_by("signed_at", "pk")]
+    return [manifestation(s) for s in Signature.objects.filter(participant=p).order_by("signed_at", "pk")]
+
+
+@router.get("/participants/{participant_id}/casebook", response={200: CasebookOut, **ERRORS})
+def casebook(request: Any, participant_id: str) -> Any:
+    """What signing would face: the casebook's state (unsigned, signed, needs re-signing), what is incomplete, and
+    every signature with its manifestation and state."""
+    require_role(request.user, Role.INVESTIGATOR, Role.SITE_COORDINATOR, Role.DATA_MANAGER)
+    p = get_visible_participant(request.user, participant_id)
+    return {"participant_id": p.participant_id, "state": casebook_state(p), "incomplete": casebook_gaps(p),
+            "signatures": [manifestation(s) for s in Signature.objects.filter(participant=p)
+                           .order_by("signed_at", "pk")]}
 
 
 @router.post("/participants/{participant_id}/lock", response={201: LockOut, **ERRORS})

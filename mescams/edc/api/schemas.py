@@ -152,14 +152,34 @@ class QueryOut(Schema):
 class SignIn(Schema):
     password: str = Field(max_length=200)
     meaning: str = Field(min_length=1, max_length=1000)
+    sign_anyway: bool = False
+    reason: str = Field(default="", max_length=2000)
 
 
 class SignatureOut(Schema):
+    """A signature's manifestation (printed name, UTC and site time, meaning) and whether it still stands."""
+
     participant_id: str
     signed_by: str
+    printed_name: str
     meaning: str
     signed_at: dt.datetime
+    signed_at_utc: str
+    signed_at_site: str
+    site_timezone: str
     audit_seq: int
+    incomplete: list[str]
+    signed_anyway_reason: str
+    state: str
+    invalidated_by_audit_seq: int | None
+    invalidating_change: str
+
+
+class CasebookOut(Schema):
+    participant_id: str
+    state: str
+    incomplete: list[str]
+    signatures: list[SignatureOut]
 
 
 class UnblindingAttemptOut(Schema):

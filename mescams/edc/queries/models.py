@@ -67,13 +67,42 @@ class QueryMessage(AuditedModel):
 
 
 class Signature(AuditedModel):
-    """An investigator's e-signature of a participant's casebook, with the meaning of the signature."""
+    """An investigator's e-signature of a participant's casebook (21 CFR Part 11 §11.50, §11.70).
+
+    The manifestation (printed name, date and time in UTC and at the site, meaning) is stored as signed. What was
+    incomplete when signing, and the reason for signing anyway, are kept with it. A later audited change of the
+    casebook's records sets ``invalidated_by_seq`` (the audit entry of that change): the signature then no longer
+    stands, and the casebook needs signing again.
+    """
 
     participant = models.ForeignKey("trial.Participant", on_delete=models.PROTECT, related_name="signatures")
     signed_by = models.CharField(max_length=150)
+    printed_name = models.CharField(max_length=300, blank=True, default="")
     meaning = models.TextField()
     signed_at = models.DateTimeField(default=_utcnow)
+    site_timezone = models.CharField(max_length=64, blank=True, default="")
     audit_seq = models.BigIntegerField(default=0)  # the audit chain head when signed: what the signature covers
+    incomplete = models.JSONField(default=list, blank=True)
+    signed_anyway_reason = models.TextField(blank=True, default="")
+    invalidated_by_seq = models.BigIntegerField(null=True, blank=True)
+    invalidated_at = models.DateTimeField(null=True, blank=True)
+    invalidating_change = models.CharField(max_length=200, blank=True, default="")
+
+    replayed = False  # not a field: set when a replayed request returns the signature it made before
+
+    class Meta:
+        ordering = ["participant_id", "signed_at", "id"]
+
+    @property
+    def stands(self) -> bool:
+        return self.invalidated_by_seq is None
+
+    @property
+    def state(self) -> str:
+        """``valid``, or ``invalidated by change (audit entry N)``: the words every page, answer and export use."""
+        if self.stands:
+            return "valid"
+        return f"invalidated by change (audit entry {self.invalidated_by_seq})"
 
 
 class DataLock(AuditedModel):

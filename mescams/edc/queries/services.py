@@ -12,6 +12,7 @@ from mescams.edc.accounts.services import reauthenticate
 from mescams.edc.audit.context import acting
 from mescams.edc.audit.models import AuditHead
 from mescams.edc.crfs.access import WRITE, may_write
+from mescams.edc.queries.casebook import casebook_gaps, site_timezone
 from mescams.edc.queries.models import DataLock, Query, QueryMessage, Signature
 from mescams.edc.trial.services import NotFound, get_visible_participant, require_role, visible_participants
 from mescams.errors import IllegalTransition, InputValidationError
@@ -138,17 +139,39 @@ def close_query(*, user: Any, query_id: int, reason: str = "resolved") -> Query:
     return query
 
 
-def sign_casebook(*, user: Any, participant_id: str, password: str, meaning: str) -> Signature:
-    """The investigator signs the participant's casebook after re-entering the password; meaning is recorded."""
+def sign_casebook(*, user: Any, participant_id: str, password: str, meaning: str, sign_anyway: bool = False,
+                  reason: str = "") -> Signature:
+    """The investigator signs the participant's casebook after re-entering the password (21 CFR Part 11 §11.200).
+
+    An incomplete casebook (visits pending, forms missing, queries open) is signed only with an explicit
+    ``sign_anyway`` and a reason, both kept with the signature. The same request again, while the signature it
+    made still stands, returns that signature (``replayed`` true) and signs nothing more.
+    """
     require_role(user, Role.INVESTIGATOR)
     if not meaning.strip():
         raise InputValidationError("meaning", "state what the signature means")
     reauthenticate(user, password)
-    with transaction.atomic(), acting(user, reason="casebook signed"):
-        participant = get_visible_participant(user, participant_id)
-        head = AuditHead.objects.filter(pk=1).first()
-        signature = Signature(participant=participant, signed_by=user.username, meaning=meaning.strip(),
-                              audit_seq=head.last_seq if head else 0)
+    with transaction.atomic(), acting(user, reason=f"casebook signed: {meaning.strip()}"[:2000]):
+        participant = get_visible_participant(user, participant_id, for_update=True)  # one signer at a time
+        standing = (Signature.objects.filter(participant=participant, signed_by=user.username,
+                                             meaning=meaning.strip(), invalidated_by_seq__isnull=True)
+                    .order_by("-signed_at", "-pk").first())
+        if standing is not None:
+            standing.replayed = True
+            return standing
+        gaps = casebook_gaps(participant)
+        if gaps and not sign_anyway:
+            raise InputValidationError("sign_anyway", f"the casebook is incomplete ({'; '.join(gaps)}): complete it, "
+                                                      "or sign anyway with a reason")
+        if gaps and not reason.strip():
+            raise InputValidationError("reason", "signing an incomplete casebook needs a reason")
+        # locked: a change committing meanwhile is either covered (before) or invalidates this signature (after)
+        head = AuditHead.objects.select_for_update().filter(pk=1).first()
+        signature = Signature(participant=participant, signed_by=user.username,
+                              printed_name=(user.get_full_name() or "").strip() or user.username,
+                              meaning=meaning.strip(), site_timezone=site_timezone(participant),
+                              audit_seq=head.last_seq if head else 0, incomplete=gaps,
+                              signed_anyway_reason=reason.strip() if gaps else "")
         signature.save()
     return signature
 

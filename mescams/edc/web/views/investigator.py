@@ -57,19 +57,23 @@ def ae_causality(request: HttpRequest, participant_id: str, record_pk: int) -> H
 @role_required(Role.INVESTIGATOR)
 @require_POST
 def sign(request: HttpRequest, participant_id: str) -> HttpResponse:
-    """Casebook e-signature: the password again (re-authentication) and the meaning of the signature."""
+    """Casebook e-signature: the password again (re-authentication) and the meaning of the signature; an
+    incomplete casebook needs "sign anyway" and a reason. A replayed post signs nothing more."""
     p = trial.get_visible_participant(request.user, participant_id)
     form = SignForm(request.POST)
     if form.is_valid():
         try:
-            sign_casebook(user=request.user, participant_id=participant_id, password=form.cleaned_data["password"],
-                          meaning=form.cleaned_data["meaning"])
+            signature = sign_casebook(user=request.user, participant_id=participant_id,
+                                      password=form.cleaned_data["password"], meaning=form.cleaned_data["meaning"],
+                                      sign_anyway=form.cleaned_data["sign_anyway"],
+                                      reason=form.cleaned_data["reason"])
         except (BadCredentials, AccountLocked) as exc:
             form.add_error("password", str(exc))
         except InputValidationError as exc:
             attach_error(form, exc)
         else:
-            messages.success(request, "Casebook signed.")
+            messages.success(request, "Casebook already signed with this meaning; nothing changed since."
+                             if signature.replayed else "Casebook signed.")
             return redirect("web:participant", participant_id=participant_id)
     return render(request, "web/participant.html", _participant_context(request, p, sign_form=form))
 

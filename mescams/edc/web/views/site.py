@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from mescams.core.lifecycle import ParticipantState
 from mescams.edc.crfs.models import FORMS, ScreeningRecord
+from mescams.edc.queries.casebook import casebook_gaps, casebook_state, manifestation
 from mescams.edc.queries.models import Signature
 from mescams.edc.queries.services import visible_queries
 from mescams.edc.randomisation import services as randomisation
@@ -152,8 +153,16 @@ def _participant_context(request: HttpRequest, p: Any, **forms: Any) -> dict[str
     return {"p": p, "screening": screening, "screening_outcome": outcome, "statuses": visit_statuses(p),
             "product_code": product_code_of(p),
             "consent_date": consent_date_of(p), "queries": queries, "event_forms": _events(p),
-            "signatures": Signature.objects.filter(participant=p).order_by("signed_at", "pk"),
-            "is_investigator": request.user.role == "investigator", **defaults}
+            "is_investigator": request.user.role == "investigator", **_casebook(request, p), **defaults}
+
+
+def _casebook(request: HttpRequest, p: Any) -> dict[str, Any]:
+    """The casebook's signatures (manifestation and state), and for the investigator what signing would face."""
+    out: dict[str, Any] = {"signatures": [manifestation(s) for s in Signature.objects.filter(participant=p)
+                                          .order_by("signed_at", "pk")], "casebook_state": casebook_state(p)}
+    if request.user.role == "investigator":
+        out["casebook_gaps"] = casebook_gaps(p)
+    return out
 
 
 def _events(p: Any) -> list[tuple[str, list[Any]]]:
