@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -318,6 +318,10 @@ class Eligibility(_Model):
         return self
 
 
+SourcePath = Annotated[str, Field(pattern=r"^[a-z_]+(\.[a-z_]+)+$")]
+"""A form and a field path in it, dotted: ``demographics.sex``, ``screening.ms.course``."""
+
+
 class Protocol(_Model):
     """The whole trial protocol; built only through :func:`parse_protocol` so errors name their path."""
 
@@ -331,6 +335,9 @@ class Protocol(_Model):
     relapse_definition: RelapseDefinition
     drug_classes: dict[str, list[str]]
     eligibility: Eligibility
+    data_sources: dict[str, list[SourcePath]] = Field(default_factory=dict)
+    """Where a participant characteristic is read, in order (``form.field``, ``screening.ms.course``): the first
+    source holding a value wins, so a missing form falls back to the declared next source."""
 
     # -- lookups -------------------------------------------------------------------------------------------
     def product(self, code: str) -> Product:
