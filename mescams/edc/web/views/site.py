@@ -148,7 +148,8 @@ def _participant_context(request: HttpRequest, p: Any, **forms: Any) -> dict[str
                 "withdraw_form": WithdrawForm(initial={"on": today()}),
                 "sign_form": SignForm(), "unblind_form": UnblindForm()}
     defaults.update(forms)
-    queries = visible_queries(request.user).filter(participant=p).order_by("opened_at", "pk")
+    queries = visible_queries(request.user).filter(participant=p).order_by("opened_at", "pk").prefetch_related(
+        "messages")
     outcome = EligibilityOutcome(screening.eligible, screening.criteria) if screening else None
     return {"p": p, "screening": screening, "screening_outcome": outcome, "statuses": visit_statuses(p),
             "product_code": product_code_of(p),
