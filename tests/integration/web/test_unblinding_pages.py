@@ -29,3 +29,13 @@ def test_the_page_unblinds_under_a_trial_lock_and_records_every_attempt(users, a
     assert list(UnblindingAttempt.objects.order_by("at", "pk").values_list("username", "outcome")) == [
         ("coord", "refused"), ("inv", "refused"), ("inv", "granted")]
     assert "reason" in UnblindingAttempt.objects.filter(username="inv", outcome="refused").get().refusal
+
+
+def test_the_locks_page_lists_every_attempt_without_allocation(users, allocation) -> None:
+    pid = randomised(users["coord"])
+    _as(users, "coord").post(f"/site/p/{pid}/unblind/", {"reason": "curious"})
+    _as(users, "inv").post(f"/site/p/{pid}/unblind/", {"reason": "anaphylaxis"})
+    page = _as(users, "dm").get("/dm/locks/").content.decode()
+    assert "Emergency-unblinding attempts" in page and "curious" in page and "anaphylaxis" in page
+    assert "refused" in page and "granted" in page
+    assert "MSC-PLACEBO" not in page and "PLACEBO-MSC" not in page
