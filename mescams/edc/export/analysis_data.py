@@ -22,7 +22,9 @@ from mescams.protocols import default_protocol
 
 __all__ = ["COLUMNS", "write_analysis_data"]
 
-EXTRA_COLUMNS: dict[str, tuple[str, ...]] = {"participants.csv": ("status", "emergency_unblinded")}
+EXTRA_COLUMNS: dict[str, tuple[str, ...]] = {
+    "participants.csv": ("status", "emergency_unblinded", "casebook_signature"),
+}
 """Columns the EDC adds after the contract's (the contract allows extra columns; none is renamed or removed)."""
 
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -76,6 +78,19 @@ class _Sources:
         return value if isinstance(value, dt.date) else None
 
 
+def casebook_signature(participant: Any) -> str:
+    """The casebook's signature as every export shows it: ``unsigned``, ``signed``, or ``needs re-signing (signature
+    invalidated by change, audit entry N)``."""
+    from mescams.edc.queries.casebook import casebook_state
+    from mescams.edc.queries.models import Signature
+
+    state = casebook_state(participant)
+    if state != "needs re-signing":
+        return state
+    last = Signature.objects.filter(participant=participant).order_by("-signed_at", "-pk").first()
+    return f"needs re-signing (signature {last.state})" if last else state
+
+
 def _rows() -> dict[str, list[list[Any]]]:
     from mescams.edc.crfs.models import (
         AdverseEvent,
@@ -111,7 +126,7 @@ def _rows() -> dict[str, list[list[Any]]]:
             sources.value("ms_course"), baseline[-1].edss if baseline else None,
             weight.weight_kg if weight else None, week0,
             infusions.get(infusion_codes[0]), infusions.get(infusion_codes[1]) if len(infusion_codes) > 1 else None,
-            p.status, p.emergency_unblinded,
+            p.status, p.emergency_unblinded, casebook_signature(p),
         ])
         for scan in MriScan.objects.filter(participant=p, read_at__isnull=False).order_by("scan_date", "pk"):
             if week_of.get(scan.visit_code) is None:

@@ -5,6 +5,10 @@ name, UTC and site time, and meaning."""
 
 from __future__ import annotations
 
+import csv
+import io
+import zipfile
+
 from django.test import Client
 
 from mescams.edc.accounts.services import create_user
@@ -68,6 +72,10 @@ def test_a_change_after_signing_invalidates_the_signature_naming_the_audit_entry
     assert [m.new for m in marks] == [str(change.seq)]  # the invalidation is itself audited
     page = inv.get(f"/site/p/{pid}/").content.decode()
     assert f"invalidated by change (audit entry {change.seq})" in page and "needs signing again" in page
+    exported = _client(users["statistician"]).get("/api/export/analysis-data")  # the exports say it too
+    archive = zipfile.ZipFile(io.BytesIO(exported.content))
+    row = next(csv.DictReader(io.StringIO(archive.read("analysis-data/participants.csv").decode("utf-8"))))
+    assert row["casebook_signature"] == f"needs re-signing (signature invalidated by change (audit entry {change.seq}))"
     again = _sign(inv, pid, sign_anyway=True, reason="re-signed after the correction")
     assert again.status_code == 201  # a new signature: the first no longer stands
     assert inv.get(f"/api/participants/{pid}/casebook").json()["state"] == "signed"
