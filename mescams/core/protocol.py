@@ -10,10 +10,11 @@ raised as :class:`mescams.errors.ProtocolError` naming the path of each bad fiel
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+import zoneinfo
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from mescams.core.consent_forms import InformedConsent
 from mescams.errors import ProtocolError
@@ -49,6 +50,18 @@ class Site(_Model):
     region: str
     country: str
     postal_code: str
+    timezone: str | None = None
+    """IANA time zone of the site (``America/Toronto``): signatures and site-facing times are shown in it too."""
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                zoneinfo.ZoneInfo(value)
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                raise ValueError(f"unknown IANA time zone {value!r} (e.g. America/Toronto)") from None
+        return value
 
 
 class Person(_Model):
@@ -341,6 +354,10 @@ class Eligibility(_Model):
         return self
 
 
+SourcePath = Annotated[str, Field(pattern=r"^[a-z_]+(\.[a-z_]+)+$")]
+"""A form and a field path in it, dotted: ``demographics.sex``, ``screening.ms.course``."""
+
+
 class Protocol(_Model):
     """The whole trial protocol; built only through :func:`parse_protocol` so errors name their path."""
 
@@ -358,6 +375,9 @@ class Protocol(_Model):
     informed_consent: InformedConsent | None = None
     """The approved ICF versions; the EDC records consent only on one of them (a protocol used for analysis alone
     may leave them out)."""
+    data_sources: dict[str, list[SourcePath]] = Field(default_factory=dict)
+    """Where a participant characteristic is read, in order (``form.field``, ``screening.ms.course``): the first
+    source holding a value wins, so a missing form falls back to the declared next source."""
 
     # -- lookups -------------------------------------------------------------------------------------------
     def product(self, code: str) -> Product:

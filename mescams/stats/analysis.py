@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from mescams.core.protocol import Protocol
-from mescams.stats.analysis_data import AnalysisData
+from mescams.stats.analysis_data import MISSING_HANDLED, AnalysisData, missing_characteristics
 from mescams.stats.crossover import (
     active_and_placebo,
     fit_carryover,
@@ -83,6 +83,7 @@ class Analysis:
             "populations": {flag: int(self.subjects[flag].sum())
                             for flag in ("randomised", "safety", "efficacy", "completed")},
             "input_folder_sha256": self.data.source_hash,
+            "missing_data": missing_characteristics(self.data),
             "warnings": self.warnings,
         }
 
@@ -152,5 +153,12 @@ def run_analysis(data: AnalysisData, protocol: Protocol,
                                         ).fit(times)
         step("safety")
         analysis.safety = adverse_event_summary(analysis.adverse_events, analysis.subjects, protocol)
-    analysis.warnings = [str(w.message) for w in caught if issubclass(w.category, ConvergenceWarning)]
+    analysis.warnings = [*missing_data_warnings(data),
+                         *(str(w.message) for w in caught if issubclass(w.category, ConvergenceWarning))]
     return analysis
+
+
+def missing_data_warnings(data: AnalysisData) -> list[str]:
+    """One warning per characteristic missing for some participants, saying whom and what the plan did."""
+    return [f"participants.csv: {column} missing for {len(people)} participant(s) ({', '.join(people)}): "
+            f"{MISSING_HANDLED[column]}" for column, people in missing_characteristics(data).items()]

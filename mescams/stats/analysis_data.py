@@ -23,7 +23,7 @@ import pandas as pd
 from mescams.core.protocol import Protocol
 from mescams.errors import AnalysisDataError
 
-__all__ = ["FILES", "AnalysisData", "folder_hash", "read_analysis_data"]
+__all__ = ["FILES", "MISSING_HANDLED", "AnalysisData", "folder_hash", "missing_characteristics", "read_analysis_data"]
 
 Parser = Callable[[str], Any]
 
@@ -119,11 +119,12 @@ def _columns(protocol: Protocol) -> dict[str, dict[str, Parser]]:
             "participant_id": _text,
             "site": _one_of(*protocol.site_codes),
             "sequence": _one_of(*sequences),
-            "sex": _one_of("F", "M"),
-            "age": _integer(0, 120),
-            "ms_course": _one_of("RRMS", "SPMS", "PPMS"),
-            "baseline_edss": _edss,
-            "weight_kg": _number(0.0, 400.0, above_low=True),
+            # Characteristics may be missing (empty cell): the analysis handles them (MISSING_HANDLED) and warns.
+            "sex": _optional(_one_of("F", "M")),
+            "age": _optional(_integer(0, 120)),
+            "ms_course": _optional(_one_of("RRMS", "SPMS", "PPMS")),
+            "baseline_edss": _optional(_edss),
+            "weight_kg": _optional(_number(0.0, 400.0, above_low=True)),
             "randomization_date": _date,
             "infusion1_date": _optional(_date),
             "infusion2_date": _optional(_date),
@@ -155,10 +156,20 @@ def _columns(protocol: Protocol) -> dict[str, dict[str, Parser]]:
 
 
 # Explicit dtypes, so an empty file (no AE, no relapse) still gives bool/int columns that filter correctly.
-DTYPES = {"_line": "int64", "age": "int64", "week": "int64", "gel_count": "int64", "new_enlarging_t2_count": "int64",
+DTYPES = {"_line": "int64", "age": "Int64", "week": "int64", "gel_count": "int64", "new_enlarging_t2_count": "int64",
           "cua_count": "int64", "severity_grade": "int64", "baseline_edss": "float64", "weight_kg": "float64",
           "gel_volume_mm3": "float64", "black_hole_volume_mm3": "float64", "score": "float64", "serious": "bool",
           "related": "bool", "confirmed": "bool"}
+
+MISSING_HANDLED = {
+    "sex": "reported as not recorded in the baseline table; no model adjusts for it",
+    "age": "reported as not recorded in the baseline table; no model adjusts for it",
+    "ms_course": "reported as not recorded in the baseline table; no model adjusts for it",
+    "weight_kg": "reported as not recorded in the baseline table; no model adjusts for it",
+    "baseline_edss": "progression analyses take the week-0 EDSS of edss.csv as baseline, and leave the participant "
+                     "out of them when there is none",
+}
+"""What the analysis plan does with each participant characteristic that may be missing (empty cell)."""
 
 FILES = ("participants.csv", "mri.csv", "adverse_events.csv", "relapses.csv", "edss.csv")
 
@@ -280,3 +291,10 @@ def read_analysis_data(folder: Path | str, protocol: Protocol) -> AnalysisData:
         source_hash=folder_hash(folder),
         folder=folder,
     )
+
+
+def missing_characteristics(data: AnalysisData) -> dict[str, list[str]]:
+    """Per characteristic of participants.csv that may be missing, the participants whose cell is empty."""
+    people = data.participants
+    return {column: sorted(people.loc[people[column].isna(), "participant_id"])
+            for column in MISSING_HANDLED if people[column].isna().any()}

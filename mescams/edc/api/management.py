@@ -8,10 +8,24 @@ from ninja import Router, Status
 
 from mescams.core.blinding import BLINDING_POLICY, Reveal, Role
 from mescams.edc.api.participants import ERRORS
-from mescams.edc.api.schemas import AnswerIn, AuditEntryOut, LockOut, QueryIn, QueryOut, ReasonIn, SignatureOut, SignIn
+from mescams.edc.api.schemas import (
+    AnswerIn,
+    AuditEntryOut,
+    CasebookOut,
+    FollowUpIn,
+    LockOut,
+    QueryIn,
+    QueryOut,
+    ReasonIn,
+    SignatureOut,
+    SignIn,
+    UnblindingAttemptOut,
+)
 from mescams.edc.audit.models import AuditEntry
 from mescams.edc.queries import services
+from mescams.edc.queries.casebook import casebook_gaps, casebook_state, manifestation
 from mescams.edc.queries.models import DataLock, Signature
+from mescams.edc.trial.models import UnblindingAttempt
 from mescams.edc.trial.services import Forbidden, get_visible_participant, require_role
 
 router = Router(tags=["data management"])
@@ -23,7 +37,9 @@ LAB_FIELDS = {("crfs_infusion", f) for f in ("cells_infused", "viability_percent
 def _query_out(q: Any) -> dict[str, Any]:
     return {"id": q.pk, "participant_id": q.participant.participant_id, "form": q.form, "record_id": q.record_id,
             "field": q.field, "edit_check": q.edit_check, "text": q.text, "status": q.status,
-            "opened_by": q.opened_by, "answer": q.answer, "answered_by": q.answered_by, "closed_by": q.closed_by}
+            "opened_by": q.opened_by, "answer": q.answer, "answered_by": q.answered_by, "closed_by": q.closed_by,
+            "messages": [{"number": m.number, "kind": m.kind, "author": m.author, "role": m.role, "text": m.text,
+                          "at": m.at} for m in q.messages.all()]}
 
 
 def _lock_out(lock: DataLock) -> dict[str, Any]:
@@ -34,7 +50,8 @@ def _lock_out(lock: DataLock) -> dict[str, Any]:
 
 @router.get("/queries", response={200: list[QueryOut], **ERRORS})
 def list_queries(request: Any, status: str | None = None) -> Any:
-    qs = services.visible_queries(request.user).order_by("participant__participant_id", "opened_at", "pk")
+    qs = (services.visible_queries(request.user).order_by("participant__participant_id", "opened_at", "pk")
+          .prefetch_related("messages"))
     if status:
         qs = qs.filter(status=status)
     return [_query_out(q) for q in qs]
@@ -52,26 +69,41 @@ def answer_query(request: Any, query_id: int, body: AnswerIn) -> Any:
     return _query_out(services.answer_query(user=request.user, query_id=query_id, answer=body.answer))
 
 
+@router.post("/queries/{query_id}/follow-up", response={200: QueryOut, **ERRORS})
+def follow_up_query(request: Any, query_id: int, body: FollowUpIn) -> Any:
+    """The data manager asks more: the message joins the thread and the query is open again."""
+    return _query_out(services.follow_up_query(user=request.user, query_id=query_id, text=body.text))
+
+
 @router.post("/queries/{query_id}/close", response={200: QueryOut, **ERRORS})
 def close_query(request: Any, query_id: int) -> Any:
     return _query_out(services.close_query(user=request.user, query_id=query_id))
 
 
-@router.post("/participants/{participant_id}/signature", response={201: SignatureOut, **ERRORS})
+@router.post("/participants/{participant_id}/signature", response={200: SignatureOut, 201: SignatureOut, **ERRORS})
 def sign(request: Any, participant_id: str, body: SignIn) -> Any:
-    """Investigator e-signature of the casebook: the password again, and what the signature means."""
+    """Investigator e-signature of the casebook: the password again, and what the signature means; an incomplete
+    casebook needs ``sign_anyway`` and a ``reason``. The same request again answers 200 with the same signature."""
     s = services.sign_casebook(user=request.user, participant_id=participant_id, password=body.password,
-                               meaning=body.meaning)
-    return Status(201, {"participant_id": participant_id, "signed_by": s.signed_by, "meaning": s.meaning,
-                        "signed_at": s.signed_at, "audit_seq": s.audit_seq})
+                               meaning=body.meaning, sign_anyway=body.sign_anyway, reason=body.reason)
+    return Status(200 if s.replayed else 201, manifestation(s))
 
 
 @router.get("/participants/{participant_id}/signatures", response={200: list[SignatureOut], **ERRORS})
 def signatures(request: Any, participant_id: str) -> Any:
     p = get_visible_participant(request.user, participant_id)
-    return [{"participant_id": participant_id, "signed_by": s.signed_by, "meaning": s.meaning,
-             "signed_at": s.signed_at, "audit_seq": s.audit_seq}
-            for s in Signature.objects.filter(participant=p).order_by("signed_at", "pk")]
+    return [manifestation(s) for s in Signature.objects.filter(participant=p).order_by("signed_at", "pk")]
+
+
+@router.get("/participants/{participant_id}/casebook", response={200: CasebookOut, **ERRORS})
+def casebook(request: Any, participant_id: str) -> Any:
+    """What signing would face: the casebook's state (unsigned, signed, needs re-signing), what is incomplete, and
+    every signature with its manifestation and state."""
+    require_role(request.user, Role.INVESTIGATOR, Role.SITE_COORDINATOR, Role.DATA_MANAGER)
+    p = get_visible_participant(request.user, participant_id)
+    return {"participant_id": p.participant_id, "state": casebook_state(p), "incomplete": casebook_gaps(p),
+            "signatures": [manifestation(s) for s in Signature.objects.filter(participant=p)
+                           .order_by("signed_at", "pk")]}
 
 
 @router.post("/participants/{participant_id}/lock", response={201: LockOut, **ERRORS})
@@ -92,6 +124,14 @@ def lock_trial(request: Any) -> Any:
 @router.post("/trial/unlock", response={200: LockOut, **ERRORS})
 def unlock_trial(request: Any, body: ReasonIn) -> Any:
     return _lock_out(services.unlock(user=request.user, reason=body.reason))
+
+
+@router.get("/emergency-unblinding-attempts", response={200: list[UnblindingAttemptOut], **ERRORS})
+def unblinding_attempts(request: Any) -> Any:
+    """Every emergency-unblinding request, granted or refused, oldest first (data managers, statistician, DSMB).
+    The records hold who, role, when, why and the refusal, never the allocation."""
+    require_role(request.user, Role.DATA_MANAGER, Role.UNBLINDED_STATISTICIAN, Role.DSMB)
+    return list(UnblindingAttempt.objects.order_by("at", "pk")[:5000])
 
 
 @router.get("/audit", response={200: list[AuditEntryOut], **ERRORS})

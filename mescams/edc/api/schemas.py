@@ -205,6 +205,19 @@ class AnswerIn(Schema):
     answer: str = Field(min_length=1, max_length=4000)
 
 
+class QueryMessageOut(Schema):
+    number: int
+    kind: str
+    author: str
+    role: str
+    text: str
+    at: dt.datetime
+
+
+class FollowUpIn(Schema):
+    text: str = Field(min_length=1, max_length=4000)
+
+
 class QueryOut(Schema):
     id: int
     participant_id: str
@@ -218,19 +231,52 @@ class QueryOut(Schema):
     answer: str
     answered_by: str
     closed_by: str
+    messages: list[QueryMessageOut]
 
 
 class SignIn(Schema):
     password: str = Field(max_length=200)
     meaning: str = Field(min_length=1, max_length=1000)
+    sign_anyway: bool = False
+    reason: str = Field(default="", max_length=2000)
 
 
 class SignatureOut(Schema):
+    """A signature's manifestation (printed name, UTC and site time, meaning) and whether it still stands."""
+
     participant_id: str
     signed_by: str
+    printed_name: str
     meaning: str
     signed_at: dt.datetime
+    signed_at_utc: str
+    signed_at_site: str
+    site_timezone: str
     audit_seq: int
+    incomplete: list[str]
+    signed_anyway_reason: str
+    state: str
+    invalidated_by_audit_seq: int | None
+    invalidating_change: str
+
+
+class CasebookOut(Schema):
+    participant_id: str
+    state: str
+    incomplete: list[str]
+    signatures: list[SignatureOut]
+
+
+class UnblindingAttemptOut(Schema):
+    """One emergency-unblinding request, granted or refused; never the allocation."""
+
+    participant_ref: str
+    username: str
+    role: str
+    reason: str
+    outcome: str
+    refusal: str
+    at: dt.datetime
 
 
 class LockOut(Schema):

@@ -128,6 +128,15 @@ class AuditedModel(models.Model):
         """Why this record may not change now (a data lock), or None."""
         return None
 
+    def after_audit(self, action: str, first_seq: int) -> None:
+        """Called once this save's or delete's audit entries are chained (``first_seq`` the first of them), in the
+        same transaction: what a change must set off, naming its audit entry (e.g. invalidating a signature)."""
+
+    def _follow(self, action: str) -> Any:
+        if type(self).after_audit is AuditedModel.after_audit:
+            return None
+        return lambda first_seq: self.after_audit(action, first_seq)
+
     # -- audited persistence ------------------------------------------------------------------------------
     def audit_values(self) -> dict[str, str | None]:
         return {
@@ -166,10 +175,11 @@ class AuditedModel(models.Model):
             super().save(*args, **kwargs)
             if old is None:
                 chain.append(actor=actor, table=self._meta.db_table, record_id=str(self.pk), action="create",
-                             changes=[(k, None, v) for k, v in new.items()], reason=reason)
+                             changes=[(k, None, v) for k, v in new.items()], reason=reason,
+                             then=self._follow("create"))
             else:
                 chain.append(actor=actor, table=self._meta.db_table, record_id=str(self.pk), action="update",
-                             changes=changes, reason=reason)
+                             changes=changes, reason=reason, then=self._follow("update"))
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         actor, reason = current_actor(), current_reason()
@@ -183,7 +193,7 @@ class AuditedModel(models.Model):
             old = self.audit_values()
             result = super().delete(*args, **kwargs)
             chain.append(actor=actor, table=self._meta.db_table, record_id=str(pk), action="delete",
-                         changes=[(k, v, None) for k, v in old.items()], reason=reason)
+                         changes=[(k, v, None) for k, v in old.items()], reason=reason, then=self._follow("delete"))
         return result
 
 

@@ -58,6 +58,7 @@ class _Change:
     changes: tuple[tuple[str, str | None, str | None], ...]
     reason: str
     marker: Callable[[], None]
+    then: Callable[[int], None] | None = None  # told the change's first sequence number once it is chained
 
 
 _pending: contextvars.ContextVar[list[_Change] | None] = contextvars.ContextVar("mescams_audit_pending", default=None)
@@ -71,23 +72,26 @@ def append(
     action: str,
     changes: Sequence[tuple[str, str | None, str | None]],
     reason: str,
+    then: Callable[[int], None] | None = None,
 ) -> None:
     """Add one entry per (field, old, new) to the chain, in the caller's transaction.
 
     Inside :func:`deferred` the entries wait for the end of its block; otherwise they are chained at once.
+    ``then`` is called with the first entry's sequence number once the entries are chained (still in the
+    transaction): what must follow a change and name its audit entry (a signature it invalidates) hooks in there.
     """
     if not changes:
         return
     pending = _pending.get()
     if pending is None:
         with transaction.atomic(savepoint=False):
-            _chain([_Change(actor, table, record_id, action, tuple(changes), reason, _noop)])
+            _chain([_Change(actor, table, record_id, action, tuple(changes), reason, _noop, then)])
         return
     marker = _Marker()
     # Registered like any on-commit hook, the marker is dropped by Django when a savepoint taken after it is rolled
     # back: that is how the flush knows this change was undone and must not be recorded.
     transaction.on_commit(marker)
-    pending.append(_Change(actor, table, record_id, action, tuple(changes), reason, marker))
+    pending.append(_Change(actor, table, record_id, action, tuple(changes), reason, marker, then))
 
 
 @contextlib.contextmanager
@@ -142,7 +146,10 @@ def _chain(batch: list[_Change]) -> None:
     seq, prev = _locked_head()
     now = dt.datetime.now(dt.UTC)
     entries = []
+    followers: list[tuple[Callable[[int], None], int]] = []
     for change in batch:
+        if change.then is not None:
+            followers.append((change.then, seq + 1))
         actor = change.actor
         for field, old, new in change.changes:
             seq += 1
@@ -157,6 +164,8 @@ def _chain(batch: list[_Change]) -> None:
     _insert(entries)
     with connection.cursor() as cursor:
         cursor.execute(f"UPDATE {_HEAD} SET last_seq = %s, last_hash = %s WHERE id = 1", [seq, prev])
+    for follow, first_seq in followers:  # after the head moved: what they write is chained after this batch
+        follow(first_seq)
 
 
 def _locked_head() -> tuple[int, str]:

@@ -102,6 +102,13 @@ class ParticipantRecord(AuditedModel):
 
         return lock_reason(self.participant_id)
 
+    def after_audit(self, action: str, first_seq: int) -> None:
+        """Any audited change of a casebook's record invalidates that casebook's standing signatures."""
+        from mescams.edc.queries.casebook import invalidate_signatures
+
+        invalidate_signatures(participant_pk=self.participant_id, audit_seq=first_seq,
+                              change=f"{action} of a {self.form} record")
+
     def validate_visit(self, allowed: tuple[str, ...] | None = None) -> None:
         from mescams.protocols import default_protocol
 

@@ -1,11 +1,13 @@
 """``mescams export analysis-data DIR``: the folder of contracts/analysis-data.md, exactly.
 
 One CSV per table (UTF-8, header row, comma-separated, ISO 8601 dates, empty cell = missing). Only randomised
-participants appear; scans appear once read (a scan not done, or not yet read, has no row); EDSS rows are the
-scheduled visits (week 0 onwards). An adverse event's ``related`` is derived from the investigator's causality
-(possible, probable, definite: true), which follows as an extra column (empty: not yet assessed); ``weight_kg`` is
-the dose basis, the weight at randomisation. The export carries allocation, so callers check the blinding policy first;
-each export is itself recorded in the audit trail.
+participants appear; sex, birth date (for age) and MS course come from their declared sources (the protocol's
+``data_sources``: Demographics, else the screening record), so a missing form does not empty them; scans appear
+once read (a scan not done, or not yet read, has no row); EDSS rows are the scheduled visits (week 0 onwards).
+An adverse event's ``related`` is derived from the investigator's causality (possible, probable, definite: true),
+which follows as an extra column (empty: not yet assessed); ``weight_kg`` is the dose basis, the weight at
+randomisation. The export carries allocation, so callers check the blinding policy first; each export is itself
+recorded in the audit trail.
 """
 
 from __future__ import annotations
@@ -15,27 +17,86 @@ from pathlib import Path
 from typing import Any
 
 from mescams.edc.audit.context import Actor, acting
+from mescams.errors import InputValidationError
 from mescams.interop.analysis_folder import COLUMNS as CONTRACT_COLUMNS
 from mescams.interop.analysis_folder import write_csv
 from mescams.protocols import default_protocol
 
 __all__ = ["COLUMNS", "write_analysis_data"]
 
-EXTRA_COLUMNS: dict[str, tuple[str, ...]] = {"participants.csv": ("status", "emergency_unblinded"),
-                                             "adverse_events.csv": ("causality",)}
+EXTRA_COLUMNS: dict[str, tuple[str, ...]] = {
+    "participants.csv": ("status", "emergency_unblinded", "casebook_signature"),
+    "adverse_events.csv": ("causality",),
+}
 """Columns the EDC adds after the contract's (the contract allows extra columns; none is renamed or removed)."""
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     name: (*columns, *EXTRA_COLUMNS.get(name, ())) for name, columns in CONTRACT_COLUMNS.items()
 }
 
+DEFAULT_SOURCES = {"sex": ["demographics.sex"], "birth_date": ["demographics.birth_date"],
+                   "ms_course": ["demographics.ms_course"]}
+"""Where a characteristic is read when the protocol file declares no ``data_sources`` for it."""
+
+
 def _age(birth: dt.date, on: dt.date) -> int:
     return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
 
 
+class _Sources:
+    """One participant's characteristics read from their declared sources (protocol ``data_sources``), in order:
+    the first source holding a value wins, so a missing Demographics form falls back to the screening record."""
+
+    def __init__(self, participant: Any, declared: dict[str, list[str]]) -> None:
+        self.participant, self.declared = participant, declared
+        self._records: dict[str, Any] = {}
+
+    def _record(self, form: str) -> Any:
+        from mescams.edc.crfs.models import FORMS
+
+        if form not in self._records:
+            if form not in FORMS:
+                raise InputValidationError("data_sources", f"unknown form {form!r} (forms: {', '.join(FORMS)})")
+            record = FORMS[form].objects.filter(participant=self.participant).order_by("-pk").first()
+            self._records[form] = (record.record if form == "screening" else record) if record is not None else None
+        return self._records[form]
+
+    def value(self, name: str) -> Any:
+        for source in self.declared.get(name) or DEFAULT_SOURCES[name]:
+            form, *path = source.split(".")
+            value = self._record(form)
+            for step in path:
+                value = value.get(step) if isinstance(value, dict) else getattr(value, step, None)
+            if value not in (None, ""):
+                return value
+        return None
+
+    def birth_date(self) -> dt.date | None:
+        value = self.value("birth_date")
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value)
+            except ValueError:
+                return None
+        return value if isinstance(value, dt.date) else None
+
+
+def casebook_signature(participant: Any) -> str:
+    """The casebook's signature as every export shows it: ``unsigned``, ``signed``, or ``needs re-signing (signature
+    invalidated by change, audit entry N)``."""
+    from mescams.edc.queries.casebook import casebook_state
+    from mescams.edc.queries.models import Signature
+
+    state = casebook_state(participant)
+    if state != "needs re-signing":
+        return state
+    last = Signature.objects.filter(participant=participant).order_by("-signed_at", "-pk").first()
+    return f"needs re-signing (signature {last.state})" if last else state
+
+
 def _rows() -> dict[str, list[list[Any]]]:
     from mescams.edc.crfs.dose_basis import weight_at_randomisation
-    from mescams.edc.crfs.models import AdverseEvent, Consent, Demographics, EdssAssessment, Infusion, MriScan, Relapse
+    from mescams.edc.crfs.models import AdverseEvent, Consent, EdssAssessment, Infusion, MriScan, Relapse
     from mescams.edc.randomisation.models import AllocationSlot
 
     protocol = default_protocol()
@@ -46,7 +107,8 @@ def _rows() -> dict[str, list[list[Any]]]:
              .order_by("participant__participant_id"))
     for slot in slots:
         p = slot.participant
-        demo = Demographics.objects.filter(participant=p).order_by("-pk").first()
+        sources = _Sources(p, protocol.data_sources)
+        birth = sources.birth_date()
         consent = Consent.objects.filter(participant=p).order_by("consent_date").first()
         week0 = p.week0_date
         edss_rows = list(EdssAssessment.objects.filter(participant=p).order_by("assessment_date", "pk"))
@@ -54,12 +116,12 @@ def _rows() -> dict[str, list[list[Any]]]:
         weight = weight_at_randomisation(p) if week0 else None  # the dose basis: one definition
         infusions = {i.visit_code: i.infusion_date for i in Infusion.objects.filter(participant=p)}
         out["participants.csv"].append([
-            p.participant_id, p.site.code, slot.sequence, demo.sex if demo else None,
-            _age(demo.birth_date, consent.consent_date) if demo and consent else None,
-            demo.ms_course if demo else None, baseline[-1].edss if baseline else None,
+            p.participant_id, p.site.code, slot.sequence, sources.value("sex"),
+            _age(birth, consent.consent_date) if birth and consent else None,
+            sources.value("ms_course"), baseline[-1].edss if baseline else None,
             weight, week0,
             infusions.get(infusion_codes[0]), infusions.get(infusion_codes[1]) if len(infusion_codes) > 1 else None,
-            p.status, p.emergency_unblinded,
+            p.status, p.emergency_unblinded, casebook_signature(p),
         ])
         for scan in MriScan.objects.filter(participant=p, read_at__isnull=False).order_by("scan_date", "pk"):
             if week_of.get(scan.visit_code) is None:

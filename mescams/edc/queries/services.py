@@ -12,11 +12,13 @@ from mescams.edc.accounts.services import reauthenticate
 from mescams.edc.audit.context import acting
 from mescams.edc.audit.models import AuditHead
 from mescams.edc.crfs.access import WRITE, may_write
-from mescams.edc.queries.models import DataLock, Query, Signature
+from mescams.edc.queries.casebook import casebook_gaps, site_timezone
+from mescams.edc.queries.models import DataLock, Query, QueryMessage, Signature
 from mescams.edc.trial.services import NotFound, get_visible_participant, require_role, visible_participants
 from mescams.errors import IllegalTransition, InputValidationError
 
-__all__ = ["answer_query", "close_query", "lock", "open_query", "sign_casebook", "unlock", "visible_queries"]
+__all__ = ["answer_query", "close_query", "follow_up_query", "lock", "open_query", "queryable_fields", "sign_casebook",
+           "unlock", "visible_queries"]
 
 
 def _now() -> dt.datetime:
@@ -43,19 +45,56 @@ def _query(user: Any, query_id: int) -> Query:
     return found
 
 
+def queryable_fields(form: str) -> list[str]:
+    """The fields of ``form`` a query may name (what the form holds, not its bookkeeping)."""
+    from mescams.edc.crfs.models import FORMS
+
+    model = FORMS[form]
+    return [f.name for f in model._meta.concrete_fields
+            if not f.primary_key and f.name not in ("participant", "created_at")]
+
+
+def _check_target(participant: Any, form: str, field: str, record_id: str) -> None:
+    """A query names a form that exists, a field of that form, and a record of that form of that participant."""
+    from mescams.edc.crfs.models import FORMS
+
+    if form not in FORMS:
+        raise InputValidationError("form", f"must be one of {', '.join(sorted(FORMS))}, got {form!r}")
+    fields = queryable_fields(form)
+    if field and field not in fields:
+        raise InputValidationError("field", f"{field!r} is not a field of the {form} form (its fields: "
+                                            f"{', '.join(fields)})")
+    if record_id and not (record_id.isdigit() and 0 < int(record_id) < 2**63
+                          and FORMS[form].objects.filter(participant=participant, pk=int(record_id)).exists()):
+        raise InputValidationError("record_id", f"no {form} record {record_id!r} for participant "
+                                                f"{participant.participant_id}")
+
+
 def open_query(*, user: Any, participant_id: str, form: str, record_id: str = "", field: str = "", text: str) -> Query:
+    """Open a query on one form (and optionally one field and one record of it); its question starts the thread."""
     require_role(user, Role.DATA_MANAGER)
     if not text.strip():
         raise InputValidationError("text", "a query needs a question")
     with transaction.atomic(), acting(user):
         participant = get_visible_participant(user, participant_id)
-        query = Query(participant=participant, form=form, record_id=record_id, field=field, text=text.strip(),
-                      opened_by=user.username)
+        _check_target(participant, form, field.strip(), record_id.strip())
+        query = Query(participant=participant, form=form, record_id=record_id.strip(), field=field.strip(),
+                      text=text.strip(), opened_by=user.username)
         query.save()
     return query
 
 
+def _add_message(query: Query, *, user: Any, kind: str, text: str) -> QueryMessage:
+    """The next message of the query's thread (the query row is locked, so numbers follow one another)."""
+    number = QueryMessage.objects.filter(query=query).count() + 1
+    message = QueryMessage(query=query, number=number, kind=kind, author=user.username, role=str(user.role),
+                           text=text)
+    message.save()
+    return message
+
+
 def answer_query(*, user: Any, query_id: int, answer: str) -> Query:
+    """Answer a query (again, if a follow-up asked more): the answer joins the thread, earlier ones stay."""
     require_role(user, Role.SITE_COORDINATOR, Role.INVESTIGATOR, Role.EDSS_RATER)
     if not answer.strip():
         raise InputValidationError("answer", "is required")
@@ -66,31 +105,73 @@ def answer_query(*, user: Any, query_id: int, answer: str) -> Query:
         query.answer, query.answered_by, query.answered_at, query.status = answer.strip(), user.username, _now(), \
             "answered"
         query.save()
+        _add_message(query, user=user, kind="answer", text=answer.strip())
+    return query
+
+
+def follow_up_query(*, user: Any, query_id: int, text: str) -> Query:
+    """The data manager asks more on an open or answered query: the message joins the thread, the query reopens."""
+    require_role(user, Role.DATA_MANAGER)
+    if not text.strip():
+        raise InputValidationError("text", "a follow-up needs a question")
+    with transaction.atomic(), acting(user, reason="query follow-up"):
+        query = _query(user, query_id)
+        if query.status == "closed":
+            raise IllegalTransition(f"query {query_id} is closed")
+        if query.status != "open":
+            query.status = "open"
+            query.save()
+        _add_message(query, user=user, kind="follow_up", text=text.strip())
     return query
 
 
 def close_query(*, user: Any, query_id: int, reason: str = "resolved") -> Query:
+    """Close a query; the closing note (the reason) ends the thread."""
     require_role(user, Role.DATA_MANAGER)
-    with transaction.atomic(), acting(user, reason=reason or "query closed"):
+    reason = (reason or "").strip() or "resolved"
+    with transaction.atomic(), acting(user, reason=reason):
         query = _query(user, query_id)
         if query.status == "closed":
             raise IllegalTransition(f"query {query_id} is already closed")
         query.status, query.closed_by, query.closed_at = "closed", user.username, _now()
         query.save()
+        _add_message(query, user=user, kind="close", text=reason)
     return query
 
 
-def sign_casebook(*, user: Any, participant_id: str, password: str, meaning: str) -> Signature:
-    """The investigator signs the participant's casebook after re-entering the password; meaning is recorded."""
+def sign_casebook(*, user: Any, participant_id: str, password: str, meaning: str, sign_anyway: bool = False,
+                  reason: str = "") -> Signature:
+    """The investigator signs the participant's casebook after re-entering the password (21 CFR Part 11 §11.200).
+
+    An incomplete casebook (visits pending, forms missing, queries open) is signed only with an explicit
+    ``sign_anyway`` and a reason, both kept with the signature. The same request again, while the signature it
+    made still stands, returns that signature (``replayed`` true) and signs nothing more.
+    """
     require_role(user, Role.INVESTIGATOR)
     if not meaning.strip():
         raise InputValidationError("meaning", "state what the signature means")
     reauthenticate(user, password)
-    with transaction.atomic(), acting(user, reason="casebook signed"):
-        participant = get_visible_participant(user, participant_id)
-        head = AuditHead.objects.filter(pk=1).first()
-        signature = Signature(participant=participant, signed_by=user.username, meaning=meaning.strip(),
-                              audit_seq=head.last_seq if head else 0)
+    with transaction.atomic(), acting(user, reason=f"casebook signed: {meaning.strip()}"[:2000]):
+        participant = get_visible_participant(user, participant_id, for_update=True)  # one signer at a time
+        standing = (Signature.objects.filter(participant=participant, signed_by=user.username,
+                                             meaning=meaning.strip(), invalidated_by_seq__isnull=True)
+                    .order_by("-signed_at", "-pk").first())
+        if standing is not None:
+            standing.replayed = True
+            return standing
+        gaps = casebook_gaps(participant)
+        if gaps and not sign_anyway:
+            raise InputValidationError("sign_anyway", f"the casebook is incomplete ({'; '.join(gaps)}): complete it, "
+                                                      "or sign anyway with a reason")
+        if gaps and not reason.strip():
+            raise InputValidationError("reason", "signing an incomplete casebook needs a reason")
+        # locked: a change committing meanwhile is either covered (before) or invalidates this signature (after)
+        head = AuditHead.objects.select_for_update().filter(pk=1).first()
+        signature = Signature(participant=participant, signed_by=user.username,
+                              printed_name=(user.get_full_name() or "").strip() or user.username,
+                              meaning=meaning.strip(), site_timezone=site_timezone(participant),
+                              audit_seq=head.last_seq if head else 0, incomplete=gaps,
+                              signed_anyway_reason=reason.strip() if gaps else "")
         signature.save()
     return signature
 

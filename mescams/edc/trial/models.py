@@ -143,3 +143,26 @@ class PreScreening(AuditedModel):
              f"must be one of {', '.join(NOT_SCREENED_REASONS)}")
         rule(not (self.reason_not_screened and self.participant_id), "reason_not_screened",
              "a person who consented was screened")
+
+
+class UnblindingAttempt(AuditedModel):
+    """Every request for emergency unblinding, granted or refused, kept even when the request itself fails.
+
+    Why apart from :class:`EmergencyUnblinding`: a refused request rolls its own transaction back, yet an inspector
+    must still see that someone asked (who, role, when, why, and why it was refused). It records no allocation, so
+    any role allowed to read the audit trail may read it.
+    """
+
+    OUTCOMES = ("granted", "refused")
+    participant_ref = models.CharField(max_length=40)  # as requested (it may name no participant, or one unseen)
+    participant = models.ForeignKey(Participant, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="unblinding_attempts")
+    username = models.CharField(max_length=150)
+    role = models.CharField(max_length=40)
+    reason = models.TextField(blank=True, default="")
+    outcome = models.CharField(max_length=10)
+    refusal = models.TextField(blank=True, default="")
+    at = models.DateTimeField(default=_utcnow)
+
+    class Meta:
+        ordering = ["at", "id"]

@@ -20,7 +20,7 @@ from mescams.core.lifecycle import LifecycleStep, ParticipantState, apply_step
 from mescams.edc.audit.context import acting, current_actor, current_reason
 from mescams.edc.crfs.models import ScreeningRecord
 from mescams.edc.trial.eligibility import EligibilityOutcome, evaluate
-from mescams.edc.trial.models import EmergencyUnblinding, Participant
+from mescams.edc.trial.models import EmergencyUnblinding, Participant, UnblindingAttempt
 from mescams.errors import BlindingViolation, ConsentRequired, InputValidationError, MescamsError, TrialStateError
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
     "complete",
     "emergency_unblind",
     "get_visible_participant",
+    "record_refused_unblinding",
     "record_with_consent",
     "run_eligibility",
     "screen",
@@ -190,23 +191,55 @@ def complete(*, user: Any, participant_id: str) -> Participant:
 
 
 def emergency_unblind(*, user: Any, participant_id: str, reason: str) -> str:
-    """Reveal one participant's sequence to the requesting investigator only; recorded and flagged."""
+    """Reveal one participant's sequence to the requesting investigator only; recorded and flagged.
+
+    It works whatever the data locks (a lock holds data, not a participant's safety). Every attempt is recorded
+    as an :class:`UnblindingAttempt`: a granted one with the unblinding, a refused one (wrong role, no reason, not
+    randomised, not found) in a transaction of its own after the refused one rolled back, so it lasts.
+    """
+    try:
+        return _grant_unblinding(user=user, participant_id=participant_id, reason=reason)
+    except MescamsError as exc:
+        record_refused_unblinding(user=user, participant_id=participant_id, reason=reason, refusal=str(exc))
+        raise
+
+
+def _grant_unblinding(*, user: Any, participant_id: str, reason: str) -> str:
+    from mescams.edc.queries.locks import safety_override
+    from mescams.edc.randomisation.models import AllocationSlot
+
     if not BLINDING_POLICY.view(user.role).may_request_emergency_unblinding:
         raise BlindingViolation("only an investigator may request emergency unblinding")
     if not reason.strip():
         raise InputValidationError("reason", "emergency unblinding needs a reason")
-    from mescams.edc.randomisation.models import AllocationSlot
-
-    with transaction.atomic(), acting(user, reason=f"emergency unblinding: {reason.strip()}"):
+    with transaction.atomic(), acting(user, reason=f"emergency unblinding: {reason.strip()}"), \
+            safety_override("emergency unblinding"):
         participant = get_visible_participant(user, participant_id, for_update=True)
         slot = AllocationSlot.objects.filter(participant=participant).first()
         if slot is None:
             raise NotFound(f"participant {participant_id} has not been randomised")
         EmergencyUnblinding(participant=participant, requested_by=user, reason=reason.strip()).save()
+        UnblindingAttempt(participant_ref=participant.participant_id, participant=participant,
+                          username=user.username, role=str(user.role), reason=reason.strip(),
+                          outcome="granted").save()
         if not participant.emergency_unblinded:
             participant.emergency_unblinded = True
             participant.save()
         return slot.sequence
+
+
+def record_refused_unblinding(*, user: Any, participant_id: str, reason: str, refusal: str) -> UnblindingAttempt:
+    """Record a refused emergency-unblinding request in its own transaction (the refusal text carries no
+    allocation: no error of the request does). Typed values are cut to what the record can hold."""
+    printable = "".join(c for c in str(participant_id) if c.isprintable())[:40]
+    participant = visible_participants(user).filter(participant_id=printable).first()
+    clean_reason = "".join(c for c in str(reason) if c.isprintable() or c in "\n\t").strip()[:2000]
+    with transaction.atomic(), acting(user, reason="emergency unblinding refused"):
+        attempt = UnblindingAttempt(participant_ref=printable, participant=participant, username=user.username,
+                                    role=str(user.role), reason=clean_reason, outcome="refused",
+                                    refusal="".join(c for c in refusal if c.isprintable())[:2000])
+        attempt.save()
+    return attempt
 
 
 def my_emergency_unblinding(*, user: Any, participant_id: str) -> tuple[str, EmergencyUnblinding]:

@@ -157,8 +157,12 @@ class WithdrawForm(forms.Form):
 
 class SignForm(forms.Form):
     meaning = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Meaning of this signature",
-                              initial="I have reviewed this casebook and attest that it is complete and accurate.")
+                              initial="Approval of casebook contents: I have reviewed this casebook and attest "
+                                      "that it is accurate.")
     password = forms.CharField(widget=forms.PasswordInput, label="Your password (re-authentication)")
+    sign_anyway = forms.BooleanField(required=False, label="Sign anyway, although the casebook is incomplete")
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False,
+                             label="Reason for signing an incomplete casebook")
 
 
 class UnblindForm(forms.Form):

@@ -68,6 +68,7 @@ pages = [
     # data manager
     path("dm/queries/", queries.manage, name="dm_queries"),
     path("dm/queries/<int:query_id>/close/", queries.close, name="dm_close_query"),
+    path("dm/queries/<int:query_id>/follow-up/", queries.follow_up, name="dm_follow_up_query"),
     path("dm/status/", datamgmt.status, name="dm_status"),
     path("dm/missing/", datamgmt.missing, name="dm_missing"),
     path("dm/audit/", datamgmt.audit, name="dm_audit"),

@@ -93,6 +93,11 @@ def _baseline(subjects: pd.DataFrame, sequences: list[str]) -> list[dict[str, An
     table += [{"label": "EDSS: median (IQR)", "values": per_group(median_iqr("baseline_edss"))},
               {"label": "Weight, kg: mean (SD)", "values": per_group(mean_sd("weight_kg"))},
               {"label": "Baseline GEL: mean (SD)", "values": per_group(mean_sd("baseline_gel"))}]
+    for column, label in (("sex", "sex"), ("age", "age"), ("ms_course", "MS course"), ("baseline_edss", "EDSS"),
+                          ("weight_kg", "weight")):
+        if subjects[column].isna().any():  # missing data are shown, never silently left out of a denominator
+            table.append({"label": f"Not recorded: {label}, n",
+                          "values": per_group(lambda rows, c=column: str(int(rows[c].isna().sum())))})
     for site in sorted(subjects["site"].unique()):
         table.append({"label": f"Site {site}, n (%)", "values": per_group(count("site", site))})
     return table

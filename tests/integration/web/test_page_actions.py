@@ -29,6 +29,12 @@ def test_casebook_signature_needs_the_password_again(users, allocation) -> None:
     response = inv.post(f"/site/p/{pid}/sign/", {"meaning": "", "password": PASSWORD})
     assert "required" in field_errors(response.content.decode(), "meaning")
     response = inv.post(f"/site/p/{pid}/sign/", {"meaning": "I attest.", "password": PASSWORD})
+    assert "incomplete" in field_errors(response.content.decode(), "sign_anyway")  # visits are still to come
+    response = inv.post(f"/site/p/{pid}/sign/", {"meaning": "I attest.", "password": PASSWORD, "sign_anyway": "on"})
+    assert "reason" in field_errors(response.content.decode(), "reason")
+    assert not Signature.objects.exists()
+    response = inv.post(f"/site/p/{pid}/sign/", {"meaning": "I attest.", "password": PASSWORD, "sign_anyway": "on",
+                                                 "reason": "interim review"})
     assert response.status_code == 302
     signature = Signature.objects.get()
     assert (signature.signed_by, signature.meaning) == ("inv", "I attest.")

@@ -1,5 +1,6 @@
 """The data manager's pages: data-entry status per visit and form, missing data, the audit trail of a record,
-and locks (per participant and for the whole trial). Queries are in :mod:`mescams.edc.web.views.queries`."""
+and locks (per participant and for the whole trial) with the emergency-unblinding attempts they never stop.
+Queries are in :mod:`mescams.edc.web.views.queries`."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from mescams.edc.audit.models import AuditEntry
 from mescams.edc.queries import services as queries
 from mescams.edc.queries.models import DataLock
 from mescams.edc.trial import services as trial
+from mescams.edc.trial.models import UnblindingAttempt
 from mescams.edc.web.access import role_required
 from mescams.edc.web.forms import UnlockForm
 from mescams.edc.web.services import data_entry_matrix, missing_data, visit_statuses
@@ -65,7 +67,8 @@ def locks(request: HttpRequest) -> HttpResponse:
     return render(request, "web/dm_locks.html", {
         "participants": trial.visible_participants(request.user), "locked": locked,
         "trial_locked": any(lock.participant_id is None for lock in active), "form": UnlockForm(),
-        "history": DataLock.objects.select_related("participant").order_by("-locked_at", "-pk")[:50]})
+        "history": DataLock.objects.select_related("participant").order_by("-locked_at", "-pk")[:50],
+        "unblinding_attempts": UnblindingAttempt.objects.order_by("-at", "-pk")[:100]})
 
 
 @role_required(Role.DATA_MANAGER)

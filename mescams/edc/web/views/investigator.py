@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -58,27 +62,51 @@ def ae_causality(request: HttpRequest, participant_id: str, record_pk: int) -> H
 @role_required(Role.INVESTIGATOR)
 @require_POST
 def sign(request: HttpRequest, participant_id: str) -> HttpResponse:
-    """Casebook e-signature: the password again (re-authentication) and the meaning of the signature."""
+    """Casebook e-signature: the password again (re-authentication) and the meaning of the signature; an
+    incomplete casebook needs "sign anyway" and a reason. A replayed post signs nothing more."""
     p = trial.get_visible_participant(request.user, participant_id)
     form = SignForm(request.POST)
     if form.is_valid():
         try:
-            sign_casebook(user=request.user, participant_id=participant_id, password=form.cleaned_data["password"],
-                          meaning=form.cleaned_data["meaning"])
+            signature = sign_casebook(user=request.user, participant_id=participant_id,
+                                      password=form.cleaned_data["password"], meaning=form.cleaned_data["meaning"],
+                                      sign_anyway=form.cleaned_data["sign_anyway"],
+                                      reason=form.cleaned_data["reason"])
         except (BadCredentials, AccountLocked) as exc:
             form.add_error("password", str(exc))
         except InputValidationError as exc:
             attach_error(form, exc)
         else:
-            messages.success(request, "Casebook signed.")
+            messages.success(request, "Casebook already signed with this meaning; nothing changed since."
+                             if signature.replayed else "Casebook signed.")
             return redirect("web:participant", participant_id=participant_id)
     return render(request, "web/participant.html", _participant_context(request, p, sign_form=form))
 
 
+def _refusals_recorded(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A request for emergency unblinding from another role is refused (403) like any page of another role, and
+    recorded as a refused attempt all the same (every attempt is audited)."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, participant_id: str) -> HttpResponse:
+        try:
+            return view(request, participant_id)
+        except PermissionDenied as exc:
+            if request.user.is_authenticated and request.method == "POST" \
+                    and Role(request.user.role) is not Role.INVESTIGATOR:  # type: ignore[union-attr]
+                trial.record_refused_unblinding(user=request.user, participant_id=participant_id,
+                                                reason=request.POST.get("reason", ""), refusal=str(exc))
+            raise
+
+    return wrapped
+
+
+@_refusals_recorded
 @role_required(Role.INVESTIGATOR)
 @require_POST
 def unblind(request: HttpRequest, participant_id: str) -> HttpResponse:
-    """Emergency unblinding: the sequence is shown in this answer only, to this investigator only; recorded."""
+    """Emergency unblinding: the sequence is shown in this answer only, to this investigator only; recorded.
+    Data locks do not stop it (a lock holds data, not a participant's safety)."""
     p = trial.get_visible_participant(request.user, participant_id)
     form = UnblindForm(request.POST)
     if form.is_valid():
@@ -91,4 +119,8 @@ def unblind(request: HttpRequest, participant_id: str) -> HttpResponse:
             response = render(request, "web/unblinded.html", {"p": p, "sequence": sequence})
             response["Cache-Control"] = "no-store"
             return response
+    else:  # refused before the service saw it: recorded all the same
+        trial.record_refused_unblinding(user=request.user, participant_id=participant_id,
+                                        reason=request.POST.get("reason", ""),
+                                        refusal="; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
     return render(request, "web/participant.html", _participant_context(request, p, unblind_form=form))

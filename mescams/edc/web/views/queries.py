@@ -31,7 +31,8 @@ def scoped_queries(user: Any) -> Any:
 
 
 def _inbox(request: HttpRequest, *, title: str, participant_page: str) -> HttpResponse:
-    qs = scoped_queries(request.user).order_by("status", "participant__participant_id", "opened_at", "pk")
+    qs = (scoped_queries(request.user).order_by("status", "participant__participant_id", "opened_at", "pk")
+          .prefetch_related("messages"))
     return render(request, "web/site_queries.html", {"queries": qs, "form": AnswerForm(), "title": title,
                                                      "participant_page": participant_page})
 
@@ -82,7 +83,8 @@ def manage(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"Query {q.pk} opened for {q.participant.participant_id}.")
             return redirect("web:dm_queries")
     status = request.GET.get("status", "")
-    qs = queries.visible_queries(request.user).order_by("participant__participant_id", "opened_at", "pk")
+    qs = (queries.visible_queries(request.user).order_by("participant__participant_id", "opened_at", "pk")
+          .prefetch_related("messages"))
     if status in ("open", "answered", "closed"):
         qs = qs.filter(status=status)
     return render(request, "web/dm_queries.html", {"queries": qs, "form": form, "status": status})
@@ -97,4 +99,17 @@ def close(request: HttpRequest, query_id: int) -> HttpResponse:
         messages.error(request, str(exc))
     else:
         messages.success(request, f"Query {query_id} closed.")
+    return redirect("web:dm_queries")
+
+
+@role_required(Role.DATA_MANAGER)
+@require_POST
+def follow_up(request: HttpRequest, query_id: int) -> HttpResponse:
+    """Ask more on a query: the message joins its thread and the query is open again."""
+    try:
+        queries.follow_up_query(user=request.user, query_id=query_id, text=request.POST.get("text", ""))
+    except (InputValidationError, TrialStateError) as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Follow-up sent on query {query_id}.")
     return redirect("web:dm_queries")

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from mescams.core.lifecycle import ParticipantState
 from mescams.edc.crfs.models import FORMS, Consent, ScreeningRecord
+from mescams.edc.queries.casebook import casebook_gaps, casebook_state, manifestation
 from mescams.edc.queries.models import Signature
 from mescams.edc.queries.services import visible_queries
 from mescams.edc.randomisation import services as randomisation
@@ -167,7 +168,8 @@ def _participant_context(request: HttpRequest, p: Any, **forms: Any) -> dict[str
                 "withdraw_form": WithdrawForm(initial={"on": today()}),
                 "sign_form": SignForm(), "unblind_form": UnblindForm()}
     defaults.update(forms)
-    queries = visible_queries(request.user).filter(participant=p).order_by("opened_at", "pk")
+    queries = visible_queries(request.user).filter(participant=p).order_by("opened_at", "pk").prefetch_related(
+        "messages")
     outcome = EligibilityOutcome(screening.eligible, screening.criteria) if screening else None
     return {"p": p, "screening": screening, "screening_outcome": outcome, "statuses": visit_statuses(p),
             "product_code": product_code_of(p),
@@ -175,8 +177,16 @@ def _participant_context(request: HttpRequest, p: Any, **forms: Any) -> dict[str
             "consents": Consent.objects.filter(participant=p).select_related("obtained_by").order_by("consent_date",
                                                                                                    "pk"),
             "reconsent_needed": consents.reconsent_required(p),
-            "signatures": Signature.objects.filter(participant=p).order_by("signed_at", "pk"),
-            "is_investigator": request.user.role == "investigator", **defaults}
+            "is_investigator": request.user.role == "investigator", **_casebook(request, p), **defaults}
+
+
+def _casebook(request: HttpRequest, p: Any) -> dict[str, Any]:
+    """The casebook's signatures (manifestation and state), and for the investigator what signing would face."""
+    out: dict[str, Any] = {"signatures": [manifestation(s) for s in Signature.objects.filter(participant=p)
+                                          .order_by("signed_at", "pk")], "casebook_state": casebook_state(p)}
+    if request.user.role == "investigator":
+        out["casebook_gaps"] = casebook_gaps(p)
+    return out
 
 
 def _events(p: Any) -> list[tuple[str, list[Any]]]:
