@@ -122,8 +122,9 @@ class RoleRequestAdmin(admin.ModelAdmin):
         return self.readonly_fields[:-1] if self.has_change_permission(request, obj) else self.readonly_fields
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
-        kwargs["form"] = _bound(RoleDecisionForm, request)
-        kwargs["fields"] = None
+        if self.has_change_permission(request, obj):  # a decided request is shown read-only
+            kwargs["form"] = _bound(RoleDecisionForm, request)
+            kwargs["fields"] = None
         return super().get_form(request, obj, change=change, **kwargs)
 
     def save_model(self, request: HttpRequest, obj: RoleRequest, form: Any, change: bool) -> None:

@@ -162,6 +162,9 @@ def test_the_holder_cannot_keep_the_administrators_password(users) -> None:
 def test_the_django_admin_goes_through_the_audited_services(users, admin2) -> None:
     admin, coord = users["admin"], users["coord"]
     c = _client(admin)
+    for page in ("/admin/accounts/user/", "/admin/accounts/user/add/", f"/admin/accounts/user/{coord.pk}/change/",
+                 f"/admin/accounts/user/{coord.pk}/password/", "/admin/accounts/rolerequest/", "/admin/trial/site/"):
+        assert c.get(page).status_code == 200, page
     url = f"/admin/accounts/user/{admin.pk}/change/"
     mine = c.post(url, {"role": "cell_lab", "sites": [], "is_active": "on", "reason": "I need the list"})
     assert mine.status_code == 200 and "own role" in mine.content.decode()
@@ -174,11 +177,13 @@ def test_the_django_admin_goes_through_the_audited_services(users, admin2) -> No
     coord.refresh_from_db()
     assert coord.role == "site_coordinator"
     request = RoleRequest.objects.get(user=coord)
+    assert c.get(f"/admin/accounts/rolerequest/{request.pk}/change/").status_code == 200
     decided = _client(admin2).post(f"/admin/accounts/rolerequest/{request.pk}/change/",
                                    {"decision": "approve", "decision_reason": "DSMB charter signed"})
     assert decided.status_code == 302
     coord.refresh_from_db()
     assert coord.role == "dsmb" and _entries(coord, "role")[0].username == "admin2"
+    assert c.get(f"/admin/accounts/rolerequest/{request.pk}/change/").status_code == 200  # decided: read-only
     reset = c.post(f"/admin/accounts/user/{coord.pk}/password/", {"password1": NEW_PASSWORD,
                                                                   "password2": NEW_PASSWORD, "reason": "locked out"})
     assert reset.status_code == 302
