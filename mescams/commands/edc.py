@@ -189,6 +189,30 @@ def create_user(
 
 
 @reports_errors
+def set_password(
+    username: str = typer.Argument(...),
+    reason: str = typer.Option(..., "--reason", help="Why (recorded in the audit trail)."),
+) -> None:
+    """Set a user's password (MESCAMS_NEW_PASSWORD or prompted); the holder must change it at the next log-in.
+
+    The only way to reset the password of a two-person role (lab, unblinded statistician, DSMB, administrator).
+    """
+    _django()
+    from mescams.edc.accounts.administration import set_password as set_it
+    from mescams.edc.accounts.models import User
+    from mescams.edc.audit.context import Actor
+    from mescams.errors import InputValidationError
+
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        raise InputValidationError("username", f"no user named {username}")
+    password = os.environ.get("MESCAMS_NEW_PASSWORD") or typer.prompt("password", hide_input=True,
+                                                                     confirmation_prompt=True)
+    set_it(by=Actor.system("cli"), user=user, password=password, reason=reason)
+    typer.echo(f"password of {username} set; it must be changed at the next log-in")
+
+
+@reports_errors
 def disable_demo() -> None:
     """Deactivate the demo accounts that still open with their public demo passwords (audited)."""
     _django()
@@ -210,4 +234,5 @@ def register(root: typer.Typer, group: Callable[[str, str], typer.Typer]) -> Non
     randomisation.command("verify")(randomisation_verify)
     users = group("users", "EDC user accounts.")
     users.command("create")(create_user)
+    users.command("set-password")(set_password)
     users.command("disable-demo")(disable_demo)

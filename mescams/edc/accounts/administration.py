@@ -16,7 +16,9 @@ A password set by someone else is known to that person, so its holder must chang
 serves as an e-signature (:mod:`mescams.edc.accounts.passwords`).
 
 Who may act: an active administrator, or the command line on the server (``Actor.system("cli")``), which holds the
-database anyway; the command line may create the first administrator directly (bootstrap), nothing more.
+database anyway; the command line may create the first administrator directly (bootstrap) and set the password of
+an account with a two-person role (the web admin may not: whoever sets it could sign in as that person), but never
+decides a role request.
 """
 
 from __future__ import annotations
@@ -150,9 +152,17 @@ def create_account(*, by: User | Actor, username: str, password: str, role: Role
 
 
 def set_password(*, by: User | Actor, user: User, password: str, reason: str) -> None:
-    """Set another person's password; the holder must change it at the next log-in."""
+    """Set another person's password; the holder must change it at the next log-in.
+
+    Not from the web for an account holding a two-person role: an administrator who set the statistician's (or
+    another administrator's) password could sign in as them once it is changed, and so read the allocation or
+    approve their own requests. Those passwords are set on the server (``mescams users set-password``).
+    """
     actor, text = _actor(by), _reason(reason)
     _not_self(actor, user, "password here (use the password page, which asks for the current one)")
+    if actor.user_id is not None and Role(user.role) in two_person_roles():
+        raise Forbidden(f"the password of a {user.role} account is set on the server only: "
+                        f"mescams users set-password {user.username} --reason ...")
     check_new_password(password, user=user)
     with transaction.atomic(), acting(actor, reason=text):
         target = _locked(user)

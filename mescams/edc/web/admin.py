@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -19,6 +20,8 @@ from django.utils.html import format_html
 from mescams.edc.accounts.models import RoleRequest, User
 from mescams.edc.trial.models import Site
 from mescams.edc.web.admin_forms import AccessChangeForm, AccountCreationForm, RoleDecisionForm, SetPasswordForm
+
+admin.site.unregister(Group)  # roles, not groups, give rights here
 
 
 def _bound(form_class: type, request: HttpRequest) -> type:

@@ -78,6 +78,9 @@ def test_an_unblinded_role_from_the_command_line_awaits_approval(server_env) -> 
     made = run(server_env, "users", "create", "lab.tech", "--role", "cell_lab", "--reason", "new technician")
     assert made.returncode == 0, made.stderr
     assert "stays inactive until an administrator approves request" in made.stdout
+    reset = run(server_env, "users", "set-password", "lab.tech", "--reason", "typo in the first one")
+    assert reset.returncode == 0 and "must be changed" in reset.stdout, reset.stderr
+    _refused(run(server_env, "users", "set-password", "nobody", "--reason", "x"), "username")
 
 
 def test_serve_refuses_demo_accounts_outside_demo_mode(server_env) -> None:

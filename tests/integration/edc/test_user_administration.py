@@ -153,6 +153,19 @@ def test_a_password_set_by_an_administrator_must_be_changed_and_never_signs(user
     assert verify_audit_trail().entries == AuditEntry.objects.count()
 
 
+def test_an_unblinded_or_administrator_password_is_never_set_from_the_web(users, admin2) -> None:
+    from mescams.edc.audit.context import Actor
+
+    for holder in (users["statistician"], users["lab"], users["dsmb"], admin2):
+        with pytest.raises(Forbidden, match="set-password"):
+            admin_services.set_password(by=users["admin"], user=holder, password=NEW_PASSWORD, reason="reset")
+        assert not holder.check_password(NEW_PASSWORD)
+    admin_services.set_password(by=Actor.system("cli"), user=users["statistician"], password=NEW_PASSWORD,
+                                reason="forgot it; identity checked in person")
+    users["statistician"].refresh_from_db()
+    assert users["statistician"].password_change_required
+
+
 def test_the_holder_cannot_keep_the_administrators_password(users) -> None:
     admin_services.set_password(by=users["admin"], user=users["dm"], password=NEW_PASSWORD, reason="reset")
     with pytest.raises(InputValidationError, match="different"):
@@ -184,12 +197,14 @@ def test_the_django_admin_goes_through_the_audited_services(users, admin2) -> No
     coord.refresh_from_db()
     assert coord.role == "dsmb" and _entries(coord, "role")[0].username == "admin2"
     assert c.get(f"/admin/accounts/rolerequest/{request.pk}/change/").status_code == 200  # decided: read-only
-    reset = c.post(f"/admin/accounts/user/{coord.pk}/password/", {"password1": NEW_PASSWORD,
-                                                                  "password2": NEW_PASSWORD, "reason": "locked out"})
-    assert reset.status_code == 302
-    coord.refresh_from_db()
-    assert coord.password_change_required and coord.check_password(NEW_PASSWORD)
-    assert _entries(coord, "password")[0].reason == "locked out"
+    body = {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "reason": "locked out"}
+    refused = c.post(f"/admin/accounts/user/{coord.pk}/password/", body)  # now DSMB: set on the server only
+    assert refused.status_code == 200 and "mescams users set-password" in refused.content.decode()
+    dm = users["dm"]
+    assert c.post(f"/admin/accounts/user/{dm.pk}/password/", body).status_code == 302
+    dm.refresh_from_db()
+    assert dm.password_change_required and dm.check_password(NEW_PASSWORD)
+    assert _entries(dm, "password")[0].reason == "locked out"
     added = c.post("/admin/accounts/user/add/", {"username": "coord3", "role": "site_coordinator", "sites": [ott],
                                                  "password1": NEW_PASSWORD, "password2": NEW_PASSWORD,
                                                  "reason": "new coordinator"})
