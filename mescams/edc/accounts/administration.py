@@ -41,7 +41,7 @@ from mescams.edc.trial.services import Forbidden
 from mescams.errors import InputValidationError, TrialStateError
 
 __all__ = ["approve_role_request", "change_role", "check_new_password", "create_account", "refuse_role_request",
-           "request_role", "set_active", "set_password", "set_sites", "two_person_roles"]
+           "request_role", "server_set_password_roles", "set_active", "set_password", "set_sites", "two_person_roles"]
 
 USER_TABLE = User._meta.db_table
 PASSWORD_SET = "set by an administrator; must be changed at the next log-in"
@@ -52,6 +52,14 @@ def two_person_roles() -> frozenset[Role]:
     anything that reveals allocation, and the administrator (who could otherwise make a second account to approve
     its own requests)."""
     return frozenset({r for r in Role if BLINDING_POLICY.view(r).reveals} | {Role.ADMINISTRATOR})
+
+
+def server_set_password_roles() -> frozenset[Role]:
+    """Roles whose password is set on the server only, never from the web: the two-person roles and every role the
+    blinding policy lets unblind a participant in an emergency (the investigator, who also signs casebooks). An
+    administrator who set such a password could sign in as its holder once it is changed."""
+    unblinding = {r for r in Role if BLINDING_POLICY.view(r).may_request_emergency_unblinding}
+    return two_person_roles() | frozenset(unblinding)
 
 
 # -- checks -------------------------------------------------------------------------------------------------------
@@ -154,13 +162,14 @@ def create_account(*, by: User | Actor, username: str, password: str, role: Role
 def set_password(*, by: User | Actor, user: User, password: str, reason: str) -> None:
     """Set another person's password; the holder must change it at the next log-in.
 
-    Not from the web for an account holding a two-person role: an administrator who set the statistician's (or
-    another administrator's) password could sign in as them once it is changed, and so read the allocation or
-    approve their own requests. Those passwords are set on the server (``mescams users set-password``).
+    Not from the web for a role of :func:`server_set_password_roles`: an administrator who set the statistician's,
+    the investigator's or another administrator's password could sign in as them once it is changed, and so read
+    the allocation, unblind or sign, or approve their own requests. Those passwords are set on the server
+    (``mescams users set-password``).
     """
     actor, text = _actor(by), _reason(reason)
     _not_self(actor, user, "password here (use the password page, which asks for the current one)")
-    if actor.user_id is not None and Role(user.role) in two_person_roles():
+    if actor.user_id is not None and Role(user.role) in server_set_password_roles():
         raise Forbidden(f"the password of a {user.role} account is set on the server only: "
                         f"mescams users set-password {user.username} --reason ...")
     check_new_password(password, user=user)

@@ -12,6 +12,7 @@ from mescams.edc.accounts import administration as admin_services
 from mescams.edc.accounts.models import RoleRequest, User
 from mescams.edc.accounts.passwords import PasswordChangeRequired, change_own_password
 from mescams.edc.accounts.services import create_user
+from mescams.edc.audit.context import Actor
 from mescams.edc.audit.models import AuditEntry
 from mescams.edc.audit.verify import verify_audit_trail
 from mescams.edc.queries.services import sign_casebook
@@ -88,8 +89,6 @@ def test_an_unblinded_role_takes_a_request_and_another_administrators_approval(u
     with pytest.raises(Forbidden, match="filed"):
         admin_services.approve_role_request(by=admin, request_id=request.pk, reason="fine")
     with pytest.raises(Forbidden, match="command line"):
-        from mescams.edc.audit.context import Actor
-
         admin_services.approve_role_request(by=Actor.system("cli"), request_id=request.pk, reason="fine")
     admin_services.approve_role_request(by=admin2, request_id=request.pk, reason="lab manager's e-mail of 3 May")
     coord.refresh_from_db()
@@ -129,11 +128,12 @@ def test_an_account_created_with_an_unblinded_role_stays_inactive_until_approved
 def test_a_password_set_by_an_administrator_must_be_changed_and_never_signs(users, allocation) -> None:
     inv = users["inv"]
     pid = randomised(users["coord"])
-    admin_services.set_password(by=users["admin"], user=inv, password=NEW_PASSWORD, reason="forgot it (ticket 12)")
+    admin_services.set_password(by=Actor.system("cli"), user=inv, password=NEW_PASSWORD,
+                                reason="forgot it (ticket 12)")
     inv.refresh_from_db()
     assert inv.password_change_required
     (entry,) = _entries(inv, "password")
-    assert entry.username == "admin" and entry.reason == "forgot it (ticket 12)" and "argon2" not in entry.new
+    assert entry.username == "cli" and entry.reason == "forgot it (ticket 12)" and "argon2" not in entry.new
     with pytest.raises(PasswordChangeRequired):
         sign_casebook(user=inv, participant_id=pid, password=NEW_PASSWORD, meaning="I attest.")
     c = _client(inv)
@@ -153,10 +153,9 @@ def test_a_password_set_by_an_administrator_must_be_changed_and_never_signs(user
     assert verify_audit_trail().entries == AuditEntry.objects.count()
 
 
-def test_an_unblinded_or_administrator_password_is_never_set_from_the_web(users, admin2) -> None:
-    from mescams.edc.audit.context import Actor
-
-    for holder in (users["statistician"], users["lab"], users["dsmb"], admin2):
+def test_passwords_that_unblind_sign_or_approve_are_never_set_from_the_web(users, admin2) -> None:
+    assert admin_services.server_set_password_roles() == admin_services.two_person_roles() | {Role.INVESTIGATOR}
+    for holder in (users["statistician"], users["lab"], users["dsmb"], users["inv"], admin2):
         with pytest.raises(Forbidden, match="set-password"):
             admin_services.set_password(by=users["admin"], user=holder, password=NEW_PASSWORD, reason="reset")
         assert not holder.check_password(NEW_PASSWORD)
@@ -179,10 +178,11 @@ def test_the_django_admin_goes_through_the_audited_services(users, admin2) -> No
                  f"/admin/accounts/user/{coord.pk}/password/", "/admin/accounts/rolerequest/", "/admin/trial/site/"):
         assert c.get(page).status_code == 200, page
     url = f"/admin/accounts/user/{admin.pk}/change/"
-    mine = c.post(url, {"role": "cell_lab", "sites": [], "is_active": "on", "reason": "I need the list"})
+    mine = c.post(url, {"role": "unblinded_statistician", "sites": [], "is_active": "on", "reason": "I need it"})
     assert mine.status_code == 200 and "own role" in mine.content.decode()
     admin.refresh_from_db()
     assert admin.role == "administrator"
+    assert c.get("/api/randomisation/list").status_code == 403
     ott = str(coord.sites.get().pk)
     other = c.post(f"/admin/accounts/user/{coord.pk}/change/", {"role": "dsmb", "sites": [ott], "is_active": "on",
                                                                 "reason": "joins the DSMB"})
