@@ -48,6 +48,13 @@ def serve(
     from mescams.edc.settings import build_settings
 
     build_settings()  # fail now, with a clear message, if the environment is unsafe (e.g. no secret)
+    _django()
+    from django.db import connections
+
+    from mescams.edc.wsgi import startup_checks
+
+    startup_checks()  # and if the database is (a changed allocation list, demo accounts outside demo mode)
+    connections.close_all()
     gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or shutil.which("gunicorn")
     if gunicorn is None:
         raise typer.BadParameter("gunicorn is not installed")
@@ -153,29 +160,66 @@ def randomisation_verify() -> None:
 
 @reports_errors
 def create_user(
-    username: str = typer.Argument(...),
-    role: str = typer.Option(..., "--role"),
-    sites: str = typer.Option("", "--sites", help="Comma-separated site codes."),
+    username: str = typer.Argument(..., help="Letters, digits and . _ - @ (beginning with a letter or digit)."),
+    role: str = typer.Option(..., "--role", help="One of the roles of the blinding policy, e.g. site_coordinator."),
+    sites: str = typer.Option("", "--sites", help="Comma-separated site codes (required for site-bound roles)."),
+    reason: str = typer.Option(..., "--reason", help="Why the account is created (recorded in the audit trail)."),
 ) -> None:
-    """Create a user; the password is read from the MESCAMS_NEW_PASSWORD environment variable or prompted."""
-    _django()
-    from django.contrib.auth.password_validation import validate_password
-    from django.core.exceptions import ValidationError
+    """Create a user through the audited service; the password is read from MESCAMS_NEW_PASSWORD or prompted.
 
-    from mescams.edc.accounts.services import create_user as create
+    The password must pass Django's validators (length, common passwords, similarity to the user name) and be
+    changed by its holder at the first log-in. A role that may see allocation, or administrator (except the very
+    first administrator), leaves the account inactive until an administrator approves its request in the admin.
+    """
+    _django()
+    from mescams.edc.accounts.administration import create_account
+    from mescams.edc.audit.context import Actor
     from mescams.edc.trial.sites import sync_sites
-    from mescams.errors import InputValidationError
 
     password = os.environ.get("MESCAMS_NEW_PASSWORD") or typer.prompt("password", hide_input=True,
                                                                      confirmation_prompt=True)
-    try:
-        validate_password(password)
-    except ValidationError as exc:
-        raise InputValidationError("password", " ".join(exc.messages)) from None
     sync_sites()
-    user = create(username=username, password=password, role=role,
-                  site_codes=[s.strip() for s in sites.split(",") if s.strip()])
-    typer.echo(f"created {user.username} ({user.role}; sites {', '.join(user.site_codes()) or 'none'})")
+    user, request = create_account(by=Actor.system("cli"), username=username, password=password, role=role,
+                                   site_codes=sites.split(","), reason=reason)
+    typer.echo(f"created {user.username} ({user.role}; sites {', '.join(user.site_codes()) or 'none'}); the password "
+               "must be changed at the first log-in")
+    if request is not None:
+        typer.echo(f"the role {request.role} takes two people: the account stays inactive until an administrator "
+                   f"approves request {request.pk} (/admin/accounts/rolerequest/{request.pk}/change/)")
+
+
+@reports_errors
+def set_password(
+    username: str = typer.Argument(...),
+    reason: str = typer.Option(..., "--reason", help="Why (recorded in the audit trail)."),
+) -> None:
+    """Set a user's password (MESCAMS_NEW_PASSWORD or prompted); the holder must change it at the next log-in.
+
+    The only way to reset the password of a two-person role (lab, unblinded statistician, DSMB, administrator).
+    """
+    _django()
+    from mescams.edc.accounts.administration import set_password as set_it
+    from mescams.edc.accounts.models import User
+    from mescams.edc.audit.context import Actor
+    from mescams.errors import InputValidationError
+
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        raise InputValidationError("username", f"no user named {username}")
+    password = os.environ.get("MESCAMS_NEW_PASSWORD") or typer.prompt("password", hide_input=True,
+                                                                     confirmation_prompt=True)
+    set_it(by=Actor.system("cli"), user=user, password=password, reason=reason)
+    typer.echo(f"password of {username} set; it must be changed at the next log-in")
+
+
+@reports_errors
+def disable_demo() -> None:
+    """Deactivate the demo accounts that still open with their public demo passwords (audited)."""
+    _django()
+    from mescams.edc.demo.guard import disable_demo_accounts
+
+    names = disable_demo_accounts()
+    typer.echo(f"deactivated: {', '.join(names)}" if names else "no demo account opens with its demo password")
 
 
 def register(root: typer.Typer, group: Callable[[str, str], typer.Typer]) -> None:
@@ -188,4 +232,7 @@ def register(root: typer.Typer, group: Callable[[str, str], typer.Typer]) -> Non
     randomisation.command("generate")(randomisation_generate)
     randomisation.command("import")(randomisation_import)
     randomisation.command("verify")(randomisation_verify)
-    group("users", "EDC user accounts.").command("create")(create_user)
+    users = group("users", "EDC user accounts.")
+    users.command("create")(create_user)
+    users.command("set-password")(set_password)
+    users.command("disable-demo")(disable_demo)

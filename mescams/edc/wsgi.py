@@ -1,7 +1,8 @@
 """WSGI entry point for gunicorn (``mescams serve``): settings come from the environment at start-up.
 
 Before serving, the stored allocation list (if any) is re-derived from its seed: a list changed behind the
-system's back stops the server from starting rather than randomising from it.
+system's back stops the server from starting rather than randomising from it. Outside demo mode, demo accounts that
+still open with their public passwords stop it too (:mod:`mescams.edc.demo.guard`).
 """
 
 from __future__ import annotations
@@ -10,9 +11,11 @@ from typing import Any
 
 
 def startup_checks() -> None:
-    """Verify the active allocation list against its seed (AllocationListMismatch if it differs)."""
+    """Verify the active allocation list against its seed (AllocationListMismatch if it differs); refuse demo
+    accounts with their public passwords outside demo mode (DemoAccountsOutsideDemoMode)."""
     from django.db import DatabaseError
 
+    from mescams.edc.demo.guard import refuse_demo_accounts_outside_demo_mode
     from mescams.edc.randomisation.models import AllocationList
     from mescams.edc.randomisation.services import verify_list
 
@@ -22,6 +25,7 @@ def startup_checks() -> None:
         return
     if stored is not None:
         verify_list(stored)
+    refuse_demo_accounts_outside_demo_mode()
 
 
 def warm_up() -> None:

@@ -1,4 +1,5 @@
-"""Users of the EDC: one role each (from the blinding policy's role list), one or more sites, lock-out state."""
+"""Users of the EDC: one role each (from the blinding policy's role list), one or more sites, lock-out state; and
+the requests for a role that two people must agree on (:class:`RoleRequest`)."""
 
 from __future__ import annotations
 
@@ -6,15 +7,23 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 
 from mescams.core.blinding import BLINDING_POLICY, Role
+from mescams.edc.accounts.usernames import USERNAME_MAX, USERNAME_RULE, UsernameValidator
+from mescams.edc.audit.audited import AuditedModel
 
 ROLE_CHOICES = [(r.value, r.label) for r in Role]
 
 
 class User(AbstractUser):
+    username = models.CharField("username", max_length=USERNAME_MAX, unique=True, help_text=USERNAME_RULE,
+                                validators=[UsernameValidator()],
+                                error_messages={"unique": "A user with that user name already exists."})
     role = models.CharField(max_length=40, choices=ROLE_CHOICES)
     sites = models.ManyToManyField("trial.Site", blank=True, related_name="users")
     failed_logins = models.PositiveIntegerField(default=0)
     locked_until = models.DateTimeField(null=True, blank=True)
+    # Set when an administrator sets the password (the administrator knows it): the holder must choose a new one
+    # before doing anything else, and the known one never signs (see mescams.edc.accounts.passwords).
+    password_change_required = models.BooleanField(default=False)
 
     @property
     def role_enum(self) -> Role:
@@ -26,3 +35,33 @@ class User(AbstractUser):
 
     def site_codes(self) -> list[str]:
         return sorted(self.sites.values_list("code", flat=True))
+
+
+class RoleRequest(AuditedModel):
+    """A request to give ``user`` a role that takes two people (an unblinded role, or administrator).
+
+    One person requests (with a reason), a different authorised person approves or refuses (with a reason); the
+    user concerned can do neither. ``activates`` marks the request filed when the account was created with that
+    role: the account stays inactive until it is approved. Audited like trial data (create and every decision).
+    """
+
+    PENDING, APPROVED, REFUSED = "pending", "approved", "refused"
+    STATUS_CHOICES = [(PENDING, "pending"), (APPROVED, "approved"), (REFUSED, "refused")]
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="role_requests")
+    role = models.CharField(max_length=40, choices=ROLE_CHOICES)
+    activates = models.BooleanField(default=False)
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    requested_by_name = models.CharField(max_length=USERNAME_MAX)
+    requested_at = models.DateTimeField()
+    reason = models.TextField()
+    status = models.CharField(max_length=10, choices=STATUS_CHOICES, default=PENDING)
+    decided_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"request {self.pk}: {self.role} for {self.user.username} ({self.status})"

@@ -60,13 +60,23 @@ def check_credentials(*, username: str, password: str, request: Any = None) -> U
 
 
 def reauthenticate(user: User, password: str) -> None:
-    """Confirm the signer's identity again (e-signature); a wrong password counts towards lock-out."""
+    """Confirm the signer's identity again (e-signature); a wrong password counts towards lock-out.
+
+    A password someone else set is refused outright (PasswordChangeRequired): the signature must be the signer's.
+    """
+    from mescams.edc.accounts.passwords import refuse_if_change_required
+
+    refuse_if_change_required(User.objects.get(pk=user.pk))
     check_credentials(username=user.username, password=password)
 
 
 def create_user(*, username: str, password: str, role: Role | str, site_codes: list[str] = (), **extra: Any) -> User:
+    """Provision an account directly (demo, simulation, tests): no audit, no two-person rule. People's accounts are
+    created through :func:`mescams.edc.accounts.administration.create_account`."""
+    from mescams.edc.accounts.usernames import check_username
     from mescams.edc.trial.models import Site
 
+    check_username(username)
     try:
         role = Role(role)
     except ValueError:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from mescams.edc.accounts.passwords import PasswordChangeRequired
 from mescams.edc.accounts.services import AccountLocked, BadCredentials
 from mescams.edc.trial.services import Forbidden, NotFound
 from mescams.errors import (
@@ -23,6 +24,7 @@ STATUS: list[tuple[type[Exception], int, str]] = [
     (BlindingViolation, 403, "blinded"),
     (BadCredentials, 401, "bad_credentials"),
     (AccountLocked, 403, "account_locked"),
+    (PasswordChangeRequired, 403, PasswordChangeRequired.code),
     (DataLocked, 423, "locked"),
     (DuplicateRecord, 409, "duplicate"),
     (TrialStateError, 409, "conflict"),

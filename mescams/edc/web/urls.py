@@ -86,6 +86,7 @@ pages = [
 urlpatterns = [
     path("", include((pages, "web"))),
     path("accounts/login/", auth.LoginView.as_view(), name="login"),
+    path("accounts/password/", auth.password_change, name="password_change"),
     path("accounts/logout/", auth_views.LogoutView.as_view(next_page="/accounts/login/"), name="logout"),
     # The admin's own log-in would bypass the lock-out: send it to the one log-in page.
     path("admin/login/", RedirectView.as_view(url="/accounts/login/?next=/admin/", query_string=False)),

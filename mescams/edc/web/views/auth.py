@@ -1,4 +1,5 @@
-"""Log-in (with the EDC's lock-out), log-out, and the home page that sends each role to its dashboard."""
+"""Log-in (with the EDC's lock-out), log-out, the password page, and the home page that sends each role to its
+dashboard."""
 
 from __future__ import annotations
 
@@ -6,15 +7,21 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from mescams.core.blinding import Role
+from mescams.edc.accounts.passwords import change_own_password
 from mescams.edc.accounts.services import AccountLocked, BadCredentials, check_credentials
 from mescams.edc.web.access import HOME_OF
+from mescams.edc.web.forms import attach_error
+from mescams.errors import InputValidationError
 
 
 class LockoutAuthenticationForm(AuthenticationForm):
@@ -49,3 +56,23 @@ class LoginView(auth_views.LoginView):
 def home(request: HttpRequest) -> HttpResponse:
     """Each role's dashboard (the administrator's is Django admin)."""
     return redirect(HOME_OF[Role(request.user.role)])  # type: ignore[union-attr]
+
+
+@login_required
+def password_change(request: HttpRequest) -> HttpResponse:
+    """The holder changes their own password (the current one asked again); required after an administrator set it."""
+    form = PasswordChangeForm(request.user, request.POST or None)
+    target = request.POST.get("next") or request.GET.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "/"
+    if request.method == "POST" and form.is_valid():
+        try:
+            change_own_password(user=request.user, current=form.cleaned_data["old_password"],  # type: ignore[arg-type]
+                                new=form.cleaned_data["new_password1"])
+        except InputValidationError as exc:
+            attach_error(form, exc)
+        else:
+            update_session_auth_hash(request, request.user)  # type: ignore[arg-type]
+            messages.success(request, "Password changed.")
+            return redirect(target)
+    return render(request, "registration/password_change.html", {"form": form, "next": target})

@@ -4,7 +4,6 @@ and the analysis report (``mescams analyze`` run on the EDC's analysis-data expo
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -111,16 +110,18 @@ def reports(request: HttpRequest) -> HttpResponse:
 @reveal_required(Reveal.ANALYSIS_EXPORT)
 @require_POST
 def generate_report(request: HttpRequest) -> HttpResponse:
-    """Export the analysis data (audited) and start ``mescams analyze`` on it in the background."""
+    """Export the analysis data (audited) and start ``mescams analyze`` on it in the background.
+
+    The folder is named from the time and the user's id (never the user name), and the job is started with an
+    argument list, never a shell (:mod:`mescams.edc.web.report_job`).
+    """
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
-    folder = _reports_dir() / f"{stamp}-{request.user.username}"
+    folder = _reports_dir() / f"{stamp}-u{request.user.pk}"
     folder.mkdir(parents=True, exist_ok=True)
     write_analysis_data(folder / "analysis-data", actor=request.user)
-    exe = shutil.which("mescams", path=str(Path(sys.executable).parent)) or "mescams"
-    command = (f'"{exe}" analyze "{folder / "analysis-data"}" --json "{folder / "results.json"}" '
-               f'--report "{folder / "report.html"}" > "{folder / "analyze.log"}" 2>&1; '
-               f'echo $? > "{folder / "exit-status"}"')
-    subprocess.Popen(["/bin/sh", "-c", command], start_new_session=True)  # noqa: S603 - our own paths only
+    with (folder / "analyze.log").open("wb") as log:
+        subprocess.Popen([sys.executable, "-m", "mescams.edc.web.report_job", str(folder)],  # noqa: S603
+                         stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
     messages.success(request, "Analysis started; the report appears below when it is ready (about a minute).")
     return redirect("web:oversight_reports")
 
