@@ -127,6 +127,7 @@ def build_settings(env: Mapping[str, str] | None = None) -> dict[str, Any]:
             "django.contrib.sessions",
             "django.contrib.messages",
             "django.contrib.staticfiles",
+            "ninja",  # Swagger UI's files and templates from the installed package (/api/docs uses no CDN)
             *EDC_APPS,
         ],
         "MIDDLEWARE": [
