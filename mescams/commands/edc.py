@@ -178,6 +178,20 @@ def create_user(
     typer.echo(f"created {user.username} ({user.role}; sites {', '.join(user.site_codes()) or 'none'})")
 
 
+@reports_errors
+def unlock_user(
+    username: str = typer.Argument(...),
+    reason: str = typer.Option(..., "--reason", help="Why the delays are cleared (recorded in the audit trail)."),
+) -> None:
+    """Clear the growing log-in delays of an account at every address (e.g. after someone guessed at it); audited.
+    Accounts are never locked, so this is only needed to let a user in before the delay runs out."""
+    _django()
+    from mescams.edc.security.throttle import release
+
+    cleared = release(user=None, username=username, reason=reason)
+    typer.echo(f"log-in delays of {username} cleared ({cleared} address(es))")
+
+
 def register(root: typer.Typer, group: Callable[[str, str], typer.Typer]) -> None:
     root.command("migrate")(migrate)
     root.command("serve")(serve)
@@ -188,4 +202,6 @@ def register(root: typer.Typer, group: Callable[[str, str], typer.Typer]) -> Non
     randomisation.command("generate")(randomisation_generate)
     randomisation.command("import")(randomisation_import)
     randomisation.command("verify")(randomisation_verify)
-    group("users", "EDC user accounts.").command("create")(create_user)
+    users = group("users", "EDC user accounts.")
+    users.command("create")(create_user)
+    users.command("unlock")(unlock_user)

@@ -1,4 +1,7 @@
-"""Users of the EDC: one role each (from the blinding policy's role list), one or more sites, lock-out state."""
+"""Users of the EDC: one role each (from the blinding policy's role list), one or more sites.
+
+No lock-out state: failed log-ins are counted by :mod:`mescams.edc.security.throttle`, per name as typed and
+address, so that an unknown name and a real one behave alike."""
 
 from __future__ import annotations
 
@@ -13,8 +16,6 @@ ROLE_CHOICES = [(r.value, r.label) for r in Role]
 class User(AbstractUser):
     role = models.CharField(max_length=40, choices=ROLE_CHOICES)
     sites = models.ManyToManyField("trial.Site", blank=True, related_name="users")
-    failed_logins = models.PositiveIntegerField(default=0)
-    locked_until = models.DateTimeField(null=True, blank=True)
 
     @property
     def role_enum(self) -> Role:

@@ -37,9 +37,10 @@ def _auth_router() -> Router:
         """Sets the CSRF cookie; send the token back as the X-CSRFToken header on every POST/PUT/DELETE."""
         return {"csrf_token": get_token(request)}
 
-    @router.post("/login", auth=None, response={200: MeOut, 401: ErrorOut, 403: ErrorOut})
+    @router.post("/login", auth=None, response={200: MeOut, 401: ErrorOut, 403: ErrorOut, 429: ErrorOut})
     def login_view(request: Any, body: LoginIn) -> Any:
-        """Session log-in (CSRF-checked); repeated failures lock the account for a while."""
+        """Session log-in (CSRF-checked); repeated failures make further attempts from the same address wait (429
+        with Retry-After), the same for every user name; no account is ever locked."""
         forbidden = check_csrf(request)
         if forbidden:
             return Status(403, {"error": "csrf", "detail": "CSRF token missing or incorrect"})

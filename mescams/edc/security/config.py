@@ -5,6 +5,10 @@ is renewed by requests, at most once a minute, so only inactivity ends it). ``ME
 over plain HTTP (cookies without the Secure flag); demo mode implies it. Everywhere else cookies are Secure,
 HttpOnly and SameSite, so a session or CSRF cookie never travels over an unencrypted connection.
 ``MESCAMS_LOGIN_RATE`` (default ``30/60``): at most 30 log-in attempts per client address per minute.
+``MESCAMS_LOGIN_FREE_FAILURES`` (default 5) and ``MESCAMS_LOGIN_MAX_DELAY_MINUTES`` (default 15): failed log-ins
+for one account from one address before each further failure doubles the wait before the next attempt, and the
+longest wait (see :mod:`mescams.edc.security.throttle`; an address gets four times the free failures).
+They replace ``MESCAMS_LOCKOUT_ATTEMPTS``/``MESCAMS_LOCKOUT_MINUTES``: no account is ever locked.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from typing import Any
 
 from mescams.errors import InputValidationError
 
-__all__ = ["MIDDLEWARE", "login_rate", "security_settings"]
+__all__ = ["MIDDLEWARE", "login_rate", "login_throttle", "security_settings"]
 
 MIDDLEWARE = [
     "mescams.edc.security.middleware.SecurityHeadersMiddleware",
@@ -39,6 +43,24 @@ def login_rate(env: Mapping[str, str]) -> tuple[int, int]:
     return attempts, seconds
 
 
+def login_throttle(env: Mapping[str, str]) -> tuple[int, int]:
+    """(free failures, longest delay in minutes) of the failed log-in delays."""
+    values = []
+    for name, default in (("MESCAMS_LOGIN_FREE_FAILURES", "5"), ("MESCAMS_LOGIN_MAX_DELAY_MINUTES", "15")):
+        try:
+            value = int(env.get(name, default))
+        except ValueError:
+            raise InputValidationError(name, "must be a whole number") from None
+        if value < 1:
+            raise InputValidationError(name, "must be at least 1")
+        values.append(value)
+    for old in ("MESCAMS_LOCKOUT_ATTEMPTS", "MESCAMS_LOCKOUT_MINUTES"):
+        if old in env:
+            raise InputValidationError(old, "no longer exists: accounts are never locked; use "
+                                            "MESCAMS_LOGIN_FREE_FAILURES and MESCAMS_LOGIN_MAX_DELAY_MINUTES")
+    return values[0], values[1]
+
+
 def security_settings(env: Mapping[str, str], *, demo: bool) -> dict[str, Any]:
     """The Django settings for sessions, cookies and security headers."""
     plain_http = demo or _flag(env, "MESCAMS_INSECURE_HTTP")
@@ -60,4 +82,5 @@ def security_settings(env: Mapping[str, str], *, demo: bool) -> dict[str, Any]:
         "SECURE_REFERRER_POLICY": "same-origin",
         "SECURE_CROSS_ORIGIN_OPENER_POLICY": "same-origin",
         "MESCAMS_LOGIN_RATE": login_rate(env),
+        "MESCAMS_LOGIN_THROTTLE": login_throttle(env),
     }

@@ -1,4 +1,4 @@
-"""Django admin for the administrator: users (role, sites, lock-out) and sites. Trial data are not edited here:
+"""Django admin for the administrator: users (role, sites) and sites. Trial data are not edited here:
 they change only through the audited services."""
 
 from __future__ import annotations
@@ -12,10 +12,9 @@ from mescams.edc.trial.models import Site
 
 @admin.register(User)
 class EdcUserAdmin(UserAdmin):
-    list_display = ("username", "role", "is_active", "locked_until", "last_login")
+    list_display = ("username", "role", "is_active", "last_login")
     list_filter = ("role", "is_active", "sites")
-    fieldsets = (*UserAdmin.fieldsets, ("Trial access", {"fields": ("role", "sites", "failed_logins",
-                                                                      "locked_until")}))
+    fieldsets = (*UserAdmin.fieldsets, ("Trial access", {"fields": ("role", "sites")}))
     add_fieldsets = (*UserAdmin.add_fieldsets, ("Trial access", {"fields": ("role", "sites")}))
     filter_horizontal = ("sites", "groups", "user_permissions")
 

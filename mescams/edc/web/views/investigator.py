@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from mescams.core.blinding import Role
-from mescams.edc.accounts.services import AccountLocked, BadCredentials
+from mescams.edc.accounts.services import BadCredentials, LoginThrottled
 from mescams.edc.crfs.models import AdverseEvent
 from mescams.edc.queries.services import sign_casebook
 from mescams.edc.trial import services as trial
@@ -60,7 +60,7 @@ def sign(request: HttpRequest, participant_id: str) -> HttpResponse:
         try:
             sign_casebook(user=request.user, participant_id=participant_id, password=form.cleaned_data["password"],
                           meaning=form.cleaned_data["meaning"])
-        except (BadCredentials, AccountLocked) as exc:
+        except (BadCredentials, LoginThrottled) as exc:
             form.add_error("password", str(exc))
         except InputValidationError as exc:
             attach_error(form, exc)
