@@ -192,6 +192,42 @@ def unlock_user(
     typer.echo(f"log-in delays of {username} cleared ({cleared} address(es))")
 
 
+@reports_errors
+def access_log_export(
+    out: Path = typer.Argument(..., help="CSV file to write.", dir_okay=False),
+    participant: str = typer.Option("", "--participant", help="Only this participant's records."),
+    start: str = typer.Option("", "--from", help="First day (YYYY-MM-DD, UTC)."),
+    end: str = typer.Option("", "--to", help="Last day (YYYY-MM-DD, UTC)."),
+) -> None:
+    """Write who viewed participant data (by participant and dates) as CSV, after verifying the log."""
+    _django()
+    from mescams.edc.security import access_log
+
+    terms = access_log.search_terms({"participant_id": participant, "start": start, "end": end})
+    access_log.verify()
+    rows = access_log.records(**terms)
+    out.write_text(access_log.as_csv(rows.iterator()), encoding="utf-8")
+    typer.echo(f"{rows.count()} access records written to {out}")
+
+
+@reports_errors
+def access_log_verify() -> None:
+    """Check every access record's hash and the seals' chain (sealing pending records first)."""
+    _django()
+    from mescams.edc.security.access_log import verify
+
+    typer.echo(f"access log verified: {verify()} records")
+
+
+@reports_errors
+def access_log_purge() -> None:
+    """Remove the sealed batches of access records older than MESCAMS_ACCESS_LOG_RETENTION_YEARS (default 15)."""
+    _django()
+    from mescams.edc.security.access_log import purge_expired
+
+    typer.echo(f"{purge_expired()} access records past the retention period removed")
+
+
 def register(root: typer.Typer, group: Callable[[str, str], typer.Typer]) -> None:
     root.command("migrate")(migrate)
     root.command("serve")(serve)
@@ -205,3 +241,7 @@ def register(root: typer.Typer, group: Callable[[str, str], typer.Typer]) -> Non
     users = group("users", "EDC user accounts.")
     users.command("create")(create_user)
     users.command("unlock")(unlock_user)
+    log = group("access-log", "Who viewed which participant's data (PHIPA/PHIA access log).")
+    log.command("export")(access_log_export)
+    log.command("verify")(access_log_verify)
+    log.command("purge")(access_log_purge)

@@ -12,7 +12,8 @@ Variables (all optional except the secret outside demo mode):
 ``MESCAMS_DEBUG``           ``1``: Django debug pages (never in production)
 ``MESCAMS_ALLOWED_HOSTS``   comma-separated host names (default ``127.0.0.1,localhost``)
 ``MESCAMS_LOGIN_FREE_FAILURES``, ``MESCAMS_LOGIN_MAX_DELAY_MINUTES``, ``MESCAMS_LOGIN_RATE``,
-``MESCAMS_SESSION_IDLE_MINUTES``, ``MESCAMS_INSECURE_HTTP``: log-in throttling, sessions and transport
+``MESCAMS_SESSION_IDLE_MINUTES``, ``MESCAMS_INSECURE_HTTP``, ``MESCAMS_ACCESS_LOG_RETENTION_YEARS`` (default 15):
+                            log-in throttling, sessions, transport and the access log
                             (:mod:`mescams.edc.security.config`)
 
 :func:`configure` calls ``django.conf.settings.configure`` with :func:`build_settings` and ``django.setup()``; the
@@ -137,6 +138,7 @@ def build_settings(env: Mapping[str, str] | None = None) -> dict[str, Any]:
             "django.middleware.common.CommonMiddleware",
             "django.middleware.csrf.CsrfViewMiddleware",
             "django.contrib.auth.middleware.AuthenticationMiddleware",
+            "mescams.edc.security.access_log.AccessLogMiddleware",  # who viewed which participant's data
             "django.contrib.messages.middleware.MessageMiddleware",
             "django.middleware.clickjacking.XFrameOptionsMiddleware",
         ],

@@ -76,7 +76,7 @@ def docs_login(view: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def build_api() -> NinjaAPI:
-    from mescams.edc.api import allocation, exports, forms, management, participants
+    from mescams.edc.api import access_log, allocation, exports, forms, management, participants
 
     api = NinjaAPI(
         title="MESCAMS EDC API",
@@ -93,4 +93,5 @@ def build_api() -> NinjaAPI:
     api.add_router("/", management.router)
     api.add_router("/", allocation.router)
     api.add_router("/exports", exports.router)
+    api.add_router("/access-log", access_log.router)
     return api

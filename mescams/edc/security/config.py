@@ -9,6 +9,9 @@ HttpOnly and SameSite, so a session or CSRF cookie never travels over an unencry
 for one account from one address before each further failure doubles the wait before the next attempt, and the
 longest wait (see :mod:`mescams.edc.security.throttle`; an address gets four times the free failures).
 They replace ``MESCAMS_LOCKOUT_ATTEMPTS``/``MESCAMS_LOCKOUT_MINUTES``: no account is ever locked.
+``MESCAMS_ACCESS_LOG_RETENTION_YEARS`` (default 15): how long the access log (who viewed which participant's
+data, :mod:`mescams.edc.security.access_log`) is kept; Health Canada's C.05.012 asks for 15 years of clinical
+trial records since 2022, and PHIPA/PHIA access logs belong with them.
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ from typing import Any
 
 from mescams.errors import InputValidationError
 
-__all__ = ["MIDDLEWARE", "login_rate", "login_throttle", "security_settings"]
+__all__ = ["ACCESS_LOG_RETENTION_YEARS", "MIDDLEWARE", "login_rate", "login_throttle", "retention_years",
+           "security_settings"]
 
 MIDDLEWARE = [
     "mescams.edc.security.middleware.SecurityHeadersMiddleware",
@@ -61,6 +65,18 @@ def login_throttle(env: Mapping[str, str]) -> tuple[int, int]:
     return values[0], values[1]
 
 
+ACCESS_LOG_RETENTION_YEARS = 15
+"""Default retention of the access log, in years (Health Canada, Food and Drug Regulations C.05.012, 2022)."""
+
+
+def retention_years(env: Mapping[str, str]) -> int:
+    """``MESCAMS_ACCESS_LOG_RETENTION_YEARS`` (default :data:`ACCESS_LOG_RETENTION_YEARS`)."""
+    text = env.get("MESCAMS_ACCESS_LOG_RETENTION_YEARS", str(ACCESS_LOG_RETENTION_YEARS))
+    if not text.strip().isdigit() or int(text) < 1:
+        raise InputValidationError("MESCAMS_ACCESS_LOG_RETENTION_YEARS", "must be a whole number of years, at least 1")
+    return int(text)
+
+
 def security_settings(env: Mapping[str, str], *, demo: bool) -> dict[str, Any]:
     """The Django settings for sessions, cookies and security headers."""
     plain_http = demo or _flag(env, "MESCAMS_INSECURE_HTTP")
@@ -83,4 +99,5 @@ def security_settings(env: Mapping[str, str], *, demo: bool) -> dict[str, Any]:
         "SECURE_CROSS_ORIGIN_OPENER_POLICY": "same-origin",
         "MESCAMS_LOGIN_RATE": login_rate(env),
         "MESCAMS_LOGIN_THROTTLE": login_throttle(env),
+        "MESCAMS_ACCESS_LOG_RETENTION_YEARS": retention_years(env),
     }

@@ -9,9 +9,11 @@ plain models (not audited), and old rows are deleted.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 
-__all__ = ["LoginAttemptWindow", "LoginThrottle"]
+__all__ = ["AccessLogSeal", "AccessRecord", "LoginAttemptWindow", "LoginThrottle"]
 
 ADDRESS_LENGTH = 100
 
@@ -39,7 +41,45 @@ class LoginThrottle(models.Model):
     key = models.CharField(max_length=200, unique=True)
     failures = models.PositiveIntegerField(default=0)
     last_failure = models.BigIntegerField(default=0, db_index=True)
-    blocked_until = models.BigIntegerField(default=0)
+    blocked_until = models.FloatField(default=0)  # Unix seconds with fractions: a 1 s wait is a whole second
 
     def __str__(self) -> str:
         return f"{self.key}: {self.failures} failures, blocked until {self.blocked_until}"
+
+
+class AccessRecord(models.Model):
+    """One view of participant data: who, when, which participant ('' for a list), which route.
+
+    ``digest`` is the keyed hash of the other columns (:func:`mescams.edc.audit.chain.keyed_hash`), so a changed row
+    shows; seals (:class:`AccessLogSeal`) chain the digests in order, so a removed row shows too. Append-only.
+    """
+
+    at = models.DateTimeField(db_index=True)
+    user_id = models.BigIntegerField(null=True)
+    username = models.CharField(max_length=150)
+    role = models.CharField(max_length=40)
+    participant_id = models.CharField(max_length=32, blank=True, default="")
+    method = models.CharField(max_length=8)
+    route = models.CharField(max_length=200)
+    digest = models.CharField(max_length=64)
+
+    class Meta:
+        indexes = [models.Index(fields=["participant_id", "at"])]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise PermissionError("access records are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise PermissionError("access records are append-only")
+
+
+class AccessLogSeal(models.Model):
+    """The hash chain over the access records ``first_record`` to ``last_record`` (ids), continuing ``prev_hash``."""
+
+    sealed_at = models.DateTimeField()
+    first_record = models.BigIntegerField()
+    last_record = models.BigIntegerField(unique=True)
+    prev_hash = models.CharField(max_length=64)
+    chain_hash = models.CharField(max_length=64)

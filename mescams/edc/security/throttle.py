@@ -96,17 +96,17 @@ def record_failure(keys: dict[str, int], *, rule: Throttle | None = None, now: f
     """Count one failure under each key, atomically in the database all server processes share, and set each key's
     delay from its new count."""
     rule = rule or Throttle.from_settings()
-    now = int(time.time() if now is None else now)
+    now = time.time() if now is None else now
     table = connection.ops.quote_name(LoginThrottle._meta.db_table)
     key_column = connection.ops.quote_name("key")
-    stale = now - FORGET_AFTER_SECONDS
+    stale = int(now) - FORGET_AFTER_SECONDS
     with connection.cursor() as cursor:
         for key, factor in keys.items():
             cursor.execute(
                 f"INSERT INTO {table} ({key_column}, failures, last_failure, blocked_until) VALUES (%s, 1, %s, 0) "  # noqa: S608
                 f"ON CONFLICT ({key_column}) DO UPDATE SET failures = CASE WHEN {table}.last_failure < %s THEN 1 "
                 f"ELSE {table}.failures + 1 END, last_failure = %s RETURNING failures",
-                [key, now, stale, now])
+                [key, int(now), stale, int(now)])
             (failures,) = cursor.fetchone()
             wait = delay_seconds(int(failures), rule.free_failures * factor, rule.max_delay)
             cursor.execute(f"UPDATE {table} SET blocked_until = %s WHERE {key_column} = %s",  # noqa: S608
