@@ -222,6 +222,56 @@ def disable_demo() -> None:
     typer.echo(f"deactivated: {', '.join(names)}" if names else "no demo account opens with its demo password")
 
 
+@reports_errors
+def unlock_user(
+    username: str = typer.Argument(...),
+    reason: str = typer.Option(..., "--reason", help="Why the delays are cleared (recorded in the audit trail)."),
+) -> None:
+    """Clear the growing log-in delays of an account at every address (e.g. after someone guessed at it); audited.
+    Accounts are never locked, so this is only needed to let a user in before the delay runs out."""
+    _django()
+    from mescams.edc.security.throttle import release
+
+    cleared = release(user=None, username=username, reason=reason)
+    typer.echo(f"log-in delays of {username} cleared ({cleared} address(es))")
+
+
+@reports_errors
+def access_log_export(
+    out: Path = typer.Argument(..., help="CSV file to write.", dir_okay=False),
+    participant: str = typer.Option("", "--participant", help="Only this participant's records."),
+    start: str = typer.Option("", "--from", help="First day (YYYY-MM-DD, UTC)."),
+    end: str = typer.Option("", "--to", help="Last day (YYYY-MM-DD, UTC)."),
+) -> None:
+    """Write who viewed participant data (by participant and dates) as CSV, after verifying the log."""
+    _django()
+    from mescams.edc.security import access_log
+
+    terms = access_log.search_terms({"participant_id": participant, "start": start, "end": end})
+    access_log.verify()
+    rows = access_log.records(**terms)
+    out.write_text(access_log.as_csv(rows.iterator()), encoding="utf-8")
+    typer.echo(f"{rows.count()} access records written to {out}")
+
+
+@reports_errors
+def access_log_verify() -> None:
+    """Check every access record's hash and the seals' chain (sealing pending records first)."""
+    _django()
+    from mescams.edc.security.access_log import verify
+
+    typer.echo(f"access log verified: {verify()} records")
+
+
+@reports_errors
+def access_log_purge() -> None:
+    """Remove the sealed batches of access records older than MESCAMS_ACCESS_LOG_RETENTION_YEARS (default 15)."""
+    _django()
+    from mescams.edc.security.access_log import purge_expired
+
+    typer.echo(f"{purge_expired()} access records past the retention period removed")
+
+
 def register(root: typer.Typer, group: Callable[[str, str], typer.Typer]) -> None:
     root.command("migrate")(migrate)
     root.command("serve")(serve)
@@ -236,3 +286,8 @@ def register(root: typer.Typer, group: Callable[[str, str], typer.Typer]) -> Non
     users.command("create")(create_user)
     users.command("set-password")(set_password)
     users.command("disable-demo")(disable_demo)
+    users.command("unlock")(unlock_user)
+    log = group("access-log", "Who viewed which participant's data (PHIPA/PHIA access log).")
+    log.command("export")(access_log_export)
+    log.command("verify")(access_log_verify)
+    log.command("purge")(access_log_purge)

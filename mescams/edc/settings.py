@@ -11,8 +11,10 @@ Variables (all optional except the secret outside demo mode):
 ``MESCAMS_DEMO``            ``1``: demo mode (a fixed, public secret; demo passwords may be printed)
 ``MESCAMS_DEBUG``           ``1``: Django debug pages (never in production)
 ``MESCAMS_ALLOWED_HOSTS``   comma-separated host names (default ``127.0.0.1,localhost``)
-``MESCAMS_LOCKOUT_ATTEMPTS`` failed log-ins before an account locks (default 5)
-``MESCAMS_LOCKOUT_MINUTES``  how long it stays locked (default 15)
+``MESCAMS_LOGIN_FREE_FAILURES``, ``MESCAMS_LOGIN_MAX_DELAY_MINUTES``, ``MESCAMS_LOGIN_RATE``,
+``MESCAMS_SESSION_IDLE_MINUTES``, ``MESCAMS_INSECURE_HTTP``, ``MESCAMS_ACCESS_LOG_RETENTION_YEARS`` (default 15):
+                            log-in throttling, sessions, transport and the access log
+                            (:mod:`mescams.edc.security.config`)
 
 :func:`configure` calls ``django.conf.settings.configure`` with :func:`build_settings` and ``django.setup()``; the
 command line, the WSGI entry point and the tests call it once, so no module reads the environment on import.
@@ -119,8 +121,6 @@ def build_settings(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "ALLOWED_HOSTS": hosts,
         "MESCAMS_DEMO": demo,
         "MESCAMS_DATA_DIR": str(data_dir(env)),
-        "MESCAMS_LOCKOUT_ATTEMPTS": int(env.get("MESCAMS_LOCKOUT_ATTEMPTS", "5")),
-        "MESCAMS_LOCKOUT_MINUTES": int(env.get("MESCAMS_LOCKOUT_MINUTES", "15")),
         "INSTALLED_APPS": [
             "django.contrib.admin",
             "django.contrib.auth",
@@ -128,6 +128,7 @@ def build_settings(env: Mapping[str, str] | None = None) -> dict[str, Any]:
             "django.contrib.sessions",
             "django.contrib.messages",
             "django.contrib.staticfiles",
+            "ninja",  # Swagger UI's files and templates from the installed package (/api/docs uses no CDN)
             *EDC_APPS,
         ],
         "MIDDLEWARE": [
@@ -139,6 +140,7 @@ def build_settings(env: Mapping[str, str] | None = None) -> dict[str, Any]:
             "django.middleware.csrf.CsrfViewMiddleware",
             "django.contrib.auth.middleware.AuthenticationMiddleware",
             "mescams.edc.accounts.middleware.PasswordChangeRequiredMiddleware",
+            "mescams.edc.security.access_log.AccessLogMiddleware",  # who viewed which participant's data
             "django.contrib.messages.middleware.MessageMiddleware",
             "django.middleware.clickjacking.XFrameOptionsMiddleware",
         ],

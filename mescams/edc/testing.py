@@ -22,7 +22,7 @@ TEST_ENV = {
     "MESCAMS_DEMO": "1",
     "MESCAMS_SECRET_KEY": "test-secret-key-not-for-production-0123456789",
     "MESCAMS_ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
-    "MESCAMS_LOCKOUT_ATTEMPTS": "5",
+    "MESCAMS_LOGIN_FREE_FAILURES": "5",
 }
 
 

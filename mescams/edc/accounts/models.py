@@ -1,5 +1,8 @@
-"""Users of the EDC: one role each (from the blinding policy's role list), one or more sites, lock-out state; and
-the requests for a role that two people must agree on (:class:`RoleRequest`)."""
+"""Users of the EDC: one role each (from the blinding policy's role list), one or more sites; and the requests for
+a role that two people must agree on (:class:`RoleRequest`).
+
+No lock-out state: failed log-ins are counted by :mod:`mescams.edc.security.throttle`, per name as typed and
+address, so that an unknown name and a real one behave alike."""
 
 from __future__ import annotations
 
@@ -19,8 +22,6 @@ class User(AbstractUser):
                                 error_messages={"unique": "A user with that user name already exists."})
     role = models.CharField(max_length=40, choices=ROLE_CHOICES)
     sites = models.ManyToManyField("trial.Site", blank=True, related_name="users")
-    failed_logins = models.PositiveIntegerField(default=0)
-    locked_until = models.DateTimeField(null=True, blank=True)
     # Set when an administrator sets the password (the administrator knows it): the holder must choose a new one
     # before doing anything else, and the known one never signs (see mescams.edc.accounts.passwords).
     password_change_required = models.BooleanField(default=False)

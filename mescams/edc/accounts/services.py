@@ -1,73 +1,50 @@
-"""Log-in with lock-out, re-authentication for signatures, and creating users."""
+"""Log-in with growing delays after failures, re-authentication for signatures, and creating users."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import authenticate
-from django.db import transaction
 
 from mescams.core.blinding import Role
 from mescams.edc.accounts.models import User
+from mescams.edc.security import throttle
+from mescams.edc.security.throttle import LoginThrottled
 from mescams.errors import InputValidationError, MescamsError
 
-__all__ = ["AccountLocked", "BadCredentials", "check_credentials", "create_user", "reauthenticate"]
+__all__ = ["BadCredentials", "LoginThrottled", "check_credentials", "create_user", "reauthenticate"]
 
 
 class BadCredentials(MescamsError):
     """Unknown user or wrong password (one message for both, so user names cannot be probed)."""
 
 
-class AccountLocked(MescamsError):
-    """Too many failed log-ins; the account is locked for a while."""
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 def check_credentials(*, username: str, password: str, request: Any = None) -> User:
-    """The user if the password is right and the account not locked; counts failures and locks the account.
+    """The user if the password is right; failures slow down further attempts (never lock the account).
 
-    The failure count is committed even though the log-in fails (the error is raised after the transaction).
+    The same steps, queries and answers for an unknown user name as for a real one: the throttle is keyed by the
+    name as typed (and the address), and Django's backend runs the password hasher for an unknown name too. See
+    :mod:`mescams.edc.security.throttle`.
     """
-    failure: MescamsError | None = None
-    with transaction.atomic():
-        user = User.objects.select_for_update().filter(username=username).first()
-        if user is not None and user.locked_until and user.locked_until > _now():
-            failure = AccountLocked("account locked after repeated failed log-ins; try again later")
-            authenticated = None
-        else:
-            authenticated = authenticate(request, username=username, password=password)
-            if authenticated is None:
-                failure = BadCredentials("wrong user name or password")
-                if user is not None:
-                    user.failed_logins += 1
-                    if user.failed_logins >= settings.MESCAMS_LOCKOUT_ATTEMPTS:
-                        user.locked_until = _now() + dt.timedelta(minutes=settings.MESCAMS_LOCKOUT_MINUTES)
-                        user.failed_logins = 0
-                    user.save(update_fields=["failed_logins", "locked_until"])
-            elif user is not None and (user.failed_logins or user.locked_until):
-                user.failed_logins, user.locked_until = 0, None
-                user.save(update_fields=["failed_logins", "locked_until"])
-    if failure is not None:
-        raise failure
+    keys = throttle.keys_for(username, request)
+    throttle.check(keys)
+    authenticated = authenticate(request, username=username, password=password)
     if not isinstance(authenticated, User):
+        throttle.record_failure(keys)
         raise BadCredentials("wrong user name or password")
+    throttle.record_success(keys)
     return authenticated
 
 
-def reauthenticate(user: User, password: str) -> None:
-    """Confirm the signer's identity again (e-signature); a wrong password counts towards lock-out.
+def reauthenticate(user: User, password: str, request: Any = None) -> None:
+    """Confirm the signer's identity again (e-signature); a wrong password counts like a failed log-in.
 
     A password someone else set is refused outright (PasswordChangeRequired): the signature must be the signer's.
     """
     from mescams.edc.accounts.passwords import refuse_if_change_required
 
     refuse_if_change_required(User.objects.get(pk=user.pk))
-    check_credentials(username=user.username, password=password)
+    check_credentials(username=user.username, password=password, request=request)
 
 
 def create_user(*, username: str, password: str, role: Role | str, site_codes: list[str] = (), **extra: Any) -> User:

@@ -1,13 +1,20 @@
 """The JSON API: session log-in with CSRF, every route behind session auth (anonymous -> 401).
 
-Build it with :func:`build_api` (the URL map calls it once); nothing is registered at import time.
+The OpenAPI schema and the interactive docs are for logged-in users only outside demo mode (:func:`docs_login`):
+the schema lists every route and field, which an anonymous visitor has no need of. Build the API with
+:func:`build_api` (the URL map calls it once); nothing is registered at import time.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import login, logout
+from django.contrib.auth.views import redirect_to_login
+from django.http import JsonResponse
 from django.middleware.csrf import get_token
 from ninja import NinjaAPI, Router, Status
 from ninja.security import SessionAuth
@@ -30,9 +37,10 @@ def _auth_router() -> Router:
         """Sets the CSRF cookie; send the token back as the X-CSRFToken header on every POST/PUT/DELETE."""
         return {"csrf_token": get_token(request)}
 
-    @router.post("/login", auth=None, response={200: MeOut, 401: ErrorOut, 403: ErrorOut})
+    @router.post("/login", auth=None, response={200: MeOut, 401: ErrorOut, 403: ErrorOut, 429: ErrorOut})
     def login_view(request: Any, body: LoginIn) -> Any:
-        """Session log-in (CSRF-checked); repeated failures lock the account for a while."""
+        """Session log-in (CSRF-checked); repeated failures make further attempts from the same address wait (429
+        with Retry-After), the same for every user name; no account is ever locked."""
         forbidden = check_csrf(request)
         if forbidden:
             return Status(403, {"error": "csrf", "detail": "CSRF token missing or incorrect"})
@@ -52,8 +60,23 @@ def _auth_router() -> Router:
     return router
 
 
+def docs_login(view: Callable[..., Any]) -> Callable[..., Any]:
+    """The schema and docs for logged-in users (anyone in demo mode): anonymous -> 401 for the schema, the log-in
+    page for the docs."""
+
+    @functools.wraps(view)
+    def wrapped(request: Any, *args: Any, **kwargs: Any) -> Any:
+        if settings.MESCAMS_DEMO or request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        if request.path.endswith(".json"):
+            return JsonResponse({"error": "login", "detail": "log in to read the API schema"}, status=401)
+        return redirect_to_login(request.get_full_path())
+
+    return wrapped
+
+
 def build_api() -> NinjaAPI:
-    from mescams.edc.api import allocation, consent, exports, forms, management, participants
+    from mescams.edc.api import access_log, allocation, consent, exports, forms, management, participants
 
     api = NinjaAPI(
         title="MESCAMS EDC API",
@@ -61,6 +84,7 @@ def build_api() -> NinjaAPI:
         description="Electronic data capture for the MESCAMS trial (NCT02239393). Session auth with CSRF.",
         auth=SessionAuth(csrf=True),
         urls_namespace="mescams_api",
+        docs_decorator=docs_login,
     )
     errors.install(api)
     idempotency.install(api)
@@ -72,4 +96,5 @@ def build_api() -> NinjaAPI:
     api.add_router("/", management.router)
     api.add_router("/", allocation.router)
     api.add_router("/exports", exports.router)
+    api.add_router("/access-log", access_log.router)
     return api

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from mescams.edc.accounts.passwords import PasswordChangeRequired
-from mescams.edc.accounts.services import AccountLocked, BadCredentials
+from mescams.edc.accounts.services import BadCredentials, LoginThrottled
 from mescams.edc.trial.services import Forbidden, NotFound
 from mescams.errors import (
     BlindingViolation,
@@ -23,8 +23,8 @@ STATUS: list[tuple[type[Exception], int, str]] = [
     (Forbidden, 403, "forbidden"),
     (BlindingViolation, 403, "blinded"),
     (BadCredentials, 401, "bad_credentials"),
-    (AccountLocked, 403, "account_locked"),
     (PasswordChangeRequired, 403, PasswordChangeRequired.code),
+    (LoginThrottled, 429, "throttled"),
     (DataLocked, 423, "locked"),
     (DuplicateRecord, 409, "duplicate"),
     (TrialStateError, 409, "conflict"),
@@ -64,6 +64,9 @@ def existing_record(exc: DuplicateRecord) -> dict[str, Any]:
 def install(api: Any) -> None:
     def handler(request: Any, exc: Exception) -> Any:
         status, body = error_body(exc)
-        return api.create_response(request, body, status=status)
+        response = api.create_response(request, body, status=status)
+        if isinstance(exc, LoginThrottled):
+            response["Retry-After"] = str(exc.retry_after)
+        return response
 
     api.add_exception_handler(MescamsError, handler)

@@ -25,6 +25,7 @@ from mescams.edc.api.schemas import (
     WithdrawIn,
 )
 from mescams.edc.randomisation import services as randomisation
+from mescams.edc.security.need_to_know import ParticipantData, needs
 from mescams.edc.trial import consent as consents
 from mescams.edc.trial import services
 from mescams.edc.trial.models import Participant, ProtocolDeviation
@@ -35,8 +36,10 @@ ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: Erro
 
 
 def participant_out(p: Participant, user: Any) -> dict[str, Any]:
-    """The participant as ``user`` may see it: the sequence only where the blinding policy allows."""
+    """The participant as ``user`` may see it: the sequence only where the blinding policy allows, the reasons for
+    leaving only where the role's work needs them."""
     slot = getattr(p, "allocation", None) if _has_slot(p) else None
+    reasons = needs(user.role, ParticipantData.REASONS)
     return {
         "participant_id": p.participant_id,
         "site": p.site.code,
@@ -44,8 +47,8 @@ def participant_out(p: Participant, user: Any) -> dict[str, Any]:
         "screening_date": p.screening_date,
         "week0_date": p.week0_date,
         "product_code": slot.product_code if slot else None,
-        "failed_criteria": list(p.failed_criteria or []),
-        "withdrawal_reason": p.withdrawal_reason,
+        "failed_criteria": list(p.failed_criteria or []) if reasons else [],
+        "withdrawal_reason": p.withdrawal_reason if reasons else "",
         "emergency_unblinded": p.emergency_unblinded,
         "sequence": slot.sequence if slot and BLINDING_POLICY.may_see(user.role, Reveal.SEQUENCE) else None,
     }
@@ -177,4 +180,6 @@ def my_emergency_unblinding(request: Any, participant_id: str) -> Any:
 @router.get("/{participant_id}/deviations", response={200: list[DeviationOut], **ERRORS})
 def deviations(request: Any, participant_id: str) -> Any:
     p = services.get_visible_participant(request.user, participant_id)
+    if not needs(request.user.role, ParticipantData.DEVIATIONS):
+        raise services.Forbidden(f"the role {request.user.role} does not see protocol deviations")
     return list(ProtocolDeviation.objects.filter(participant=p).order_by("at", "id"))

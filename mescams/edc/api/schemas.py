@@ -371,3 +371,14 @@ class ScanReadIn(Schema):
     gel_volume_mm3: float = Field(ge=0, le=1e6)
     black_hole_volume_mm3: float = Field(ge=0, le=1e6)
     reason: str = Field(default="", max_length=2000)
+
+
+class AccessRecordOut(Schema):
+    """One view of participant data (``participant_id`` '' for a list)."""
+
+    at: dt.datetime
+    username: str
+    role: str
+    participant_id: str
+    method: str
+    route: str

@@ -39,10 +39,14 @@ def entry_hash(prev_hash: str, values: dict[str, Any]) -> str:
     recompute every hash after it, and the chain verifies. The key lives outside the database (the environment),
     so such a rewrite breaks the chain for whoever does not hold it.
     """
-    payload = {k: values[k] for k in HASHED_FIELDS}
-    at = payload["at"]
-    if isinstance(at, dt.datetime):
-        payload["at"] = at.astimezone(dt.UTC).isoformat(timespec="microseconds")
+    return keyed_hash(prev_hash, {k: values[k] for k in HASHED_FIELDS})
+
+
+def keyed_hash(prev_hash: str, payload: dict[str, Any]) -> str:
+    """HMAC-SHA-256 under the audit key of ``prev_hash`` and ``payload`` as canonical JSON (datetimes in UTC to the
+    microsecond): the one hash of the audit chain and of the access log (:mod:`mescams.edc.security.access_log`)."""
+    payload = {k: v.astimezone(dt.UTC).isoformat(timespec="microseconds") if isinstance(v, dt.datetime) else v
+               for k, v in payload.items()}
     text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hmac.new(settings.MESCAMS_AUDIT_KEY, (prev_hash + "\n" + text).encode("utf-8"), hashlib.sha256).hexdigest()
 

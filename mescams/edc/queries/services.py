@@ -14,6 +14,7 @@ from mescams.edc.audit.models import AuditHead
 from mescams.edc.crfs.access import WRITE, may_write
 from mescams.edc.queries.casebook import casebook_gaps, site_timezone
 from mescams.edc.queries.models import DataLock, Query, QueryMessage, Signature
+from mescams.edc.security.need_to_know import ParticipantData, needs
 from mescams.edc.trial.services import NotFound, get_visible_participant, require_role, visible_participants
 from mescams.errors import IllegalTransition, InputValidationError
 
@@ -26,8 +27,11 @@ def _now() -> dt.datetime:
 
 
 def visible_queries(user: Any) -> Any:
-    """Queries on the user's participants; an EDSS rater sees (and may answer) only queries on forms it enters."""
+    """Queries on the user's participants (none for a role whose work needs none); an EDSS rater sees (and may
+    answer) only queries on forms it enters."""
     queries = Query.objects.filter(participant__in=visible_participants(user)).select_related("participant")
+    if not needs(user.role, ParticipantData.QUERIES):
+        return queries.none()
     if Role(user.role) is Role.EDSS_RATER:
         queries = queries.filter(form__in=[form for form in WRITE if may_write(user.role, form)])
     return queries

@@ -19,6 +19,7 @@ from mescams.core.blinding import BLINDING_POLICY, Role
 from mescams.core.lifecycle import LifecycleStep, ParticipantState, apply_step
 from mescams.edc.audit.context import acting, current_actor, current_reason
 from mescams.edc.crfs.models import ScreeningRecord
+from mescams.edc.security.need_to_know import ParticipantData, needs
 from mescams.edc.trial.eligibility import EligibilityOutcome, evaluate
 from mescams.edc.trial.models import EmergencyUnblinding, Participant, UnblindingAttempt
 from mescams.errors import BlindingViolation, ConsentRequired, InputValidationError, MescamsError, TrialStateError
@@ -54,10 +55,11 @@ def require_role(user: Any, *roles: Role) -> None:
 
 
 def visible_participants(user: Any) -> QuerySet[Participant]:
-    """Participants of the user's sites for site-bound roles; all participants otherwise."""
+    """Participants of the user's sites for site-bound roles; all participants otherwise; none for a role whose work
+    needs no participant (the MRI reader, the administrator: see :mod:`mescams.edc.security.need_to_know`)."""
     qs = Participant.objects.select_related("site").order_by("participant_id")
-    if Role(user.role) is Role.MRI_READER:
-        return qs.none()  # the reader works from scan IDs alone
+    if not needs(user.role, ParticipantData.PARTICIPANTS):
+        return qs.none()
     if BLINDING_POLICY.view(user.role).site_bound:
         qs = qs.filter(site__in=user.sites.all())
     return qs

@@ -31,17 +31,17 @@ def _bound(form_class: type, request: HttpRequest) -> type:
 
 @admin.register(User)
 class EdcUserAdmin(admin.ModelAdmin):
-    list_display = ("username", "role", "is_active", "password_change_required", "locked_until", "last_login")
+    list_display = ("username", "role", "is_active", "password_change_required", "last_login")
     list_filter = ("role", "is_active", "sites")
     search_fields = ("username", "first_name", "last_name", "email")
     ordering = ("username",)
     filter_horizontal = ("sites",)
     readonly_fields = ("username", "first_name", "last_name", "email", "password_link", "password_change_required",
-                       "failed_logins", "locked_until", "last_login", "date_joined", "is_staff", "is_superuser")
+                       "last_login", "date_joined", "is_staff", "is_superuser")
     fieldsets = (
         (None, {"fields": ("username", "first_name", "last_name", "email", "password_link")}),
         ("Trial access (audited; a reason is required)", {"fields": ("role", "sites", "is_active", "reason")}),
-        ("State", {"fields": ("password_change_required", "failed_logins", "locked_until", "last_login",
+        ("State", {"fields": ("password_change_required", "last_login",
                               "date_joined", "is_staff", "is_superuser")}),
     )
     add_fieldsets = ((None, {"fields": ("username", "first_name", "last_name", "email", "role", "sites",

@@ -13,6 +13,7 @@ from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
 from mescams.edc.web.views import (
+    access_log,
     assessors,
     auth,
     consent,
@@ -74,6 +75,7 @@ pages = [
     path("dm/audit/", datamgmt.audit, name="dm_audit"),
     path("dm/locks/", datamgmt.locks, name="dm_locks"),
     path("dm/locks/action/", datamgmt.lock_action, name="dm_lock_action"),
+    path("dm/access-log/", access_log.access_log_page, name="dm_access_log"),
     # unblinded statistician and DSMB
     path("oversight/", oversight.overview, name="oversight"),
     path("oversight/safety/", oversight.safety, name="oversight_safety"),

@@ -4,6 +4,8 @@ Cases are spread over every operation and, round robin, over one logged-in sessi
 be a server error, must be a documented status with a body matching the schema (schemathesis' conformance
 checks), and, for a blinded role, must carry no allocation (no sequence, no MSC/placebo label, no cell counts).
 Log-in and log-out are left out (they would end the sessions or trip the log-in rate limit).
+:func:`hostile_bodies` then sends a body nested 5,000 deep and one of 3 MB to every operation (log-in included),
+anonymous and as a role: never a 5xx.
 """
 
 from __future__ import annotations
@@ -50,6 +52,14 @@ def sessions(base: str, users: dict[str, str], password: str) -> dict[str, Any]:
     return out
 
 
+def _schema(base: str, role_sessions: dict[str, Any]) -> dict[str, Any]:
+    """The OpenAPI schema, read logged in (outside demo mode it is not served to anonymous clients)."""
+    session = role_sessions[sorted(role_sessions)[0]]
+    response = session.get(f"{base}/api/openapi.json", timeout=30)
+    response.raise_for_status()
+    return dict(response.json())
+
+
 def fuzz(base: str, role_sessions: dict[str, Any], cases: int, *, participants: list[str] = ()) -> FuzzReport:
     """Send about ``cases`` generated requests; half of those naming a participant name a real one."""
     import requests
@@ -63,7 +73,7 @@ def fuzz(base: str, role_sessions: dict[str, Any], cases: int, *, participants: 
         status_code_conformance,
     )
 
-    raw = requests.get(f"{base}/api/openapi.json", timeout=30).json()
+    raw = _schema(base, role_sessions)
     # the session cookie is ours: schemathesis must not generate (and overwrite it with) random security values
     config = SchemathesisConfig.from_dict({"generation": {"with-security-parameters": False}})
     schema = schemathesis.openapi.from_dict(raw, config=config)
@@ -105,4 +115,34 @@ def fuzz(base: str, role_sessions: dict[str, Any], cases: int, *, participants: 
                 report.leaks.append(f"{role} {case.method} {case.formatted_path}: ...{around}...")
 
         one()
+    return report
+
+
+DEEP_BODY = b"[" * 5000 + b"]" * 5000
+HUGE_BODY = b'{"text": "' + b"x" * 3_000_000 + b'"}'
+
+
+def hostile_bodies(base: str, role_sessions: dict[str, Any]) -> FuzzReport:
+    """A deep and a huge JSON body on every operation with a body or not, anonymous and (round robin) as a role."""
+    import requests
+
+    raw = _schema(base, role_sessions)
+    report = FuzzReport()
+    roles = itertools.cycle(sorted(role_sessions))
+    anonymous = requests.Session()
+    for path, ops in sorted(raw["paths"].items()):
+        url = base + re.sub(r"\{[^}]+\}", "1", path)
+        for method in ops:
+            if path == "/api/auth/logout":
+                continue
+            for who, session in (("anonymous", anonymous), (role := next(roles), role_sessions[role])):
+                for body in (DEEP_BODY, HUGE_BODY):
+                    response = session.request(method.upper(), url, data=body, timeout=60,
+                                               headers={"Content-Type": "application/json"})
+                    report.cases += 1
+                    report.statuses[response.status_code] = report.statuses.get(response.status_code, 0) + 1
+                    if response.status_code >= 500:
+                        report.server_errors += 1
+                        report.failures.append(f"{who} {method.upper()} {path} ({len(body)} bytes) -> "
+                                               f"{response.status_code}")
     return report

@@ -1,5 +1,5 @@
 """Schemathesis against the running server's /api/openapi.json, as every role: no 5xx, no answer that breaks the
-schema, no allocation to a blinded role.
+schema, no allocation to a blinded role; then deep and huge bodies on every operation: no 5xx.
 
 The count is ``MESCAMS_FUZZ_CASES`` (default 1,000, the issue's short version: about 10 s at the full run's 105
 cases/s; ``bench/bench_fuzz.py`` runs 10,000).
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import require
-from tests.e2e.reliability.fuzz import fuzz, sessions
+from tests.e2e.reliability.fuzz import fuzz, hostile_bodies, sessions
 from tests.e2e.reliability.server import PASSWORD, ROLE_USERS, database_env, prepare, running
 
 
@@ -24,7 +24,11 @@ def test_fuzzing_the_api_as_every_role(engine: str, tmp_path: Path) -> None:
     env = database_env(engine, tmp_path)
     pids = prepare(env)
     with running(env, workers=2, threads=4) as server:
-        report = fuzz(server.base, sessions(server.base, ROLE_USERS, PASSWORD), cases, participants=pids)
+        logged_in = sessions(server.base, ROLE_USERS, PASSWORD)
+        report = fuzz(server.base, logged_in, cases, participants=pids)
+        hostile = hostile_bodies(server.base, logged_in)
+    print(hostile.line())
+    assert hostile.server_errors == 0, hostile.failures[:10]
     print(report.line())
     assert report.cases >= cases * 0.6
     assert report.server_errors == 0, report.failures[:10]

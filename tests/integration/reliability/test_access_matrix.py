@@ -206,3 +206,43 @@ def test_a_site_user_reaches_no_other_site_participant_by_any_route_or_guessed_i
         assert all(q["participant_id"].startswith("OTT") for q in client.get("/api/queries").json())
         if username == "coord":
             assert [e["site"] for e in client.get("/api/prescreening").json()] == ["OTT"]
+
+
+def test_each_role_lists_only_what_its_work_needs(users, world) -> None:
+    """Least privilege (finding 8 of issue 14): the API lists of each role hold what its pages show, as stated by
+    :data:`mescams.edc.security.need_to_know.NEED_TO_KNOW`. The administrator reads no participants or query
+    texts, the lab no queries, the blinded rater no deviations nor withdrawal reasons."""
+    import datetime as dt
+
+    from mescams.edc.security.need_to_know import ParticipantData, needs
+    from mescams.edc.trial import services as trial
+    from tests.integration.edc.factories import RANDOMISATION
+    from tests.integration.edc.test_validation_rules import GOOD
+
+    pid = world["OTT"]["participant_id"]
+    late = RANDOMISATION + dt.timedelta(weeks=12, days=9)  # out of window: the system records a deviation
+    save_form(user=users["coord"], participant_id=pid, form="vital_signs",
+              values={**GOOD["vital_signs"], "visit_code": "W12", "assessment_date": late})
+    trial.withdraw(user=users["coord"], participant_id=pid, reason="moved away", on=late)
+    queries.open_query(user=users["dm"], participant_id=pid, form="edss", field="ambulation", text="?")
+    clients = _clients(users)
+    for role in Role:
+        c = clients[role.value]
+        listed = c.get("/api/participants").json()
+        assert bool(listed) == needs(role, ParticipantData.PARTICIPANTS), (role, len(listed))
+        query_texts = c.get("/api/queries").json()
+        assert bool(query_texts) == needs(role, ParticipantData.QUERIES), (role, len(query_texts))
+        deviations = c.get(f"/api/participants/{pid}/deviations")
+        if needs(role, ParticipantData.DEVIATIONS):
+            assert deviations.status_code == 200 and deviations.json(), role
+        else:
+            assert deviations.status_code in (403, 404), (role, deviations.status_code)
+        if needs(role, ParticipantData.PARTICIPANTS):
+            one = c.get(f"/api/participants/{pid}").json()
+            reasons = needs(role, ParticipantData.REASONS)
+            assert (one["withdrawal_reason"] == "moved away") == reasons, (role, one["withdrawal_reason"])
+    assert not needs(Role.ADMINISTRATOR, ParticipantData.PARTICIPANTS)
+    assert not needs(Role.CELL_LAB, ParticipantData.QUERIES)
+    assert not needs(Role.EDSS_RATER, ParticipantData.DEVIATIONS)
+    assert not needs(Role.EDSS_RATER, ParticipantData.REASONS)
+

@@ -39,4 +39,4 @@ def test_security_settings() -> None:
     assert "django.middleware.csrf.CsrfViewMiddleware" in s["MIDDLEWARE"]
     assert s["DEBUG"] is False and s["X_FRAME_OPTIONS"] == "DENY" and s["SESSION_COOKIE_HTTPONLY"] is True
     assert s["ALLOWED_HOSTS"] == ["127.0.0.1", "localhost"]
-    assert s["MESCAMS_LOCKOUT_ATTEMPTS"] == 5
+    assert s["MESCAMS_LOGIN_THROTTLE"] == (5, 15)  # free failures per account and address, longest delay (min)

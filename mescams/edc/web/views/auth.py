@@ -1,5 +1,5 @@
-"""Log-in (with the EDC's lock-out), log-out, the password page, and the home page that sends each role to its
-dashboard."""
+"""Log-in (with growing delays after failed log-ins), log-out, the password page, and the home page that sends
+each role to its dashboard."""
 
 from __future__ import annotations
 
@@ -18,21 +18,21 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from mescams.core.blinding import Role
 from mescams.edc.accounts.passwords import change_own_password
-from mescams.edc.accounts.services import AccountLocked, BadCredentials, check_credentials
+from mescams.edc.accounts.services import BadCredentials, LoginThrottled, check_credentials
 from mescams.edc.web.access import HOME_OF
 from mescams.edc.web.forms import attach_error
 from mescams.errors import InputValidationError
 
 
 class LockoutAuthenticationForm(AuthenticationForm):
-    """Django's log-in form, checked by the EDC's ``check_credentials`` (failure counting and lock-out)."""
+    """Django's log-in form, checked by the EDC's ``check_credentials`` (failures slow down further attempts)."""
 
     def clean(self) -> dict[str, Any]:
         username, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
         if username and password:
             try:
                 self.user_cache = check_credentials(username=username, password=password, request=self.request)
-            except (BadCredentials, AccountLocked) as exc:
+            except (BadCredentials, LoginThrottled) as exc:
                 raise forms.ValidationError(str(exc), code="invalid_login") from None
             self.confirm_login_allowed(self.user_cache)
         return self.cleaned_data

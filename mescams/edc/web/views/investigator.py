@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from mescams.core.blinding import Role
 from mescams.core.causality import CAUSALITY_SCALE
 from mescams.edc.accounts.passwords import PasswordChangeRequired
-from mescams.edc.accounts.services import AccountLocked, BadCredentials
+from mescams.edc.accounts.services import BadCredentials, LoginThrottled
 from mescams.edc.crfs.models import AdverseEvent
 from mescams.edc.queries.services import sign_casebook
 from mescams.edc.trial import services as trial
@@ -73,7 +73,7 @@ def sign(request: HttpRequest, participant_id: str) -> HttpResponse:
                                       password=form.cleaned_data["password"], meaning=form.cleaned_data["meaning"],
                                       sign_anyway=form.cleaned_data["sign_anyway"],
                                       reason=form.cleaned_data["reason"])
-        except (BadCredentials, AccountLocked, PasswordChangeRequired) as exc:
+        except (BadCredentials, LoginThrottled, PasswordChangeRequired) as exc:
             form.add_error("password", str(exc))
         except InputValidationError as exc:
             attach_error(form, exc)
