@@ -1,6 +1,7 @@
 """Formula-safe spreadsheet files from the EDC (issue 14, finding 4): an AE term planted in each OWASP form
-(``=``, ``+``, ``-``, ``@``, tab; a carriage return is refused at entry) leaves the analysis-data export (identifiable and
-de-identified) as text no spreadsheet runs, and the analysis-data reader reads the stored term back."""
+(``=``, ``+``, ``-``, ``@``, tab; a carriage return is refused at entry) leaves the analysis-data export
+(identifiable and de-identified) as text no spreadsheet runs, and the analysis-data reader reads the stored term
+back."""
 
 from __future__ import annotations
 
