@@ -96,12 +96,16 @@ def audit_verify() -> None:
 
 
 @reports_errors
-def export_analysis_data(out_dir: Path = typer.Argument(..., help="Folder to write (created if needed).")) -> None:
+def export_analysis_data(
+    out_dir: Path = typer.Argument(..., help="Folder to write (created if needed)."),
+    deidentify: bool = typer.Option(False, "--deidentify", help="Move every participant's dates by their offset "
+                                    "and scrub AE terms, as the DSMB's export (see the README's security section)."),
+) -> None:
     """Write the analysis-data folder (contracts/analysis-data.md); an administrator's tool on the server."""
     _django()
     from mescams.edc.export.analysis_data import write_analysis_data
 
-    counts = write_analysis_data(out_dir)
+    counts = write_analysis_data(out_dir, deidentified=deidentify)
     typer.echo(", ".join(f"{name}: {n} rows" for name, n in counts.items()))
 
 

@@ -4,15 +4,17 @@ Why here: the ADaM and ClinicalTrials.gov exports are checked against the statis
 ADaM -> analysis-data converter (:mod:`mescams.interop.adam.to_analysis_data`) must produce the same files.
 The contract's columns (:data:`COLUMNS`) and cell format (:func:`write_csv`) live here once: the EDC's exporter
 (database rows) and the simulator (virtual trials) write through them too, so every writer of the folder agrees.
+Cells are made by :func:`mescams.core.spreadsheet.cell`: text that could start a spreadsheet formula is written
+with a leading ``'`` (the reader, :mod:`mescams.stats.analysis_data`, removes it), numbers and dates as they are.
 """
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from mescams.core.protocol import Protocol
+from mescams.core.spreadsheet import csv_text
 from mescams.interop.snapshot import TrialSnapshot
 
 __all__ = ["COLUMNS", "write_analysis_folder", "write_csv"]
@@ -56,22 +58,10 @@ COLUMNS = {
 }
 
 
-def _cell(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value)) if abs(value) < 1e15 else repr(value)
-    return value.isoformat() if hasattr(value, "isoformat") else str(value)
-
-
 def write_csv(path: Path, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+    """One CSV file of the folder: header, formula-safe cells (:func:`mescams.core.spreadsheet.csv_text`)."""
     with path.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh, lineterminator="\n")
-        writer.writerow(columns)
-        for row in rows:
-            writer.writerow([_cell(v) for v in row])
+        fh.write(csv_text(columns, rows))
 
 
 def write_analysis_folder(protocol: Protocol, snapshot: TrialSnapshot, out_dir: Path) -> Path:

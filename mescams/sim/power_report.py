@@ -6,12 +6,12 @@ crossover mixed model and dashed for the parallel period-1 analysis, one panel p
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Sequence
 from pathlib import Path
 
 from rich.table import Table
 
+from mescams.core.spreadsheet import csv_text
 from mescams.sim.power import CellSummary
 
 __all__ = ["power_figure", "power_table", "write_csv"]
@@ -33,11 +33,9 @@ def power_table(rows: Sequence[CellSummary], title: str) -> Table:
 
 
 def write_csv(rows: Sequence[CellSummary], path: Path) -> None:
+    """The table as CSV, cells formula-safe (:func:`mescams.core.spreadsheet.csv_text`)."""
     with Path(path).open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=FIELDS, lineterminator="\n")
-        writer.writeheader()
-        for r in rows:
-            writer.writerow({k: r.as_dict()[k] for k in FIELDS})
+        fh.write(csv_text(FIELDS, ([r.as_dict()[k] for k in FIELDS] for r in rows)))
 
 
 def power_figure(rows: Sequence[CellSummary], path: Path, alpha: float = 0.05) -> None:

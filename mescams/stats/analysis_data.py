@@ -5,7 +5,10 @@ export fails here with :class:`~mescams.errors.AnalysisDataError` naming the fil
 1) and the column, rather than as a strange number in the report. Cross-file rules (every participant known,
 one scan per participant and week, unique AE ids, dates in order) are checked too.
 
-The result is an :class:`AnalysisData` of typed pandas frames; dates are ``datetime.date`` objects.
+The result is an :class:`AnalysisData` of typed pandas frames; dates are ``datetime.date`` objects. Text cells
+are read back as they were entered: the writers guard text that could start a spreadsheet formula with a leading
+``'`` (:mod:`mescams.core.spreadsheet`), and the text parser removes that one guard (an AE term written as
+``'=HYPERLINK(...)`` reads as ``=HYPERLINK(...)``).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from typing import Any
 import pandas as pd
 
 from mescams.core.protocol import Protocol
+from mescams.core.spreadsheet import restore
 from mescams.errors import AnalysisDataError
 
 __all__ = ["FILES", "MISSING_HANDLED", "AnalysisData", "folder_hash", "missing_characteristics", "read_analysis_data"]
@@ -33,9 +37,11 @@ class _Bad(ValueError):
 
 
 def _text(value: str) -> str:
-    if not value.strip():
+    """A non-empty text cell, its formula guard removed (see :func:`mescams.core.spreadsheet.neutralise`)."""
+    text = restore(value.strip())
+    if not text.strip():
         raise _Bad("a non-empty string is required")
-    return value.strip()
+    return text
 
 
 def _date(value: str) -> dt.date:

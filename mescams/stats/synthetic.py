@@ -16,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
+from mescams.core.spreadsheet import neutralise
+
 __all__ = ["SyntheticTrial", "write_synthetic_folder"]
 
 PERIOD_WEEKS = {1: (4, 12, 24), 2: (28, 36, 48)}
@@ -48,7 +50,7 @@ def _write(path: Path, header: list[str], rows: Sequence[Sequence[object]]) -> N
         writer = csv.writer(handle)
         writer.writerow(header)
         for row in rows:
-            writer.writerow(["" if v is None else v for v in row])
+            writer.writerow(["" if v is None else neutralise(v) if isinstance(v, str) else v for v in row])
 
 
 def write_synthetic_folder(folder: Path | str, trial: SyntheticTrial | None = None) -> Path:

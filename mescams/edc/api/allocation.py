@@ -160,14 +160,20 @@ def read(request: Any, scan_id: str, body: ScanReadIn) -> Any:
 
 
 @router.get("/export/analysis-data", response={200: None, **ERRORS})
-def export_analysis_data(request: Any) -> Any:
-    """The analysis-data folder (contracts/analysis-data.md) as a zip: only roles allowed to see allocation."""
+def export_analysis_data(request: Any, identifiable: bool = False, reason: str = "") -> Any:
+    """The analysis-data folder (contracts/analysis-data.md) as a zip: only roles allowed to see allocation.
+
+    De-identified (dates moved by each participant's offset, AE terms scrubbed) unless ``identifiable`` is asked
+    by a role allowed identifiable exports, with a reason, as for the other exports (:mod:`.exports`)."""
+    from mescams.edc.api.exports import require_identifiable
     from mescams.edc.export.analysis_data import write_analysis_data
 
     BLINDING_POLICY.require(request.user.role, Reveal.ANALYSIS_EXPORT)
+    if identifiable:
+        require_identifiable(request.user, reason)
     buffer = io.BytesIO()
     with tempfile.TemporaryDirectory() as tmp:
-        write_analysis_data(Path(tmp), actor=request.user)
+        write_analysis_data(Path(tmp), actor=request.user, deidentified=not identifiable, reason=reason)
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
             for path in sorted(Path(tmp).iterdir()):
                 zf.write(path, arcname=f"analysis-data/{path.name}")

@@ -65,6 +65,14 @@ def _audit(user: Any, kind: str, body: ExportIn, participants: int | None) -> No
                  reason=body.reason.strip() or "export")
 
 
+def require_identifiable(user: Any, reason: str) -> None:
+    """Forbidden unless the role may take an identifiable export; InputValidationError without a reason."""
+    if Role(user.role) not in IDENTIFIABLE_ROLES:
+        raise Forbidden(f"the role {user.role} may not take an identifiable export")
+    if not reason.strip():
+        raise InputValidationError("reason", "an identifiable export needs a reason (it is audited)")
+
+
 def _snapshot(user: Any, kind: str, body: ExportIn) -> tuple[Any, Any]:
     """Check the role, then the protocol and the (de-identified unless asked) snapshot; audit the export."""
     from mescams.edc.security.privacy import deidentify, restrict_to_sites
@@ -73,10 +81,7 @@ def _snapshot(user: Any, kind: str, body: ExportIn) -> tuple[Any, Any]:
 
     BLINDING_POLICY.require(user.role, Reveal.ANALYSIS_EXPORT)
     if body.identifiable:
-        if Role(user.role) not in IDENTIFIABLE_ROLES:
-            raise Forbidden(f"the role {user.role} may not take an identifiable export")
-        if not body.reason.strip():
-            raise InputValidationError("reason", "an identifiable export needs a reason (it is audited)")
+        require_identifiable(user, body.reason)
     protocol = default_protocol()
     snapshot = snapshot_from_database(protocol)
     if BLINDING_POLICY.view(user.role).site_bound:

@@ -8,6 +8,7 @@ from django.db import models
 
 from mescams.core.causality import CAUSALITY_SCALE, is_related
 from mescams.edc.crfs.base import ParticipantRecord, in_range, not_future, rule
+from mescams.errors import InputValidationError
 
 SERIOUS_CRITERIA = ("death", "life_threatening", "hospitalisation", "disability", "congenital_anomaly",
                     "important_medical_event")
@@ -33,7 +34,16 @@ class ScreeningRecord(ParticipantRecord):
         constraints = [models.UniqueConstraint(fields=["participant"], name="crfs_one_screening")]
 
     def validate(self) -> None:
+        """Every write path (API, pages, services) saves through here: the record must be the contract's object
+        with only the record model's keys (an unknown key is refused, named) and values of the right types."""
+        from mescams.core.eligibility.record_keys import check_stored_record
+        from mescams.errors import EligibilityInputError
+
         rule(isinstance(self.record, dict), "record", "must be a JSON object (patient.schema.json)")
+        try:
+            check_stored_record(self.record)
+        except EligibilityInputError as exc:
+            raise InputValidationError(f"record.{exc.field}", exc.rule) from None
 
 
 class Consent(ParticipantRecord):

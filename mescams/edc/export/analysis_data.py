@@ -8,11 +8,17 @@ An adverse event's ``related`` is derived from the investigator's causality (pos
 which follows as an extra column (empty: not yet assessed); ``weight_kg`` is the dose basis, the weight at
 randomisation. The export carries allocation, so callers check the blinding policy first; each export is itself
 recorded in the audit trail.
+
+``deidentified=True`` (what the DSMB and the oversight reports get) moves every date of a participant by the
+participant's offset of :func:`mescams.edc.security.privacy.participant_offset`, the same as the other
+de-identified exports, and passes AE terms through the free-text rule; the folder still reads as the contract
+says (intervals, study days and periods are unchanged).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 from typing import Any
 
@@ -140,18 +146,43 @@ def _rows() -> dict[str, list[list[Any]]]:
     return out
 
 
-def write_analysis_data(out_dir: Path, *, actor: Actor | Any | None = None) -> dict[str, int]:
-    """Write the five CSV files into ``out_dir`` (created if needed); return the row count of each."""
+def _deidentify(tables: dict[str, list[list[Any]]]) -> None:
+    """Move every date of each participant's rows by the participant's offset; scrub AE terms (in place)."""
+    from mescams.edc.security.free_text import scrub
+    from mescams.edc.security.privacy import participant_offset
+    from mescams.edc.trial.models import Participant
+
+    columns = COLUMNS["participants.csv"]
+    screening = dict(Participant.objects.values_list("participant_id", "screening_date"))
+    offsets = {row[0]: participant_offset(row[columns.index("infusion1_date")],
+                                          row[columns.index("randomization_date")], screening[row[0]])
+               for row in tables["participants.csv"]}
+    term = COLUMNS["adverse_events.csv"].index("term")
+    for name, rows in tables.items():
+        for row in rows:
+            delta = offsets[row[0]]
+            row[:] = [v + delta if isinstance(v, dt.date) else v for v in row]
+            if name == "adverse_events.csv":
+                row[term] = scrub(row[term])
+
+
+def write_analysis_data(out_dir: Path, *, actor: Actor | Any | None = None, deidentified: bool = False,
+                        reason: str = "") -> dict[str, int]:
+    """Write the five CSV files into ``out_dir`` (created if needed); return the row count of each. ``reason``
+    (an identifiable export's) goes into the export's audit entry."""
     from mescams.edc.audit import chain
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     tables = _rows()
+    if deidentified:
+        _deidentify(tables)
     for name, rows in tables.items():
         write_csv(out_dir / name, COLUMNS[name], rows)
     who = actor if isinstance(actor, Actor) else Actor.of(actor) if actor is not None else Actor.system("cli")
     with acting(who, reason="analysis-data export"):
         chain.append(actor=who, table="export", record_id="analysis-data", action="export",
-                     changes=[("files", None, ",".join(f"{k}:{len(v)}" for k, v in tables.items()))],
-                     reason="analysis-data export (carries allocation)")
+                     changes=[("files", None, ",".join(f"{k}:{len(v)}" for k, v in tables.items())),
+                              ("identifiable", None, json.dumps(not deidentified))],
+                     reason=reason.strip() or "analysis-data export (carries allocation)")
     return {name: len(rows) for name, rows in tables.items()}

@@ -7,8 +7,15 @@ The trial shares no individual participant data, so an export is de-identified b
 - every date and time of a participant moved by the same number of days, so that the participant's day 1 (first
   infusion; screening for a screen failure) falls on :data:`REFERENCE_DAY_1`: the dates now carry the study day
   and nothing else (intervals, study days and windows are unchanged, calendar dates are gone);
+- every timestamp of a participant (infusion times, the audit trail's entries, times inside its values) moved by
+  the same number of days as the dates, so no real moment is left from which the shift could be worked out;
 - the audit trail's user names replaced by their role, free-text reasons for change removed, the dates inside
-  its old and new values moved like every other date, and birth dates blanked there too.
+  its old and new values moved like every other date, and birth dates blanked there too;
+- free text (AE terms, medications and indications, medical-history terms, withdrawal reasons, and free text in
+  the audit trail's values and in the screening record) passed through :func:`.free_text.scrub`: only words of
+  the clinical vocabulary and short numbers are kept; names, e-mail addresses, card numbers and dates are not;
+- a key of the screening record that the record model does not know (a record stored before the EDC refused
+  them) is dropped from the audit trail's copy of the record.
 
 An identifiable export (real dates, birth dates, user names) needs an explicit option and an allowed role; see
 ``mescams.edc.api.exports``.
@@ -18,23 +25,41 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import re
 from typing import Any
 
-from mescams.interop.snapshot import Participant, TrialSnapshot
+from mescams.core.eligibility.record_keys import Shape, record_shape
+from mescams.edc.security.free_text import scrub
+from mescams.interop.snapshot import AdverseEvent, ConMed, Disposition, MedicalHistory, Participant, TrialSnapshot
 
-__all__ = ["REFERENCE_DAY_1", "deidentify", "restrict_to_sites"]
+__all__ = ["FREE_TEXT_FIELDS", "REFERENCE_DAY_1", "deidentify", "participant_offset", "restrict_to_sites"]
 
 REFERENCE_DAY_1 = dt.date(2000, 1, 3)
 """The calendar date every participant's day 1 is moved to in a de-identified export."""
 
 
-def _anchors(snapshot: TrialSnapshot) -> dict[str, dt.date]:
-    anchors: dict[str, dt.date] = {}
-    for p in snapshot.participants:
-        anchors[p.participant_id] = snapshot.first_infusion(p.participant_id) or p.randomization_date \
-            or p.screening_date
-    return anchors
+FREE_TEXT_FIELDS = frozenset({"term", "drug", "indication", "reactions", "withdrawal_reason", "derivation",
+                              "read_by", "form_version", "reason", "description", "text", "answer", "meaning"})
+"""Fields of the EDC's records typed as free text: their values in the audit trail go through the free-text rule."""
+
+_SNAPSHOT_FREE_TEXT: dict[type, tuple[str, ...]] = {
+    AdverseEvent: ("term", "body_system"), ConMed: ("drug", "indication"), MedicalHistory: ("term",),
+    Disposition: ("reason",),
+}
+
+
+def participant_offset(first_infusion: dt.date | None, randomisation: dt.date | None,
+                       screening: dt.date) -> dt.timedelta:
+    """The one shift of a participant's dates and times: day 1 (first infusion, else randomisation, else
+    screening) moved to :data:`REFERENCE_DAY_1`. Every de-identified export uses it, so they agree."""
+    return REFERENCE_DAY_1 - (first_infusion or randomisation or screening)
+
+
+def _offsets(snapshot: TrialSnapshot) -> dict[str, dt.timedelta]:
+    return {p.participant_id: participant_offset(snapshot.first_infusion(p.participant_id), p.randomization_date,
+                                                 p.screening_date)
+            for p in snapshot.participants}
 
 
 def _shift(value: Any, delta: dt.timedelta) -> Any:
@@ -47,7 +72,7 @@ def _shift(value: Any, delta: dt.timedelta) -> Any:
     return value
 
 
-_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")  # in a date or a timestamp (...T09:00)
 _IDENTIFYING_FIELDS = ("birth_date",)
 
 
@@ -67,15 +92,49 @@ def _shift_text(text: str | None, delta: dt.timedelta) -> str | None:
     return _ISO_DATE.sub(move, text)
 
 
+_CODE_KEYS = frozenset({"id", "site", "sex", "course", "test", "unit", "accelerated_elimination", "kind", "status"})
+"""Keys of the screening record and of the eligibility verdict whose values are codes the EDC set or validated."""
+
+
+def _clean_json(value: Any, shape: Shape | None, delta: dt.timedelta) -> Any:
+    """A JSON value of the audit trail: birth dates and (inside the screening record) unknown keys dropped, dates
+    moved, codes kept, every other text scrubbed."""
+    if isinstance(value, dict):
+        return {k: v if k in _CODE_KEYS and isinstance(v, str) else _clean_json(v, shape.get(k) if shape else None,
+                                                                                 delta)
+                for k, v in value.items() if k not in _IDENTIFYING_FIELDS and (shape is None or k in shape)}
+    if isinstance(value, list):
+        return [_clean_json(v, shape, delta) for v in value]
+    if isinstance(value, str):
+        moved = _shift_text(value, delta)
+        return moved if _ISO_DATE.fullmatch(value[:10]) and len(value) <= 32 else scrub(moved)
+    return value
+
+
+def _audit_value(field: str, text: str | None, delta: dt.timedelta) -> str | None:
+    """One old or new value of the audit trail (a JSON text) as a de-identified export carries it."""
+    if text is None or field in _IDENTIFYING_FIELDS:
+        return None
+    if field not in FREE_TEXT_FIELDS and field not in ("record", "criteria"):
+        return _shift_text(text, delta)  # a code, number, date or time the EDC validated: dates moved only
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return scrub(_shift_text(text, delta))
+    shape = record_shape() if field == "record" else None
+    return json.dumps(_clean_json(value, shape, delta), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def _audit_changes(item: Any, delta: dt.timedelta) -> dict[str, Any]:
-    blank = item.field in _IDENTIFYING_FIELDS
-    return {"user": item.role, "reason": "", "old_value": None if blank else _shift_text(item.old_value, delta),
-            "new_value": None if blank else _shift_text(item.new_value, delta)}
+    return {"user": item.role, "reason": "", "old_value": _audit_value(item.field, item.old_value, delta),
+            "new_value": _audit_value(item.field, item.new_value, delta)}
 
 
 def _shifted(item: Any, delta: dt.timedelta, **extra: Any) -> Any:
+    """``item`` with every date and timestamp moved by ``delta`` and its free text scrubbed."""
     changes = {f.name: _shift(getattr(item, f.name), delta) for f in dataclasses.fields(item)
                if isinstance(getattr(item, f.name), dt.date)}
+    changes |= {name: scrub(getattr(item, name)) for name in _SNAPSHOT_FREE_TEXT.get(type(item), ())}
     if isinstance(item, Participant):
         changes["disposition"] = _shifted(item.disposition, delta)
         changes["birth_date"] = None
@@ -84,9 +143,9 @@ def _shifted(item: Any, delta: dt.timedelta, **extra: Any) -> Any:
 
 
 def deidentify(snapshot: TrialSnapshot) -> TrialSnapshot:
-    """The snapshot with birth dates removed, dates as study days on a common calendar, and no staff identities."""
-    anchors = _anchors(snapshot)
-    deltas = {pid: REFERENCE_DAY_1 - day for pid, day in anchors.items()}
+    """The snapshot with birth dates removed, dates and times as study days on a common calendar, free text
+    scrubbed and no staff identities."""
+    deltas = _offsets(snapshot)
     zero = dt.timedelta(0)
     changes: dict[str, Any] = {}
     for f in dataclasses.fields(snapshot):
