@@ -68,12 +68,16 @@ def use_database(alias: str) -> Iterator[None]:
     if alias == "default":
         yield
         return
+    from django.contrib.contenttypes.models import ContentType
+
     previous = connections["default"]
     setattr(connections._connections, "default", connections[alias])  # noqa: B010
+    ContentType.objects.clear_cache()  # content type ids differ between the databases (the admin log refers to them)
     try:
         yield
     finally:
         setattr(connections._connections, "default", previous)  # noqa: B010
+        ContentType.objects.clear_cache()
 
 
 @contextmanager
