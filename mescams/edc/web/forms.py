@@ -142,6 +142,18 @@ def soft_failures(exc: InputValidationError) -> list[CheckFailure]:
 
 
 # -- participant steps --------------------------------------------------------------------------------------
+class _OwnIds(forms.Form):
+    """A form sharing the participant page with others: its element ids start with ``id_prefix``, so that each
+    label names its own field (two ``id_reason`` on one page sent the casebook's "Reason" label to the
+    withdrawal's text box)."""
+
+    id_prefix = "id"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)
+
+
 class OnDateForm(forms.Form):
     on = forms.DateField(widget=DateInput(), label="Planned randomisation date (eligibility is judged on it)")
 
@@ -150,12 +162,14 @@ class RandomiseForm(forms.Form):
     on = forms.DateField(widget=DateInput(), label="Randomisation date (week 0, first infusion)")
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(_OwnIds):
+    id_prefix = "withdraw"
     on = forms.DateField(widget=DateInput(), label="Date of withdrawal")
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Reason")
 
 
-class SignForm(forms.Form):
+class SignForm(_OwnIds):
+    id_prefix = "sign"
     meaning = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Meaning of this signature",
                               initial="Approval of casebook contents: I have reviewed this casebook and attest "
                                       "that it is accurate.")
@@ -165,7 +179,8 @@ class SignForm(forms.Form):
                              label="Reason for signing an incomplete casebook")
 
 
-class UnblindForm(forms.Form):
+class UnblindForm(_OwnIds):
+    id_prefix = "unblind"
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Medical reason for emergency unblinding")
 
 

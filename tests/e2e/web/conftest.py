@@ -1,5 +1,6 @@
 """Browser tests: Debian's chromium driven by Playwright against Django's live server (a temporary SQLite
-database filled through the EDC's services). Screenshots go to tests/artifacts/ (ignored by git)."""
+database filled through the EDC's services). Screenshots go to the session's pytest temporary directory
+(``screenshots/`` under ``--basetemp``, or pytest's numbered ``pytest-of-<user>`` folder), never into the checkout."""
 
 from __future__ import annotations
 
@@ -19,7 +20,6 @@ configure_for_tests()
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
@@ -48,11 +48,15 @@ def trial(transactional_db: None) -> dict[str, Any]:
     return users
 
 
-@pytest.fixture()
-def shoot() -> Any:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+@pytest.fixture(scope="session")
+def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One folder for the session's screenshots, named by page, to look at after a run."""
+    return tmp_path_factory.mktemp("screenshots", numbered=False)
 
+
+@pytest.fixture()
+def shoot(screenshots: Path) -> Any:
     def take(page: Any, name: str) -> None:
-        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+        page.screenshot(path=str(screenshots / f"{name}.png"), full_page=True)
 
     return take

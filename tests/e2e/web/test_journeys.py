@@ -4,7 +4,10 @@ A coordinator records a person's consent, then screens them (consent first: ICH 
 the page says why; records an eligible one's consent, screens and randomises; the
 lab sees the product code and the computed dose; an investigator records an adverse event; a data manager
 raises a query that the coordinator answers; an EDSS rater gets 403 on every page that shows sequence or
-product.
+product. Data a trial can trust at entry: a second week-0 vital-signs record is refused with a link to the
+existing one; an EDSS dated outside its visit window is saved as a protocol deviation with a query the data
+manager sees; a change after the investigator signed invalidates the signature, naming the audit entry.
+Screenshots go to the session's pytest temporary directory (``screenshots/``).
 """
 
 from __future__ import annotations
@@ -107,6 +110,28 @@ def consent_and_screen(page: Any, base: str, *, recent_relapse: bool, shoot: Any
     return participant_id
 
 
+def enrol(page: Any, base: str) -> tuple[str, str]:
+    """The coordinator's whole enrolment, in the order ICH E6 asks: consent, screening (with the weight at
+    screening), eligibility, randomisation on today's date (week 0). Returns the participant and product code."""
+    participant_id = consent_and_screen(page, base, recent_relapse=False)
+    page.goto(f"{base}/site/p/{participant_id}/visit/SCR/")
+    page.get_by_role("link", name="Enter Vital signs").click()
+    page.get_by_label("Assessment date").fill(iso(18))
+    page.get_by_label("Weight (kg)").fill("70")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url(re.compile(r".*/visit/SCR/$"))
+    page.get_by_role("link", name=f"← {participant_id}").click()
+    page.get_by_role("button", name="Assess eligibility").click()
+    page.wait_for_load_state()
+    assert "eligible" in page.locator("h1").inner_text()
+    page.get_by_role("button", name="Randomise").click()
+    page.wait_for_load_state()
+    assert "randomised" in page.locator("h1").inner_text()
+    product_code = page.locator("#product-code").inner_text().strip()
+    assert product_code
+    return participant_id, product_code
+
+
 def test_a_day_at_the_trial(browser: Any, live_server: Any, trial: Any, shoot: Any) -> None:
     base = live_server.url
     coordinator = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -123,23 +148,9 @@ def test_a_day_at_the_trial(browser: Any, live_server: Any, trial: Any, shoot: A
     assert "fails" in reason and iso(30) in reason, reason
     shoot(page, "coordinator-screen-failure")
 
-    # 2. An eligible person: consent, weight at screening, eligibility, randomisation.
-    eligible = consent_and_screen(page, base, recent_relapse=False)
+    # 2. An eligible person: consent, screening, weight at screening, eligibility, randomisation.
+    eligible, product_code = enrol(page, base)
     assert eligible != failing
-    page.goto(f"{base}/site/p/{eligible}/forms/vital_signs/new/?visit=SCR")
-    page.get_by_label("Assessment date").fill(iso(18))
-    page.get_by_label("Weight (kg)").fill("70")
-    page.get_by_role("button", name="Save").click()
-    page.wait_for_url(re.compile(r".*/visit/SCR/$"))
-    page.goto(f"{base}/site/p/{eligible}/")
-    page.get_by_role("button", name="Assess eligibility").click()
-    page.wait_for_load_state()
-    assert "eligible" in page.locator("h1").inner_text()
-    page.get_by_role("button", name="Randomise").click()
-    page.wait_for_load_state()
-    assert "randomised" in page.locator("h1").inner_text()
-    product_code = page.locator("#product-code").inner_text().strip()
-    assert product_code
     body = page.content()
     assert "MSC-PLACEBO" not in body and "PLACEBO-MSC" not in body  # the coordinator sees the code only
     shoot(page, "coordinator-participant-randomised")
@@ -238,3 +249,141 @@ def test_an_edss_rater_cannot_reach_sequence_or_product(browser: Any, live_serve
     shoot(rater, "rater-forbidden")
     for label in ("Worklist", "Accountability", "Overview", "Safety", "Reports"):
         assert rater.get_by_role("link", name=label).count() == 0
+
+
+def test_a_second_week0_vital_signs_record_is_refused_with_a_link_to_the_first(
+        browser: Any, live_server: Any, trial: Any, shoot: Any) -> None:
+    """Two browser tabs on the week-0 vital signs: the first saves 71 kg; the second (90 kg) is refused, naming
+    the existing record, with a link that opens it for a change (one vital-signs record per visit)."""
+    base = live_server.url
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = log_in(context, base, "coord")
+    participant_id, _ = enrol(page, base)
+    page.get_by_role("link", name="W0").click()
+    page.get_by_role("link", name="Enter Vital signs").click()
+    entry_url = page.url
+    second_tab = context.new_page()
+    second_tab.goto(entry_url)  # the same entry page, still open in another tab
+
+    page.get_by_label("Assessment date").fill(iso(0))
+    page.get_by_label("Weight (kg)").fill("71")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url(re.compile(rf".*/site/p/{participant_id}/visit/W0/$"))
+    expect(page.locator(".messages")).to_contain_text("Vital signs and weight saved.")
+    expect(page.get_by_role("link", name="Enter Vital signs")).to_have_count(0)  # entered once per visit
+    shoot(page, "coordinator-w0-vital-signs-entered")
+
+    second_tab.get_by_label("Assessment date").fill(iso(0))
+    second_tab.get_by_label("Weight (kg)").fill("90")
+    second_tab.get_by_role("button", name="Save").click()
+    second_tab.wait_for_load_state()
+    refusal = second_tab.locator("#duplicate")
+    expect(refusal).to_contain_text(f"Not saved: Vital signs and weight is already recorded for {participant_id} "
+                                     "at visit W0. Change that record instead of entering a second one.")
+    shoot(second_tab, "coordinator-second-w0-vital-signs-refused")
+    refusal.get_by_role("link", name="Change the existing record").click()
+    second_tab.wait_for_url(re.compile(rf".*/site/p/{participant_id}/forms/vital_signs/\d+/$"))
+    expect(second_tab.locator("h1")).to_contain_text("(change)")
+    assert float(second_tab.get_by_label("Weight (kg)").input_value()) == 71  # the first record, unchanged
+    second_tab.get_by_role("link", name="← back").click()
+    assert second_tab.locator("tr", has_text="90").count() == 0  # nothing of the refused entry was stored
+
+
+def test_an_out_of_window_edss_is_saved_as_a_deviation_with_a_query(
+        browser: Any, live_server: Any, trial: Any, shoot: Any) -> None:
+    """The baseline EDSS dated two days before week 0 (W0's window is the day itself): the rater's entry is kept
+    (the data are real), the page says it is a protocol deviation, and the data manager finds the visit present
+    and deviating, and a query opened on it."""
+    base = live_server.url
+    coordinator = log_in(browser.new_context(), base, "coord")
+    participant_id, product_code = enrol(coordinator, base)
+
+    rater = log_in(browser.new_context(viewport={"width": 1280, "height": 900}), base, "rater")
+    rater.get_by_role("link", name=participant_id).click()
+    w0 = rater.locator("tr", has_text="W0")
+    assert iso(0) in w0.inner_text()  # the window shown: week 0, the day itself
+    w0.get_by_role("link", name="Enter EDSS").click()
+    rater.get_by_label("Assessment date").fill(iso(2))
+    for label, score in (("Visual", "0"), ("Brainstem", "1"), ("Pyramidal", "2"), ("Cerebellar", "1"),
+                         ("Sensory", "1"), ("Bowel bladder", "0"), ("Cerebral", "0"), ("Ambulation", "0")):
+        rater.get_by_label(re.compile(rf"^{label}\b")).fill(score)
+    rater.get_by_role("button", name="Save").click()
+    rater.wait_for_url(re.compile(rf".*/rater/p/{participant_id}/$"))
+    expect(rater.locator(".messages")).to_contain_text("recorded as a protocol deviation")
+    w0_status = rater.locator("tr", has_text="W0").first.inner_text()
+    assert "entered" in w0_status and "out of window" in w0_status  # saved: the data are real
+    assert iso(2) in rater.locator("tr", has_text="W0").last.inner_text()
+    assert "MSC" not in rater.content() and product_code not in rater.content()
+    shoot(rater, "rater-edss-out-of-window")
+
+    dm = log_in(browser.new_context(viewport={"width": 1280, "height": 900}), base, "dm")
+    dm.goto(f"{base}/dm/missing/")
+    row = dm.locator("tr", has_text=participant_id).filter(has_text="EDSS")
+    expect(row).to_have_count(1)
+    assert "W0" in row.inner_text() and "out of window" in row.inner_text().lower()
+    shoot(dm, "datamanager-missing-out-of-window")
+    dm.goto(f"{base}/dm/status/")
+    expect(dm.locator("tr", has_text=participant_id)).to_contain_text("(out of window)")
+    dm.goto(f"{base}/dm/queries/")
+    query = dm.locator("tr", has_text=participant_id).filter(has_text="edss")
+    expect(query).to_have_count(1)
+    assert "open" in query.inner_text()
+    assert iso(2) in query.inner_text()
+    shoot(dm, "datamanager-queries-out-of-window")
+
+
+def test_a_change_after_signing_invalidates_the_signature(
+        browser: Any, live_server: Any, trial: Any, shoot: Any) -> None:
+    """The investigator signs the (incomplete) casebook anyway, with a reason; a coordinator then changes the
+    screening vital signs with a reason; the signature shows "invalidated by change (audit entry N)" and the
+    casebook needs signing again."""
+    base = live_server.url
+    coordinator = log_in(browser.new_context(), base, "coord")
+    participant_id, _ = enrol(coordinator, base)
+
+    investigator = log_in(browser.new_context(viewport={"width": 1280, "height": 900}), base, "inv")
+    investigator.goto(f"{base}/site/")
+    investigator.get_by_role("link", name=participant_id).first.click()
+    casebook = investigator.locator("#casebook")
+    expect(casebook.locator("h2")).to_contain_text("unsigned")
+    expect(casebook).to_contain_text("This casebook is incomplete")
+    casebook.get_by_label("Your password (re-authentication)").fill(PASSWORD)
+    casebook.get_by_role("button", name="Sign casebook").click()
+    investigator.wait_for_load_state()
+    expect(investigator.locator("#casebook")).to_contain_text("sign anyway")  # refused: incomplete, no reason
+    casebook = investigator.locator("#casebook")
+    casebook.get_by_label("Your password (re-authentication)").fill(PASSWORD)
+    casebook.get_by_label("Sign anyway, although the casebook is incomplete").check()
+    casebook.get_by_label("Reason for signing an incomplete casebook").fill(
+        "Signing the eligibility and randomisation part now; the later visits are months away.")
+    casebook.get_by_role("button", name="Sign casebook").click()
+    investigator.wait_for_url(re.compile(rf".*/site/p/{participant_id}/$"))
+    casebook = investigator.locator("#casebook")
+    expect(casebook.locator("h2")).to_contain_text("signed")
+    expect(casebook.locator(".signature")).to_contain_text("valid")
+    expect(casebook.locator(".signature")).to_contain_text("Signed although incomplete")
+    shoot(investigator, "investigator-casebook-signed")
+
+    coordinator.goto(f"{base}/site/p/{participant_id}/visit/SCR/")
+    coordinator.locator("table", has_text="Weight").get_by_role("link", name="change").click()
+    coordinator.get_by_label(re.compile(r"^Heart rate")).fill("72")
+    coordinator.get_by_label("Reason for change").fill("Heart rate was on the source document, missed at entry.")
+    coordinator.get_by_role("button", name="Save").click()
+    coordinator.wait_for_url(re.compile(r".*/visit/SCR/$"))
+    expect(coordinator.locator(".messages")).to_contain_text("changed (audited)")
+
+    investigator.reload()
+    casebook = investigator.locator("#casebook")
+    expect(casebook.locator("h2")).to_contain_text("needs re-signing")
+    expect(casebook.get_by_role("alert")).to_contain_text("needs signing again")
+    state = casebook.locator(".signature").inner_text()
+    assert re.search(r"invalidated by change \(audit entry \d+\)", state), state
+    shoot(investigator, "investigator-casebook-invalidated")
+    casebook.get_by_label("Your password (re-authentication)").fill(PASSWORD)
+    casebook.get_by_label("Sign anyway, although the casebook is incomplete").check()
+    casebook.get_by_label("Reason for signing an incomplete casebook").fill("Re-signing after the heart-rate fix.")
+    casebook.get_by_role("button", name="Sign casebook").click()
+    investigator.wait_for_url(re.compile(rf".*/site/p/{participant_id}/$"))
+    expect(investigator.locator("#casebook h2")).to_contain_text("signed")
+    assert "needs re-signing" not in investigator.locator("#casebook h2").inner_text()
+    expect(investigator.locator("#casebook .signature")).to_have_count(2)

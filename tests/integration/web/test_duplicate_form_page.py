@@ -24,7 +24,7 @@ def test_second_week0_vital_signs_links_to_the_first(users, allocation) -> None:
     page = coord.post(url, {**first, "weight_kg": "90"})
     html = page.content.decode()
     assert page.status_code == 200 and 'id="duplicate"' in html
-    assert "vital_signs is already recorded" in html and "visit_code W0" in html
+    assert f"Vital signs and weight is already recorded for {pid} at visit W0." in html  # the page's words
     assert f'href="/site/p/{pid}/forms/vital_signs/{existing.pk}/"' in html
     assert list(VitalSigns.objects.filter(participant__participant_id=pid, visit_code="W0")
                 .values_list("weight_kg", flat=True)) == [71.0]

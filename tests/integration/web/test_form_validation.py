@@ -41,9 +41,11 @@ def _post_data(values: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def field_errors(html: str, field: str) -> str:
-    """The text of the error list rendered next to ``field`` (empty when there is none)."""
-    match = re.search(rf'<ul class="errorlist" id="id_{re.escape(field)}_error"[^>]*>(.*?)</ul>', html, re.S)
+def field_errors(html: str, field: str, id_prefix: str = "id") -> str:
+    """The text of the error list rendered next to ``field`` (empty when there is none); ``id_prefix`` is the
+    form's own one where the page holds several forms (``sign``, ``unblind``, ``withdraw``)."""
+    match = re.search(rf'<ul class="errorlist" id="{re.escape(id_prefix)}_{re.escape(field)}_error"[^>]*>(.*?)</ul>',
+                      html, re.S)
     return re.sub(r"<[^>]+>", " ", match.group(1)) if match else ""
 
 

@@ -3,6 +3,8 @@ revealed to the requester only, locks, the lab's release record and live dose pl
 
 from __future__ import annotations
 
+import re
+
 from django.test import Client
 
 from mescams.edc.audit.models import AuditEntry
@@ -24,14 +26,14 @@ def test_casebook_signature_needs_the_password_again(users, allocation) -> None:
     pid = randomised(users["coord"])
     inv = _as(users, "inv")
     response = inv.post(f"/site/p/{pid}/sign/", {"meaning": "I attest.", "password": "wrong password"})
-    assert "wrong user name or password" in field_errors(response.content.decode(), "password")
+    assert "wrong user name or password" in field_errors(response.content.decode(), "password", "sign")
     assert not Signature.objects.exists()
     response = inv.post(f"/site/p/{pid}/sign/", {"meaning": "", "password": PASSWORD})
-    assert "required" in field_errors(response.content.decode(), "meaning")
+    assert "required" in field_errors(response.content.decode(), "meaning", "sign")
     response = inv.post(f"/site/p/{pid}/sign/", {"meaning": "I attest.", "password": PASSWORD})
-    assert "incomplete" in field_errors(response.content.decode(), "sign_anyway")  # visits are still to come
+    assert "incomplete" in field_errors(response.content.decode(), "sign_anyway", "sign")  # visits are still to come
     response = inv.post(f"/site/p/{pid}/sign/", {"meaning": "I attest.", "password": PASSWORD, "sign_anyway": "on"})
-    assert "reason" in field_errors(response.content.decode(), "reason")
+    assert "reason" in field_errors(response.content.decode(), "reason", "sign")
     assert not Signature.objects.exists()
     response = inv.post(f"/site/p/{pid}/sign/", {"meaning": "I attest.", "password": PASSWORD, "sign_anyway": "on",
                                                  "reason": "interim review"})
@@ -41,12 +43,24 @@ def test_casebook_signature_needs_the_password_again(users, allocation) -> None:
     assert _as(users, "coord").post(f"/site/p/{pid}/sign/", {"meaning": "x", "password": PASSWORD}).status_code == 403
 
 
+def test_each_label_of_the_participant_page_names_its_own_field(users, allocation) -> None:
+    """The page holds the re-consent, withdrawal, signature and unblinding forms: no id twice, so the casebook's
+    "Reason for signing an incomplete casebook" label does not lead to the withdrawal's reason."""
+    pid = randomised(users["coord"])
+    page = _as(users, "inv").get(f"/site/p/{pid}/").content.decode()
+    ids = re.findall(r'\sid="([^"]+)"', page)
+    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
+    for target in re.findall(r'<label for="([^"]+)"', page):
+        assert target in ids, target
+    assert '<label for="sign_reason">Reason for signing an incomplete casebook' in page
+
+
 def test_emergency_unblinding_is_shown_to_the_requester_only(users, allocation) -> None:
     pid = randomised(users["coord"])
     sequence = AllocationSlot.objects.get(participant__participant_id=pid).sequence
     inv = _as(users, "inv")
     response = inv.post(f"/site/p/{pid}/unblind/", {"reason": ""})
-    assert "required" in field_errors(response.content.decode(), "reason")
+    assert "required" in field_errors(response.content.decode(), "reason", "unblind")
     assert not EmergencyUnblinding.objects.exists()
     response = inv.post(f"/site/p/{pid}/unblind/", {"reason": "anaphylaxis; treating physician needs to know"})
     assert response.status_code == 200 and sequence in response.content.decode()

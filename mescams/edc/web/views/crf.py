@@ -21,6 +21,7 @@ from mescams.edc.trial import services as trial
 from mescams.edc.web.access import SITE_ROLES, role_required
 from mescams.edc.web.forms import NOT_VALUES, attach_error, crf_form_class, crf_values, soft_failures
 from mescams.edc.web.services import event_forms_at, forms_due_at, save_dated_form, visit_statuses
+from mescams.edc.web.templatetags.web_tags import form_title
 from mescams.edc.web.views.site import product_code_of
 from mescams.errors import DataLocked, DuplicateRecord, InputValidationError, TrialStateError
 from mescams.protocols import default_protocol
@@ -74,9 +75,13 @@ def _back(request: HttpRequest, participant_id: str, visit_code: str) -> str:
     return reverse("web:participant", args=[participant_id])
 
 
-def _duplicate(participant_id: str, exc: DuplicateRecord) -> dict[str, Any]:
-    """What the page shows for a second entry of a single form: the reason and a link to change the first."""
-    return {"detail": str(exc), "edit_url": reverse("web:crf_edit", args=[participant_id, exc.form, exc.record_id])}
+def _duplicate(participant_id: str, exc: DuplicateRecord, form: Any) -> dict[str, Any]:
+    """What the page shows for a second entry of a single form: where the first is, in the form's own labels
+    ("visit W0", not "visit_code W0"), and a link to change it."""
+    where = ", ".join(f"{(form.fields[name].label if name in form.fields else name).lower()} {value or '(none)'}"
+                      for name, value in exc.key.items())
+    return {"form": exc.form, "where": where,
+            "edit_url": reverse("web:crf_edit", args=[participant_id, exc.form, exc.record_id])}
 
 
 def _confirms_dose(user: Any, form_name: str) -> bool:
@@ -131,7 +136,7 @@ def _submit(request: HttpRequest, form: Any, p: Any, form_name: str, *, record_p
         attach_error(form, exc)
         return None, soft_failures(exc), None
     except DuplicateRecord as exc:  # a second single form, or a change moving it onto a visit that holds one
-        return None, [], _duplicate(p.participant_id, exc)
+        return None, [], _duplicate(p.participant_id, exc, form)
     except (TrialStateError, DataLocked) as exc:
         form.add_error(None, str(exc))
         return None, [], None
@@ -160,7 +165,7 @@ def crf_new(request: HttpRequest, participant_id: str, form_name: str) -> HttpRe
     if request.method == "POST" and form.is_valid():
         record, soft, duplicate = _submit(request, form, p, form_name)
         if record is not None:
-            messages.success(request, f"{form_name.replace('_', ' ')} saved.")
+            messages.success(request, f"{form_title(form_name)} saved.")
             return redirect(_back(request, participant_id, form.cleaned_data.get("visit_code", visit_code)))
     return render(request, "web/crf_form.html", {"p": p, "form": form, "form_name": form_name, "editing": False,
                                                  "soft": soft, "duplicate": duplicate,
@@ -182,7 +187,7 @@ def crf_edit(request: HttpRequest, participant_id: str, form_name: str, record_p
     if request.method == "POST" and form.is_valid():
         saved, soft, duplicate = _submit(request, form, p, form_name, record_pk=record.pk)
         if saved is not None:
-            messages.success(request, f"{form_name.replace('_', ' ')} changed (audited).")
+            messages.success(request, f"{form_title(form_name)} changed (audited).")
             return redirect(_back(request, participant_id, record.visit_code))
     return render(request, "web/crf_form.html", {"p": p, "form": form, "form_name": form_name, "editing": True,
                                                  "record": record, "soft": soft, "duplicate": duplicate,
