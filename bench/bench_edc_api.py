@@ -2,12 +2,14 @@
 
 Runs the real server (``mescams serve``: gunicorn, 127.0.0.1 only) on a fresh database ``mescams_bench`` on the
 local PostgreSQL, logs 50 clients in (session + CSRF, as a browser would), warms the server up for 10 s (not
-timed), and has each client enter vital signs and adverse events for its own participant: first for 60 s at one
-save a second each on average, with random think times (a data-entry load far above a real trial's; see
-:mod:`bench.load_clients`), the run the target applies to; then back to back for 20 s (capacity). Prints
-throughput and p50/p95/p99 latency of each, against a baseline of one client alone measured in the same run, then
-counts rows and audit entries in the database: every 2xx answer must be a saved row with its audit entries (zero
-failed or lost saves), and the audit chain must verify.
+timed), and has each client enter eCRFs for its own participant as a coordinator does (:mod:`bench.data_entry`:
+vital signs once per visit, then corrections with a reason; adverse events and concomitant medications): first
+for 60 s at one save a second each on average, with random think times (a data-entry load far above a real
+trial's; see :mod:`bench.load_clients`), the run the target applies to; then back to back for 20 s (capacity).
+Prints throughput and p50/p95/p99 latency of each, against a baseline of one client alone measured in the same
+run, then counts rows and audit entries in the database: every acknowledged create must be a saved row with its
+audit entries and every acknowledged change one audit ``update`` entry (zero failed or lost saves; any refusal,
+a 409 included, is a failed save), and the audit chain must verify.
 
 Environment: ``MESCAMS_BENCH_SECONDS`` (default 60), ``MESCAMS_BENCH_SATURATE_S`` (20), ``MESCAMS_BENCH_CLIENTS`` (50),
 ``MESCAMS_BENCH_PG`` (``postgresql://postgres@127.0.0.1:5432``), ``MESCAMS_BENCH_WORKERS`` (4),
@@ -24,6 +26,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench.data_entry import Casebook, kind_counts
 from bench.load_clients import Outcome, Request, run_clients, summary_line
 from tests.e2e.reliability.server import free_port, login
 
@@ -75,18 +78,13 @@ def _prepare(env: dict[str, str], clients: int) -> list[str]:
 
 
 def _saves(pids: list[str]) -> Request:
-    """Client ``index`` enters vital signs (two in three) and adverse events for its own participant."""
+    """Client ``index`` enters its own participant's eCRFs (one casebook each, kept across the runs)."""
+    books = [Casebook(pid, WEEK0) for pid in pids]
+    rounds = [0] * len(pids)  # the runs restart ``n``; a client's entries go on numbering across them
 
     def request(http: Any, index: int, n: int, rng: object) -> tuple[str, Any]:
-        pid = pids[index]
-        if n % 3:
-            body = {"visit_code": "W4", "assessment_date": (WEEK0 + dt.timedelta(weeks=4)).isoformat(),
-                    "weight_kg": 60 + n % 30, "systolic_mmhg": 120, "diastolic_mmhg": 80}
-            return "vitals", http.post(f"/api/participants/{pid}/forms/vital_signs", json=body)
-        body = {"term": f"Headache {n}", "onset_date": (WEEK0 + dt.timedelta(days=3)).isoformat(),
-                "severity_grade": 1, "serious": False, "serious_criteria": [], "related": False, "action": "none",
-                "outcome": "recovered"}
-        return "ae", http.post(f"/api/participants/{pid}/forms/adverse_event", json=body)
+        rounds[index] += 1
+        return books[index].enter(http, rounds[index], f"c{index} n{rounds[index]}")
 
     return request
 
@@ -128,9 +126,12 @@ def main() -> None:
             except httpx.HTTPError:
                 time.sleep(0.2)
         from mescams.edc.audit.models import AuditEntry
-        from mescams.edc.crfs.models import AdverseEvent, VitalSigns
+        from mescams.edc.crfs.models import AdverseEvent, ConcomitantMedication, VitalSigns
 
-        before = (VitalSigns.objects.count(), AdverseEvent.objects.count(), AuditEntry.objects.count())
+        models = {"vital_signs": VitalSigns, "adverse_event": AdverseEvent, "conmed": ConcomitantMedication}
+        before = {form: model.objects.count() for form, model in models.items()}
+        audit_before = (AuditEntry.objects.filter(action="create").count(),
+                        AuditEntry.objects.filter(action="update", table=VitalSigns._meta.db_table).count())
         print(f"server: gunicorn, {workers} workers x {threads} threads on {base}; PostgreSQL {DB_NAME}; "
               f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} (clients run on the same machine)",
               flush=True)
@@ -148,25 +149,28 @@ def main() -> None:
               f"p95 x{loaded['p95'] / baseline['p95']:.1f}; target p95 < 100 ms ({clients} clients entering eCRFs): "
               f"{'met' if paced['p95'] < 100 else 'NOT met'} ({paced['p95']:.1f} ms); at saturation p95 is queueing "
               f"({clients} / {loaded['throughput']:.0f} per s = {clients / loaded['throughput'] * 1000:.0f} ms mean)")
-        after = (VitalSigns.objects.count(), AdverseEvent.objects.count(), AuditEntry.objects.count())
-        vitals_fields = len([f for f in VitalSigns._meta.concrete_fields if not f.primary_key])
-        ae_fields = len([f for f in AdverseEvent._meta.concrete_fields if not f.primary_key])
-        saved_vitals, saved_ae = after[0] - before[0], after[1] - before[1]
-        runs = (warm_out, baseline_out, paced_out, loaded_out)
-        acknowledged = (sum(r.acked.get("vitals", 0) for r in runs), sum(r.acked.get("ae", 0) for r in runs))
-        failed = [status for r in runs for status in r.errors]
-        print(f"rows: vital signs +{saved_vitals}, adverse events +{saved_ae}; 2xx answers (all runs) "
-              f"{acknowledged[0]} + {acknowledged[1]}", flush=True)
-        expected_audit = saved_vitals * vitals_fields + saved_ae * ae_fields
-        print(f"audit entries: +{after[2] - before[2]} (expected {expected_audit} for the rows saved)")
+        saved = {form: model.objects.count() - before[form] for form, model in models.items()}
+        acknowledged = kind_counts([warm_out, baseline_out, paced_out, loaded_out])
+        failed = [status for r in (warm_out, baseline_out, paced_out, loaded_out) for status in r.errors]
+        created = {form: acknowledged.get(f"create {form}", 0) for form in models}
+        changed = acknowledged.get("change vital_signs", 0)
+        print("rows added: " + ", ".join(f"{form} +{saved[form]} ({created[form]} creates acknowledged)"
+                                         for form in models) + f"; {changed} changes acknowledged", flush=True)
+        fields = {form: len([f for f in model._meta.concrete_fields if not f.primary_key])
+                  for form, model in models.items()}
+        expected_audit = (sum(saved[form] * fields[form] for form in models), changed)
+        audit = (AuditEntry.objects.filter(action="create").count() - audit_before[0],
+                 AuditEntry.objects.filter(action="update", table=VitalSigns._meta.db_table).count() - audit_before[1])
+        print(f"audit entries: create +{audit[0]} (expected {expected_audit[0]} for the rows saved), update "
+              f"+{audit[1]} (expected {expected_audit[1]}, one per change)")
         from mescams.edc.audit.verify import verify_audit_trail
 
         report = verify_audit_trail()
         print(f"load average at the end: {os.getloadavg()[0]:.1f}")
-        lost = acknowledged[0] - saved_vitals + acknowledged[1] - saved_ae
+        lost = sum(abs(created[form] - saved[form]) for form in models)
         print(f"audit chain verified: {report.entries} entries, {report.records} records; failed saves "
-              f"{len(failed)}; lost saves {lost}")
-        if lost or failed or after[2] - before[2] != expected_audit:
+              f"{len(failed)} {sorted(set(failed))[:5]}; lost saves {lost}")
+        if lost or failed or audit != expected_audit:
             sys.exit("bench_edc_api: failed or lost saves")
     finally:
         server.terminate()

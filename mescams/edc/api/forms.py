@@ -22,6 +22,7 @@ from pydantic import ConfigDict, create_model
 
 from mescams.core.blinding import BLINDING_POLICY, Reveal
 from mescams.edc.api.participants import ERRORS
+from mescams.edc.api.schemas import SiteTime
 from mescams.edc.crfs.access import READ, WRITE, may_read
 from mescams.edc.crfs.models import FORMS, ParticipantRecord
 from mescams.edc.crfs.services import editable_fields, save_form
@@ -69,7 +70,11 @@ def _output_schema(model: type[ParticipantRecord]) -> type[Schema]:
     # JSON fields hold lists as well as objects (criteria, serious_criteria): declare them as any JSON value
     json_fields: dict[str, Any] = {f.name: (Any, None) for f in model._meta.concrete_fields
                                    if f.get_internal_type() == "JSONField"}
-    return create_model(f"{model.__name__}Record", __base__=base, participant_id=(str, ...), **json_fields)
+    # times of day are site wall-clock times without an offset, not RFC 3339 full times (see SiteTime)
+    time_fields: dict[str, Any] = {f.name: (SiteTime | None, None) for f in model._meta.concrete_fields
+                                   if f.get_internal_type() == "TimeField"}
+    return create_model(f"{model.__name__}Record", __base__=base, participant_id=(str, ...), **json_fields,
+                        **time_fields)
 
 
 def _register(router: Router, form: str, model: type[ParticipantRecord]) -> None:

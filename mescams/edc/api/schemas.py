@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Field, Schema
+from pydantic import WithJsonSchema
+
+SiteTime = Annotated[dt.time, WithJsonSchema({
+    "type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$",
+    "description": "wall-clock time at the site, HH:MM[:SS], without a UTC offset"})]
+"""A time of day as written at the site (a signed consent's time, an infusion's start): it has no UTC offset, so
+it is not an OpenAPI ``format: time``, which is RFC 3339's full time and requires one (a client validating the
+answers against the schema would reject every ``09:15:00``)."""
 
 
 class CheckFailureOut(Schema):
@@ -86,7 +94,7 @@ class ConsentIn(Schema):
 
     site: str = Field(max_length=5)
     consent_date: dt.date
-    consent_time: dt.time
+    consent_time: SiteTime
     form_version: str = Field(min_length=1, max_length=40)
     obtained_by: str | None = Field(default=None, max_length=150)
     prescreening_id: int | None = None
@@ -96,7 +104,7 @@ class ReconsentIn(Schema):
     """A participant's consent on a newer ICF version."""
 
     consent_date: dt.date
-    consent_time: dt.time
+    consent_time: SiteTime
     form_version: str = Field(min_length=1, max_length=40)
     obtained_by: str | None = Field(default=None, max_length=150)
 
@@ -105,7 +113,7 @@ class ConsentOut(Schema):
     participant_id: str
     form_version: str
     consent_date: dt.date
-    consent_time: dt.time | None
+    consent_time: SiteTime | None
     obtained_by: str | None
 
 
