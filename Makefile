@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install system-deps run test lint typecheck pytest bench clean
+.PHONY: install system-deps run test lint imports typecheck pytest bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,13 +27,17 @@ run: install
 lint: install
 	$(BIN)/ruff check mescams tests bench
 
+# The import contracts of pyproject's [tool.importlinter] (imports run one way; sim and core never import the EDC).
+imports: install
+	$(BIN)/lint-imports --no-cache
+
 typecheck: install
 	$(BIN)/mypy mescams/core
 
 pytest: install system-deps
 	$(BIN)/pytest
 
-test: install system-deps lint typecheck pytest
+test: install system-deps lint imports typecheck pytest
 
 bench: install system-deps
 	$(BIN)/python -m bench
@@ -42,4 +46,4 @@ lock: $(BIN)/python
 	$(BIN)/uv pip compile pyproject.toml --extra test --python-version 3.11 -o requirements.lock
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .grimp_cache

@@ -9,10 +9,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from mescams.commands._common import reports_errors
+
+if TYPE_CHECKING:
+    from mescams.core.protocol import Protocol
+    from mescams.interop.snapshot import TrialSnapshot
 
 ProtocolOption = typer.Option(None, "--protocol", help="Protocol YAML (default: the MESCAMS protocol).")
 SchemaOption = typer.Option(
@@ -37,6 +42,25 @@ def _schema(path: Path | None) -> dict | None:  # type: ignore[type-arg]
         raise ExportError("--json-schema", f"{path} is not a readable JSON Schema ({exc})") from None
 
 
+def _load_snapshot(protocol: Protocol, *, demo_seed: int | None) -> TrialSnapshot:
+    """The seeded demo trial for ``demo_seed``, else the EDC database's data as the EDC builds it.
+
+    Why explicit: exports carry treatment allocation, so the command line never silently falls back to fake data;
+    the demo trial is used only when asked for with ``--demo SEED``. Why here: interop only reads snapshots and
+    never imports the EDC; the command wires the EDC's snapshot into the exports.
+    """
+    if demo_seed is not None:
+        from mescams.interop._demo_snapshot import demo_snapshot
+
+        return demo_snapshot(protocol, seed=demo_seed)
+    from mescams.edc.settings import configure
+
+    configure()
+    from mescams.edc.export.snapshot import snapshot_from_database  # imports the models: only once Django is set up
+
+    return snapshot_from_database(protocol)
+
+
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
@@ -55,11 +79,10 @@ def sdtm(
     from mescams.interop.conformance import check_sdtm, format_issues
     from mescams.interop.export import write_datasets
     from mescams.interop.sdtm import build_sdtm
-    from mescams.interop.source import load_snapshot
     from mescams.protocols import load_protocol
 
     p = load_protocol(protocol)
-    datasets = build_sdtm(p, load_snapshot(p, demo_seed=demo))
+    datasets = build_sdtm(p, _load_snapshot(p, demo_seed=demo))
     paths = write_datasets(
         datasets,
         out_dir,
@@ -149,11 +172,10 @@ def odm(
 ) -> None:
     """Write CDISC ODM 1.3.2: eCRF metadata, and the clinical data with its audit trail; validate against the XSD."""
     from mescams.interop.odm import build_odm, validate_odm, write_odm
-    from mescams.interop.source import load_snapshot
     from mescams.protocols import load_protocol
 
     p = load_protocol(protocol)
-    snapshot = None if metadata_only else load_snapshot(p, demo_seed=demo)
+    snapshot = None if metadata_only else _load_snapshot(p, demo_seed=demo)
     validate_odm(write_odm(build_odm(p, snapshot, created=_now()), out_file))
     typer.echo(f"wrote {out_file}: valid against the ODM 1.3.2 schema")
 
@@ -209,7 +231,6 @@ def ctgov_results(
     from mescams.interop.ctgov_results import results_section
     from mescams.interop.ctgov_schema import load_openapi, validate_component
     from mescams.interop.errors import ImportFormatError
-    from mescams.interop.source import load_snapshot
     from mescams.protocols import load_protocol
 
     try:
@@ -217,7 +238,7 @@ def ctgov_results(
     except (OSError, json.JSONDecodeError) as exc:
         raise ImportFormatError(str(results), f"is not a readable results JSON ({exc})") from None
     p = load_protocol(protocol)
-    snapshot = load_snapshot(p, demo_seed=demo)
+    snapshot = _load_snapshot(p, demo_seed=demo)
     section, warnings = results_section(p, snapshot, stats)
     document = {"resultsSection": section}
     if openapi is not None:
@@ -233,9 +254,8 @@ def ctgov_results(
 
 def _sdtm_datasets(p: object, demo: int | None) -> list:  # type: ignore[type-arg]
     from mescams.interop.sdtm import build_sdtm
-    from mescams.interop.source import load_snapshot
 
-    return build_sdtm(p, load_snapshot(p, demo_seed=demo))  # type: ignore[arg-type]
+    return build_sdtm(p, _load_snapshot(p, demo_seed=demo))  # type: ignore[arg-type]
 
 
 def _adam_datasets(p: object, demo: int | None) -> list:  # type: ignore[type-arg]

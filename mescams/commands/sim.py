@@ -77,7 +77,7 @@ def populate(
         raise InputValidationError("--screen", f"must be at least --participants ({participants})")
     vp = load_params(params)
     configure()
-    from mescams.sim.populate import populate as enter_trial
+    from mescams.edc.demo.populate import populate as enter_trial  # imports the models: only once Django is set up
 
     summary = enter_trial(screen=screen, participants=participants, rate_ratio=rate_ratio, seed=seed, params=vp)
     for line in summary.lines():

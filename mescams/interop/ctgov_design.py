@@ -11,7 +11,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from mescams.interop.ctgov_import import ImportReport
+    from mescams.interop.ctgov_report import ImportReport
 
 __all__ = ["design_from_record", "get", "weeks_in", "years_in"]
 

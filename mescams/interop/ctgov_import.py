@@ -10,13 +10,13 @@ with :func:`mescams.core.protocol.parse_protocol` and every remaining problem is
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from mescams.core.protocol import parse_protocol
 from mescams.errors import ProtocolError
 from mescams.interop.ctgov_criteria import recognise_params, split_criteria
 from mescams.interop.ctgov_design import design_from_record, get, weeks_in
+from mescams.interop.ctgov_report import ImportReport
 from mescams.interop.errors import ImportFormatError
 
 __all__ = ["ImportReport", "draft_protocol"]
@@ -28,21 +28,6 @@ MS_PROGRESSION = {
     "confirmation_weeks": 12,
 }
 MS_RELAPSE = {"min_duration_hours": 24, "min_days_since_previous_onset": 30, "exclude_fever_or_infection": True}
-
-
-@dataclass
-class ImportReport:
-    """What the import copied, guessed and could not fill: each entry is (protocol path, note)."""
-
-    guessed: list[tuple[str, str]] = field(default_factory=list)
-    missing: list[tuple[str, str]] = field(default_factory=list)
-    loads: bool = False
-
-    def text(self) -> str:
-        lines = ["draft loads in mescams.core.protocol: " + ("yes" if self.loads else "NO")]
-        lines += [f"CHECK   {p}: {n}" for p, n in self.guessed]
-        lines += [f"MISSING {p}: {n}" for p, n in self.missing]
-        return "\n".join(lines)
 
 
 def _code(text: str, taken: set[str], size: int = 3) -> str:

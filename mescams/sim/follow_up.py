@@ -6,7 +6,7 @@ treatment factor of that model applied once the allocation list has given the se
 relapses, EDSS and adverse events from :mod:`mescams.sim.clinical_course`. What this module adds is the calendar:
 visit dates from the protocol's schedule and windows (a few visits outside them, as at real sites), event dates
 counted from the infusion actually given, the withdrawal date, and the lab's expanded cell counts. Everything is
-a plain value; :mod:`mescams.sim.populate` enters it through the EDC services.
+a plain value; :mod:`mescams.edc.demo.populate` enters it through the EDC services.
 """
 
 from __future__ import annotations

@@ -75,8 +75,8 @@ def require_identifiable(user: Any, reason: str) -> None:
 
 def _snapshot(user: Any, kind: str, body: ExportIn) -> tuple[Any, Any]:
     """Check the role, then the protocol and the (de-identified unless asked) snapshot; audit the export."""
+    from mescams.edc.export.snapshot import snapshot_from_database
     from mescams.edc.security.privacy import deidentify, restrict_to_sites
-    from mescams.interop.from_edc import snapshot_from_database
     from mescams.protocols import default_protocol
 
     BLINDING_POLICY.require(user.role, Reveal.ANALYSIS_EXPORT)

@@ -5,7 +5,7 @@ screen failures, 31 randomised, their visits through week 48 with infusions, MRI
 relapses, withdrawals, a few out-of-window visits (protocol deviations) and open queries.
 
 The people are the simulation's virtual patients (:mod:`mescams.sim.virtual_patients`), entered by
-:func:`mescams.sim.populate.populate` acting as the demo users, with a true MSC rate ratio of 0.6 on lesions and
+:func:`mescams.edc.demo.populate.populate` acting as the demo users, with a true MSC rate ratio of 0.6 on lesions and
 relapses so the demo's analysis has something to find. (The first demo's own small seeded generator was retired
 when the simulation could supply virtual patients; it is in the history before this change.)
 """
@@ -19,6 +19,8 @@ from django.db import transaction
 from mescams.core.blinding import Role
 from mescams.edc.accounts.models import User
 from mescams.edc.accounts.services import create_user
+from mescams.edc.demo.entry import Cast
+from mescams.edc.demo.populate import populate
 from mescams.edc.trial.models import Participant
 from mescams.edc.trial.sites import sync_sites
 from mescams.errors import MescamsError
@@ -81,8 +83,6 @@ def _demo_users(summary: DemoSummary) -> dict[str, User]:
 
 def load_demo(*, seed: int = 20150601, force: bool = False) -> DemoSummary:
     """Load the demo trial into an empty database (DemoAlreadyLoaded otherwise, unless ``force``)."""
-    from mescams.sim.populate import Cast, populate
-
     if Participant.objects.exists() and not force:
         raise DemoAlreadyLoaded("the database already holds participants; the demo loads into an empty trial")
     summary = DemoSummary()

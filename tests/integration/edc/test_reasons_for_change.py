@@ -157,7 +157,7 @@ def test_analysis_data_and_sdtm_read_related_from_causality(users, allocation, t
     import csv
 
     from mescams.edc.export.analysis_data import write_analysis_data
-    from mescams.interop.from_edc import snapshot_from_database
+    from mescams.edc.export.snapshot import snapshot_from_database
     from mescams.interop.sdtm import build_sdtm
     from mescams.protocols import default_protocol
 

@@ -145,8 +145,8 @@ def _check_roles() -> None:
 def test_populated_trial_follows_the_engine_the_list_the_schedule_and_the_audit(
         database: str, protocol: Any, tmp_path: Path) -> None:
     from mescams.edc.audit.verify import verify_audit_trail
+    from mescams.edc.demo.populate import populate
     from mescams.edc.export.analysis_data import write_analysis_data
-    from mescams.sim.populate import populate
     from mescams.stats.analysis_data import read_analysis_data
 
     if database == "postgresql":

@@ -1,4 +1,4 @@
-"""The database adapter on the EDC's demo trial: the snapshot's SDTM is conformant, and the analysis data reached
+"""The EDC's export snapshot of its demo trial: the snapshot's SDTM is conformant, and the analysis data reached
 through SDTM -> ADaM -> converter equals the EDC's own analysis-data export, file by file (contract columns)."""
 
 from __future__ import annotations
@@ -36,8 +36,8 @@ def _rows(path: Path, columns: tuple[str, ...]) -> list[tuple[object, ...]]:
 def test_demo_database_exports_through_sdtm_and_adam(protocol: Protocol, tmp_path: Path) -> None:
     from mescams.edc.demo.loader import load_demo
     from mescams.edc.export.analysis_data import write_analysis_data
+    from mescams.edc.export.snapshot import snapshot_from_database
     from mescams.edc.trial.sites import sync_sites
-    from mescams.interop.from_edc import snapshot_from_database
 
     sync_sites()
     load_demo(seed=20150601)

@@ -1,17 +1,23 @@
 """The visits of a randomised virtual participant and the trial's data management, entered through the EDC
-services by the role that does each step (part of :mod:`mescams.sim.populate`)."""
+services by the role that does each step (part of :mod:`mescams.edc.demo.populate`)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from mescams.edc.crfs.clinical import treatment_at_infusion
+from mescams.edc.crfs.models import AdverseEvent as AdverseEventRecord
+from mescams.edc.crfs.models import VitalSigns
+from mescams.edc.crfs.services import read_scan, record_lab_product, save_form
+from mescams.edc.demo.entry import TrialEntry
+from mescams.edc.queries import services as queries
+from mescams.edc.queries.models import Query
+from mescams.edc.trial import services as trial
+from mescams.edc.trial.models import Participant
 from mescams.sim.follow_up import AdverseEvent, Course, Relapse
-
-if TYPE_CHECKING:
-    from mescams.sim.populate import _Trial
-    from mescams.sim.screening import Candidate
+from mescams.sim.screening import Candidate
 
 D = dt.timedelta
 INFUSION_START = dt.time(10, 0)
@@ -32,12 +38,8 @@ def causality_of(event: AdverseEvent) -> str:
     return "probable" if event.infusion_related else "possible"
 
 
-def enter_course(run: _Trial, c: Candidate, pid: str, slot: Any, course: Course) -> None:
+def enter_course(run: TrialEntry, c: Candidate, pid: str, slot: Any, course: Course) -> None:
     """Every attended visit in order, events reported at the first visit on or after them, then the end."""
-    from mescams.edc.crfs.clinical import treatment_at_infusion
-    from mescams.edc.crfs.services import read_scan, record_lab_product, save_form
-    from mescams.edc.trial import services as trial
-
     coord, rng, protocol = run.coordinator(c.site), run.entry, run.protocol
     events: list[AdverseEvent | Relapse] = sorted([*course.adverse_events, *course.relapses],
                                                   key=lambda e: e.onset)
@@ -83,11 +85,7 @@ def enter_course(run: _Trial, c: Candidate, pid: str, slot: Any, course: Course)
         trial.complete(user=coord, participant_id=pid)
 
 
-def _report(run: _Trial, coord: Any, pid: str, event: AdverseEvent | Relapse) -> None:
-    from mescams.edc.crfs.services import save_form
-    from mescams.edc.queries.models import Query
-    from mescams.edc.queries.services import answer_query
-
+def _report(run: TrialEntry, coord: Any, pid: str, event: AdverseEvent | Relapse) -> None:
     if isinstance(event, Relapse):
         save_form(user=coord, participant_id=pid, form="relapse",
                   values={"onset_date": event.onset, "duration_hours": event.duration_hours,
@@ -118,18 +116,11 @@ def _report(run: _Trial, coord: Any, pid: str, event: AdverseEvent | Relapse) ->
                   reason="end date mistyped; corrected from the source document")
         query = Query.objects.get(participant__participant_id=pid, record_id=str(ae.pk),
                                   edit_check="ae_end_before_onset")
-        answer_query(user=coord, query_id=query.pk, answer="End date corrected to the source document.")
+        queries.answer_query(user=coord, query_id=query.pk, answer="End date corrected to the source document.")
 
 
-def data_management(run: _Trial) -> None:
+def data_management(run: TrialEntry) -> None:
     """Causality review of serious events, the data manager's queries, answers and closures, and signatures."""
-    from mescams.edc.crfs.models import AdverseEvent as AdverseEventRecord
-    from mescams.edc.crfs.models import VitalSigns
-    from mescams.edc.crfs.services import save_form
-    from mescams.edc.queries import services as queries
-    from mescams.edc.queries.models import Query
-    from mescams.edc.trial.models import Participant
-
     rng, cast = run.entry, run.cast
     for ae in AdverseEventRecord.objects.filter(serious=True).select_related("participant").order_by("pk"):
         if not ae.related and rng.random() < 0.1:  # on review of the serious event, a relation now seems possible

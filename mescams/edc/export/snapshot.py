@@ -1,8 +1,9 @@
-"""The adapter database -> :class:`~mescams.interop.snapshot.TrialSnapshot`: read the EDC's models, nothing else.
+"""The EDC's data as an export snapshot (:class:`~mescams.interop.snapshot.TrialSnapshot`): reads the models only.
 
-Why an adapter: every export reads the snapshot, so the exports never depend on the database schema; this module
-is the one place that knows it. It only reads (no model is saved) and runs inside the configured Django project
-(:func:`mescams.edc.settings.configure` is called when Django is not configured yet).
+Why here: every export reads the snapshot, so the exports (``mescams.interop``) never depend on the database schema
+and never import the EDC; the EDC, which owns the schema, builds the snapshot and passes it in. This module is the
+one place that maps the models to it. It only reads (no model is saved); Django must be set up before it is
+imported (:func:`mescams.edc.settings.configure`).
 
 Mappings: the product infused is the participant's sequence treatment for the period the infusion visit starts
 (the allocation slot holds the sequence; the infusion form holds the blinded product code); the disposition comes
@@ -17,6 +18,11 @@ import json
 from typing import Any
 
 from mescams.core.protocol import Protocol
+from mescams.edc.audit.models import AuditEntry
+from mescams.edc.crfs import models as crf
+from mescams.edc.crfs.dose_basis import weight_at_randomisation
+from mescams.edc.randomisation.models import AllocationSlot
+from mescams.edc.trial.models import Participant as DbParticipant
 from mescams.interop.snapshot import (
     AdverseEvent,
     AuditRecord,
@@ -82,24 +88,8 @@ def _date(text: Any) -> dt.date | None:
         return None
 
 
-def _ensure_django() -> None:
-    from django.conf import settings
-
-    if not settings.configured:
-        from mescams.edc.settings import configure
-
-        configure()
-
-
 def snapshot_from_database(protocol: Protocol) -> TrialSnapshot:  # noqa: PLR0915
     """Everything the exports need, read from the configured EDC database."""
-    _ensure_django()
-    from mescams.edc.audit.models import AuditEntry
-    from mescams.edc.crfs import models as crf
-    from mescams.edc.crfs.dose_basis import weight_at_randomisation
-    from mescams.edc.randomisation.models import AllocationSlot
-    from mescams.edc.trial.models import Participant as DbParticipant
-
     week_of = {v.code: v.week for v in protocol.visits}
     slots = {s.participant_id: s for s in AllocationSlot.objects.filter(participant__isnull=False)}
     people: list[Participant] = []
