@@ -138,8 +138,11 @@ def hostile_bodies(base: str, role_sessions: dict[str, Any]) -> FuzzReport:
             for who, session in (("anonymous", anonymous), (role := next(roles), role_sessions[role])):
                 for body in (DEEP_BODY, HUGE_BODY):
                     try:
+                        # a connection of its own each: after refusing a body it did not read, the server closes
+                        # the connection, and a pooled one reused for the next request would fail in the client
                         response = session.request(method.upper(), url, data=body, timeout=60,
-                                                   headers={"Content-Type": "application/json"})
+                                                   headers={"Content-Type": "application/json",
+                                                            "Connection": "close"})
                     except requests.ConnectionError:
                         # Django refuses a body over DATA_UPLOAD_MAX_MEMORY_SIZE from its Content-Length without
                         # reading it, so the server answers and closes while the client may still be sending: the
