@@ -131,11 +131,12 @@ def test_missing_periods_and_absent_participants_drop_out(engine: str) -> None:
     fit = fit_nbmm_batch(y, n, t, engine=engine)
     assert (fit.n_participants == 30).all()
     assert (fit.n_periods == (n > 0).sum(axis=(1, 2))).all()
-    # The counts recorded in the dropped cells must not matter.
+    # The counts recorded in the dropped cells must not matter: equal to rounding (the sums may be taken in another
+    # order from run to run, seen at 3e-15), far below any effect a dropped count of 99 would have.
     y2 = y.copy()
     y2[:, 0, :] = 99
     y2[:, 1, 1] = 99
-    np.testing.assert_array_equal(fit_nbmm_batch(y2, n, t, engine=engine).beta, fit.beta)
+    np.testing.assert_allclose(fit_nbmm_batch(y2, n, t, engine=engine).beta, fit.beta, rtol=1e-12, atol=1e-13)
 
 
 @pytest.mark.parametrize("engine", ENGINES)
