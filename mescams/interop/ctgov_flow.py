@@ -2,7 +2,11 @@
 
 Flow groups are the sequences; each protocol period is a flow period whose starters are the previous period's
 completers; a participant who withdrew in a period (or was never infused) did not complete it, with the recorded
-reason. Counts are strings, as the API has them.
+reason, in the registry's standard wording (:func:`withdrawal_label`). Counts are strings, as the API has them.
+
+Race and ethnicity are reported in the NIH/OMB categories the registry asks for; the snapshot holds the CDISC
+terms collected on the Demographics form (RACE, ETHNIC), and a participant for whom none was collected counts as
+"Unknown or Not Reported".
 """
 
 from __future__ import annotations
@@ -14,7 +18,50 @@ from typing import Any
 from mescams.core.protocol import Protocol
 from mescams.interop.snapshot import Participant, TrialSnapshot
 
-__all__ = ["baseline_module", "flow_module", "period_status"]
+__all__ = [
+    "ETHNICITY_CATEGORIES",
+    "RACE_CATEGORIES",
+    "baseline_module",
+    "flow_module",
+    "period_status",
+    "withdrawal_label",
+]
+
+#: the registry's standard reasons for not completing a period, by the CDISC NCOMPLT term (or a synonym) they replace
+WITHDRAWAL_LABELS = {
+    "ADVERSE EVENT": "Adverse Event",
+    "DEATH": "Death",
+    "LACK OF EFFICACY": "Lack of Efficacy",
+    "LOST TO FOLLOW-UP": "Lost to Follow-up",
+    "LOST TO FOLLOW UP": "Lost to Follow-up",
+    "PHYSICIAN DECISION": "Physician Decision",
+    "PREGNANCY": "Pregnancy",
+    "PROTOCOL VIOLATION": "Protocol Violation",
+    "PROTOCOL DEVIATION": "Protocol Violation",
+    "WITHDRAWAL BY SUBJECT": "Withdrawal by Subject",
+    "WITHDREW CONSENT": "Withdrawal by Subject",
+    "CONSENT WITHDRAWN": "Withdrawal by Subject",
+    "WITHDRAWAL OF CONSENT": "Withdrawal by Subject",
+}
+UNKNOWN = "Unknown or Not Reported"
+RACE_CATEGORIES = {
+    "AMERICAN INDIAN OR ALASKA NATIVE": "American Indian or Alaska Native",
+    "ASIAN": "Asian",
+    "NATIVE HAWAIIAN OR OTHER PACIFIC ISLANDER": "Native Hawaiian or Other Pacific Islander",
+    "BLACK OR AFRICAN AMERICAN": "Black or African American",
+    "WHITE": "White",
+    "MULTIPLE": "More than one race",
+}
+ETHNICITY_CATEGORIES = {"HISPANIC OR LATINO": "Hispanic or Latino", "NOT HISPANIC OR LATINO": "Not Hispanic or Latino"}
+
+
+def withdrawal_label(reason: str | None) -> str:
+    """The registry's label for a recorded reason: its standard wording when there is one, else the reason itself
+    in sentence case (the registry's "Other" with the reason given)."""
+    text = " ".join((reason or "").split())
+    if not text:
+        return "Reason not recorded"
+    return WITHDRAWAL_LABELS.get(text.upper(), text[:1].upper() + text[1:].lower())
 
 
 def period_status(protocol: Protocol, snapshot: TrialSnapshot, p: Participant) -> list[tuple[bool, bool, str | None]]:
@@ -27,16 +74,16 @@ def period_status(protocol: Protocol, snapshot: TrialSnapshot, p: Participant) -
             out.append((False, False, None))
             continue
         if period.infusion_week not in infused:
-            reason = p.disposition.reason or "Not infused"
-            out.append((True, False, reason.title() if p.disposition.status == "WITHDRAWN" else "Not infused"))
+            withdrawn = p.disposition.status == "WITHDRAWN"
+            out.append((True, False, withdrawal_label(p.disposition.reason) if withdrawn else "Not infused"))
             started = False
             continue
         d = p.disposition
         if d.status == "WITHDRAWN" and (d.period or period.number) == period.number:
-            out.append((True, False, (d.reason or "Withdrawn").title()))
+            out.append((True, False, withdrawal_label(d.reason)))
             started = False
         elif d.status == "ONGOING" and period.number == len(protocol.design.periods):
-            out.append((True, False, "Ongoing At Data Cut-Off"))
+            out.append((True, False, "Ongoing at data cut-off"))
         else:
             out.append((True, True, None))
     return out
@@ -145,6 +192,16 @@ def baseline_module(protocol: Protocol, snapshot: TrialSnapshot) -> dict[str, An
         "measures": [
             continuous("Age, Continuous", "years", {g: [p.age_at_consent for p in m] for g, m in members.items()}),
             categorical("Sex: Female, Male", lambda p: {"F": "Female", "M": "Male"}[p.sex], ["Female", "Male"]),
+            categorical(
+                "Race (NIH/OMB)",
+                lambda p: RACE_CATEGORIES.get((p.race or "").upper(), UNKNOWN),
+                [*RACE_CATEGORIES.values(), UNKNOWN],
+            ),
+            categorical(
+                "Ethnicity (NIH/OMB)",
+                lambda p: ETHNICITY_CATEGORIES.get((p.ethnicity or "").upper(), UNKNOWN),
+                [*ETHNICITY_CATEGORIES.values(), UNKNOWN],
+            ),
             categorical("MS course", lambda p: p.ms_course, ["RRMS", "SPMS", "PPMS"]),
             {
                 "title": "Baseline EDSS",

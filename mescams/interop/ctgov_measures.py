@@ -1,7 +1,10 @@
-"""Outcome-measure building blocks for the ClinicalTrials.gov results: groups, descriptive values, analyses.
+"""Outcome-measure building blocks for the ClinicalTrials.gov results: groups, descriptive values, denominators.
 
 Descriptive values come from the snapshot (period totals of the MRI measures by treatment or by sequence);
-analyses copy the statistics results file (estimate, 95 % CI, p-value), formatted as the registry's strings.
+analyses copy the statistics results file through :mod:`mescams.interop.ctgov_analyses`. Every measure carries
+its denominators, because the registry rejects a measure without the number of participants analysed per group:
+``Participants`` always, and for measures whose unit of analysis is the treatment period also
+``Participant-periods`` (each participant of a crossover counts once per period).
 """
 
 from __future__ import annotations
@@ -11,18 +14,19 @@ from collections import defaultdict
 from typing import Any
 
 from mescams.core.protocol import Protocol
+from mescams.interop.ctgov_analyses import estimate_analysis, p_value_analysis
 from mescams.interop.snapshot import TrialSnapshot
 
 __all__ = [
-    "METHODS",
     "PERIOD_METRICS",
-    "analysis_entry",
     "by_sequence_measure",
     "by_treatment_measure",
+    "denoms",
+    "exposed_by_treatment",
     "groups_by_treatment",
-    "number",
     "period_totals",
     "progression_measure",
+    "rate_ratio_analysis",
     "relapse_measure",
     "safety_measure",
     "treatments",
@@ -34,22 +38,25 @@ PERIOD_METRICS = {
     "gel_volume": ("gel_volume_mm3", "mm3"),
     "black_hole_volume": ("black_hole_volume_mm3", "mm3"),
 }
-METHODS = {
-    "gel_crossover": "Negative binomial (NB2) mixed model, Laplace ML, random intercept per participant",
-    "gel_period1": "Negative binomial (NB2) regression on period 1",
-    "cua_crossover": "Negative binomial (NB2) mixed model, Laplace ML, random intercept per participant",
-    "cua_period1": "Negative binomial (NB2) regression on period 1",
-    "relapses": "Negative binomial / Poisson rate ratio with exposure offset",
-}
-
-
-def number(x: float | None, digits: int = 3) -> str | None:
-    return None if x is None else f"{x:.{digits}g}" if abs(x) < 1e-3 else f"{x:.{digits}f}"
+PERIOD_UNITS = "Participant-periods"
 
 
 def treatments(protocol: Protocol) -> list[str]:
     active = [p.code for p in protocol.products if p.matches is None]
     return active + [p.code for p in protocol.products if p.matches is not None]
+
+
+def denoms(counts: dict[str, int], units: str = "Participants") -> dict[str, Any]:
+    """One ``Denom`` of the registry: ``units`` and a count (a string) per group id."""
+    return {"units": units, "counts": [{"groupId": g, "value": str(n)} for g, n in counts.items()]}
+
+
+def exposed_by_treatment(protocol: Protocol, snapshot: TrialSnapshot) -> dict[str, int]:
+    """Participants who received each treatment at least once (the at-risk population of the safety measures)."""
+    got: dict[str, set[str]] = defaultdict(set)
+    for inf in snapshot.infusions:
+        got[inf.product].add(inf.participant_id)
+    return {t: len(got[t]) for t in treatments(protocol)}
 
 
 def period_totals(protocol: Protocol, snapshot: TrialSnapshot, field: str) -> dict[tuple[str, int], float]:
@@ -71,24 +78,20 @@ def groups_by_treatment(protocol: Protocol) -> list[dict[str, str]]:
     ]
 
 
-def analysis_entry(
-    result: dict[str, Any] | None, key: str, group_ids: list[str], param: str = "Rate Ratio"
-) -> list[dict]:
-    if not result or result.get("rate_ratio") is None:
+def rate_ratio_analysis(
+    result: dict[str, Any] | None, method: str, group_ids: list[str], comparison: str
+) -> list[dict[str, Any]]:
+    """The rate ratio of one model of the results file, with that model's own CI and p."""
+    if not result:
         return []
-    out = {
-        "groupIds": group_ids,
-        "statisticalMethod": METHODS.get(key, key),
-        "paramType": param,
-        "paramValue": number(result["rate_ratio"]),
-        "ciPctValue": "95",
-        "ciNumSides": "TWO_SIDED",
-        "ciLowerLimit": number(result.get("ci_low")),
-        "ciUpperLimit": number(result.get("ci_high")),
-        "pValue": number(result.get("p_value")),
-        "estimateComment": f"results key {key}",
-    }
-    return [{k: v for k, v in out.items() if v is not None}]
+    return estimate_analysis(
+        method,
+        group_ids,
+        estimate=result.get("rate_ratio"),
+        ci=(result.get("ci_low"), result.get("ci_high")),
+        p_value=result.get("p_value"),
+        comparison=comparison,
+    )
 
 
 def _mean_sd(values: list[float]) -> dict[str, str]:
@@ -98,26 +101,31 @@ def _mean_sd(values: list[float]) -> dict[str, str]:
     }
 
 
-def by_treatment_measure(protocol: Protocol, snapshot: TrialSnapshot, metric: str, periods: list[int]) -> dict:
+def by_treatment_measure(
+    protocol: Protocol, snapshot: TrialSnapshot, metric: str, periods: list[int]
+) -> dict[str, Any]:
     field, unit = PERIOD_METRICS[metric]
     totals = period_totals(protocol, snapshot, field)
     groups = groups_by_treatment(protocol)
-    seq = {p.participant_id: p.sequence for p in snapshot.randomized}
+    seq = {p.participant_id: p.sequence for p in snapshot.randomized if p.sequence}
     values: dict[str, list[float]] = {g["id"]: [] for g in groups}
-    for (pid, period), total in totals.items():
-        if period in periods and pid in seq and seq[pid]:
+    people: dict[str, set[str]] = {g["id"]: set() for g in groups}
+    for (pid, period), total in sorted(totals.items()):
+        if period in periods and pid in seq:
             treatment = protocol.treatment_in_period(seq[pid], period)
-            values[next(g["id"] for g in groups if g["title"] == treatment)].append(total)
+            gid = next(g["id"] for g in groups if g["title"] == treatment)
+            values[gid].append(total)
+            people[gid].add(pid)
     return {
         "paramType": "MEAN",
         "dispersionType": "STANDARD_DEVIATION",
         "unitOfMeasure": f"{unit} per period",
+        "typeUnitsAnalyzed": PERIOD_UNITS,
+        "denomUnitsSelected": PERIOD_UNITS,
         "groups": groups,
         "denoms": [
-            {
-                "units": "Participant-periods",
-                "counts": [{"groupId": g, "value": str(len(v))} for g, v in values.items()],
-            }
+            denoms({g: len(p) for g, p in people.items()}),
+            denoms({g: len(v) for g, v in values.items()}, PERIOD_UNITS),
         ],
         "classes": [
             {"categories": [{"measurements": [{"groupId": g, **_mean_sd(v)} for g, v in values.items() if v]}]}
@@ -125,30 +133,41 @@ def by_treatment_measure(protocol: Protocol, snapshot: TrialSnapshot, metric: st
     }
 
 
-def by_sequence_measure(protocol: Protocol, snapshot: TrialSnapshot, metric: str) -> dict:
+def by_sequence_measure(protocol: Protocol, snapshot: TrialSnapshot, metric: str) -> dict[str, Any]:
     field, unit = PERIOD_METRICS[metric]
     totals = period_totals(protocol, snapshot, field)
     groups = [
         {"id": f"OG{i:03d}", "title": s.code, "description": s.label} for i, s in enumerate(protocol.design.sequences)
     ]
+    sequence = {p.participant_id: p.sequence for p in snapshot.randomized}
     classes = []
+    analysed: dict[str, set[str]] = {g["id"]: set() for g in groups}
     for period in protocol.design.periods:
-        meas = []
+        meas, counted = [], {}
         for g in groups:
-            v = [
-                t
-                for (pid, per), t in totals.items()
-                if per == period.number and snapshot.participant(pid).sequence == g["title"]
+            rows = [
+                (pid, t)
+                for (pid, per), t in sorted(totals.items())
+                if per == period.number and sequence.get(pid) == g["title"]
             ]
-            if v:
-                meas.append({"groupId": g["id"], **_mean_sd(v)})
+            counted[g["id"]] = len(rows)
+            analysed[g["id"]].update(pid for pid, _ in rows)
+            if rows:
+                meas.append({"groupId": g["id"], **_mean_sd([t for _, t in rows])})
         weeks = ", ".join(map(str, period.assessment_weeks))
-        classes.append({"title": f"Period {period.number} (weeks {weeks})", "categories": [{"measurements": meas}]})
+        classes.append(
+            {
+                "title": f"Period {period.number} (weeks {weeks})",
+                "denoms": [denoms(counted)],
+                "categories": [{"measurements": meas}],
+            }
+        )
     return {
         "paramType": "MEAN",
         "dispersionType": "STANDARD_DEVIATION",
         "unitOfMeasure": f"{unit} per period",
         "groups": groups,
+        "denoms": [denoms({g: len(p) for g, p in analysed.items()})],
         "classes": classes,
     }
 
@@ -203,71 +222,72 @@ def safety_measure(protocol: Protocol, ae: dict[str, Any], weeks: int | None = N
         "paramType": "COUNT_OF_PARTICIPANTS",
         "unitOfMeasure": "Participants",
         "groups": groups,
-        "denoms": [
-            {
-                "units": "Participants",
-                "counts": [
-                    {"groupId": g["id"], "value": str(ae[g["title"]].get("exposed", ""))}
-                    for g in groups
-                    if g["title"] in ae
-                ],
-            }
-        ],
+        "denoms": [denoms({g["id"]: int(ae[g["title"]].get("exposed", 0)) for g in groups if g["title"] in ae})],
         "classes": classes,
     }
 
 
-def relapse_measure(protocol: Protocol, rel: dict[str, Any]) -> dict[str, Any]:
+def relapse_measure(protocol: Protocol, snapshot: TrialSnapshot, rel: dict[str, Any]) -> dict[str, Any]:
+    """Relapses by treatment; denominators are the participants who received each treatment."""
     groups = groups_by_treatment(protocol)
     rates = rel.get("rates", {})
     meas = [{"groupId": g["id"], "value": str(rates[g["title"]]["relapses"])} for g in groups if g["title"] in rates]
     ids = [g["id"] for g in groups]
+    exposed = exposed_by_treatment(protocol, snapshot)
+    active, placebo = treatments(protocol)[:2]
     return {
         "paramType": "NUMBER",
         "dispersionType": "NA",
         "unitOfMeasure": "relapses",
         "groups": groups,
+        "denoms": [denoms({g["id"]: exposed[g["title"]] for g in groups})],
         "classes": [{"categories": [{"measurements": meas}]}],
-        "analyses": analysis_entry(rel, "relapses", ids),
+        "analyses": rate_ratio_analysis(rel, "relapses", ids, f"{active} against {placebo}"),
     }
 
 
 def progression_measure(protocol: Protocol, results: dict[str, Any]) -> dict[str, Any]:
-    groups, classes, analyses = [], [], []
+    """Kaplan-Meier progression-free proportions (first period by treatment, whole study by sequence)."""
+    groups: list[dict[str, str]] = []
+    counts: dict[str, int] = {}
+    classes, analyses = [], []
     for key, label in (
         ("progression_period1", "First period, by treatment"),
         ("progression_study", "Whole study, by sequence"),
     ):
         res = results.get(key) or {}
+        for group, n in (res.get("n") or {}).items():
+            if not any(g["title"] == group for g in groups):
+                groups.append({"id": f"OG{len(groups):03d}", "title": group})
+                counts[groups[-1]["id"]] = int(n)
+        gid = {g["title"]: g["id"] for g in groups}
         for group, landmarks in (res.get("progression_free") or {}).items():
-            gid = next((g["id"] for g in groups if g["title"] == group), None)
-            if gid is None:
-                gid = f"OG{len(groups):03d}"
-                groups.append({"id": gid, "title": group})
             for week, value in landmarks.items():
                 est = value.get("estimate") if isinstance(value, dict) else value
-                if est is not None:
+                if est is not None and group in gid:
                     classes.append(
                         {
                             "title": f"{label}: progression-free at {week.replace('_', ' ')}",
-                            "categories": [{"measurements": [{"groupId": gid, "value": f"{est:.3f}"}]}],
+                            "categories": [{"measurements": [{"groupId": gid[group], "value": f"{est:.3f}"}]}],
                         }
                     )
-        if res.get("logrank_p") is not None:
-            ids = [g["id"] for g in groups if g["title"] in res.get("n", {})]
-            analyses.append(
-                {
-                    "groupIds": ids,
-                    "statisticalMethod": "Log Rank",
-                    "pValue": number(res["logrank_p"]),
-                    "estimateComment": f"results key {key}",
-                }
-            )
+        ids = [gid[g] for g in res.get("n", {}) if g in gid]
+        comparison = f"{label}: {res.get('treated')} against {res.get('reference')}"
+        analyses += p_value_analysis("logrank", ids, p_value=res.get("logrank_p"), comparison=comparison)
+        analyses += estimate_analysis(
+            "cox",
+            ids,
+            estimate=res.get("hazard_ratio"),
+            ci=(res.get("hr_ci_low"), res.get("hr_ci_high")),
+            p_value=res.get("hr_p_value"),
+            comparison=comparison,
+        )
     return {
         "paramType": "NUMBER",
         "dispersionType": "NA",
         "unitOfMeasure": "proportion progression-free",
         "groups": groups,
+        "denoms": [denoms(counts)],
         "classes": classes,
         "analyses": analyses,
     }

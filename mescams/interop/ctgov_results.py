@@ -15,14 +15,15 @@ from collections import defaultdict
 from typing import Any
 
 from mescams.core.protocol import Outcome, Protocol
+from mescams.interop.ctgov_analyses import estimate_analysis, p_value_analysis
+from mescams.interop.ctgov_checks import results_problems
 from mescams.interop.ctgov_flow import baseline_module, flow_module
 from mescams.interop.ctgov_measures import (
-    analysis_entry,
     by_sequence_measure,
     by_treatment_measure,
     groups_by_treatment,
-    number,
     progression_measure,
+    rate_ratio_analysis,
     relapse_measure,
     safety_measure,
     treatments,
@@ -47,10 +48,40 @@ def _kind(o: Outcome) -> str | None:
     return None
 
 
+def _volume_analyses(r: dict[str, Any] | None, ids: list[str], comparison: str) -> list[dict[str, Any]]:
+    """The two analyses of a volume, each with its own method's numbers: the log-linear mixed model (ratio, CI, p)
+    and the signed-rank test (Hodges-Lehmann estimate, p)."""
+    if not r:
+        return []
+    return estimate_analysis(
+        "volume_loglinear",
+        ids,
+        estimate=r.get("loglinear_ratio"),
+        ci=(r.get("loglinear_ci_low"), r.get("loglinear_ci_high")),
+        p_value=r.get("loglinear_p_value"),
+        comparison=comparison,
+    ) + (
+        estimate_analysis(
+            "volume_signed_rank",
+            ids,
+            estimate=r.get("hodges_lehmann_difference"),
+            ci=None,
+            p_value=r.get("wilcoxon_p_value"),
+            comparison=comparison,
+        )
+        if r.get("hodges_lehmann_difference") is not None
+        else p_value_analysis("volume_signed_rank", ids, p_value=r.get("wilcoxon_p_value"), comparison=comparison)
+    )
+
+
 def _outcome_measures(
     protocol: Protocol, snapshot: TrialSnapshot, results: dict[str, Any], warnings: list[str]
 ) -> list[dict[str, Any]]:
     first = protocol.design.periods[0]
+    active, placebo = treatments(protocol)[:2]
+    versus = f"{active} against {placebo}"
+    both = f"{versus}, both periods"
+    period1 = f"{versus}, first period only"
     out: list[dict[str, Any]] = []
     for o in protocol.outcomes:
         base = {
@@ -67,21 +98,20 @@ def _outcome_measures(
         if kind == "safety":
             out.append({**base, **safety_measure(protocol, results.get("adverse_events") or {}, o.time_frame_weeks)})
         elif kind == "gel" and not within:
-            m = by_treatment_measure(protocol, snapshot, "gel", [p.number for p in protocol.design.periods])
-            m["analyses"] = analysis_entry(results.get("gel_crossover"), "gel_crossover", ids) + analysis_entry(
-                results.get("gel_period1"), "gel_period1", ids
-            )
+            m = by_treatment_measure(protocol, snapshot, "gel", periods)
+            m["analyses"] = rate_ratio_analysis(results.get("gel_crossover"), "gel_crossover", ids, both)
+            m["analyses"] += rate_ratio_analysis(results.get("gel_period1"), "gel_period1", ids, period1)
             out.append({**base, **m})
         elif kind == "gel":
             m = by_sequence_measure(protocol, snapshot, "gel")
             m["analyses"] = [
                 a
                 for g, s in zip(m["groups"], protocol.design.sequences, strict=True)
-                for a in analysis_entry(
+                for a in rate_ratio_analysis(
                     (results.get("gel_within_sequence") or {}).get(s.code),
-                    f"gel_within_sequence.{s.code}",
+                    "gel_within_sequence",
                     [g["id"]],
-                    "Rate Ratio (late/early)",
+                    f"{s.label}: second period against first period",
                 )
             ]
             out.append({**base, **m})
@@ -97,28 +127,13 @@ def _outcome_measures(
                     else by_treatment_measure(protocol, snapshot, metric, periods)
                 )
                 if metric == "cua" and not within:
-                    m["analyses"] = analysis_entry(results.get("cua_crossover"), "cua_crossover", ids) + analysis_entry(
-                        results.get("cua_period1"), "cua_period1", ids
-                    )
-                elif not within and (r := results.get(metric)) and r.get("loglinear_ratio") is not None:
-                    m["analyses"] = [
-                        {
-                            "groupIds": ids,
-                            "statisticalMethod": "Log-linear mixed model (sensitivity); "
-                            "Wilcoxon signed-rank on period differences",
-                            "paramType": "Ratio of means",
-                            "paramValue": number(r["loglinear_ratio"]),
-                            "ciPctValue": "95",
-                            "ciNumSides": "TWO_SIDED",
-                            "ciLowerLimit": number(r["loglinear_ci_low"]),
-                            "ciUpperLimit": number(r["loglinear_ci_high"]),
-                            "pValue": number(r["wilcoxon_p_value"]),
-                            "pValueComment": "Wilcoxon signed-rank test",
-                        }
-                    ]
+                    m["analyses"] = rate_ratio_analysis(results.get("cua_crossover"), "cua_crossover", ids, both)
+                    m["analyses"] += rate_ratio_analysis(results.get("cua_period1"), "cua_period1", ids, period1)
+                elif not within:
+                    m["analyses"] = _volume_analyses(results.get(metric), ids, both)
                 out.append({**base, "title": f"{o.title}: {label} ({o.time_frame})", **m})
         elif kind == "relapses":
-            out.append({**base, **relapse_measure(protocol, results.get("relapses") or {})})
+            out.append({**base, **relapse_measure(protocol, snapshot, results.get("relapses") or {})})
         elif kind == "progression":
             out.append({**base, **progression_measure(protocol, results)})
         else:
@@ -190,7 +205,9 @@ def _adverse_events_module(protocol: Protocol, snapshot: TrialSnapshot) -> dict[
     }
 
 
-def results_section(protocol: Protocol, snapshot: TrialSnapshot, results: dict[str, Any]) -> tuple[dict, list[str]]:
+def results_section(
+    protocol: Protocol, snapshot: TrialSnapshot, results: dict[str, Any]
+) -> tuple[dict[str, Any], list[str]]:
     """(resultsSection, warnings) for the trial."""
     warnings: list[str] = []
     section = {
@@ -199,4 +216,5 @@ def results_section(protocol: Protocol, snapshot: TrialSnapshot, results: dict[s
         "outcomeMeasuresModule": {"outcomeMeasures": _outcome_measures(protocol, snapshot, results, warnings)},
         "adverseEventsModule": _adverse_events_module(protocol, snapshot),
     }
+    warnings += results_problems(section)
     return section, warnings
