@@ -1,47 +1,115 @@
 """Split a ClinicalTrials.gov eligibility text into numbered criteria and recognise the numbers in each.
 
-The registry's text is loosely formatted Markdown: 'Inclusion Criteria:' and 'Exclusion Criteria:' headings,
-top-level bullets ('* ', '- ' or '1) ') and indented sub-bullets. Each top-level bullet becomes one criterion
-(I1.., E1..) with its sub-bullets folded into its text. The parameters recognised are the ones our eligibility
-rules read (ages, EDSS range, disease duration, look-back windows, eGFR threshold); anything else stays text for
-a human to turn into rules.
+The registry's text is loosely formatted Markdown. Its headings vary from record to record: "Inclusion Criteria:",
+"Key Inclusion Criteria:", "Main exclusion criteria", "EXCLUSION CRITERIA:", "Eligibility criteria:", "Exclusion
+Criteria for all participants:", sometimes in bold or as a bullet, sometimes with the first criterion on the same
+line. A heading is never a criterion. Top-level bullets ('* ', '- ', '1. ', '1) ') become one criterion each
+(I1.., E1..) with their sub-bullets folded in; a short top-level line ending in ':' inside a section ("For
+adolescent participants:") qualifies the criteria under it and is kept in front of their text; a top-level "Note:"
+line or a lead-in sentence ("Subjects who meet any of the following criteria ...:") is a remark, not a criterion.
+The parameters recognised are the ones our eligibility rules read (ages, EDSS range, disease duration, look-back
+windows, eGFR threshold); anything else stays text for a human.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
-__all__ = ["recognise_params", "split_criteria"]
+__all__ = ["EligibilityText", "parse_criteria", "recognise_params", "split_criteria"]
 
-BULLET = re.compile(r"^(\s*)(?:[*\-\u2022]\s+|\d+[.)]\s+)(.*)$")
+BULLET = re.compile(r"^(\s*)(?:[*\-\u2022+]\s+|\d+[.)]\s+|[a-z][.)]\s+)(.*)$")
 NUMBERING = re.compile(r"^\s*(?:\d+[.)]|[ivx]+\))\s*", re.IGNORECASE)
 NUM = r"(\d+(?:\.\d+)?)"
+HEADING = re.compile(
+    r"""^\W*                                      # bullets, '#', '**' before the heading
+    (?:(?:key|main|major|principal|general|primary|other|additional|specific)\s+)?
+    (?P<kind>inclusion|exclusion|eligibility)\s+criteri(?:a|on)
+    (?P<scope>\s+(?:for|in)\s+[^:]{1,60})?        # 'for all participants', 'for healthy volunteers'
+    \W*?\s*(?::|$)\s*\**\s*(?P<rest>.*)$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+LEAD_IN = re.compile(
+    r"\b(?:any|all|each|one or more|none) of the following\b|\bthe following (?:criteria|conditions|requirements)\b"
+    r"|\b(?:are|is|will be) (?:eligible|excluded|included|not (?:eligible|enrolled|to be enrolled))\b",
+    re.IGNORECASE,
+)
+NOTE = re.compile(r"^\s*\W*note\s*:", re.IGNORECASE)
 
 
-def _items(block: str) -> list[str]:
-    items: list[str] = []
-    for raw in block.splitlines():
+@dataclass
+class EligibilityText:
+    """What the eligibility text holds: the criteria by section, the headings as written, and remarks."""
+
+    inclusion: list[str] = field(default_factory=list)
+    exclusion: list[str] = field(default_factory=list)
+    headings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    #: True when no heading was found, so every criterion was read as an inclusion criterion
+    unlabelled: bool = False
+
+
+def _heading(line: str) -> tuple[Literal["inclusion", "exclusion"], str] | None:
+    """(section, text on the heading's own line) when the line is an inclusion or exclusion heading."""
+    m = HEADING.match(line.strip())
+    if not m or (":" not in line and len(line.strip()) > 40):  # a sentence that starts like a heading is a criterion
+        return None
+    kind = "exclusion" if m.group("kind").lower() == "exclusion" else "inclusion"
+    return kind, m.group("rest").strip(" *")  # type: ignore[return-value]
+
+
+def _clean(text: str) -> str:
+    return " ".join(text.replace("\u2265", ">=").replace("\u2264", "<=").replace("\\", "").split())
+
+
+def parse_criteria(text: str) -> EligibilityText:
+    """Read the registry's eligibility text into criteria by section (see the module docstring for the rules)."""
+    out = EligibilityText()
+    sections: dict[str, list[str]] = {"inclusion": out.inclusion, "exclusion": out.exclusion}
+    current = "inclusion"
+    qualifier = ""
+    items = out.inclusion
+    last_was_bullet = False
+    for raw in (text or "").splitlines():
         if not raw.strip():
             continue
-        m = BULLET.match(raw)
         indent = len(raw) - len(raw.lstrip())
-        text = (m.group(2) if m else raw).strip()
-        if m and indent == 0:
-            items.append(NUMBERING.sub("", text).strip())
-        elif items:
-            items[-1] = f"{items[-1]} {text}"
+        if indent == 0 and (head := _heading(raw)):
+            current, rest = head
+            out.headings.append(raw.strip())
+            items, qualifier = sections[current], ""
+            if rest:
+                items.append(_clean(NUMBERING.sub("", rest)))
+            last_was_bullet = True
+            continue
+        m = BULLET.match(raw)
+        body = (m.group(2) if m else raw).strip()
+        if indent == 0 and not m and NOTE.match(body):
+            out.notes.append(_clean(body))
+            continue
+        if indent == 0 and not m and body.endswith(":") and LEAD_IN.search(body):
+            out.notes.append(_clean(body))  # 'Subjects who meet any of the following ... :' only leads in
+            continue
+        if indent == 0 and not m and body.endswith(":") and len(body) <= 60:
+            qualifier = body  # 'For adolescent participants:' qualifies what follows
+            continue
+        if m and indent == 0 or not items or (not m and indent == 0 and not last_was_bullet):
+            criterion = NUMBERING.sub("", body).strip()
+            items.append(_clean(f"{qualifier} {criterion}" if qualifier else criterion))
+            last_was_bullet = bool(m)
         else:
-            items.append(NUMBERING.sub("", text).strip())
-    return [" ".join(i.replace("\u2265", ">=").replace("\u2264", "<=").split()) for i in items if i]
+            items[-1] = _clean(f"{items[-1]} {body}")
+    for name in sections:
+        sections[name][:] = [c for c in sections[name] if c]
+    out.unlabelled = not out.headings and bool(out.inclusion)
+    return out
 
 
 def split_criteria(text: str) -> tuple[list[str], list[str]]:
     """(inclusion texts, exclusion texts) from the registry's eligibility text."""
-    parts = re.split(r"(?im)^\s*exclusion criteria\s*:?\s*$", text, maxsplit=1)
-    inclusion = re.sub(r"(?im)^\s*inclusion criteria\s*:?\s*$", "", parts[0])
-    exclusion = parts[1] if len(parts) > 1 else ""
-    return _items(inclusion), _items(exclusion)
+    parsed = parse_criteria(text)
+    return parsed.inclusion, parsed.exclusion
 
 
 def recognise_params(text: str) -> dict[str, Any]:

@@ -7,13 +7,16 @@ outcome texts name; visit windows and the screening length are assumptions, repo
 
 from __future__ import annotations
 
+import itertools
 import re
 from typing import TYPE_CHECKING, Any
+
+from mescams.interop.ctgov_periods import period_bounds, weeks_in
 
 if TYPE_CHECKING:
     from mescams.interop.ctgov_report import ImportReport
 
-__all__ = ["design_from_record", "get", "weeks_in", "years_in"]
+__all__ = ["design_from_record", "get", "week_numbers", "weeks_in", "years_in"]
 
 TITLE = {
     "RANDOMIZED": "Randomized",
@@ -36,17 +39,6 @@ def get(doc: dict[str, Any], path: str, default: Any = None) -> Any:
             return default
         node = node[part]
     return node
-
-
-def weeks_in(text: str) -> int | None:
-    t = text.lower()
-    if m := re.search(r"(\d+)\s*weeks?", t) or re.search(r"weeks?\s*(\d+)", t):
-        return int(m.group(1))
-    if m := re.search(r"(\d+)\s*months?", t):
-        return round(int(m.group(1)) * 52 / 12)
-    if m := re.search(r"(\d+)\s*years?", t):
-        return int(m.group(1)) * 52
-    return None
 
 
 def week_numbers(texts: list[str]) -> set[int]:
@@ -80,20 +72,16 @@ def design_from_record(
         for k in ("primaryOutcomes", "secondaryOutcomes")
         for o in get(ps, f"outcomesModule.{k}", [])
     ]
-    end = max(
-        [
-            w
-            for w in (
-                weeks_in(o.get("timeFrame", ""))
-                for k in ("primaryOutcomes", "secondaryOutcomes")
-                for o in get(ps, f"outcomesModule.{k}", [])
-            )
-            if w
-        ]
-        or [0]
-    )
     named = week_numbers(texts)
-    if model == "CROSSOVER" and len(codes) == 2:
+    arm_texts = [a.get("description", "") for a in arms]
+    frames = [
+        o.get("timeFrame", "")
+        for k in ("primaryOutcomes", "secondaryOutcomes")
+        for o in get(ps, f"outcomesModule.{k}", [])
+    ]
+    crossover = model == "CROSSOVER" and len(codes) == 2
+    bounds, source = period_bounds(crossover, arm_texts, frames, sorted(week_numbers(arm_texts)))
+    if crossover:
         sequences = [
             {
                 "code": f"{codes[0]}-{codes[1]}",
@@ -106,39 +94,41 @@ def design_from_record(
                 "treatments": [codes[1], codes[0]],
             },
         ]
-        switch = sorted(w for w in week_numbers([a.get("description", "") for a in arms]) if 0 < w < end) or [end // 2]
-        bounds = [0, switch[0], end]
         rep.guessed.append(("design.sequences", "a two-arm crossover read as the AB/BA sequences of its arms"))
-        rep.guessed.append(
-            (
-                "design.periods",
-                f"periods weeks {bounds[0]}-{bounds[1]} and {bounds[1]}-{bounds[2]} "
-                "from the arm descriptions and outcome time frames",
-            )
-        )
     else:
         sequences = [{"code": c, "label": treatments[c], "treatments": [c]} for c in codes]
-        bounds = [0, end]
-    periods = []
-    for n in range(1, len(bounds)):
-        start, stop = bounds[n - 1], bounds[n]
-        weeks = sorted(w for w in named if start < w <= stop) or [stop]
-        if not [w for w in named if start < w <= stop]:
-            rep.guessed.append((f"design.periods[{n - 1}].assessment_weeks", f"no visit weeks named; week {stop} used"))
-        periods.append(
-            {
-                "number": n,
-                "name": f"Period {n}",
-                "start_week": start,
-                "end_week": stop,
-                "infusion_week": start,
-                "assessment_weeks": weeks,
-            }
-        )
+    periods: list[dict[str, Any]] = []
+    if bounds is None:
+        rep.missing.append(("design.periods", f"period weeks unknown: {source}; write each period's weeks by hand"))
+        for n in range(1, 3 if crossover else 2):
+            periods.append(
+                {"number": n, "name": f"Period {n}", "start_week": None, "end_week": None, "infusion_week": None,
+                 "assessment_weeks": []}
+            )  # fmt: skip
+    else:
+        spans = ", ".join(f"weeks {a}-{b}" for a, b in itertools.pairwise(bounds))
+        rep.guessed.append(("design.periods", f"{spans}: {source}"))
+        for n, (start, stop) in enumerate(itertools.pairwise(bounds), 1):
+            weeks = sorted(w for w in named if start < w <= stop)
+            if not weeks:
+                rep.guessed.append(
+                    (f"design.periods[{n - 1}].assessment_weeks", f"no visit weeks named; week {stop} used")
+                )
+            periods.append(
+                {
+                    "number": n,
+                    "name": f"Period {n}",
+                    "start_week": start,
+                    "end_week": stop,
+                    "infusion_week": start,
+                    "assessment_weeks": weeks or [stop],
+                }
+            )
     epochs = [{"code": "SCREENING", "name": "Screening"}] + [
         {
             "code": f"PERIOD{p['number']}",
-            "name": f"Treatment period {p['number']} (weeks {p['start_week']}-{p['end_week']})",
+            "name": f"Treatment period {p['number']}"
+            + (f" (weeks {p['start_week']}-{p['end_week']})" if p["end_week"] is not None else " (weeks unknown)"),
         }
         for p in periods
     ]
@@ -186,6 +176,8 @@ def design_from_record(
         }
     ]
     for p in periods:
+        if p["infusion_week"] is None:
+            continue
         for w in sorted({p["infusion_week"], *p["assessment_weeks"]}):
             if any(v["week"] == w for v in visits):
                 continue

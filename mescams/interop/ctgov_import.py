@@ -9,14 +9,14 @@ with :func:`mescams.core.protocol.parse_protocol` and every remaining problem is
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from mescams.core.protocol import parse_protocol
 from mescams.errors import ProtocolError
-from mescams.interop.ctgov_criteria import recognise_params, split_criteria
+from mescams.interop.ctgov_criteria import EligibilityText, parse_criteria, recognise_params
 from mescams.interop.ctgov_design import design_from_record, get, weeks_in
 from mescams.interop.ctgov_report import ImportReport
+from mescams.interop.ctgov_sites import site_codes
 from mescams.interop.errors import ImportFormatError
 
 __all__ = ["ImportReport", "draft_protocol"]
@@ -30,14 +30,29 @@ MS_PROGRESSION = {
 MS_RELAPSE = {"min_duration_hours": 24, "min_days_since_previous_onset": 30, "exclude_fever_or_infection": True}
 
 
-def _code(text: str, taken: set[str], size: int = 3) -> str:
-    letters = re.sub(r"[^A-Za-z]", "", text).upper() or "SITE"
-    for n in range(size, 6):
-        code = letters[:n].ljust(2, "X")
-        if code not in taken:
-            taken.add(code)
-            return code
-    raise ImportFormatError("locations", f"cannot make a unique site code from {text!r}")
+def _report_criteria(criteria: EligibilityText, has_text: bool, rep: ImportReport) -> None:
+    """Say which headings were read and what could not be placed, so a human checks the split."""
+    if not has_text:
+        rep.missing.append(("eligibility", "the record has no eligibility text"))
+        return
+    if criteria.unlabelled:
+        rep.missing.append(
+            ("eligibility.exclusion", "no inclusion or exclusion heading found: every criterion was read as inclusion")
+        )
+    elif not criteria.exclusion:
+        rep.guessed.append(
+            ("eligibility.exclusion", f"no exclusion criteria in the record (headings read: {criteria.headings})")
+        )
+    else:
+        rep.guessed.append(
+            (
+                "eligibility",
+                f"{len(criteria.inclusion)} inclusion and {len(criteria.exclusion)} exclusion criteria under the "
+                f"headings {criteria.headings}",
+            )
+        )
+    for note in criteria.notes:
+        rep.guessed.append(("eligibility", f"remark not taken as a criterion: {note!r}"))
 
 
 def _date7(value: str | None) -> str | None:
@@ -99,30 +114,34 @@ def draft_protocol(study: dict[str, Any]) -> tuple[dict[str, Any], ImportReport]
     enrol = get(ps, "designModule.enrollmentInfo", {})
     if enrol.get("type") == "ACTUAL":
         ident["actual_enrolment"] = enrol.get("count")
-    taken: set[str] = set()
+    locations = get(ps, "contactsLocationsModule.locations", [])
+    codes = site_codes([loc.get("city") or loc.get("facility", "") for loc in locations])
     ident["sites"] = [
         {
-            "code": _code(loc.get("city") or loc.get("facility", ""), taken),
+            "code": code,
             "name": loc.get("facility", ""),
             "city": loc.get("city", ""),
             "region": loc.get("state", loc.get("city", "")),
             "country": loc.get("country", ""),
             "postal_code": loc.get("zip", ""),
         }
-        for loc in get(ps, "contactsLocationsModule.locations", [])
+        for code, loc in zip(codes, locations, strict=True)
     ]
     if ident["sites"]:
-        rep.guessed.append(
+        shown = ", ".join(f"{s['code']}={s['city']}" for s in ident["sites"][:12])
+        more = f" and {len(codes) - 12} more" if len(codes) > 12 else ""
+        rep.missing.append(
             (
                 "identification.sites[].code",
-                "site codes made from city names: " + ", ".join(f"{s['code']}={s['city']}" for s in ident["sites"]),
+                f"the record gives no site codes; {len(codes)} unique placeholder code(s) were made from the "
+                f"cities ({shown}{more}): replace them with the trial's own codes",
             )
         )
     else:
         rep.missing.append(("identification.sites", "the record lists no locations"))
 
     design, products, visits = design_from_record(ps, rep)
-    outcomes = []
+    outcomes: list[dict[str, Any]] = []
     for kind, key in (("primary", "primaryOutcomes"), ("secondary", "secondaryOutcomes"), ("other", "otherOutcomes")):
         for o in get(ps, f"outcomesModule.{key}", []):
             weeks = weeks_in(o.get("timeFrame", ""))
@@ -143,8 +162,11 @@ def draft_protocol(study: dict[str, Any]) -> tuple[dict[str, Any], ImportReport]
                     "description": o.get("description", o.get("measure", "")),
                 }
             )
-    inclusion, exclusion = split_criteria(get(ps, "eligibilityModule.eligibilityCriteria", ""))
-    eligibility = {
+    text = get(ps, "eligibilityModule.eligibilityCriteria", "")
+    criteria = parse_criteria(text)
+    inclusion, exclusion = criteria.inclusion, criteria.exclusion
+    _report_criteria(criteria, bool(text.strip()), rep)
+    eligibility: dict[str, Any] = {
         "edss_at_randomisation_lookback_days": 90,
         "inclusion": [{"id": f"I{i}", "text": t, "params": recognise_params(t)} for i, t in enumerate(inclusion, 1)],
         "exclusion": [{"id": f"E{i}", "text": t, "params": recognise_params(t)} for i, t in enumerate(exclusion, 1)],

@@ -17,7 +17,9 @@ from tests.integration.interop.conftest import CTGOV_OPENAPI
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "interop"
 
 
-@pytest.mark.parametrize("path", sorted(FIXTURES.glob("NCT*.json")), ids=lambda p: p.stem)
+@pytest.mark.parametrize(
+    "path", sorted(FIXTURES.glob("NCT*.json")) + sorted(FIXTURES.glob("ctgov_corpus/NCT*.json")), ids=lambda p: p.stem
+)
 def test_fixture_is_a_valid_study_record(path: Path) -> None:
     require(CTGOV_OPENAPI.is_file(), f"ClinicalTrials.gov OpenAPI not found at {CTGOV_OPENAPI}")
     validate_component(json.loads(path.read_text(encoding="utf-8")), load_openapi(CTGOV_OPENAPI), "Study")

@@ -63,7 +63,7 @@ def test_mescams_record_gives_a_loadable_draft_matching_the_protocol(protocol: P
     assert (msc.dose.min_cells_per_kg, msc.dose.max_cells_per_kg) == (1e6, 2e6)
     assert msc.vehicle == protocol.product("MSC").vehicle
     assert next(p for p in draft.products if p.code == "PLACEBO").matches == msc.code
-    assert any("site codes" in note for _, note in report.guessed)
+    assert any(p == "identification.sites[].code" and "placeholder" in n for p, n in report.missing)
 
 
 @pytest.mark.parametrize(
