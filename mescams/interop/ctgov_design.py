@@ -67,6 +67,14 @@ def design_from_record(
             code = "PLACEBO"
         treatments[code] = arm.get("label", code)
     codes = list(treatments)
+    if codes:
+        rep.guessed.append(
+            (
+                "design.treatments",
+                "the record gives no treatment codes; placeholders made from the arm labels: "
+                + ", ".join(f"{c}={label!r}" for c, label in treatments.items()),
+            )
+        )
     texts = [a.get("description", "") for a in arms] + [
         o.get("description", "") + " " + o.get("timeFrame", "")
         for k in ("primaryOutcomes", "secondaryOutcomes")

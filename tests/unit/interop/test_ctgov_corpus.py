@@ -96,6 +96,9 @@ def test_every_site_gets_a_unique_code_reported_as_a_placeholder(
     if locations:
         (note,) = _notes(report, "identification.sites[].code")
         assert f"{len(codes)} unique placeholder code(s)" in note and "replace them" in note
+    if doc["design"]["treatments"]:  # treatment codes are placeholders too, and said to be
+        (note,) = _notes(report, "design.treatments")
+        assert all(f"{code}=" in note for code in doc["design"]["treatments"])
 
 
 @pytest.mark.parametrize("path", RECORDS, ids=lambda p: p.stem)
