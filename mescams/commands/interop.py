@@ -1,4 +1,4 @@
-"""``mescams export sdtm|adam|define|odm|ctgov-results`` and ``mescams protocol import-ctgov``.
+"""``mescams export sdtm|adam|define|odm|ctgov-results|tlf`` and ``mescams protocol import-ctgov``.
 
 Every export carries treatment allocation: these are administrator / unblinded-statistician tools on the server;
 the web and API layers must refuse them to blinded roles (see docs/sdtm.md).
@@ -252,6 +252,49 @@ def ctgov_results(
         typer.echo(f"wrote {consort}")
 
 
+@reports_errors
+def tlf(
+    out_dir: Path = typer.Argument(..., help="Folder for the numbered RTF and PDF outputs (and tlf.json)."),
+    results: Path | None = typer.Option(
+        None, "--results", help="Statistics results JSON (mescams analyze --json); default: run the analysis now."
+    ),
+    no_pdf: bool = typer.Option(False, "--no-pdf", help="Write the RTF files and tlf.json only."),
+    demo: int | None = DemoOption,
+    protocol: Path | None = ProtocolOption,
+) -> None:
+    """Write the tables, listings and figures (disposition, demographics, exposure, efficacy, AEs, SAE listing).
+
+    Every output is by arm (unblinded): a tool for the roles allowed arm summaries, like the other exports.
+    """
+    import json
+    import tempfile
+
+    from mescams.interop.errors import ImportFormatError
+    from mescams.interop.tlf import build_tlfs, write_tlfs
+    from mescams.protocols import load_protocol
+
+    p = load_protocol(protocol)
+    snapshot = _load_snapshot(p, demo_seed=demo)
+    if results is not None:
+        try:
+            stats = json.loads(results.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise ImportFormatError(str(results), f"is not a readable results JSON ({exc})") from None
+    else:
+        from mescams.interop.analysis_folder import write_analysis_folder
+        from mescams.stats.analysis import run_analysis
+        from mescams.stats.analysis_data import read_analysis_data
+
+        with tempfile.TemporaryDirectory(prefix="mescams-tlf-") as tmp:
+            folder = write_analysis_folder(p, snapshot, Path(tmp))
+            stats = run_analysis(read_analysis_data(folder, p), p).results()
+    outputs = build_tlfs(p, snapshot, stats)
+    written = write_tlfs(outputs, out_dir, pdf=not no_pdf)
+    for o in outputs:
+        typer.echo(f"{o.label}: {o.title}")
+    typer.echo(f"wrote {len(written)} files to {out_dir}")
+
+
 def _sdtm_datasets(p: object, demo: int | None) -> list:  # type: ignore[type-arg]
     from mescams.interop.sdtm import build_sdtm
 
@@ -271,4 +314,5 @@ def register(root: typer.Typer, group: Callable[[str, str], typer.Typer]) -> Non
     export.command("define")(define)
     export.command("odm")(odm)
     export.command("ctgov-results")(ctgov_results)
+    export.command("tlf")(tlf)
     group("protocol", "Show, schedule and validate the trial protocol.").command("import-ctgov")(import_ctgov)
