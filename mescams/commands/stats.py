@@ -18,6 +18,8 @@ def analyze(
     json_out: Path = typer.Option(..., "--json", help="Write the results JSON (contract keys) here."),
     report: Path | None = typer.Option(None, "--report", help="Write the DSMB HTML report here."),
     pdf: Path | None = typer.Option(None, "--pdf", help="Also print the report to this PDF (WeasyPrint)."),
+    tlf: Path | None = typer.Option(None, "--tlf", help="Folder written by `mescams export tlf`: its numbered "
+                                                       "tables and listings are added to the report."),
     protocol_file: Path | None = typer.Option(None, "--protocol", help="Protocol YAML (default: MESCAMS)."),
 ) -> None:
     """Fit every model of the analysis plan; write the results JSON and the DSMB report.
@@ -36,6 +38,7 @@ def analyze(
 
     console = Console(stderr=True)
     protocol = load_protocol(protocol_file)
+    tlf_outputs = _tlf_outputs(tlf) if tlf is not None else []  # read first: a bad folder fails before the fits
     extra = int(report is not None) + int(pdf is not None)
     with Progress(TextColumn("{task.description:<28}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                   TimeElapsedColumn(), console=console, transient=False) as progress:
@@ -57,7 +60,7 @@ def analyze(
             from mescams.stats.report.render import render_html, write_pdf
 
             progress.update(task, description="rendering report")
-            html = render_html(analysis, results)
+            html = render_html(analysis, results, tlf_outputs)
             if report is not None:
                 report.write_text(html, encoding="utf-8")
                 progress.advance(task)
@@ -74,6 +77,24 @@ def analyze(
     for warning in results["warnings"]:
         console.print(f"[yellow]warning:[/yellow] {warning}")
     typer.echo(f"results: {json_out}" + (f"; report: {report}" if report else "") + (f"; pdf: {pdf}" if pdf else ""))
+
+
+def _tlf_outputs(folder: Path) -> list[dict[str, object]]:
+    """The outputs listed in ``folder/tlf.json`` (as `mescams export tlf` writes it), checked for what the report
+    prints."""
+    from mescams.errors import AnalysisDataError
+
+    index = folder / "tlf.json"
+    try:
+        outputs = json.loads(index.read_text(encoding="utf-8"))["outputs"]
+    except (OSError, json.JSONDecodeError, KeyError, TypeError) as exc:
+        raise AnalysisDataError(str(index), f"is not the index that `mescams export tlf` writes ({exc})") from None
+    needed = {"label", "title", "population", "columns", "rows", "footnotes"}
+    for i, o in enumerate(outputs):
+        if not isinstance(o, dict) or not needed <= set(o):
+            missing = sorted(needed - set(o)) if isinstance(o, dict) else sorted(needed)
+            raise AnalysisDataError(f"{index} output {i + 1}", f"lacks {', '.join(missing)}")
+    return list(outputs)
 
 
 def _as_analysis_data(folder: Path, scratch: Path) -> Path:

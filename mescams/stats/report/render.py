@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import platform
+from collections.abc import Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -182,8 +183,14 @@ def _forest_rows(analysis: Analysis) -> list[dict[str, Any]]:
     return [{"label": label, **effect} for label, effect in rows]
 
 
-def render_html(analysis: Analysis, results: dict[str, Any]) -> str:
-    """The full report as one self-contained HTML page (figures embedded as PNG data URIs)."""
+def render_html(analysis: Analysis, results: dict[str, Any],
+                tlf_outputs: Sequence[Mapping[str, Any]] = ()) -> str:
+    """The full report as one self-contained HTML page (figures embedded as PNG data URIs).
+
+    ``tlf_outputs`` are the numbered tables and listings of ``mescams export tlf`` as their ``tlf.json`` holds
+    them (label, title, population, columns, rows, footnotes): the report shows them as delivered. They arrive as
+    plain data because the statistics area does not import the exports that build them.
+    """
     protocol = analysis.protocol
     data = analysis.data
     sequences = [s.code for s in protocol.design.sequences]
@@ -217,6 +224,7 @@ def render_html(analysis: Analysis, results: dict[str, Any]) -> str:
         },
         "treatments": [*protocol.design.treatments, "PRE_TREATMENT"],
         "grades": ("1", "2", "3", "4", "5"),
+        "tlf_outputs": list(tlf_outputs),
     }
     return env.get_template("report.html").render(**context)
 

@@ -162,3 +162,31 @@ def test_export_tlf_command(tmp_path: Path, stats_results: dict[str, Any]) -> No
     assert len(list(out.glob("*.rtf"))) == 10 and not list(out.glob("*.pdf"))
     bad = CliRunner().invoke(app, ["export", "tlf", str(out), "--results", str(tmp_path / "none.json"), "--demo", "1"])
     assert bad.exit_code != 0 and "none.json" in bad.output
+
+
+def test_dsmb_report_shows_the_same_tables(
+    tmp_path: Path, protocol: Protocol, snapshot: TrialSnapshot, outputs: dict[str, Output]
+) -> None:
+    from mescams.interop.analysis_folder import write_analysis_folder
+
+    folder = write_analysis_folder(protocol, snapshot, tmp_path / "analysis")
+    tlf_dir = tmp_path / "tlf"
+    write_tlfs(list(outputs.values()), tlf_dir, pdf=False)
+    html = tmp_path / "report.html"
+    run = CliRunner().invoke(
+        app,
+        ["analyze", str(folder), "--json", str(tmp_path / "r.json"), "--report", str(html), "--tlf", str(tlf_dir)],
+    )
+    assert run.exit_code == 0, run.output
+    text = html.read_text(encoding="utf-8")
+    assert "10. Tables, listings and figures" in text and "11. Software" in text
+    for o in outputs.values():
+        assert f"{o.label}: {o.title}" in text
+    soc_pt = outputs["Table 14.3.1.2"]
+    any_row = _row(soc_pt, "Any adverse event")
+    assert "<td>Any adverse event</td>" + "".join(f"<td>{c}</td>" for c in any_row[1:]) in text.replace("\n", "")
+    (tlf_dir / "tlf.json").write_text('{"outputs": [{"label": "Table 1"}]}', encoding="utf-8")
+    bad = CliRunner().invoke(
+        app, ["analyze", str(folder), "--json", str(tmp_path / "r.json"), "--report", str(html), "--tlf", str(tlf_dir)]
+    )
+    assert bad.exit_code == 2 and "output 1" in bad.output and "lacks columns" in bad.output
