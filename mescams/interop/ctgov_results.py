@@ -15,6 +15,7 @@ from collections import defaultdict
 from typing import Any
 
 from mescams.core.protocol import Outcome, Protocol
+from mescams.interop.ae_coding import coding_vocabulary, soc_and_pt
 from mescams.interop.ctgov_analyses import estimate_analysis, p_value_analysis
 from mescams.interop.ctgov_checks import results_problems
 from mescams.interop.ctgov_flow import baseline_module, flow_module
@@ -149,18 +150,19 @@ def _adverse_events_module(protocol: Protocol, snapshot: TrialSnapshot) -> dict[
     for inf in snapshot.infusions:
         infusions[inf.participant_id].append((inf.date, inf.product))
     at_risk = {t: len({pid for pid, inf in infusions.items() if any(p == t for _, p in inf)}) for t in arms}
-    events: dict[tuple[bool, str], dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    events: dict[tuple[bool, str, str, str], dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for ae in snapshot.adverse_events:
         before = [(d, p) for d, p in sorted(infusions.get(ae.participant_id, [])) if d <= ae.onset_date]
         if before:
-            events[(ae.serious, ae.term)][before[-1][1]].append(ae.participant_id)
+            soc, pt, _ = soc_and_pt(ae)
+            events[(ae.serious, pt, soc, coding_vocabulary(ae))][before[-1][1]].append(ae.participant_id)
 
     def listing(serious: bool) -> list[dict[str, Any]]:
         return [
             {
                 "term": term,
-                "organSystem": "Not coded",
-                "sourceVocabulary": "verbatim",
+                "organSystem": soc,
+                "sourceVocabulary": vocabulary,
                 "assessmentType": "SYSTEMATIC_ASSESSMENT",
                 "stats": [
                     {
@@ -172,13 +174,13 @@ def _adverse_events_module(protocol: Protocol, snapshot: TrialSnapshot) -> dict[
                     for t in arms
                 ],
             }
-            for (ser, term), by_t in sorted(events.items())
+            for (ser, term, soc, vocabulary), by_t in sorted(events.items())
             if ser == serious
         ]
 
     def affected(serious: bool) -> dict[str, int]:
         return {
-            t: len({pid for (ser, _), by_t in events.items() if ser == serious for pid in by_t.get(t, [])})
+            t: len({pid for (ser, *_), by_t in events.items() if ser == serious for pid in by_t.get(t, [])})
             for t in arms
         }
 

@@ -7,7 +7,7 @@ Denominators are the participants who received each treatment.
 
 SOC and PT come from the event's MedDRA coding when the snapshot carries one (``AdverseEvent.meddra``, added by
 the coding work); until an event is coded, its recorded body system (or "Not coded") stands in for the SOC and
-the verbatim term for the PT, and the footnote says so. :func:`soc_and_pt` is the one place that reads them.
+the verbatim term for the PT, and the footnote says so (:func:`mescams.interop.ae_coding.soc_and_pt`).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from collections import defaultdict
 from typing import Any
 
 from mescams.core.protocol import Protocol
+from mescams.interop.ae_coding import soc_and_pt
 from mescams.interop.ctgov_measures import treatments
 from mescams.interop.snapshot import AdverseEvent, TrialSnapshot
 from mescams.interop.tlf.model import Output, n_pct
@@ -31,15 +32,6 @@ __all__ = [
 ]
 
 PRE_TREATMENT = "Pre-treatment"
-NOT_CODED = "Not coded"
-
-
-def soc_and_pt(ae: AdverseEvent) -> tuple[str, str, bool]:
-    """(system organ class, preferred term, coded?) of an event: MedDRA when coded, else body system and verbatim."""
-    coding: Any = getattr(ae, "meddra", None)  # the coding work adds this field; read it without requiring it
-    if coding is not None:
-        return str(coding.soc_name), str(coding.pt_name), True
-    return (ae.body_system or NOT_CODED), ae.term, False
 
 
 def attributed_events(snapshot: TrialSnapshot) -> list[tuple[AdverseEvent, str]]:

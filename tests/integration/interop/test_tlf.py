@@ -15,10 +15,10 @@ from typer.testing import CliRunner
 
 from mescams.cli import app
 from mescams.core.protocol import Protocol
+from mescams.interop.ae_coding import soc_and_pt
 from mescams.interop.snapshot import TrialSnapshot
 from mescams.interop.tlf import Output, build_tlfs, write_tlfs
 from mescams.interop.tlf.rtf import rtf_document, rtf_escape
-from mescams.interop.tlf.safety import soc_and_pt
 
 
 @pytest.fixture(scope="module")
