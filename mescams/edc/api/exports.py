@@ -1,8 +1,10 @@
-"""Interop exports through the API: SDTM, ADaM, Define-XML, ODM and ClinicalTrials.gov results.
+"""Interop exports through the API: SDTM, ADaM, Define-XML, ODM, ClinicalTrials.gov results, tables and listings.
 
 ``POST /api/exports/{sdtm,adam}`` answer a zip of Dataset-JSON / XPT files, ``define`` and ``odm`` an XML
-document, ``ctgov-results`` the resultsSection JSON. Every one carries treatment allocation, so every one asks the
-one blinding policy (``Reveal.ANALYSIS_EXPORT``, as the analysis-data export does) and is refused to blinded roles.
+document, ``ctgov-results`` the resultsSection JSON, ``tlf`` a zip of the numbered RTF (and, when asked, PDF)
+tables, listings and figures. Every one carries treatment allocation, so every one asks the one blinding policy
+(``Reveal.ANALYSIS_EXPORT``, as the analysis-data export does; the tables by arm ``Reveal.ARM_SUMMARIES`` as well)
+and is refused to blinded roles.
 Every export is de-identified unless ``identifiable`` is asked for (see :mod:`mescams.edc.security.privacy`), which
 only :data:`IDENTIFIABLE_ROLES` may do, with a reason. Every export taken leaves an audit entry (who,
 role, when, kind, identifiable, how many participants, reason). POST, not GET: an export is an audited act, so it
@@ -52,6 +54,10 @@ class OdmIn(ExportIn):
 
 class CtgovIn(ExportIn):
     results: dict[str, Any] = Field(default_factory=dict, description="statistics results (mescams analyze --json)")
+
+
+class TlfIn(CtgovIn):
+    pdf: bool = Field(default=False, description="also print each output to PDF (slower)")
 
 
 def _audit(user: Any, kind: str, body: ExportIn, participants: int | None) -> None:
@@ -183,3 +189,19 @@ def export_ctgov_results(request: Any, body: CtgovIn) -> Any:
     section, warnings = results_section(protocol, snapshot, body.results)
     document = {"resultsSection": section, "warnings": warnings}
     return _download(json.dumps(document, indent=1).encode("utf-8"), "ctgov-results.json", "application/json")
+
+
+@router.post("/tlf", response={200: None, **ERRORS})
+def export_tlf(request: Any, body: TlfIn) -> Any:
+    """Tables, listings and figures by arm: a zip of numbered RTF files (PDF when asked) and their tlf.json."""
+    from mescams.interop.tlf import build_tlfs, write_tlfs
+
+    BLINDING_POLICY.require(request.user.role, Reveal.ARM_SUMMARIES)  # tables by arm, before any data is read
+    protocol, snapshot = _snapshot(request.user, "tlf", body)
+    buffer = io.BytesIO()
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = write_tlfs(build_tlfs(protocol, snapshot, body.results), Path(tmp), pdf=body.pdf)
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+            for path in sorted(paths):
+                zf.write(path, arcname=f"tlf/{path.name}")
+    return _download(buffer.getvalue(), "tlf.zip", "application/zip")

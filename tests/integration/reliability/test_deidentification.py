@@ -88,7 +88,7 @@ def test_no_planted_identifier_or_real_timestamp_in_any_deidentified_export(user
     assert len(stamps) > len(entries)  # the times inside values (created_at...) are searched for too
     texts = {}
     for kind, body in (("sdtm", {"format": "both"}), ("adam", {"format": "both"}), ("odm", {}), ("define", {}),
-                       ("ctgov-results", {})):
+                       ("ctgov-results", {}), ("tlf", {})):
         response = _post(users["dsmb"], f"/api/exports/{kind}", body)
         assert response.status_code == 200, (kind, response.content[:300])
         texts[kind] = _text(response)

@@ -18,7 +18,7 @@ from mescams.edc.crfs.services import save_form
 from mescams.edc.security.privacy import REFERENCE_DAY_1
 from tests.integration.edc.factories import RANDOMISATION, SCREENING, infuse, randomised
 
-KINDS = ["sdtm", "adam", "define", "odm", "ctgov-results"]
+KINDS = ["sdtm", "adam", "define", "odm", "ctgov-results", "tlf"]
 # The exports read through the ORM and the rules here do not depend on the database: SQLite only (CI time).
 pytestmark = pytest.mark.parametrize("edc", ["sqlite"], indirect=True)
 BIRTH = "1979-03-17"
@@ -52,6 +52,8 @@ def _text(response) -> str:
 @pytest.mark.parametrize("kind", KINDS)
 def test_every_export_is_refused_to_every_blinded_role_in_the_same_words(kind: str, users, trial) -> None:
     allowed = set(BLINDING_POLICY.roles_seeing(Reveal.ANALYSIS_EXPORT))
+    if kind == "tlf":  # tables by arm: arm summaries as well
+        allowed &= set(BLINDING_POLICY.roles_seeing(Reveal.ARM_SUMMARIES))
     answers = set()
     for user in users.values():
         r = _post(user, kind)
@@ -112,3 +114,18 @@ def test_deidentification_survives_dates_at_the_ends_of_the_calendar(edc) -> Non
     assert [p.screening_date for p in out.participants] == [REFERENCE_DAY_1, REFERENCE_DAY_1]
     assert out.participants[1].ms_onset_date is None  # 9998 years before day 1: not representable, dropped
     assert dataclasses.asdict(out)
+
+
+def test_tables_and_listings_come_as_numbered_rtf_with_their_index(users, trial) -> None:
+    r = _post(users["dsmb"], "tlf")
+    assert r.status_code == 200 and r["Content-Type"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(r.content)) as zf:
+        names = set(zf.namelist())
+        index = json.loads(zf.read("tlf/tlf.json"))
+        disposition = zf.read("tlf/t-14-1-1.rtf").decode("ascii")
+    assert {"tlf/t-14-1-1.rtf", "tlf/t-14-3-1-2.rtf", "tlf/l-16-2-7.rtf", "tlf/tlf.json"} <= names
+    assert not any(n.endswith(".pdf") for n in names)  # PDFs only when asked
+    assert disposition.startswith("{\\rtf1") and "Disposition of participants" in disposition
+    disposition_rows = next(o["rows"] for o in index["outputs"] if o["number"] == "14.1.1")
+    randomised = next(row for row in disposition_rows if row[0] == "Randomised")
+    assert randomised[-1] == str(len(trial))
