@@ -157,12 +157,23 @@ def forest_figure(protocol: Protocol, results: dict[str, Any]) -> Output:
         ("Relapses", results.get("relapses")),
     ]
     shown = [(label, r) for label, r in wanted if r and r.get("rate_ratio") is not None and r.get("ci_low") is not None]
-    fig, ax = plt.subplots(figsize=(8, 0.6 * len(shown) + 1.4))
+    from matplotlib.ticker import FixedLocator, NullFormatter, NullLocator
+
+    fig, ax = plt.subplots(figsize=(7, 0.45 * len(shown) + 1.3))
     for y, (_, r) in enumerate(reversed(shown)):
         ax.plot([r["ci_low"], r["ci_high"]], [y, y], color="black")
         ax.plot(r["rate_ratio"], y, "s", color="black")
     ax.axvline(1.0, linestyle="--", color="grey")
     ax.set_xscale("log")
+    ticks = [
+        t
+        for t in (0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 10.0)
+        if min([r["ci_low"] for _, r in shown] + [1.0]) / 2 <= t <= max([r["ci_high"] for _, r in shown] + [1.0]) * 2
+    ]
+    ax.xaxis.set_major_locator(FixedLocator(ticks))
+    ax.set_xticklabels([f"{t:g}" for t in ticks])
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_yticks(range(len(shown)), [label for label, _ in reversed(shown)])
     ax.set_xlabel(f"Rate ratio, {active} / {placebo} (95% CI, log scale)")
     fig.tight_layout()

@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 
 from mescams.core.protocol import Protocol
-from mescams.interop.ctgov_flow import withdrawal_label
+from mescams.interop.ctgov_flow import ETHNICITY_CATEGORIES, RACE_CATEGORIES, withdrawal_label
 from mescams.interop.ctgov_measures import treatments
 from mescams.interop.snapshot import Participant, TrialSnapshot
 from mescams.interop.tlf.model import Output, n_pct
@@ -20,6 +20,13 @@ from mescams.interop.tlf.model import Output, n_pct
 __all__ = ["demographics_table", "disposition_table", "exposure_table"]
 
 NOT_COLLECTED = "Not collected"
+
+
+def _term(value: str | None, labels: dict[str, str]) -> str:
+    """A collected CDISC term as people write it ('BLACK OR AFRICAN AMERICAN' -> 'Black or African American')."""
+    if not value:
+        return NOT_COLLECTED
+    return labels.get(value.upper(), value[:1].upper() + value[1:].lower())
 
 
 def _groups(protocol: Protocol, snapshot: TrialSnapshot) -> list[tuple[str, list[Participant]]]:
@@ -114,8 +121,8 @@ def demographics_table(protocol: Protocol, snapshot: TrialSnapshot) -> Output:
     numeric("Age at consent, years: mean (SD)", lambda p: float(p.age_at_consent), _mean_sd)
     numeric("Age at consent, years: median (min-max)", lambda p: float(p.age_at_consent), _median_range)
     categorical("Sex", lambda p: {"F": "Female", "M": "Male"}.get(p.sex, p.sex), ["Female", "Male"])
-    categorical("Race", lambda p: (p.race or NOT_COLLECTED).capitalize())
-    categorical("Ethnicity", lambda p: (p.ethnicity or NOT_COLLECTED).capitalize())
+    categorical("Race", lambda p: _term(p.race, RACE_CATEGORIES))
+    categorical("Ethnicity", lambda p: _term(p.ethnicity, ETHNICITY_CATEGORIES))
     categorical("MS course", lambda p: p.ms_course, ["RRMS", "SPMS", "PPMS"])
     numeric("Baseline EDSS: median (min-max)", lambda p: p.baseline_edss, _median_range)
     numeric("Weight at randomisation, kg: mean (SD)", lambda p: p.weight_kg, _mean_sd)
