@@ -25,7 +25,7 @@ NUM = r"(\d+(?:\.\d+)?)"
 HEADING = re.compile(
     r"""^\W*                                      # bullets, '#', '**' before the heading
     (?:(?:key|main|major|principal|general|primary|other|additional|specific)\s+)?
-    (?P<kind>inclusion|exclusion|eligibility)\s+criteri(?:a|on)
+    (?P<kind>inclusion|exclusion|eligibility)(?:\s+criteri(?:a|on)|(?=\s*:))   # 'Exclusion Criteria', 'Exclusion:'
     (?P<scope>\s+(?:for|in)\s+[^:]{1,60})?        # 'for all participants', 'for healthy volunteers'
     \W*?\s*(?::|$)\s*\**\s*(?P<rest>.*)$""",
     re.IGNORECASE | re.VERBOSE,

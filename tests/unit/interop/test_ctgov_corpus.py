@@ -139,6 +139,12 @@ def test_the_three_records_of_the_issue(
     [
         ("Key Inclusion Criteria:\n\n* A\n* B\n\nKey Exclusion Criteria:\n\n* C", ["A", "B"], ["C"], []),
         ("**INCLUSION CRITERIA**\n- A\n\n**EXCLUSION CRITERIA**\n- C", ["A"], ["C"], []),
+        (
+            "Inclusion:\n- A\nExclusion:\n- C\n- Exclusion of other causes by MRI",
+            ["A"],
+            ["C", "Exclusion of other causes by MRI"],
+            [],
+        ),
         ("Main exclusion criteria: pregnancy\n\nInclusion criteria:\n1. adults", ["adults"], ["pregnancy"], []),
         (
             "Eligibility criteria:\n\nFor parents:\n\n* Consent\n\nExclusion criteria for all participants:\n\n* None",
