@@ -86,9 +86,9 @@ def sdtm(
     paths = write_datasets(
         datasets,
         out_dir,
-        fmt,
+        fmt,  # type: ignore[arg-type]  # a str from the command line; write_datasets refuses any other value
         study_oid=p.identification.nct_id,
-        created=_now(),  # type: ignore[arg-type]
+        created=_now(),
         json_schema=_schema(json_schema),
     )
     issues = check_sdtm(datasets)
@@ -122,9 +122,9 @@ def adam(
     paths = write_datasets(
         datasets,
         out_dir,
-        fmt,
+        fmt,  # type: ignore[arg-type]  # a str from the command line; write_datasets refuses any other value
         study_oid=p.identification.nct_id,
-        created=_now(),  # type: ignore[arg-type]
+        created=_now(),
         json_schema=_schema(json_schema),
     )
     typer.echo(f"wrote {len(paths)} files for {len(datasets)} ADaM datasets to {out_dir}")

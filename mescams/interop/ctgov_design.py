@@ -119,7 +119,7 @@ def design_from_record(
     else:
         sequences = [{"code": c, "label": treatments[c], "treatments": [c]} for c in codes]
         bounds = [0, end]
-    periods = []
+    periods: list[dict[str, Any]] = []
     for n in range(1, len(bounds)):
         start, stop = bounds[n - 1], bounds[n]
         weeks = sorted(w for w in named if start < w <= stop) or [stop]
@@ -174,7 +174,7 @@ def design_from_record(
     if len(sequences) > 1:
         rep.guessed.append(("design.allocation_ratio", "1:1... assumed; the record gives no ratio"))
     products = products_from_record(ps, treatments, rep)
-    visits = [
+    visits: list[dict[str, Any]] = [
         {
             "code": "SCR",
             "name": "Screening",

@@ -122,7 +122,7 @@ def draft_protocol(study: dict[str, Any]) -> tuple[dict[str, Any], ImportReport]
         rep.missing.append(("identification.sites", "the record lists no locations"))
 
     design, products, visits = design_from_record(ps, rep)
-    outcomes = []
+    outcomes: list[dict[str, Any]] = []
     for kind, key in (("primary", "primaryOutcomes"), ("secondary", "secondaryOutcomes"), ("other", "otherOutcomes")):
         for o in get(ps, f"outcomesModule.{key}", []):
             weeks = weeks_in(o.get("timeFrame", ""))
@@ -144,7 +144,7 @@ def draft_protocol(study: dict[str, Any]) -> tuple[dict[str, Any], ImportReport]
                 }
             )
     inclusion, exclusion = split_criteria(get(ps, "eligibilityModule.eligibilityCriteria", ""))
-    eligibility = {
+    eligibility: dict[str, Any] = {
         "edss_at_randomisation_lookback_days": 90,
         "inclusion": [{"id": f"I{i}", "text": t, "params": recognise_params(t)} for i, t in enumerate(inclusion, 1)],
         "exclusion": [{"id": f"E{i}", "text": t, "params": recognise_params(t)} for i, t in enumerate(exclusion, 1)],

@@ -105,8 +105,9 @@ def by_treatment_measure(protocol: Protocol, snapshot: TrialSnapshot, metric: st
     seq = {p.participant_id: p.sequence for p in snapshot.randomized}
     values: dict[str, list[float]] = {g["id"]: [] for g in groups}
     for (pid, period), total in totals.items():
-        if period in periods and pid in seq and seq[pid]:
-            treatment = protocol.treatment_in_period(seq[pid], period)
+        sequence = seq.get(pid)
+        if period in periods and sequence:
+            treatment = protocol.treatment_in_period(sequence, period)
             values[next(g["id"] for g in groups if g["title"] == treatment)].append(total)
     return {
         "paramType": "MEAN",
@@ -233,6 +234,7 @@ def relapse_measure(protocol: Protocol, rel: dict[str, Any]) -> dict[str, Any]:
 
 
 def progression_measure(protocol: Protocol, results: dict[str, Any]) -> dict[str, Any]:
+    groups: list[dict[str, str]]
     groups, classes, analyses = [], [], []
     for key, label in (
         ("progression_period1", "First period, by treatment"),

@@ -93,7 +93,7 @@ def build_define(
     )
     used_methods: set[str] = set()
     used_codelists: set[str] = set()
-    item_defs: dict[str, object] = {}
+    item_defs: dict[str, Any] = {}
     for ds in datasets:
         igd = DEF.ItemGroupDef(
             OID=f"IG.{ds.name}",
@@ -199,7 +199,7 @@ def _value_level(DEF: Any, mdv: Any, ds: Dataset, item_defs: dict[str, Any], use
         item_defs[f"IT.{ds.name}.{variable}"].ValueListRef = DEF.ValueListRef(ValueListOID=vl.OID)
 
 
-def _codelist(DEF: object, cl_id: str) -> object:  # noqa: N803
+def _codelist(DEF: object, cl_id: str) -> Any:  # noqa: N803
     cl = CODELISTS[cl_id]
     out = DEF.CodeList(OID=f"CL.{cl.id}", Name=cl.name, DataType=cl.data_type)  # type: ignore[attr-defined]
     for order, (term, code) in enumerate(cl.terms.items(), start=1):

@@ -72,10 +72,12 @@ def _actor(by: User | Actor) -> Actor:
     if isinstance(by, Actor):
         if by.user_id is None and by.role == "system":
             return by
-        by = User.objects.get(pk=by.user_id)
-    if not (by.is_active and by.role == Role.ADMINISTRATOR.value):
+        user: User = User.objects.get(pk=by.user_id)
+    else:
+        user = by
+    if not (user.is_active and user.role == Role.ADMINISTRATOR.value):
         raise Forbidden("only an active administrator may change users' access")
-    return Actor.of(by)
+    return Actor.of(user)
 
 
 def _reason(reason: str) -> str:

@@ -50,7 +50,7 @@ def change_own_password(*, user: User, current: str, new: str) -> None:
         was_required = target.password_change_required
         target.password_change_required = False
         target.save(update_fields=["password", "password_change_required"])
-        changes = [("password", None, plain_value("changed by its holder"))]
+        changes: list[tuple[str, str | None, str | None]] = [("password", None, plain_value("changed by its holder"))]
         if was_required:
             changes.append(("password_change_required", plain_value(True), plain_value(False)))
         chain.append(actor=Actor.of(target), table=USER_TABLE, record_id=str(target.pk), action="update",

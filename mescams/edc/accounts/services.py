@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.auth import authenticate
@@ -47,7 +48,9 @@ def reauthenticate(user: User, password: str, request: Any = None) -> None:
     check_credentials(username=user.username, password=password, request=request)
 
 
-def create_user(*, username: str, password: str, role: Role | str, site_codes: list[str] = (), **extra: Any) -> User:
+def create_user(
+    *, username: str, password: str, role: Role | str, site_codes: Sequence[str] = (), **extra: Any
+) -> User:
     """Provision an account directly (demo, simulation, tests): no audit, no two-person rule. People's accounts are
     created through :func:`mescams.edc.accounts.administration.create_account`."""
     from mescams.edc.accounts.usernames import check_username

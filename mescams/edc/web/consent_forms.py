@@ -4,6 +4,7 @@ version, approval date, site staff, dates) are the services' (:mod:`mescams.edc.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -55,7 +56,7 @@ class ConsentForm(_ConsentFields):
                                           label="Pre-screening log entry (if logged)")
     field_order = ["site", "prescreening", "form_version", "consent_date", "consent_time", "obtained_by"]
 
-    def __init__(self, *args: Any, user: Any, pending: list[Any] = (), **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any, pending: Sequence[Any] = (), **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
         self.fields["site"].choices = [(s, s) for s in user.site_codes()]
         self.fields["prescreening"].choices = [("", "— not logged —")] + [

@@ -110,8 +110,8 @@ def _screening_values(participant: Any) -> dict[str, Any]:
     from mescams.edc.crfs.models import ScreeningRecord
 
     screening = ScreeningRecord.objects.filter(participant=participant).order_by("pk").first()
-    record = screening.record if screening is not None and isinstance(screening.record, dict) else {}
-    ms = record.get("ms") if isinstance(record.get("ms"), dict) else {}
+    record: dict[str, Any] = screening.record if screening is not None and isinstance(screening.record, dict) else {}
+    ms: dict[str, Any] = record["ms"] if isinstance(record.get("ms"), dict) else {}
     out: dict[str, Any] = {"sex": record.get("sex") or "", "ms_course": ms.get("course") or ""}
     for name, value in (("birth_date", record.get("birth_date")), ("ms_onset_date", ms.get("onset_date"))):
         try:
