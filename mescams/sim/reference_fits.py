@@ -66,7 +66,8 @@ def glmmtmb_fits(gel_total: np.ndarray, n_scans: np.ndarray, treatment: np.ndarr
     with tempfile.TemporaryDirectory() as tmp:
         src, dst = Path(tmp) / "in.csv", Path(tmp) / "out.csv"
         pd.concat(frames).to_csv(src, index=False)
-        subprocess.run([rscript, str(R_SCRIPT), str(src), str(dst)], check=True, capture_output=True,
+        # Rscript (path resolved by the caller) on our own script and temporary files; no shell
+        subprocess.run([rscript, str(R_SCRIPT), str(src), str(dst)], check=True, capture_output=True,  # noqa: S603
                        timeout=timeout_s)
         out = pd.read_csv(dst)
     return out, float(out["elapsed_total"].iloc[0])

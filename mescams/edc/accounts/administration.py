@@ -44,7 +44,7 @@ __all__ = ["approve_role_request", "change_role", "check_new_password", "create_
            "request_role", "server_set_password_roles", "set_active", "set_password", "set_sites", "two_person_roles"]
 
 USER_TABLE = User._meta.db_table
-PASSWORD_SET = "set by an administrator; must be changed at the next log-in"
+PASSWORD_SET = "set by an administrator; must be changed at the next log-in"  # noqa: S105  an audit note
 
 
 def two_person_roles() -> frozenset[Role]:

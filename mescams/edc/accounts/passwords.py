@@ -17,7 +17,7 @@ from mescams.errors import InputValidationError, MescamsError
 
 __all__ = ["PASSWORD_PAGE", "PasswordChangeRequired", "change_own_password", "refuse_if_change_required"]
 
-PASSWORD_PAGE = "/accounts/password/"
+PASSWORD_PAGE = "/accounts/password/"  # noqa: S105  a URL, not a password
 
 
 class PasswordChangeRequired(MescamsError):
