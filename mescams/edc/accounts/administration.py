@@ -37,7 +37,7 @@ from mescams.edc.accounts.usernames import check_username
 from mescams.edc.audit import chain
 from mescams.edc.audit.audited import plain_value
 from mescams.edc.audit.context import Actor, acting
-from mescams.edc.trial.services import Forbidden
+from mescams.edc.security.roles import Forbidden
 from mescams.errors import InputValidationError, TrialStateError
 
 __all__ = ["approve_role_request", "change_role", "check_new_password", "create_account", "refuse_role_request",

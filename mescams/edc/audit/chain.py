@@ -21,7 +21,7 @@ from typing import Any
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 
-from mescams.edc.audit.context import Actor
+from mescams.edc.audit.actor import Actor
 from mescams.edc.audit.models import AuditEntry, AuditHead
 
 GENESIS = "0" * 64

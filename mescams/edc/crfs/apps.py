@@ -8,8 +8,9 @@ def forms_match_protocol(**_: Any) -> list[Any]:
     from django.core import checks
 
     from mescams.edc.crfs.instances import declaration_problems
+    from mescams.edc.crfs.models import FORMS
 
-    return [checks.Error(p, id="crfs.E001") for p in declaration_problems()]
+    return [checks.Error(p, id="crfs.E001") for p in declaration_problems(FORMS)]
 
 
 class CrfsConfig(AppConfig):
