@@ -19,6 +19,9 @@ if TYPE_CHECKING:
     from mescams.core.protocol import Protocol
     from mescams.interop.snapshot import TrialSnapshot
 
+# Imports inside functions: each command loads only the area it uses (pandas, SciPy, DuckDB, Django after
+# configure()), so `mescams --help` and the other commands start fast.
+
 ProtocolOption = typer.Option(None, "--protocol", help="Protocol YAML (default: the MESCAMS protocol).")
 SchemaOption = typer.Option(
     None,

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from mescams.interop.ctgov_products import products_from_record
+
 if TYPE_CHECKING:
     from mescams.interop.ctgov_report import ImportReport
 
@@ -63,8 +65,6 @@ def week_numbers(texts: list[str]) -> set[int]:
 def design_from_record(
     ps: dict[str, Any], rep: ImportReport
 ) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
-    from mescams.interop.ctgov_products import products_from_record
-
     info = get(ps, "designModule.designInfo", {})
     model = info.get("interventionModel", "SINGLE_GROUP")
     arms = get(ps, "armsInterventionsModule.armGroups", [])

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from mescams.interop.conformance import VALUE_LEVEL
 from mescams.interop.dataset import Dataset, Variable
 from mescams.interop.errors import ExportError
 from mescams.interop.terminology import CODELISTS
@@ -163,8 +164,6 @@ def _item_def(DEF: object, ds: Dataset, v: Variable, oid: str, used_codelists: s
 
 def _value_level(DEF: Any, mdv: Any, ds: Dataset, item_defs: dict[str, Any], used: set[str]) -> None:  # noqa: N803
     """Value-level metadata where a variable's codelist depends on another variable (e.g. DSDECOD by DSCAT)."""
-    from mescams.interop.conformance import VALUE_LEVEL
-
     for (dataset, variable), (decider, choices) in VALUE_LEVEL.items():
         if dataset != ds.name or variable not in ds.names:
             continue

@@ -38,6 +38,7 @@ from mescams.edc.audit import chain
 from mescams.edc.audit.audited import plain_value
 from mescams.edc.audit.context import Actor, acting
 from mescams.edc.security.roles import Forbidden
+from mescams.edc.trial.models import Site
 from mescams.errors import InputValidationError, TrialStateError
 
 __all__ = ["approve_role_request", "change_role", "check_new_password", "create_account", "refuse_role_request",
@@ -100,8 +101,6 @@ def _role(role: Role | str) -> Role:
 
 
 def _sites(role: Role, site_codes: Iterable[str]) -> list[Any]:
-    from mescams.edc.trial.models import Site
-
     codes = sorted({c.strip() for c in site_codes if c.strip()})
     found = {s.code: s for s in Site.objects.filter(code__in=codes)}
     unknown = [c for c in codes if c not in found]

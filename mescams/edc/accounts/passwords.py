@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from mescams.edc.accounts.administration import USER_TABLE, check_new_password
 from mescams.edc.accounts.models import User
 from mescams.edc.audit import chain
 from mescams.edc.audit.audited import plain_value
@@ -37,8 +38,6 @@ def refuse_if_change_required(user: User) -> None:
 
 def change_own_password(*, user: User, current: str, new: str) -> None:
     """The holder replaces their password (the current one is asked again); audited, the flag cleared."""
-    from mescams.edc.accounts.administration import USER_TABLE, check_new_password
-
     if not user.check_password(current):
         raise InputValidationError("old_password", "the current password is not right")
     if new == current:

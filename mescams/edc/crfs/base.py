@@ -11,6 +11,7 @@ from mescams.edc.audit.audited import AuditedModel
 from mescams.edc.crfs.instances import duplicate_after_integrity_error, ensure_new_instance
 from mescams.edc.field_rules import broken_rules, in_range, not_future, rule, today, utcnow
 from mescams.edc.trial.locks import lock_reason
+from mescams.protocols import default_protocol
 
 # The field rules moved to mescams.edc.field_rules (the trial's models state them too); the names stay here too.
 __all__ = ["ParticipantRecord", "after_record_change", "broken_rules", "in_range", "not_future", "rule", "today",
@@ -67,8 +68,6 @@ class ParticipantRecord(AuditedModel):
             hook(participant_pk=self.participant_id, audit_seq=first_seq, change=f"{action} of a {self.form} record")
 
     def validate_visit(self, allowed: tuple[str, ...] | None = None) -> None:
-        from mescams.protocols import default_protocol
-
         codes = [v.code for v in default_protocol().visits]
         if allowed is not None:
             codes = [c for c in codes if c in allowed]

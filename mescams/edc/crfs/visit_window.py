@@ -11,6 +11,7 @@ import datetime as dt
 
 from mescams.core.schedule import PlannedVisit, visit_date_bounds, visit_plan_for
 from mescams.edc.crfs.base import ParticipantRecord
+from mescams.edc.crfs.models import FORMS
 from mescams.edc.trial.models import Participant, ProtocolDeviation
 from mescams.protocols import default_protocol
 
@@ -33,8 +34,6 @@ def planned_window(participant: Participant, record: ParticipantRecord) -> Plann
 def visit_date_of(participant: Participant, visit_code: str, *, exclude: ParticipantRecord | None = None
                   ) -> dt.date | None:
     """The date a visit was held: the earliest date recorded on any visit-dated eCRF of that visit."""
-    from mescams.edc.crfs.models import FORMS
-
     dates: list[dt.date] = []
     for model in FORMS.values():
         if not model.date_field or model.form == "consent":

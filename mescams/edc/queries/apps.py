@@ -7,7 +7,7 @@ class QueriesConfig(AppConfig):
     verbose_name = "Data management: queries, signatures, locks"
 
     def ready(self) -> None:
-        # Imported here: models may be imported only once every app is loaded (Django's rule for ready()).
+        # Imported here: models may be imported only once every app is loaded (Django's rule for ready())
         from mescams.edc.crfs.base import after_record_change
         from mescams.edc.queries.casebook import invalidate_signatures
 
