@@ -32,7 +32,7 @@ imports: install
 	$(BIN)/lint-imports --no-cache
 
 typecheck: install
-	$(BIN)/mypy mescams/core
+	$(BIN)/mypy mescams
 
 pytest: install system-deps
 	$(BIN)/pytest

@@ -16,6 +16,9 @@ import typer
 
 from mescams.commands._common import reports_errors
 
+# Imports inside functions: the EDC (Django) loads only after configure() has built its settings from the environment,
+# and only for the command that uses it, so `mescams --help` stays fast.
+
 
 def _django() -> None:
     from mescams.edc.settings import configure

@@ -19,6 +19,9 @@ import typer
 from mescams.commands._common import reports_errors
 from mescams.errors import EdssInputError, MescamsError
 
+# Imports inside functions: each command loads only the area it uses (pandas, SciPy, DuckDB, Django after
+# configure()), so `mescams --help` and the other commands start fast.
+
 ProtocolOption = typer.Option(None, "--protocol", help="Protocol YAML (default: the MESCAMS protocol).")
 
 

@@ -20,6 +20,9 @@ import typer
 from mescams.commands._common import EXIT_BAD_INPUT, reports_errors
 from mescams.errors import EligibilityInputError, InputValidationError
 
+# Imports inside functions: each command loads only the area it uses (pandas, SciPy, DuckDB, Django after
+# configure()), so `mescams --help` and the other commands start fast.
+
 ProtocolOption = typer.Option(None, "--protocol", help="Protocol YAML (default: the MESCAMS protocol).")
 STATUS_STYLE = {"met": "green", "not_met": "red", "unknown": "yellow"}
 

@@ -19,6 +19,9 @@ if TYPE_CHECKING:
     from mescams.core.protocol import Protocol
     from mescams.interop.snapshot import TrialSnapshot
 
+# Imports inside functions: each command loads only the area it uses (pandas, SciPy, DuckDB, Django after
+# configure()), so `mescams --help` and the other commands start fast.
+
 ProtocolOption = typer.Option(None, "--protocol", help="Protocol YAML (default: the MESCAMS protocol).")
 SchemaOption = typer.Option(
     None,
@@ -86,9 +89,9 @@ def sdtm(
     paths = write_datasets(
         datasets,
         out_dir,
-        fmt,
+        fmt,  # type: ignore[arg-type]  # a str from the command line; write_datasets refuses any other value
         study_oid=p.identification.nct_id,
-        created=_now(),  # type: ignore[arg-type]
+        created=_now(),
         json_schema=_schema(json_schema),
     )
     issues = check_sdtm(datasets)
@@ -122,9 +125,9 @@ def adam(
     paths = write_datasets(
         datasets,
         out_dir,
-        fmt,
+        fmt,  # type: ignore[arg-type]  # a str from the command line; write_datasets refuses any other value
         study_oid=p.identification.nct_id,
-        created=_now(),  # type: ignore[arg-type]
+        created=_now(),
         json_schema=_schema(json_schema),
     )
     typer.echo(f"wrote {len(paths)} files for {len(datasets)} ADaM datasets to {out_dir}")

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -13,6 +14,9 @@ from rich.table import Table
 
 from mescams.commands._common import reports_errors
 from mescams.errors import InputValidationError
+
+# Imports inside functions: each command loads only the area it uses (pandas, SciPy, DuckDB, Django after
+# configure()), so `mescams --help` and the other commands start fast.
 
 ProtocolOption = typer.Option(None, "--protocol", help="Protocol YAML (default: the MESCAMS protocol).")
 
@@ -48,8 +52,8 @@ def show(protocol: Path | None = ProtocolOption) -> None:
     con.print(sites)
     seq = Table("sequence", "ratio", *[f"period {per.number} (weeks {per.start_week}-{per.end_week})"
                                        for per in design.periods], title="Sequences")
-    for s in design.sequences:
-        seq.add_row(s.code, str(design.allocation_ratio[s.code]), *s.treatments)
+    for sq in design.sequences:
+        seq.add_row(sq.code, str(design.allocation_ratio[sq.code]), *sq.treatments)
     con.print(seq)
     prod = Table("product", "dose", "vehicle", title="Products")
     for pr in p.products:
@@ -88,7 +92,7 @@ def schedule(
 
     week0 = _parse_date(randomized_on, "--randomized-on")
     plan = planned_visits(load_protocol(protocol), week0)
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "visit": pv.code,
             "name": pv.visit.name,

@@ -13,6 +13,9 @@ import typer
 from mescams.commands._common import reports_errors
 from mescams.errors import InputValidationError
 
+# Imports inside functions: each command loads only the area it uses (pandas, SciPy, DuckDB, Django after
+# configure()), so `mescams --help` and the other commands start fast.
+
 ParamsOption = typer.Option(None, "--params", help="Virtual patient parameter YAML (default: the current version).")
 ProtocolOption = typer.Option(None, "--protocol", help="Protocol YAML (default: the MESCAMS protocol).")
 

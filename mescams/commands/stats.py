@@ -10,6 +10,9 @@ import typer
 
 from mescams.commands._common import reports_errors
 
+# Imports inside functions: each command loads only the area it uses (pandas, SciPy, DuckDB, Django after
+# configure()), so `mescams --help` and the other commands start fast.
+
 
 @reports_errors
 def analyze(

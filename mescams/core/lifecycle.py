@@ -47,7 +47,7 @@ class ParticipantState(StrEnum):
 
 class LifecycleStep(StrEnum):
     SCREEN = "screen"
-    PASS_SCREENING = "pass_screening"
+    PASS_SCREENING = "pass_screening"  # noqa: S105  a lifecycle step, not a password
     FAIL_SCREENING = "fail_screening"
     RANDOMISE = "randomise"
     INFUSE = "infuse"

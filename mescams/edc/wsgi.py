@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+# Imports inside functions: nothing of the EDC may load before configure() has built the settings from the
+# environment (create_application), and the checks run only once Django is set up.
+
 
 def startup_checks() -> None:
     """Verify the active allocation list against its seed (AllocationListMismatch if it differs); refuse demo

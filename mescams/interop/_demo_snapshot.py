@@ -10,6 +10,7 @@ medical history, one withdrawal and an audit trail. The same seed always gives t
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 import numpy as np
 
@@ -115,7 +116,7 @@ def demo_snapshot(protocol: Protocol, seed: int = 2015, n_screened: int = 45) ->
         screening = start + dt.timedelta(days=int(i * 25 + rng.integers(0, 10)))
         age = int(rng.integers(protocol.design.population.min_age_years, protocol.design.population.max_age_years))
         birth = screening - dt.timedelta(days=int(age * 365.25 + rng.integers(30, 300)))
-        sex = "F" if rng.random() < 0.7 else "M"
+        sex: Literal["F", "M"] = "F" if rng.random() < 0.7 else "M"
         course = str(rng.choice(["RRMS", "SPMS", "PPMS"], p=[0.5, 0.35, 0.15]))
         onset = screening - dt.timedelta(days=int(rng.integers(3, 14) * 365))
         weight = round(float(rng.normal(72, 12)), 1)
@@ -338,7 +339,8 @@ def _attend(
     """Dates of the scheduled visits: mostly inside the window, about one in 25 a few days outside it."""
     out: list[VisitAttendance] = []
     for v in protocol.scheduled_visits:
-        assert v.week is not None
+        if v.week is None:  # never: scheduled visits are those with a planned week
+            continue
         if withdraws and v.week > 28:
             break
         planned = week0 + dt.timedelta(weeks=v.week)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Literal
 
@@ -98,7 +98,7 @@ def _check_variables(ds: Dataset) -> Iterable[Issue]:
         yield Issue("SD0004", "error", ds.name, "DOMAIN", None, f"DOMAIN must equal the dataset name {ds.name}")
 
 
-def _codelist_for(dataset: str, variable: str, default: str, row: dict[str, object]) -> str:
+def _codelist_for(dataset: str, variable: str, default: str, row: Mapping[str, object]) -> str:
     rule = VALUE_LEVEL.get((dataset, variable))
     if rule is None:
         return default

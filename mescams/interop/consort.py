@@ -70,7 +70,7 @@ def draw_consort(boxes: dict[str, Any], path: Path) -> Path:
     ax.set_axis_off()
     ax.set_xlim(0, 10)
     ax.set_ylim(-1.9 * n_rows + n_rows, n_rows + 3)
-    style = {
+    style: dict[str, Any] = {
         "ha": "center",
         "va": "center",
         "fontsize": 8,

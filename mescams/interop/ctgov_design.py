@@ -12,6 +12,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from mescams.interop.ctgov_periods import period_bounds, weeks_in
+from mescams.interop.ctgov_products import products_from_record
 
 if TYPE_CHECKING:
     from mescams.interop.ctgov_report import ImportReport
@@ -55,8 +56,6 @@ def week_numbers(texts: list[str]) -> set[int]:
 def design_from_record(
     ps: dict[str, Any], rep: ImportReport
 ) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
-    from mescams.interop.ctgov_products import products_from_record
-
     info = get(ps, "designModule.designInfo", {})
     model = info.get("interventionModel", "SINGLE_GROUP")
     arms = get(ps, "armsInterventionsModule.armGroups", [])
@@ -172,7 +171,7 @@ def design_from_record(
     if len(sequences) > 1:
         rep.guessed.append(("design.allocation_ratio", "1:1... assumed; the record gives no ratio"))
     products = products_from_record(ps, treatments, rep)
-    visits = [
+    visits: list[dict[str, Any]] = [
         {
             "code": "SCR",
             "name": "Screening",

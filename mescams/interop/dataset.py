@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, cast
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -54,7 +54,7 @@ class Dataset:
     @classmethod
     def build(cls, spec: Mapping[str, object], rows: Iterable[Mapping[str, Cell]]) -> Dataset:
         """Assemble from a spec (see :mod:`mescams.interop.sdtm.spec`) keeping only the spec's variables."""
-        variables: tuple[Variable, ...] = tuple(spec["variables"])  # type: ignore[call-overload]
+        variables: tuple[Variable, ...] = tuple(cast("Iterable[Variable]", spec["variables"]))
         names = [v.name for v in variables]
         cleaned = []
         for r in rows:
@@ -67,7 +67,7 @@ class Dataset:
             label=str(spec["label"]),
             klass=str(spec["klass"]),
             structure=str(spec["structure"]),
-            keys=tuple(spec["keys"]),  # type: ignore[call-overload]
+            keys=tuple(cast("Iterable[str]", spec["keys"])),
             variables=variables,
             rows=tuple(cleaned),
             standard=spec.get("standard", "SDTM"),  # type: ignore[arg-type]

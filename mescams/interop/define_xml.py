@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from mescams.interop.conformance import VALUE_LEVEL
 from mescams.interop.dataset import Dataset, Variable
 from mescams.interop.errors import ExportError
 from mescams.interop.terminology import CODELISTS
@@ -93,7 +94,7 @@ def build_define(
     )
     used_methods: set[str] = set()
     used_codelists: set[str] = set()
-    item_defs: dict[str, object] = {}
+    item_defs: dict[str, Any] = {}
     for ds in datasets:
         igd = DEF.ItemGroupDef(
             OID=f"IG.{ds.name}",
@@ -163,8 +164,6 @@ def _item_def(DEF: object, ds: Dataset, v: Variable, oid: str, used_codelists: s
 
 def _value_level(DEF: Any, mdv: Any, ds: Dataset, item_defs: dict[str, Any], used: set[str]) -> None:  # noqa: N803
     """Value-level metadata where a variable's codelist depends on another variable (e.g. DSDECOD by DSCAT)."""
-    from mescams.interop.conformance import VALUE_LEVEL
-
     for (dataset, variable), (decider, choices) in VALUE_LEVEL.items():
         if dataset != ds.name or variable not in ds.names:
             continue
@@ -199,7 +198,7 @@ def _value_level(DEF: Any, mdv: Any, ds: Dataset, item_defs: dict[str, Any], use
         item_defs[f"IT.{ds.name}.{variable}"].ValueListRef = DEF.ValueListRef(ValueListOID=vl.OID)
 
 
-def _codelist(DEF: object, cl_id: str) -> object:  # noqa: N803
+def _codelist(DEF: object, cl_id: str) -> Any:  # noqa: N803
     cl = CODELISTS[cl_id]
     out = DEF.CodeList(OID=f"CL.{cl.id}", Name=cl.name, DataType=cl.data_type)  # type: ignore[attr-defined]
     for order, (term, code) in enumerate(cl.terms.items(), start=1):

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Literal
 
+from mescams import __version__
 from mescams.interop.dataset import Dataset
 from mescams.interop.dataset_json import dataset_json, validate_dataset_json
 from mescams.interop.errors import ExportError
@@ -28,8 +29,6 @@ def write_datasets(
 ) -> list[Path]:
     """Write every dataset; with ``json_schema`` each Dataset-JSON document is validated before it is written."""
     import json
-
-    from mescams import __version__
 
     if fmt not in ("xpt", "json", "both"):
         raise ExportError("--format", f"must be xpt, json or both, got {fmt!r}")

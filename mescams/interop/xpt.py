@@ -64,7 +64,7 @@ def write_xpt(ds: Dataset, out_dir: Path) -> Path:
     return path
 
 
-def read_xpt(path: Path) -> tuple[object, dict[str, str], str | None]:
+def read_xpt(path: Path) -> tuple[object, dict[str, str | None], str | None]:
     """Read a transport file back: (frame, {variable: label}, dataset label)."""
     import pyreadstat
 

@@ -8,6 +8,7 @@ scan design are scattered once, and each chunk returns only its per-trial outcom
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from mescams.errors import MescamsError
 from mescams.sim.power import CellSummary, ChunkResult, ChunkTask, GridCell, chunk_tasks, combine, run_chunk
@@ -37,7 +38,7 @@ def run_grid_on_dask(cells: Sequence[GridCell], *, address: str | object, n_tria
     from distributed import Client, as_completed
 
     own = not isinstance(address, Client)
-    client = _connect(str(address), timeout_s) if own else address
+    client: Any = _connect(str(address), timeout_s) if own else address
     try:
         tasks = chunk_tasks(cells, n_trials, seed, chunk_size)
         params_f, design_f = client.scatter([params, design], broadcast=True)

@@ -12,6 +12,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from mescams.stats.nb_glm import NegativeBinomialRegression
+from mescams.stats.nbmm import NegativeBinomialMixedModel
+
 __all__ = ["R_SCRIPT", "glmmtmb_fits", "long_frame", "stats_crossover_fit", "stats_period1_fit"]
 
 R_SCRIPT = Path(__file__).parent / "r" / "glmmtmb_batch.R"
@@ -31,8 +34,6 @@ def long_frame(gel_total: np.ndarray, n_scans: np.ndarray, treatment: np.ndarray
 
 def stats_crossover_fit(gel_total: np.ndarray, n_scans: np.ndarray, treatment: np.ndarray):  # type: ignore[no-untyped-def]
     """The stats area's NB2 mixed model (``mescams.stats.nbmm``) on one trial, same design as the contract."""
-    from mescams.stats.nbmm import NegativeBinomialMixedModel
-
     rows = long_frame(gel_total, n_scans, treatment)
     design = pd.DataFrame({"(Intercept)": 1.0, TREATMENT: rows["treatment"].astype(float),
                            PERIOD: (rows["period"] == 2).astype(float)})
@@ -41,8 +42,6 @@ def stats_crossover_fit(gel_total: np.ndarray, n_scans: np.ndarray, treatment: n
 
 def stats_period1_fit(gel_total: np.ndarray, n_scans: np.ndarray, treatment: np.ndarray):  # type: ignore[no-untyped-def]
     """The stats area's NB2 regression (``mescams.stats.nb_glm``) on one trial's period 1: arrays (N,)."""
-    from mescams.stats.nb_glm import NegativeBinomialRegression
-
     keep = n_scans > 0
     design = pd.DataFrame({"(Intercept)": np.ones(int(keep.sum())), TREATMENT: treatment[keep].astype(float)})
     return NegativeBinomialRegression().fit(gel_total[keep], design, np.log(n_scans[keep].astype(float)))
@@ -66,7 +65,8 @@ def glmmtmb_fits(gel_total: np.ndarray, n_scans: np.ndarray, treatment: np.ndarr
     with tempfile.TemporaryDirectory() as tmp:
         src, dst = Path(tmp) / "in.csv", Path(tmp) / "out.csv"
         pd.concat(frames).to_csv(src, index=False)
-        subprocess.run([rscript, str(R_SCRIPT), str(src), str(dst)], check=True, capture_output=True,
+        # Rscript (path resolved by the caller) on our own script and temporary files; no shell
+        subprocess.run([rscript, str(R_SCRIPT), str(src), str(dst)], check=True, capture_output=True,  # noqa: S603
                        timeout=timeout_s)
         out = pd.read_csv(dst)
     return out, float(out["elapsed_total"].iloc[0])

@@ -95,7 +95,8 @@ def generate_registry(shape: RegistryShape) -> dict[str, pa.Table]:
     n, rng = d.n, d.rng
     ids = np.char.add("R", np.char.zfill(np.arange(1, n + 1).astype(str), 7))
     course = rng.choice(len(COURSES) + 1, size=n, p=[0.64, 0.2, 0.1, 0.04, 0.01, 0.01])
-    course_name = np.where(course < len(COURSES), COURSES[np.minimum(course, len(COURSES) - 1)], None)
+    # np.where with a None branch makes an object array (missing values); numpy's stubs do not admit None here.
+    course_name = np.where(course < len(COURSES), COURSES[np.minimum(course, len(COURSES) - 1)], None)  # type: ignore[call-overload]
     spms, ppms = course == 1, course == 2
     age = np.clip(np.where(spms, rng.normal(52, 9, n), np.where(ppms, rng.normal(50, 9, n), rng.normal(40, 10, n))),
                   16, 85)
@@ -123,7 +124,7 @@ def generate_registry(shape: RegistryShape) -> dict[str, pa.Table]:
         "ms_csf_oligoclonal_bands": pa.array(np.where(ppms, d.tri(0.85, 0.1), d.tri(0.7, 0.15))),
         "pregnant": pa.array(np.where(female, d.tri(0.01, 0.8), False)),
         "childbearing_potential": pa.array(np.where(young_female, d.tri(0.65, 0.25), False)),
-        "willing_to_use_contraception": pa.array(np.where(young_female, d.tri(0.8, 0.08), None)),
+        "willing_to_use_contraception": pa.array(np.where(young_female, d.tri(0.8, 0.08), None)),  # type: ignore[call-overload]
         "can_undergo_mri": pa.array(d.tri(0.95, 0.02)),
         "in_other_trial": pa.array(d.tri(0.03, 0.9)),
         "able_to_adhere": pa.array(d.tri(0.9, 0.02)),
@@ -209,7 +210,7 @@ def _therapies(d: _Draw, course: np.ndarray, duration: np.ndarray, recorded: np.
                       p=[0.26, 0.2, 0.12, 0.1, 0.1, 0.08, 0.02, 0.02, 0.04, 0.02, 0.01, 0.02, 0.01])
     elimination = np.where((drug == "teriflunomide") & (rng.random(len(rows)) < 0.6),
                            rng.choice(np.array(["cholestyramine", "activated_charcoal"], dtype=object), len(rows)),
-                           None)
+                           None)  # type: ignore[call-overload]
     # Short steroid courses for relapses: a few days each.
     s_counts = np.where(recorded, rng.poisson(0.6, d.n), 0)
     s_rows = d.rows(s_counts)

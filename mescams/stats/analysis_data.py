@@ -92,7 +92,7 @@ def _edss(value: str) -> float:
     Kurtzke's scale has no step 0.5, but the contract admits it and outside tools rely on the contract, so the
     reader accepts it (the EDC and the eCRF, which score from FS grades, never produce it).
     """
-    score = _number(0.0, 10.0)(value)
+    score: float = _number(0.0, 10.0)(value)
     if abs(score * 2 - round(score * 2)) > 1e-9:
         raise _Bad(f"must be 0 to 10 in steps of 0.5, got {value!r}")
     return score

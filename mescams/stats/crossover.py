@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from mescams.core.protocol import Protocol
 from mescams.stats.nb_glm import NegativeBinomialRegression
@@ -41,7 +42,7 @@ def period_term(protocol: Protocol) -> str:
 
 def _design(rows: pd.DataFrame, protocol: Protocol, *, treatment: bool, period: bool) -> pd.DataFrame:
     active, _ = active_and_placebo(protocol)
-    columns: dict[str, np.ndarray] = {"(Intercept)": np.ones(len(rows))}
+    columns: dict[str, NDArray[np.float64]] = {"(Intercept)": np.ones(len(rows))}
     if treatment:
         columns[treatment_term(protocol)] = (rows["treatment"] == active).to_numpy(dtype=float)
     if period:

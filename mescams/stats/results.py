@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 from scipy import special, stats
 
 from mescams.errors import ConvergenceError
@@ -31,7 +32,7 @@ class NotFittedError(ConvergenceError):
     """An estimate was asked of a model that has no converged fit."""
 
 
-def wald_table(names: list[str], coef: np.ndarray, se: np.ndarray) -> pd.DataFrame:
+def wald_table(names: list[str], coef: NDArray[np.float64], se: NDArray[np.float64]) -> pd.DataFrame:
     """Coefficients with Wald z, two-sided normal p, 95 % CI, and the exponentiated (rate/hazard ratio) scale.
 
     ``p = 2 * Phi(-|coef / se|)``; ``CI = coef -/+ z_{0.975} * se``, as R's ``summary`` and ``confint.default``.

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 from scipy import optimize, stats
 
 from mescams.core.protocol import Protocol
@@ -33,7 +34,9 @@ from mescams.stats.results import FittedModel, finite_or_none, wald_table
 __all__ = ["VolumeComparison", "hodges_lehmann", "random_intercept_lmm", "signed_rank_test"]
 
 
-def random_intercept_lmm(y: np.ndarray, X: np.ndarray, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+def random_intercept_lmm(
+    y: NDArray[np.float64], X: NDArray[np.float64], groups: NDArray[Any]
+) -> tuple[NDArray[np.float64], NDArray[np.float64], float]:
     """ML fit of ``y = X beta + b_group + e``: returns ``(beta, covariance of beta, psi = tau^2 / sigma^2)``.
 
     For a group of size ``n``, ``V^-1 = (I - c J) / sigma^2`` with ``c = psi / (1 + n psi)`` and
@@ -43,15 +46,15 @@ def random_intercept_lmm(y: np.ndarray, X: np.ndarray, groups: np.ndarray) -> tu
     sizes = np.bincount(codes)
     n_obs = len(y)
 
-    def solve(psi: float) -> tuple[float, np.ndarray, np.ndarray, float]:
+    def solve(psi: float) -> tuple[float, NDArray[np.float64], NDArray[np.float64], float]:
         c = (psi / (1.0 + sizes * psi))[codes]
-        def weighted(a: np.ndarray) -> np.ndarray:  # W a, with W = I - c J within each group
+        def weighted(a: NDArray[np.float64]) -> NDArray[np.float64]:  # W a, with W = I - c J within each group
             sums = np.zeros((len(sizes), *a.shape[1:]))
             np.add.at(sums, codes, a)
             return a - (c.reshape(-1, *([1] * (a.ndim - 1)))) * sums[codes]
         xtwx = X.T @ weighted(X)
         beta = np.linalg.solve(xtwx, X.T @ weighted(y))
-        resid = y - X @ beta
+        resid: NDArray[np.float64] = y - X @ beta
         sigma2 = float(resid @ weighted(resid)) / n_obs
         loglik = -0.5 * (n_obs * np.log(2 * np.pi * sigma2) + np.sum(np.log1p(sizes * psi)) + n_obs)
         return loglik, beta, sigma2 * np.linalg.inv(xtwx), sigma2
@@ -65,7 +68,7 @@ def random_intercept_lmm(y: np.ndarray, X: np.ndarray, groups: np.ndarray) -> tu
     return beta, covariance, psi
 
 
-def signed_rank_test(differences: np.ndarray) -> tuple[float, float]:
+def signed_rank_test(differences: NDArray[np.float64]) -> tuple[float, float]:
     """Wilcoxon signed-rank (statistic, two-sided p) with R's ``wilcox.test`` choice of method.
 
     R uses the exact distribution for n < 50 without ties or zeros and otherwise the normal approximation with
@@ -78,7 +81,7 @@ def signed_rank_test(differences: np.ndarray) -> tuple[float, float]:
     return float(test.statistic), float(test.pvalue)
 
 
-def hodges_lehmann(differences: np.ndarray) -> float:
+def hodges_lehmann(differences: NDArray[np.float64]) -> float:
     """One-sample Hodges-Lehmann estimate: the median of all Walsh averages (pairs i <= j)."""
     d = np.asarray(differences, dtype=float)
     i, j = np.triu_indices(len(d))

@@ -48,7 +48,8 @@ class Window:
         """The exclusive lower bound: a date d is inside when start < d <= on."""
         if self.days is not None:
             return on - dt.timedelta(days=self.days)
-        assert self.months is not None
+        if self.months is None:  # unreachable: __post_init__ requires days or months
+            raise ValueError("a window needs exactly one of days or months")
         return add_months(on, -self.months)
 
     def contains(self, day: dt.date, on: dt.date) -> bool:

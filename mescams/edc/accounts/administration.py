@@ -37,14 +37,15 @@ from mescams.edc.accounts.usernames import check_username
 from mescams.edc.audit import chain
 from mescams.edc.audit.audited import plain_value
 from mescams.edc.audit.context import Actor, acting
-from mescams.edc.trial.services import Forbidden
+from mescams.edc.security.roles import Forbidden
+from mescams.edc.trial.models import Site
 from mescams.errors import InputValidationError, TrialStateError
 
 __all__ = ["approve_role_request", "change_role", "check_new_password", "create_account", "refuse_role_request",
            "request_role", "server_set_password_roles", "set_active", "set_password", "set_sites", "two_person_roles"]
 
 USER_TABLE = User._meta.db_table
-PASSWORD_SET = "set by an administrator; must be changed at the next log-in"
+PASSWORD_SET = "set by an administrator; must be changed at the next log-in"  # noqa: S105  an audit note
 
 
 def two_person_roles() -> frozenset[Role]:
@@ -72,10 +73,12 @@ def _actor(by: User | Actor) -> Actor:
     if isinstance(by, Actor):
         if by.user_id is None and by.role == "system":
             return by
-        by = User.objects.get(pk=by.user_id)
-    if not (by.is_active and by.role == Role.ADMINISTRATOR.value):
+        user: User = User.objects.get(pk=by.user_id)
+    else:
+        user = by
+    if not (user.is_active and user.role == Role.ADMINISTRATOR.value):
         raise Forbidden("only an active administrator may change users' access")
-    return Actor.of(by)
+    return Actor.of(user)
 
 
 def _reason(reason: str) -> str:
@@ -98,8 +101,6 @@ def _role(role: Role | str) -> Role:
 
 
 def _sites(role: Role, site_codes: Iterable[str]) -> list[Any]:
-    from mescams.edc.trial.models import Site
-
     codes = sorted({c.strip() for c in site_codes if c.strip()})
     found = {s.code: s for s in Site.objects.filter(code__in=codes)}
     unknown = [c for c in codes if c not in found]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from mescams.edc.accounts.administration import USER_TABLE, check_new_password
 from mescams.edc.accounts.models import User
 from mescams.edc.audit import chain
 from mescams.edc.audit.audited import plain_value
@@ -17,7 +18,7 @@ from mescams.errors import InputValidationError, MescamsError
 
 __all__ = ["PASSWORD_PAGE", "PasswordChangeRequired", "change_own_password", "refuse_if_change_required"]
 
-PASSWORD_PAGE = "/accounts/password/"
+PASSWORD_PAGE = "/accounts/password/"  # noqa: S105  a URL, not a password
 
 
 class PasswordChangeRequired(MescamsError):
@@ -37,8 +38,6 @@ def refuse_if_change_required(user: User) -> None:
 
 def change_own_password(*, user: User, current: str, new: str) -> None:
     """The holder replaces their password (the current one is asked again); audited, the flag cleared."""
-    from mescams.edc.accounts.administration import USER_TABLE, check_new_password
-
     if not user.check_password(current):
         raise InputValidationError("old_password", "the current password is not right")
     if new == current:
@@ -50,7 +49,7 @@ def change_own_password(*, user: User, current: str, new: str) -> None:
         was_required = target.password_change_required
         target.password_change_required = False
         target.save(update_fields=["password", "password_change_required"])
-        changes = [("password", None, plain_value("changed by its holder"))]
+        changes: list[tuple[str, str | None, str | None]] = [("password", None, plain_value("changed by its holder"))]
         if was_required:
             changes.append(("password_change_required", plain_value(True), plain_value(False)))
         chain.append(actor=Actor.of(target), table=USER_TABLE, record_id=str(target.pk), action="update",

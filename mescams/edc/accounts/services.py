@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.auth import authenticate
 
 from mescams.core.blinding import Role
 from mescams.edc.accounts.models import User
+from mescams.edc.accounts.passwords import refuse_if_change_required
+from mescams.edc.accounts.usernames import check_username
 from mescams.edc.security import throttle
 from mescams.edc.security.throttle import LoginThrottled
+from mescams.edc.trial.models import Site
 from mescams.errors import InputValidationError, MescamsError
 
 __all__ = ["BadCredentials", "LoginThrottled", "check_credentials", "create_user", "reauthenticate"]
@@ -41,18 +45,15 @@ def reauthenticate(user: User, password: str, request: Any = None) -> None:
 
     A password someone else set is refused outright (PasswordChangeRequired): the signature must be the signer's.
     """
-    from mescams.edc.accounts.passwords import refuse_if_change_required
-
     refuse_if_change_required(User.objects.get(pk=user.pk))
     check_credentials(username=user.username, password=password, request=request)
 
 
-def create_user(*, username: str, password: str, role: Role | str, site_codes: list[str] = (), **extra: Any) -> User:
+def create_user(
+    *, username: str, password: str, role: Role | str, site_codes: Sequence[str] = (), **extra: Any
+) -> User:
     """Provision an account directly (demo, simulation, tests): no audit, no two-person rule. People's accounts are
     created through :func:`mescams.edc.accounts.administration.create_account`."""
-    from mescams.edc.accounts.usernames import check_username
-    from mescams.edc.trial.models import Site
-
     check_username(username)
     try:
         role = Role(role)

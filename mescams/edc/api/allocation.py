@@ -12,6 +12,8 @@ from django.http import HttpResponse
 from ninja import Router, Status
 
 from mescams.core.blinding import BLINDING_POLICY, Reveal, Role
+from mescams.core.dosing import compute_dose
+from mescams.edc.api.exports import require_identifiable
 from mescams.edc.api.participants import ERRORS
 from mescams.edc.api.schemas import (
     AllocationIn,
@@ -28,9 +30,11 @@ from mescams.edc.crfs.dose_basis import products_of, weight_at_randomisation
 from mescams.edc.crfs.lab import reconfirm_preparation, record_lab_product, record_preparation
 from mescams.edc.crfs.models import Infusion, MriScan
 from mescams.edc.crfs.services import read_scan
+from mescams.edc.export.analysis_data import write_analysis_data
 from mescams.edc.randomisation import services
 from mescams.edc.randomisation.models import AllocationSlot
 from mescams.edc.trial.services import Forbidden
+from mescams.errors import DosingError
 from mescams.protocols import default_protocol
 
 router = Router(tags=["allocation"])
@@ -38,9 +42,6 @@ router = Router(tags=["allocation"])
 
 def _target_cells(weight_kg: float | None) -> float | None:
     """Cells to infuse for an MSC product at the protocol's target dose (the core's dose plan), if computable."""
-    from mescams.core.dosing import compute_dose
-    from mescams.errors import DosingError
-
     protocol = default_protocol()
     dose = protocol.product("MSC").dose
     if weight_kg is None or dose is None:
@@ -165,9 +166,6 @@ def export_analysis_data(request: Any, identifiable: bool = False, reason: str =
 
     De-identified (dates moved by each participant's offset, AE terms scrubbed) unless ``identifiable`` is asked
     by a role allowed identifiable exports, with a reason, as for the other exports (:mod:`.exports`)."""
-    from mescams.edc.api.exports import require_identifiable
-    from mescams.edc.export.analysis_data import write_analysis_data
-
     BLINDING_POLICY.require(request.user.role, Reveal.ANALYSIS_EXPORT)
     if identifiable:
         require_identifiable(request.user, reason)

@@ -21,7 +21,17 @@ from ninja.security import SessionAuth
 from ninja.utils import check_csrf
 
 from mescams.edc.accounts.services import check_credentials
-from mescams.edc.api import errors, idempotency
+from mescams.edc.api import (
+    access_log,
+    allocation,
+    consent,
+    errors,
+    exports,
+    forms,
+    idempotency,
+    management,
+    participants,
+)
 from mescams.edc.api.schemas import CsrfOut, ErrorOut, LoginIn, MeOut
 
 
@@ -76,8 +86,6 @@ def docs_login(view: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def build_api() -> NinjaAPI:
-    from mescams.edc.api import access_log, allocation, consent, exports, forms, management, participants
-
     api = NinjaAPI(
         title="MESCAMS EDC API",
         version="1",

@@ -6,6 +6,7 @@ from typing import Any
 
 from mescams.edc.accounts.passwords import PasswordChangeRequired
 from mescams.edc.accounts.services import BadCredentials, LoginThrottled
+from mescams.edc.api.forms import record_url_name
 from mescams.edc.trial.services import Forbidden, NotFound
 from mescams.errors import (
     BlindingViolation,
@@ -52,8 +53,6 @@ def error_body(exc: Exception) -> tuple[int, dict[str, Any]]:
 def existing_record(exc: DuplicateRecord) -> dict[str, Any]:
     """The record a refused second entry collides with, and the URL to read (GET) or change (PUT) it."""
     from django.urls import reverse
-
-    from mescams.edc.api.forms import record_url_name
 
     url = reverse(f"mescams_api:{record_url_name(exc.form)}",
                   kwargs={"participant_id": exc.participant_id, "record_id": exc.record_id})

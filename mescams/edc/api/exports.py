@@ -26,8 +26,20 @@ from ninja import Field, Router, Schema
 
 from mescams.core.blinding import BLINDING_POLICY, Reveal, Role
 from mescams.edc.api.participants import ERRORS
+from mescams.edc.audit import chain
+from mescams.edc.audit.context import Actor
+from mescams.edc.export.snapshot import snapshot_from_database
+from mescams.edc.security.privacy import deidentify, restrict_to_sites
 from mescams.edc.trial.services import Forbidden
 from mescams.errors import InputValidationError
+from mescams.interop.adam import build_adam
+from mescams.interop.conformance import check_sdtm
+from mescams.interop.ctgov_results import results_section
+from mescams.interop.define_xml import build_define, validate_define, write_define
+from mescams.interop.export import write_datasets
+from mescams.interop.odm import build_odm, validate_odm, write_odm
+from mescams.interop.sdtm import build_sdtm
+from mescams.protocols import default_protocol
 
 router = Router(tags=["exports"])
 
@@ -61,9 +73,6 @@ class TlfIn(CtgovIn):
 
 
 def _audit(user: Any, kind: str, body: ExportIn, participants: int | None) -> None:
-    from mescams.edc.audit import chain
-    from mescams.edc.audit.context import Actor
-
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S.%fZ")
     chain.append(actor=Actor.of(user), table="export", record_id=f"{kind}-{stamp}"[:64], action="export",
                  changes=[("kind", None, kind), ("identifiable", None, json.dumps(body.identifiable)),
@@ -81,10 +90,6 @@ def require_identifiable(user: Any, reason: str) -> None:
 
 def _snapshot(user: Any, kind: str, body: ExportIn) -> tuple[Any, Any]:
     """Check the role, then the protocol and the (de-identified unless asked) snapshot; audit the export."""
-    from mescams.edc.export.snapshot import snapshot_from_database
-    from mescams.edc.security.privacy import deidentify, restrict_to_sites
-    from mescams.protocols import default_protocol
-
     BLINDING_POLICY.require(user.role, Reveal.ANALYSIS_EXPORT)
     if body.identifiable:
         require_identifiable(user, body.reason)
@@ -109,8 +114,6 @@ def _download(content: bytes, name: str, content_type: str) -> HttpResponse:
 
 
 def _zip(datasets: list[Any], fmt: str, protocol: Any, folder: str, extra: dict[str, str] | None = None) -> bytes:
-    from mescams.interop.export import write_datasets
-
     buffer = io.BytesIO()
     with tempfile.TemporaryDirectory() as tmp:
         paths = write_datasets(datasets, Path(tmp), fmt, study_oid=protocol.identification.nct_id,  # type: ignore[arg-type]
@@ -126,9 +129,6 @@ def _zip(datasets: list[Any], fmt: str, protocol: Any, folder: str, extra: dict[
 @router.post("/sdtm", response={200: None, **ERRORS})
 def export_sdtm(request: Any, body: DatasetsIn) -> Any:
     """SDTM datasets (zip of Dataset-JSON and/or XPT) with the conformance report; de-identified by default."""
-    from mescams.interop.conformance import check_sdtm
-    from mescams.interop.sdtm import build_sdtm
-
     protocol, snapshot = _snapshot(request.user, "sdtm", body)
     datasets = build_sdtm(protocol, snapshot)
     issues = json.dumps([i.as_dict() for i in check_sdtm(datasets)], indent=1)
@@ -139,9 +139,6 @@ def export_sdtm(request: Any, body: DatasetsIn) -> Any:
 @router.post("/adam", response={200: None, **ERRORS})
 def export_adam(request: Any, body: DatasetsIn) -> Any:
     """ADaM datasets derived from the SDTM (zip); de-identified by default."""
-    from mescams.interop.adam import build_adam
-    from mescams.interop.sdtm import build_sdtm
-
     protocol, snapshot = _snapshot(request.user, "adam", body)
     datasets = build_adam(protocol, build_sdtm(protocol, snapshot))
     return _download(_zip(datasets, body.format, protocol, "adam"), "adam.zip", "application/zip")
@@ -150,10 +147,6 @@ def export_adam(request: Any, body: DatasetsIn) -> Any:
 @router.post("/define", response={200: None, **ERRORS})
 def export_define(request: Any, body: DefineIn) -> Any:
     """Define-XML 2.1 of the SDTM or ADaM datasets, validated against its XSD."""
-    from mescams.interop.adam import build_adam
-    from mescams.interop.define_xml import build_define, validate_define, write_define
-    from mescams.interop.sdtm import build_sdtm
-
     protocol, snapshot = _snapshot(request.user, "define", body)
     datasets = build_sdtm(protocol, snapshot)
     if body.standard == "ADaM":
@@ -170,8 +163,6 @@ def export_define(request: Any, body: DefineIn) -> Any:
 @router.post("/odm", response={200: None, **ERRORS})
 def export_odm(request: Any, body: OdmIn) -> Any:
     """CDISC ODM 1.3.2: eCRF metadata and the clinical data with its audit trail, validated against the XSD."""
-    from mescams.interop.odm import build_odm, validate_odm, write_odm
-
     protocol, snapshot = _snapshot(request.user, "odm", body)
     with tempfile.TemporaryDirectory() as tmp:
         path = write_odm(build_odm(protocol, None if body.metadata_only else snapshot, created=_created()),
@@ -183,8 +174,6 @@ def export_odm(request: Any, body: OdmIn) -> Any:
 @router.post("/ctgov-results", response={200: None, **ERRORS})
 def export_ctgov_results(request: Any, body: CtgovIn) -> Any:
     """The ClinicalTrials.gov API v2 resultsSection (aggregate by arm) with the given statistics results."""
-    from mescams.interop.ctgov_results import results_section
-
     protocol, snapshot = _snapshot(request.user, "ctgov-results", body)
     section, warnings = results_section(protocol, snapshot, body.results)
     document = {"resultsSection": section, "warnings": warnings}

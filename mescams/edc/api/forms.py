@@ -66,7 +66,7 @@ def record_out(record: ParticipantRecord, user: Any) -> dict[str, Any]:
 
 def _output_schema(model: type[ParticipantRecord]) -> type[Schema]:
     base = create_schema(model, name=f"{model.__name__}Out", exclude=["participant"],
-                         optional_fields="__all__")
+                         optional_fields="__all__")  # type: ignore[arg-type]  # "__all__" is documented; not annotated
     # JSON fields hold lists as well as objects (criteria, serious_criteria): declare them as any JSON value
     json_fields: dict[str, Any] = {f.name: (Any, None) for f in model._meta.concrete_fields
                                    if f.get_internal_type() == "JSONField"}
@@ -88,7 +88,8 @@ def _register(router: Router, form: str, model: type[ParticipantRecord]) -> None
                                            _NoUnknownFields),
                                  reason=(str, Field("", max_length=2000)), **CONFIRMING)
         partial = create_model(f"{model.__name__}Changes", __base__=(
-            create_schema(model, name=f"{model.__name__}ChangedValues", fields=fields, optional_fields="__all__"),
+            create_schema(model, name=f"{model.__name__}ChangedValues", fields=fields,
+                          optional_fields="__all__"),  # type: ignore[arg-type]  # documented value, not annotated
             _NoUnknownFields))
         update_schema = create_model(f"{model.__name__}Update", __base__=Schema,
                                      reason=(str, Field(min_length=1, max_length=2000)), values=(partial, ...),
@@ -137,7 +138,7 @@ def _register(router: Router, form: str, model: type[ParticipantRecord]) -> None
 
     list_records.__annotations__.update(request=Any, participant_id=str)
     get_record.__annotations__.update(request=Any, participant_id=str, record_id=int)
-    router.get(f"/{{participant_id}}/forms/{form}", response={200: list[out_schema], **ERRORS},
+    router.get(f"/{{participant_id}}/forms/{form}", response={200: list[out_schema], **ERRORS},  # type: ignore[valid-type]
                operation_id=f"list_{form}", summary=f"The participant's {form} records")(list_records)
     router.get(f"/{{participant_id}}/forms/{form}/{{record_id}}", response={200: out_schema, **ERRORS},
                operation_id=f"get_{form}", summary=f"One {form} record", url_name=record_url_name(form))(get_record)

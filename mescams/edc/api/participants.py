@@ -24,6 +24,8 @@ from mescams.edc.api.schemas import (
     UnblindingOut,
     WithdrawIn,
 )
+from mescams.edc.crfs.access import may_read
+from mescams.edc.crfs.models import Consent
 from mescams.edc.randomisation import services as randomisation
 from mescams.edc.security.need_to_know import ParticipantData, needs
 from mescams.edc.trial import consent as consents
@@ -117,9 +119,6 @@ def reconsent(request: Any, participant_id: str, body: ReconsentIn) -> Any:
 @router.get("/{participant_id}/consents", response={200: list[ConsentOut], **ERRORS})
 def consent_history(request: Any, participant_id: str) -> Any:
     """Every consent of the participant, the registering one first (site roles and oversight)."""
-    from mescams.edc.crfs.access import may_read
-    from mescams.edc.crfs.models import Consent
-
     if not may_read(request.user.role, "consent"):
         raise services.Forbidden(f"the role {request.user.role} may not read consents")
     p = services.get_visible_participant(request.user, participant_id)

@@ -9,9 +9,10 @@ from __future__ import annotations
 import contextvars
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 
+from mescams.edc.audit.actor import Actor
+from mescams.edc.audit.chain import deferred
 from mescams.errors import InputValidationError
 
 __all__ = ["Actor", "MissingAuditContext", "acting", "current_actor", "current_reason"]
@@ -19,21 +20,6 @@ __all__ = ["Actor", "MissingAuditContext", "acting", "current_actor", "current_r
 
 class MissingAuditContext(RuntimeError):
     """A programming error: trial data changed outside ``acting(...)``."""
-
-
-@dataclass(frozen=True)
-class Actor:
-    user_id: int | None
-    username: str
-    role: str
-
-    @classmethod
-    def of(cls, user: Any) -> Actor:
-        return cls(user.pk, user.username, str(getattr(user, "role", "")))
-
-    @classmethod
-    def system(cls, what: str = "system") -> Actor:
-        return cls(None, what, "system")
 
 
 _actor: contextvars.ContextVar[Actor | None] = contextvars.ContextVar("mescams_audit_actor", default=None)
@@ -47,8 +33,6 @@ def acting(who: Actor | Any, *, reason: str = "") -> Iterator[Actor]:
     Entered inside a transaction (``with transaction.atomic(), acting(user):``, as the services do), the block's
     audit entries are chained at its end, just before the commit (:func:`mescams.edc.audit.chain.deferred`).
     """
-    from mescams.edc.audit.chain import deferred  # the chain needs Actor from here
-
     actor = who if isinstance(who, Actor) else Actor.of(who)
     if len(reason) > 2000:
         raise InputValidationError("reason", "at most 2000 characters")

@@ -9,8 +9,10 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from mescams.edc.audit.models import AuditEntry
+from mescams.edc.audit.verify import verify_audit_trail
 from mescams.edc.backup import engines, sealed
-from mescams.errors import MescamsError
+from mescams.errors import AuditChainBroken, MescamsError
 
 __all__ = ["BackupError", "BackupReport", "backup_database", "restore_database"]
 
@@ -105,8 +107,6 @@ def backup_database(out: Path) -> BackupReport:
         tmp.replace(out)
     finally:
         tmp.unlink(missing_ok=True)
-    from mescams.edc.audit.models import AuditEntry
-
     return BackupReport(out, _engine(db), out.stat().st_size, _sha256(out), AuditEntry.objects.count(),
                         encrypted=bool(passphrase))
 
@@ -117,9 +117,6 @@ def restore_database(source: Path) -> tuple[BackupReport, int]:
     Returns the report and the number of audit entries verified. If the restored audit trail does not verify,
     the database is put back from a safety copy taken just before, and AuditChainBroken is raised.
     """
-    from mescams.edc.audit.verify import verify_audit_trail
-    from mescams.errors import AuditChainBroken
-
     db = _database()
     if not source.is_file():
         raise BackupError(f"{source}: no such backup file")

@@ -7,9 +7,11 @@ def forms_match_protocol(**_: Any) -> list[Any]:
     """Django system check: the eCRF models' unique constraints are the protocol's single forms."""
     from django.core import checks
 
+    # Imported here, as in ready(): models may be imported only once every app is loaded (Django's rule)
     from mescams.edc.crfs.instances import declaration_problems
+    from mescams.edc.crfs.models import FORMS
 
-    return [checks.Error(p, id="crfs.E001") for p in declaration_problems()]
+    return [checks.Error(p, id="crfs.E001") for p in declaration_problems(FORMS)]
 
 
 class CrfsConfig(AppConfig):
@@ -18,6 +20,7 @@ class CrfsConfig(AppConfig):
     verbose_name = "Case report forms"
 
     def ready(self) -> None:
+        # Imported here: models may be imported only once every app is loaded (Django's rule for ready())
         from mescams.edc.crfs.edit_checks import verify_registry
 
         verify_registry()  # a malformed edit-check registry fails at start-up, not at the first submit

@@ -2,71 +2,34 @@
 
 from __future__ import annotations
 
-import contextvars
-import datetime as dt
 from collections.abc import Callable
 from typing import Any, ClassVar
 
 from django.db import IntegrityError, models
 
 from mescams.edc.audit.audited import AuditedModel
-from mescams.errors import InputValidationError
+from mescams.edc.crfs.instances import duplicate_after_integrity_error, ensure_new_instance
+from mescams.edc.field_rules import broken_rules, in_range, not_future, rule, today, utcnow
+from mescams.edc.trial.locks import lock_reason
+from mescams.protocols import default_protocol
+
+# The field rules moved to mescams.edc.field_rules (the trial's models state them too); the names stay here too.
+__all__ = ["ParticipantRecord", "after_record_change", "broken_rules", "in_range", "not_future", "rule", "today",
+           "utcnow"]
+
+RecordChangeHook = Callable[..., object]
+"""Called as ``hook(participant_pk=..., audit_seq=..., change=...)`` after an audited change of an eCRF record."""
+
+_record_change_hooks: list[RecordChangeHook] = []
 
 
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-def today() -> dt.date:
-    return dt.datetime.now(dt.UTC).date()
-
-
-_collected: contextvars.ContextVar[list[InputValidationError] | None] = contextvars.ContextVar(
-    "mescams_collected_rules", default=None)
-
-
-def rule(ok: bool, field: str, text: str) -> None:
-    """Raise InputValidationError(field, text) unless ``ok`` (inside :func:`broken_rules`: note it and go on)."""
-    if not ok:
-        found = _collected.get()
-        if found is None:
-            raise InputValidationError(field, text)
-        found.append(InputValidationError(field, text))
-
-
-def broken_rules(validate: Callable[[], None]) -> list[InputValidationError]:
-    """Every field rule ``validate`` breaks, in order, instead of only the first: a submit shows them all.
-
-    Once a rule is broken, later code of ``validate`` may meet values it cannot handle (a derivation on an
-    out-of-range score); what it raises then adds nothing to the rules already found, so it is dropped.
-    """
-    found: list[InputValidationError] = []
-    token = _collected.set(found)
-    try:
-        validate()
-    except InputValidationError as exc:
-        if not any(f.field == exc.field for f in found):
-            found.append(exc)
-    except (TypeError, ValueError, KeyError):
-        if not found:
-            raise
-    finally:
-        _collected.reset(token)
-    return found
-
-
-def in_range(value: Any, field: str, low: float, high: float, *, required: bool = True) -> None:
-    if value is None:
-        rule(not required, field, "is required")
-        return
-    rule(low <= value <= high, field, f"must be between {low:g} and {high:g}, got {value}")
-
-
-def not_future(value: dt.date | None, field: str, *, required: bool = True) -> None:
-    if value is None:
-        rule(not required, field, "is required")
-        return
-    rule(value <= today(), field, f"must not be in the future, got {value.isoformat()}")
+def after_record_change(hook: RecordChangeHook) -> RecordChangeHook:
+    """Run ``hook`` after every audited change of an eCRF record, in the changing transaction, naming the change's
+    first audit entry. Data management registers the invalidation of the casebook's signatures here
+    (:class:`mescams.edc.queries.apps.QueriesConfig`): it builds on this app, so this app does not import it."""
+    if hook not in _record_change_hooks:
+        _record_change_hooks.append(hook)
+    return hook
 
 
 class ParticipantRecord(AuditedModel):
@@ -86,8 +49,6 @@ class ParticipantRecord(AuditedModel):
     def save(self, *args: Any, **kwargs: Any) -> None:
         """Audited save; a second instance of a single form is refused with DuplicateRecord, whether it is seen
         before the insert or only by the database's unique constraint (a concurrent writer won the race)."""
-        from mescams.edc.crfs.instances import duplicate_after_integrity_error, ensure_new_instance
-
         ensure_new_instance(self)
         try:
             super().save(*args, **kwargs)
@@ -98,20 +59,15 @@ class ParticipantRecord(AuditedModel):
             raise duplicate from exc
 
     def locked_reason(self) -> str | None:
-        from mescams.edc.queries.locks import lock_reason
-
         return lock_reason(self.participant_id)
 
     def after_audit(self, action: str, first_seq: int) -> None:
-        """Any audited change of a casebook's record invalidates that casebook's standing signatures."""
-        from mescams.edc.queries.casebook import invalidate_signatures
-
-        invalidate_signatures(participant_pk=self.participant_id, audit_seq=first_seq,
-                              change=f"{action} of a {self.form} record")
+        """Any audited change of a casebook's record invalidates that casebook's standing signatures (the hooks of
+        :func:`after_record_change`)."""
+        for hook in _record_change_hooks:
+            hook(participant_pk=self.participant_id, audit_seq=first_seq, change=f"{action} of a {self.form} record")
 
     def validate_visit(self, allowed: tuple[str, ...] | None = None) -> None:
-        from mescams.protocols import default_protocol
-
         codes = [v.code for v in default_protocol().visits]
         if allowed is not None:
             codes = [c for c in codes if c in allowed]

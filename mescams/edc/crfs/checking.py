@@ -13,14 +13,21 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.apps import apps
+
 from mescams.edc.crfs.edit_checks import CHECKS, EditCheck, checks_for
-from mescams.edc.queries.models import Query
 from mescams.errors import CheckFailure, EditChecksFailed, InputValidationError
 
 __all__ = ["Judgement", "judge", "record_outcome"]
 
 FIELD_RULE = "field_rule"
 """The check id of a field rule (a model's ``validate``) or the consent date rule in an answer's list."""
+
+
+def _query_model() -> Any:
+    """``queries.Query`` through Django's app registry, not imported: data management (queries, signatures, locks)
+    builds on the eCRFs, so the eCRF app names the model of the queries it raises by its label."""
+    return apps.get_model("queries", "Query")
 
 
 @dataclass
@@ -51,6 +58,7 @@ def _confirmed_before(record: Any, check: EditCheck, name: str, message: str) ->
     """This very failure (same check, field and message) was confirmed with a reason on an earlier save."""
     if record.pk is None:
         return False
+    Query = _query_model()
     return Query.objects.filter(participant_id=record.participant_id, form=record.form, record_id=str(record.pk),
                                 edit_check=check.id, field=name, text=message, answered_by__gt="").exists()
 
@@ -84,8 +92,9 @@ def judge(record: Any, participant: Any, *, field_errors: list[InputValidationEr
     return out
 
 
-def _query(record: Any, check: EditCheck, name: str, text: str) -> Query | None:
+def _query(record: Any, check: EditCheck, name: str, text: str) -> Any:
     """Open the check's query on the record, unless one is open already."""
+    Query = _query_model()
     open_already = Query.objects.filter(participant_id=record.participant_id, form=record.form,
                                         record_id=str(record.pk), edit_check=check.id).exclude(status="closed")
     if open_already.exists():
@@ -96,11 +105,12 @@ def _query(record: Any, check: EditCheck, name: str, text: str) -> Query | None:
     return query
 
 
-def record_outcome(record: Any, judgement: Judgement, user: Any) -> list[Query]:
+def record_outcome(record: Any, judgement: Judgement, user: Any) -> list[Any]:
     """After the save: each confirmed soft check kept as a query answered by the person with their reason (audited
     with it, for the data manager to review and close), and the queries of the query checks. Returns the queries."""
-    out: list[Query] = []
+    out: list[Any] = []
     now = dt.datetime.now(dt.UTC)
+    Query = _query_model()
     for check, name, message in judgement.confirmed:
         query = Query(participant_id=record.participant_id, form=record.form, record_id=str(record.pk), field=name,
                       edit_check=check.id, text=message, opened_by="edit check", status="answered",

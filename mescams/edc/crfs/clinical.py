@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from mescams.core.edss import EdssExam, score_exam
-from mescams.errors import DosingError
+from mescams.errors import DosingError, ProtocolError
 from mescams.protocols import default_protocol
 
 FS_FIELDS = ("visual", "brainstem", "pyramidal", "cerebellar", "sensory", "bowel_bladder", "cerebral")
@@ -49,7 +49,8 @@ def cells_per_kg(*, cells_infused: float | None, weight_kg: float | None) -> flo
 def check_msc_dose(cells_per_kg_value: float) -> None:
     """An MSC product must fall within the protocol's dose range (cells/kg)."""
     dose = default_protocol().product("MSC").dose
-    assert dose is not None
+    if dose is None:
+        raise ProtocolError(["products.MSC.dose: the MSC product needs a dose range"])
     if not dose.min_cells_per_kg <= cells_per_kg_value <= dose.max_cells_per_kg:
         raise DosingError(
             "cells_infused",

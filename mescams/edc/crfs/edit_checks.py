@@ -32,6 +32,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from mescams.core.schedule import visit_plan_for
+from mescams.edc.crfs.models import FORMS, EdssAssessment, ScreeningRecord
+from mescams.edc.crfs.visit_window import admissible_dates, planned_window
+from mescams.protocols import default_protocol
+
 __all__ = ["CHECKS", "EDSS_JUMP_LIMIT", "VITAL_LIMITS", "EditCheck", "checks_for", "verify_registry"]
 
 Failures = list[tuple[str, str]]
@@ -68,8 +73,6 @@ def _dated(record: Any) -> tuple[str, dt.date] | None:
 
 
 def visit_date_impossible(record: Any, participant: Any) -> Failures:
-    from mescams.edc.crfs.visit_window import admissible_dates
-
     dated, bounds = _dated(record), admissible_dates(participant, record)
     if dated is None or bounds is None:
         return []
@@ -83,8 +86,6 @@ def visit_date_impossible(record: Any, participant: Any) -> Failures:
 
 
 def out_of_window(record: Any, participant: Any) -> Failures:
-    from mescams.edc.crfs.visit_window import planned_window
-
     dated, window = _dated(record), planned_window(participant, record)
     if dated is None or window is None or window.contains(dated[1]):
         return []
@@ -123,8 +124,6 @@ def edss_recorded_vs_computed(record: Any, participant: Any) -> Failures:
 
 
 def edss_jump(record: Any, participant: Any) -> Failures:
-    from mescams.edc.crfs.models import EdssAssessment
-
     if record.edss is None or record.assessment_date is None:
         return []
     previous = (EdssAssessment.objects.filter(participant=participant, assessment_date__lt=record.assessment_date,
@@ -137,8 +136,6 @@ def edss_jump(record: Any, participant: Any) -> Failures:
 
 
 def demographics_vs_screening(record: Any, participant: Any) -> Failures:
-    from mescams.edc.crfs.models import ScreeningRecord
-
     screening = ScreeningRecord.objects.filter(participant=participant).order_by("pk").first()
     source = screening.record if screening is not None and isinstance(screening.record, dict) else {}
     out: Failures = []
@@ -154,9 +151,6 @@ def demographics_vs_screening(record: Any, participant: Any) -> Failures:
 
 
 def relapse_onset_vs_visits(record: Any, participant: Any) -> Failures:
-    from mescams.core.schedule import visit_plan_for
-    from mescams.protocols import default_protocol
-
     week0, onset = participant.week0_date, record.onset_date
     if week0 is None or onset is None:
         return []
@@ -207,8 +201,6 @@ def checks_for(form: str) -> list[EditCheck]:
 
 def verify_registry() -> None:
     """Refuse a malformed registry at start-up: unique ids, known forms, a severity and action that fit."""
-    from mescams.edc.crfs.models import FORMS
-
     ids = [c.id for c in CHECKS]
     problems = [f"duplicate check id {i}" for i in sorted({i for i in ids if ids.count(i) > 1})]
     for c in CHECKS:

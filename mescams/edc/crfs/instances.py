@@ -16,13 +16,16 @@ without the matching migration is caught at start-up (``mescams migrate`` / ``ma
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import Any, TypeAlias
+
+from django.db.models import UniqueConstraint
 
 from mescams.errors import DuplicateRecord
 from mescams.protocols import default_protocol
 
-if TYPE_CHECKING:
-    from mescams.edc.crfs.base import ParticipantRecord
+# crfs.base's ParticipantRecord, not imported: base calls this module on every save (a Django model is Any to mypy)
+ParticipantRecord: TypeAlias = Any
 
 __all__ = ["constraint_name", "declaration_problems", "duplicate_after_integrity_error", "ensure_new_instance",
            "existing_instance", "unique_fields"]
@@ -75,18 +78,15 @@ def duplicate_after_integrity_error(record: ParticipantRecord) -> DuplicateRecor
     return _duplicate(record, existing) if existing is not None else None
 
 
-def declaration_problems() -> list[str]:
-    """Where the eCRF models and the protocol's ``forms`` disagree: an undeclared model, a declared field the
-    model lacks, or a single form whose unique constraint is missing or on other columns."""
-    from django.db.models import UniqueConstraint
-
-    from mescams.edc.crfs.models import FORMS
-
+def declaration_problems(forms: Mapping[str, Any]) -> list[str]:
+    """Where the eCRF models (``forms``: code -> model, :data:`mescams.edc.crfs.models.FORMS`, which builds on this
+    module) and the protocol's ``forms`` disagree: an undeclared model, a declared field the model lacks, or a single
+    form whose unique constraint is missing or on other columns."""
     protocol = default_protocol()
     declared = {f.code for f in protocol.forms}
-    problems = [f"form {code}: not declared in the protocol's forms" for code in FORMS if code not in declared]
-    problems += [f"forms.{code}: no such eCRF in the EDC" for code in declared if code not in FORMS]
-    for code, model in FORMS.items():
+    problems = [f"form {code}: not declared in the protocol's forms" for code in forms if code not in declared]
+    problems += [f"forms.{code}: no such eCRF in the EDC" for code in declared if code not in forms]
+    for code, model in forms.items():
         if code not in declared:
             continue
         wanted = unique_fields(code)

@@ -16,6 +16,7 @@ from mescams.edc.audit.context import acting
 from mescams.edc.crfs.clinical import cells_per_kg, check_msc_dose, infusion_visits, treatment_at_infusion
 from mescams.edc.crfs.dose_basis import products_of, weight_at_randomisation
 from mescams.edc.crfs.models import Infusion, ProductPreparation
+from mescams.edc.randomisation.models import AllocationSlot
 from mescams.edc.trial.models import Participant
 from mescams.edc.trial.services import Forbidden, NotFound, get_visible_participant
 from mescams.errors import DoseBasisChanged, DosingError, IllegalTransition, InputValidationError
@@ -32,8 +33,6 @@ def _lab_only(user: Any) -> None:
 
 
 def _randomised(user: Any, participant_id: str, visit_code: str) -> tuple[Participant, Any]:
-    from mescams.edc.randomisation.models import AllocationSlot
-
     if visit_code not in infusion_visits():
         raise InputValidationError("visit_code", f"must be one of {', '.join(infusion_visits())}")
     participant = get_visible_participant(user, participant_id, for_update=True)

@@ -7,8 +7,11 @@ from __future__ import annotations
 from django.db import models
 
 from mescams.core.causality import CAUSALITY_SCALE, is_related
+from mescams.core.eligibility.record_keys import check_stored_record
 from mescams.edc.crfs.base import ParticipantRecord, in_range, not_future, rule
-from mescams.errors import InputValidationError
+from mescams.edc.crfs.clinical import derive_edss, infusion_visits
+from mescams.errors import EligibilityInputError, InputValidationError
+from mescams.protocols import default_protocol
 
 SERIOUS_CRITERIA = ("death", "life_threatening", "hospitalisation", "disability", "congenital_anomaly",
                     "important_medical_event")
@@ -36,9 +39,6 @@ class ScreeningRecord(ParticipantRecord):
     def validate(self) -> None:
         """Every write path (API, pages, services) saves through here: the record must be the contract's object
         with only the record model's keys (an unknown key is refused, named) and values of the right types."""
-        from mescams.core.eligibility.record_keys import check_stored_record
-        from mescams.errors import EligibilityInputError
-
         rule(isinstance(self.record, dict), "record", "must be a JSON object (patient.schema.json)")
         try:
             check_stored_record(self.record)
@@ -132,8 +132,6 @@ class Infusion(ParticipantRecord):
         constraints = [models.UniqueConstraint(fields=["participant", "visit_code"], name="crfs_one_infusion")]
 
     def validate(self) -> None:
-        from mescams.edc.crfs.clinical import infusion_visits
-
         self.validate_visit(infusion_visits())
         not_future(self.infusion_date, "infusion_date")
         in_range(self.volume_ml, "volume_ml", 1, 500)
@@ -229,8 +227,6 @@ class Relapse(ParticipantRecord):
     treated_with_steroids = models.BooleanField(default=False)
 
     def validate(self) -> None:
-        from mescams.protocols import default_protocol
-
         definition = default_protocol().relapse_definition
         not_future(self.onset_date, "onset_date")
         if self.confirmed:
@@ -263,8 +259,6 @@ class EdssAssessment(ParticipantRecord):
         constraints = [models.UniqueConstraint(fields=["participant", "visit_code"], name="crfs_one_edss")]
 
     def validate(self) -> None:
-        from mescams.edc.crfs.clinical import derive_edss
-
         self.validate_visit()
         not_future(self.assessment_date, "assessment_date")
         for name, high in FS_RANGES.items():
@@ -329,8 +323,6 @@ class ProductPreparation(ParticipantRecord):
         constraints = [models.UniqueConstraint(fields=["participant", "visit_code"], name="one_preparation_per_visit")]
 
     def validate(self) -> None:
-        from mescams.edc.crfs.clinical import infusion_visits
-
         self.validate_visit(infusion_visits())
         in_range(self.weight_kg, "weight_kg", 25, 300)
 

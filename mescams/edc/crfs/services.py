@@ -26,6 +26,7 @@ from mescams.edc.crfs.dose_basis import guarded_dose_basis, weight_at_randomisat
 from mescams.edc.crfs.instances import ensure_new_instance
 from mescams.edc.crfs.lab import record_lab_product
 from mescams.edc.crfs.models import FORMS, AdverseEvent, Consent, Infusion, MriScan, ParticipantRecord, VitalSigns
+from mescams.edc.randomisation.models import AllocationSlot
 from mescams.edc.trial.models import Participant
 from mescams.edc.trial.services import Forbidden, NotFound, get_visible_participant, step
 from mescams.errors import IllegalTransition, InputValidationError
@@ -79,8 +80,6 @@ def _consent_rule(participant: Participant, record: ParticipantRecord, values: d
 
 
 def _infusion_rules(participant: Participant, record: Infusion, creating: bool) -> None:
-    from mescams.edc.randomisation.models import AllocationSlot
-
     slot = AllocationSlot.objects.filter(participant=participant).first()
     if slot is None:
         raise IllegalTransition("an infusion needs a randomised participant")

@@ -11,6 +11,7 @@ import datetime as dt
 
 from mescams.core.schedule import PlannedVisit, visit_date_bounds, visit_plan_for
 from mescams.edc.crfs.base import ParticipantRecord
+from mescams.edc.crfs.models import FORMS
 from mescams.edc.trial.models import Participant, ProtocolDeviation
 from mescams.protocols import default_protocol
 
@@ -33,8 +34,6 @@ def planned_window(participant: Participant, record: ParticipantRecord) -> Plann
 def visit_date_of(participant: Participant, visit_code: str, *, exclude: ParticipantRecord | None = None
                   ) -> dt.date | None:
     """The date a visit was held: the earliest date recorded on any visit-dated eCRF of that visit."""
-    from mescams.edc.crfs.models import FORMS
-
     dates: list[dt.date] = []
     for model in FORMS.values():
         if not model.date_field or model.form == "consent":
@@ -64,10 +63,9 @@ def admissible_dates(participant: Participant, record: ParticipantRecord) -> tup
 def record_deviation(participant: Participant, record: ParticipantRecord) -> ProtocolDeviation | None:
     """A saved record dated outside its window: the protocol deviation (written once per record), else None."""
     window = planned_window(participant, record)
-    assert record.date_field is not None or window is None
-    if window is None:
+    if window is None or record.date_field is None:  # a window is planned only for a dated form
         return None
-    actual = getattr(record, record.date_field)  # type: ignore[arg-type]
+    actual = getattr(record, record.date_field)
     if window.contains(actual):
         return None
     existing = ProtocolDeviation.objects.filter(participant=participant, kind="out_of_window", form=record.form,

@@ -111,9 +111,12 @@ class TrialEntry:
         """Screening visit and the EDC's verdict; returns the participant ID and the rater's screening exam."""
         coord, rng = self.coordinator(c.site), self.entry
         entry = self.prescreen(c.site, c.screening_date - D(days=7), c.birth_date, c.course)
+        form = consent.consent_forms().in_use_on(c.screening_date)
+        if form is None:
+            raise ValueError(f"screening_date: no consent form version in use on {c.screening_date}")
         p = consent.record_consent(user=coord, site_code=c.site, consent_date=c.screening_date,
                                    consent_time=dt.time(9 + c.number % 7, (13 * c.number) % 60),
-                                   form_version=consent.consent_forms().in_use_on(c.screening_date).version,
+                                   form_version=form.version,
                                    prescreening_id=entry.pk)
         pid = p.participant_id
         trial.screen(user=coord, participant_id=pid, screening_date=c.screening_date, record=c.record)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
+from mescams.edc.accounts.administration import set_active
 from mescams.edc.accounts.models import User
 from mescams.edc.audit.context import Actor
 from mescams.edc.demo.loader import DEMO_USERS, demo_password
@@ -49,8 +50,6 @@ def refuse_demo_accounts_outside_demo_mode() -> None:
 
 def disable_demo_accounts() -> list[str]:
     """Deactivate every open demo account (audited as the command line); the names deactivated."""
-    from mescams.edc.accounts.administration import set_active
-
     names = demo_accounts_open()
     for user in User.objects.filter(username__in=names):
         set_active(by=Actor.system("cli"), user=user, active=False, reason=DISABLE_REASON)

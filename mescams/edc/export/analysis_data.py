@@ -22,7 +22,16 @@ import json
 from pathlib import Path
 from typing import Any
 
+from mescams.edc.audit import chain
 from mescams.edc.audit.context import Actor, acting
+from mescams.edc.crfs.dose_basis import weight_at_randomisation
+from mescams.edc.crfs.models import FORMS, AdverseEvent, Consent, EdssAssessment, Infusion, MriScan, Relapse
+from mescams.edc.queries.casebook import casebook_state
+from mescams.edc.queries.models import Signature
+from mescams.edc.randomisation.models import AllocationSlot
+from mescams.edc.security.free_text import scrub
+from mescams.edc.security.privacy import participant_offset
+from mescams.edc.trial.models import Participant
 from mescams.errors import InputValidationError
 from mescams.interop.analysis_folder import COLUMNS as CONTRACT_COLUMNS
 from mescams.interop.analysis_folder import write_csv
@@ -58,8 +67,6 @@ class _Sources:
         self._records: dict[str, Any] = {}
 
     def _record(self, form: str) -> Any:
-        from mescams.edc.crfs.models import FORMS
-
         if form not in self._records:
             if form not in FORMS:
                 raise InputValidationError("data_sources", f"unknown form {form!r} (forms: {', '.join(FORMS)})")
@@ -90,9 +97,6 @@ class _Sources:
 def casebook_signature(participant: Any) -> str:
     """The casebook's signature as every export shows it: ``unsigned``, ``signed``, or ``needs re-signing (signature
     invalidated by change, audit entry N)``."""
-    from mescams.edc.queries.casebook import casebook_state
-    from mescams.edc.queries.models import Signature
-
     state = casebook_state(participant)
     if state != "needs re-signing":
         return state
@@ -101,10 +105,6 @@ def casebook_signature(participant: Any) -> str:
 
 
 def _rows() -> dict[str, list[list[Any]]]:
-    from mescams.edc.crfs.dose_basis import weight_at_randomisation
-    from mescams.edc.crfs.models import AdverseEvent, Consent, EdssAssessment, Infusion, MriScan, Relapse
-    from mescams.edc.randomisation.models import AllocationSlot
-
     protocol = default_protocol()
     week_of = {v.code: v.week for v in protocol.visits}
     infusion_codes = [protocol.visit_at_week(p.infusion_week).code for p in protocol.design.periods]
@@ -148,10 +148,6 @@ def _rows() -> dict[str, list[list[Any]]]:
 
 def _deidentify(tables: dict[str, list[list[Any]]]) -> None:
     """Move every date of each participant's rows by the participant's offset; scrub AE terms (in place)."""
-    from mescams.edc.security.free_text import scrub
-    from mescams.edc.security.privacy import participant_offset
-    from mescams.edc.trial.models import Participant
-
     columns = COLUMNS["participants.csv"]
     screening = dict(Participant.objects.values_list("participant_id", "screening_date"))
     offsets = {row[0]: participant_offset(row[columns.index("infusion1_date")],
@@ -170,8 +166,6 @@ def write_analysis_data(out_dir: Path, *, actor: Actor | Any | None = None, deid
                         reason: str = "") -> dict[str, int]:
     """Write the five CSV files into ``out_dir`` (created if needed); return the row count of each. ``reason``
     (an identifiable export's) goes into the export's audit entry."""
-    from mescams.edc.audit import chain
-
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     tables = _rows()

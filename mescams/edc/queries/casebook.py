@@ -12,6 +12,7 @@ import zoneinfo
 from typing import Any
 
 from mescams.edc.audit.context import acting, current_actor
+from mescams.edc.crfs.visit_status import visit_statuses
 from mescams.edc.queries.models import Query, Signature
 from mescams.protocols import default_protocol
 
@@ -23,9 +24,6 @@ PENDING = ("partial", "due", "overdue", "upcoming")
 
 def casebook_gaps(participant: Any) -> list[str]:
     """What is incomplete, one line each: visits pending with their missing forms, then open queries."""
-    # The visit plan's states are computed beside the pages' data-entry views; one definition for both.
-    from mescams.edc.web.services import visit_statuses
-
     gaps = [f"visit {s.code} {s.state}: missing {', '.join(s.missing)}"
             for s in visit_statuses(participant) if s.state in PENDING and s.missing]
     for query in Query.objects.filter(participant=participant).exclude(status="closed").order_by("opened_at", "pk"):

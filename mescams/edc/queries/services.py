@@ -12,6 +12,7 @@ from mescams.edc.accounts.services import reauthenticate
 from mescams.edc.audit.context import acting
 from mescams.edc.audit.models import AuditHead
 from mescams.edc.crfs.access import WRITE, may_write
+from mescams.edc.crfs.models import FORMS
 from mescams.edc.queries.casebook import casebook_gaps, site_timezone
 from mescams.edc.queries.models import DataLock, Query, QueryMessage, Signature
 from mescams.edc.security.need_to_know import ParticipantData, needs
@@ -51,8 +52,6 @@ def _query(user: Any, query_id: int) -> Query:
 
 def queryable_fields(form: str) -> list[str]:
     """The fields of ``form`` a query may name (what the form holds, not its bookkeeping)."""
-    from mescams.edc.crfs.models import FORMS
-
     model = FORMS[form]
     return [f.name for f in model._meta.concrete_fields
             if not f.primary_key and f.name not in ("participant", "created_at")]
@@ -60,8 +59,6 @@ def queryable_fields(form: str) -> list[str]:
 
 def _check_target(participant: Any, form: str, field: str, record_id: str) -> None:
     """A query names a form that exists, a field of that form, and a record of that form of that participant."""
-    from mescams.edc.crfs.models import FORMS
-
     if form not in FORMS:
         raise InputValidationError("form", f"must be one of {', '.join(sorted(FORMS))}, got {form!r}")
     fields = queryable_fields(form)

@@ -29,6 +29,7 @@ from mescams.core.spreadsheet import csv_text
 from mescams.edc.audit.chain import GENESIS, append, keyed_hash
 from mescams.edc.audit.context import Actor
 from mescams.edc.security.models import AccessLogSeal, AccessRecord
+from mescams.edc.security.roles import require_role
 from mescams.errors import InputValidationError, MescamsError
 
 __all__ = ["NOT_RECORDED", "SEAL_EVERY", "AccessLogMiddleware", "as_csv", "purge_expired", "record", "records",
@@ -119,8 +120,6 @@ def search_terms(values: dict[str, str]) -> dict[str, Any]:
 
 def search(*, user: Any, participant_id: str = "", start: dt.date | None = None, end: dt.date | None = None) -> Any:
     """:func:`records` for a data manager (only), the pending records sealed first."""
-    from mescams.edc.trial.services import require_role
-
     require_role(user, Role.DATA_MANAGER)
     seal()
     return records(participant_id=participant_id, start=start, end=end)

@@ -164,6 +164,7 @@ def deidentify(snapshot: TrialSnapshot) -> TrialSnapshot:
 def restrict_to_sites(snapshot: TrialSnapshot, sites: set[str]) -> TrialSnapshot:
     """Only the participants of ``sites`` (and their data): what a site-bound role may export."""
     keep = {p.participant_id for p in snapshot.participants if p.site in sites}
-    changes = {f.name: tuple(x for x in getattr(snapshot, f.name) if getattr(x, "participant_id", None) in keep)
-               for f in dataclasses.fields(snapshot) if isinstance(getattr(snapshot, f.name), tuple)}
+    changes: dict[str, Any] = {
+        f.name: tuple(x for x in getattr(snapshot, f.name) if getattr(x, "participant_id", None) in keep)
+        for f in dataclasses.fields(snapshot) if isinstance(getattr(snapshot, f.name), tuple)}
     return dataclasses.replace(snapshot, **changes)

@@ -34,6 +34,7 @@ from mescams.edc.audit.chain import append
 from mescams.edc.audit.context import Actor
 from mescams.edc.security.models import LoginThrottle
 from mescams.edc.security.ratelimit import client_address
+from mescams.edc.security.roles import require_role
 from mescams.errors import InputValidationError, MescamsError
 
 __all__ = ["FORGET_AFTER_SECONDS", "LoginThrottled", "Throttle", "check", "delay_seconds", "keys_for",
@@ -123,8 +124,6 @@ def record_success(keys: dict[str, int]) -> None:
 def release(*, user: Any, username: str, reason: str) -> int:
     """An administrator clears every delay on ``username``'s account (all addresses), audited; the number of keys
     cleared. The account need not exist (the same answer for every name)."""
-    from mescams.edc.trial.services import require_role  # the one role check (trial imports this package)
-
     if user is not None:
         require_role(user, Role.ADMINISTRATOR)
     if not reason.strip():

@@ -14,6 +14,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.apps import apps
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
@@ -21,15 +22,9 @@ from mescams.core.blinding import BLINDING_POLICY, Role
 from mescams.core.consent_forms import ConsentFormVersion, InformedConsent
 from mescams.core.lifecycle import INITIAL_STATE, TERMINAL_STATES
 from mescams.edc.audit.context import acting
-from mescams.edc.crfs.models import Consent
+from mescams.edc.security.roles import NotFound, require_role
 from mescams.edc.trial.models import NOT_SCREENED_REASONS, Participant, PreScreening, Site
-from mescams.edc.trial.services import (
-    SITE_ROLES,
-    NotFound,
-    get_visible_participant,
-    require_role,
-    visible_participants,
-)
+from mescams.edc.trial.visibility import SITE_ROLES, get_visible_participant, visible_participants
 from mescams.errors import InputValidationError, TrialStateError
 from mescams.protocols import default_protocol
 
@@ -49,6 +44,12 @@ __all__ = [
 
 def _today() -> dt.date:
     return dt.datetime.now(dt.UTC).date()
+
+
+def _consent_model() -> Any:
+    """The consent eCRF (``crfs.Consent``) through Django's app registry, not imported: the eCRF app
+    builds on this one (its records belong to participants), so this app names the model by its label."""
+    return apps.get_model("crfs", "Consent")
 
 
 def consent_forms() -> InformedConsent:
@@ -125,12 +126,11 @@ def mark_not_screened(*, user: Any, entry_id: int, reason_not_screened: str) -> 
 
 def _consent_taker(user: Any, site: Site, obtained_by: str | None) -> Any:
     """Who took the consent: the recording user unless another member of that site's staff is named."""
-    from mescams.edc.accounts.models import User
-
     if not obtained_by or obtained_by == user.username:
         return user
-    taker = User.objects.filter(username=obtained_by, is_active=True).first()
-    if taker is None or Role(taker.role) not in SITE_ROLES or not taker.sites.filter(pk=site.pk).exists():
+    # the site's staff through the accounts' relation (User.sites, related name "users"): accounts sit above trial
+    taker = site.users.filter(username=obtained_by, is_active=True).first()
+    if taker is None or Role(taker.role) not in SITE_ROLES:
         raise InputValidationError("obtained_by", f"{obtained_by!r} is not a coordinator or investigator of "
                                                   f"{site.code}")
     return taker
@@ -177,8 +177,8 @@ def record_consent(*, user: Any, site_code: str, consent_date: dt.date, consent_
         participant = Participant(participant_id=f"{site.code}-{number:03d}", site=site, status=INITIAL_STATE.value,
                                   screening_date=consent_date)
         participant.save()
-        Consent(participant=participant, visit_code="SCR", consent_date=consent_date, consent_time=consent_time,
-                form_version=form_version, obtained_by=taker).save()
+        _consent_model()(participant=participant, visit_code="SCR", consent_date=consent_date,
+                         consent_time=consent_time, form_version=form_version, obtained_by=taker).save()
         if entry is not None:
             entry.participant = participant
             entry.save()
@@ -186,7 +186,7 @@ def record_consent(*, user: Any, site_code: str, consent_date: dt.date, consent_
 
 
 def record_reconsent(*, user: Any, participant_id: str, consent_date: dt.date, consent_time: dt.time,
-                     form_version: str, obtained_by: str | None = None, reason: str = "") -> Consent:
+                     form_version: str, obtained_by: str | None = None, reason: str = "") -> Any:
     """Record a participant's consent on a newer ICF version (a re-consent the protocol asked for, or one
     signed anyway); one consent per participant and version."""
     require_role(user, *SITE_ROLES)
@@ -206,7 +206,7 @@ def record_reconsent(*, user: Any, participant_id: str, consent_date: dt.date, c
         if consent_date < latest.consent_date:
             raise InputValidationError("consent_date", f"must not be before the previous consent "
                                                        f"({latest.consent_date.isoformat()})")
-        consent = Consent(participant=participant, visit_code="", consent_date=consent_date,
+        consent = _consent_model()(participant=participant, visit_code="", consent_date=consent_date,
                           consent_time=consent_time, form_version=version.version,
                           obtained_by=_consent_taker(user, participant.site, obtained_by))
         try:
@@ -218,13 +218,13 @@ def record_reconsent(*, user: Any, participant_id: str, consent_date: dt.date, c
     return consent
 
 
-def first_consent(participant: Participant) -> Consent | None:
+def first_consent(participant: Participant) -> Any:
     """The consent that registered the participant (its date feeds criterion I5 of the screening record)."""
-    return Consent.objects.filter(participant=participant).order_by("consent_date", "pk").first()
+    return _consent_model().objects.filter(participant=participant).order_by("consent_date", "pk").first()
 
 
-def latest_consent(participant: Participant) -> Consent | None:
-    return Consent.objects.filter(participant=participant).order_by("-consent_date", "-pk").first()
+def latest_consent(participant: Participant) -> Any:
+    return _consent_model().objects.filter(participant=participant).order_by("-consent_date", "-pk").first()
 
 
 # -- who must re-consent ---------------------------------------------------------------------------------------

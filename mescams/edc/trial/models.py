@@ -8,6 +8,8 @@ from django.db import models
 
 from mescams.core.lifecycle import INITIAL_STATE, ParticipantState
 from mescams.edc.audit.audited import AuditedModel
+from mescams.edc.field_rules import not_future, rule
+from mescams.edc.trial.locks import lock_reason
 
 STATE_CHOICES = [(s.value, s.value.replace("_", " ")) for s in ParticipantState]
 
@@ -49,8 +51,6 @@ class Participant(AuditedModel):
         return self.participant_id
 
     def locked_reason(self) -> str | None:
-        from mescams.edc.queries.locks import lock_reason
-
         return lock_reason(self.pk)
 
 
@@ -133,8 +133,6 @@ class PreScreening(AuditedModel):
         return "not_screened" if self.reason_not_screened else "pending"
 
     def validate(self) -> None:
-        from mescams.edc.crfs.base import not_future, rule
-
         rule(bool(self.local_number.strip()), "local_number", "is required (the site's own number, no name)")
         not_future(self.logged_on, "logged_on")
         rule(self.age_band in AGE_BANDS, "age_band", f"must be one of {', '.join(AGE_BANDS)}")

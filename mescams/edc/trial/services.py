@@ -12,25 +12,29 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.apps import apps
 from django.db import transaction
-from django.db.models import QuerySet
 
-from mescams.core.blinding import BLINDING_POLICY, Role
+from mescams.core.blinding import BLINDING_POLICY
 from mescams.core.lifecycle import LifecycleStep, ParticipantState, apply_step
 from mescams.edc.audit.context import acting, current_actor, current_reason
-from mescams.edc.crfs.models import ScreeningRecord
-from mescams.edc.security.need_to_know import ParticipantData, needs
+from mescams.edc.security.roles import Forbidden, NotFound, require_role
+from mescams.edc.trial.consent import first_consent, reconsent_required
 from mescams.edc.trial.eligibility import EligibilityOutcome, evaluate
+from mescams.edc.trial.locks import safety_override
 from mescams.edc.trial.models import EmergencyUnblinding, Participant, UnblindingAttempt
+from mescams.edc.trial.visibility import SITE_ROLES, get_visible_participant, visible_participants
 from mescams.errors import BlindingViolation, ConsentRequired, InputValidationError, MescamsError, TrialStateError
 
 __all__ = [
+    "Forbidden",
     "NotFound",
     "complete",
     "emergency_unblind",
     "get_visible_participant",
     "record_refused_unblinding",
     "record_with_consent",
+    "require_role",
     "run_eligibility",
     "screen",
     "step",
@@ -38,41 +42,10 @@ __all__ = [
     "withdraw",
 ]
 
-SITE_ROLES = {Role.SITE_COORDINATOR, Role.INVESTIGATOR}
-
-
-class NotFound(MescamsError):
-    """No such record, or not one this user may see (the same answer either way)."""
-
-
-class Forbidden(MescamsError):
-    """The user's role may not do this."""
-
-
-def require_role(user: Any, *roles: Role) -> None:
-    if Role(user.role) not in roles:
-        raise Forbidden(f"the role {user.role} may not do this (allowed: {', '.join(r.value for r in roles)})")
-
-
-def visible_participants(user: Any) -> QuerySet[Participant]:
-    """Participants of the user's sites for site-bound roles; all participants otherwise; none for a role whose work
-    needs no participant (the MRI reader, the administrator: see :mod:`mescams.edc.security.need_to_know`)."""
-    qs = Participant.objects.select_related("site").order_by("participant_id")
-    if not needs(user.role, ParticipantData.PARTICIPANTS):
-        return qs.none()
-    if BLINDING_POLICY.view(user.role).site_bound:
-        qs = qs.filter(site__in=user.sites.all())
-    return qs
-
-
-def get_visible_participant(user: Any, participant_id: str, *, for_update: bool = False) -> Participant:
-    qs = visible_participants(user)
-    if for_update:
-        qs = qs.select_for_update(of=("self",))
-    found = qs.filter(participant_id=participant_id).first()
-    if found is None:
-        raise NotFound(f"participant {participant_id} not found")
-    return found
+def _screening_record_model() -> Any:
+    """The screening eCRF (``crfs.ScreeningRecord``) through Django's app registry, not imported: the eCRF app builds
+    on this one (its records belong to participants), so this app names the model by its label."""
+    return apps.get_model("crfs", "ScreeningRecord")
 
 
 def step(participant: Participant, lifecycle_step: LifecycleStep, **kwargs: Any) -> Participant:
@@ -91,8 +64,6 @@ def step(participant: Participant, lifecycle_step: LifecycleStep, **kwargs: Any)
 def record_with_consent(record: dict[str, Any], participant: Participant) -> dict[str, Any]:
     """The stored record: the contract's fields as entered, with the participant's ID and site, and I5's data from
     the recorded consent (its date; a person who signed was able to consent), whatever the entry said."""
-    from mescams.edc.trial.consent import first_consent
-
     consent = first_consent(participant)
     if consent is None:
         raise ConsentRequired(f"{participant.participant_id} has no informed consent recorded: record the consent "
@@ -102,8 +73,6 @@ def record_with_consent(record: dict[str, Any], participant: Participant) -> dic
 
 
 def _require_current_consent(participant: Participant) -> None:
-    from mescams.edc.trial.consent import reconsent_required
-
     needed = reconsent_required(participant)
     if needed is not None:
         raise ConsentRequired(f"{participant.participant_id} must re-consent on ICF {needed.version} before any "
@@ -123,11 +92,11 @@ def screen(*, user: Any, participant_id: str, screening_date: dt.date, record: d
             raise InputValidationError("screening_date", f"must not be before the informed consent "
                                                          f"({stored['consent_date']})")
         _require_current_consent(participant)
-        if ScreeningRecord.objects.filter(participant=participant).exists():
+        if _screening_record_model().objects.filter(participant=participant).exists():
             raise TrialStateError(f"{participant_id} already has a screening record: change it with a reason")
         apply_step(participant.status, LifecycleStep.SCREEN)  # raises IllegalTransition before anything is written
         participant.screening_date = screening_date
-        ScreeningRecord(participant=participant, visit_code="SCR", record=stored).save()
+        _screening_record_model()(participant=participant, visit_code="SCR", record=stored).save()
         step(participant, LifecycleStep.SCREEN)
     return participant
 
@@ -138,7 +107,7 @@ def run_eligibility(*, user: Any, participant_id: str, on: dt.date) -> tuple[Par
     require_role(user, *SITE_ROLES)
     with transaction.atomic(), acting(user, reason=f"eligibility assessed as of {on.isoformat()}"):
         participant = get_visible_participant(user, participant_id, for_update=True)
-        screening = ScreeningRecord.objects.filter(participant=participant).first()
+        screening = _screening_record_model().objects.filter(participant=participant).first()
         if screening is None:
             record_with_consent({}, participant)  # ConsentRequired when there is no consent either
             raise ConsentRequired(f"{participant_id} has no screening record yet: enter it (after the consent) "
@@ -166,7 +135,7 @@ def update_screening_record(*, user: Any, participant_id: str, record: dict[str,
         raise InputValidationError("reason", "a change of the screening record needs your reason")
     with transaction.atomic(), acting(user, reason=reason):
         participant = get_visible_participant(user, participant_id, for_update=True)
-        screening = ScreeningRecord.objects.filter(participant=participant).first()
+        screening = _screening_record_model().objects.filter(participant=participant).first()
         if screening is None:
             raise NotFound(f"{participant_id} has no screening record to change")
         screening.record = record_with_consent(record, participant)
@@ -207,8 +176,7 @@ def emergency_unblind(*, user: Any, participant_id: str, reason: str) -> str:
 
 
 def _grant_unblinding(*, user: Any, participant_id: str, reason: str) -> str:
-    from mescams.edc.queries.locks import safety_override
-    from mescams.edc.randomisation.models import AllocationSlot
+    AllocationSlot = apps.get_model("randomisation", "AllocationSlot")  # by its label: randomisation is above trial
 
     if not BLINDING_POLICY.view(user.role).may_request_emergency_unblinding:
         raise BlindingViolation("only an investigator may request emergency unblinding")
@@ -248,7 +216,7 @@ def my_emergency_unblinding(*, user: Any, participant_id: str) -> tuple[str, Eme
     """The sequence again, for the investigator who requested this participant's emergency unblinding (their latest
     request). Anyone else, including other investigators, gets exactly the answer given for a participant never
     unblinded, so the answer says nothing about whether or by whom a participant was unblinded."""
-    from mescams.edc.randomisation.models import AllocationSlot
+    AllocationSlot = apps.get_model("randomisation", "AllocationSlot")  # by its label: randomisation is above trial
 
     never = NotFound(f"no emergency unblinding of participant {participant_id} requested by you")
     if not BLINDING_POLICY.view(user.role).may_request_emergency_unblinding:

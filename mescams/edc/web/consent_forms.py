@@ -4,11 +4,13 @@ version, approval date, site staff, dates) are the services' (:mod:`mescams.edc.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
 
 from mescams.core.blinding import Role
+from mescams.edc.accounts.models import User
 from mescams.edc.trial.models import AGE_BANDS, NOT_SCREENED_REASONS, PRESCREEN_COURSES
 from mescams.edc.web.forms import DateInput
 from mescams.protocols import default_protocol
@@ -28,8 +30,6 @@ def _icf_choices() -> list[tuple[str, str]]:
 
 def _staff_choices(user: Any) -> list[tuple[str, str]]:
     """Coordinators and investigators of the user's sites: who may have taken a consent (the user first)."""
-    from mescams.edc.accounts.models import User
-
     staff = (User.objects.filter(is_active=True, role__in=[Role.SITE_COORDINATOR.value, Role.INVESTIGATOR.value],
                                  sites__in=user.sites.all()).exclude(pk=user.pk).distinct().order_by("username"))
     return [(user.username, f"{user.username} (me)")] + [(u.username, u.username) for u in staff]
@@ -55,7 +55,7 @@ class ConsentForm(_ConsentFields):
                                           label="Pre-screening log entry (if logged)")
     field_order = ["site", "prescreening", "form_version", "consent_date", "consent_time", "obtained_by"]
 
-    def __init__(self, *args: Any, user: Any, pending: list[Any] = (), **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any, pending: Sequence[Any] = (), **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
         self.fields["site"].choices = [(s, s) for s in user.site_codes()]
         self.fields["prescreening"].choices = [("", "— not logged —")] + [

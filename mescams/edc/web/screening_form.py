@@ -71,8 +71,9 @@ class TherapyRow(forms.Form):
         self.fields["drug"].choices = [("", "—")] + [(d, d.replace("_", " ")) for d in _drugs()]
 
 
-ROWS = {"relapses": (RelapseRow, "onset_date"), "mri": (MriRow, "date"), "edss": (EdssRow, "date"),
-        "therapies": (TherapyRow, "drug")}
+ROWS: dict[str, tuple[type[forms.Form], str]] = {
+    "relapses": (RelapseRow, "onset_date"), "mri": (MriRow, "date"), "edss": (EdssRow, "date"),
+    "therapies": (TherapyRow, "drug")}
 ROW_TITLES = {"relapses": "Relapses", "mri": "MRI scans", "edss": "EDSS assessments",
               "therapies": "MS and immunosuppressive therapies"}
 """Each repeated item: its row form and the field that must be filled for the row to count."""

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from mescams.edc.export.analysis_data import write_analysis_data
-from mescams.edc.trial.models import Participant
+from mescams.edc.trial.models import NOT_SCREENED_REASONS, Participant, PreScreening
 from mescams.protocols import default_protocol
 
 PRE_TREATMENT_LABEL = "before first infusion"
@@ -29,6 +29,7 @@ class Unblinded:
 
 
 def unblinded_data(user: Any) -> Unblinded:
+    # Imported here: the statistics (pandas, SciPy) load only when an unblinded role opens the summaries
     from mescams.stats.analysis_data import read_analysis_data
     from mescams.stats.datasets import attributed_adverse_events, subject_level
     from mescams.stats.safety import adverse_event_summary
@@ -46,8 +47,6 @@ def screening_flow() -> dict[str, Any]:
     """The top of the CONSORT flow, before randomisation: assessed for eligibility (every pre-screening log entry,
     and every participant who consented without one), excluded before consent by CONSORT's reasons, consented,
     screen failures by criterion, and still in screening. Carries no allocation."""
-    from mescams.edc.trial.models import NOT_SCREENED_REASONS, PreScreening
-
     everyone = list(Participant.objects.all())
     entries = list(PreScreening.objects.all())
     logged = {e.participant_id for e in entries if e.participant_id is not None}

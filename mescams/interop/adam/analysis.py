@@ -231,11 +231,12 @@ def build_adtte(
             (PERIOD_TTE, end_week_1, s.planned[0], 1),
             (STUDY_TTE, None, s.sequence, None),
         ):
+            # ADEDSS rows past baseline always carry numbers in ADY, AVAL and AVISITN (build_adedss)
             follow = [
-                EdssAssessment(int(r["ADY"]), float(r["AVAL"]))
-                for r in mine  # type: ignore[arg-type]
-                if limit is None or int(r["AVISITN"]) <= limit
-            ]  # type: ignore[arg-type]
+                EdssAssessment(int(r["ADY"]), float(r["AVAL"]))  # type: ignore[arg-type]
+                for r in mine
+                if limit is None or int(r["AVISITN"]) <= limit  # type: ignore[arg-type]
+            ]
             outcome = sustained_progression(follow, rule=rule, baseline=float(a["EDSSBL"]))  # type: ignore[arg-type]
             if outcome.time_day is None:
                 continue

@@ -16,6 +16,7 @@ from pathlib import Path
 from mescams.interop.adam.subject import from_sas
 from mescams.interop.analysis_folder import COLUMNS, write_csv
 from mescams.interop.dataset import Cell, Dataset
+from mescams.interop.dataset_json import read_dataset_json
 from mescams.interop.errors import ImportFormatError
 
 __all__ = ["analysis_data_from_adam", "is_adam_folder", "read_adam_folder"]
@@ -47,8 +48,6 @@ def _clean(value: object) -> Cell:
 def read_adam_folder(folder: Path) -> dict[str, list[dict[str, Cell]]]:
     """Rows of each ADaM dataset in the folder, from ``<name>.xpt`` (preferred) or ``<name>.json``."""
     import pyreadstat
-
-    from mescams.interop.dataset_json import read_dataset_json
 
     out: dict[str, list[dict[str, Cell]]] = {}
     for name in REQUIRED:

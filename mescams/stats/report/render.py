@@ -20,6 +20,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from mescams.stats.analysis import Analysis
 from mescams.stats.crossover import period_term, treatment_term
 from mescams.stats.report import figures
+from mescams.stats.validation import SCENARIOS
 
 __all__ = ["render_html", "software_versions", "write_pdf"]
 
@@ -127,8 +128,6 @@ def _glm_method(model: Any, what: str) -> str:
 
 
 def _methods(analysis: Analysis) -> list[str]:
-    from mescams.stats.validation import SCENARIOS
-
     m = analysis.models
     protocol = analysis.protocol
     periods = "; ".join(f"period {p.number}: weeks {', '.join(map(str, p.assessment_weeks))}"

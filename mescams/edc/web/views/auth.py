@@ -46,6 +46,7 @@ class LoginView(auth_views.LoginView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         if settings.MESCAMS_DEMO:
+            # Imported here: the demo (and the simulation it draws on) loads only in demo mode
             from mescams.edc.demo.loader import DEMO_USERS, demo_password
 
             context["demo"] = [(name, demo_password(name), role.label) for name, role, _ in DEMO_USERS]

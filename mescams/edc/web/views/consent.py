@@ -12,9 +12,10 @@ from mescams.edc.trial import consent as consents
 from mescams.edc.trial import services as trial
 from mescams.edc.trial.models import NOT_SCREENED_REASONS, PreScreening
 from mescams.edc.web.access import SITE_ROLES, role_required
-from mescams.edc.web.consent_forms import ConsentForm, NotScreenedForm, PreScreeningForm
+from mescams.edc.web.consent_forms import ConsentForm, NotScreenedForm, PreScreeningForm, ReconsentForm
 from mescams.edc.web.forms import attach_error
 from mescams.edc.web.services import today
+from mescams.edc.web.views.site import participant_page
 from mescams.errors import InputValidationError, TrialStateError
 
 
@@ -96,9 +97,6 @@ def reconsent_due(request: HttpRequest) -> HttpResponse:
 @role_required(*SITE_ROLES)
 @require_POST
 def reconsent(request: HttpRequest, participant_id: str) -> HttpResponse:
-    from mescams.edc.web.consent_forms import ReconsentForm
-    from mescams.edc.web.views.site import participant_page
-
     trial.get_visible_participant(request.user, participant_id)
     form = ReconsentForm(request.POST, user=request.user)
     if form.is_valid():

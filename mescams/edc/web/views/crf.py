@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from mescams.core.blinding import Role
 from mescams.edc.crfs.access import may_write
-from mescams.edc.crfs.models import FORMS
+from mescams.edc.crfs.models import FORMS, ScreeningRecord
 from mescams.edc.trial import services as trial
 from mescams.edc.web.access import SITE_ROLES, role_required
 from mescams.edc.web.forms import NOT_VALUES, attach_error, crf_form_class, crf_values, soft_failures
@@ -107,11 +107,9 @@ def _screening_values(participant: Any) -> dict[str, Any]:
     is a deliberate change that the demographics_vs_screening check asks to confirm."""
     import datetime as dt
 
-    from mescams.edc.crfs.models import ScreeningRecord
-
     screening = ScreeningRecord.objects.filter(participant=participant).order_by("pk").first()
-    record = screening.record if screening is not None and isinstance(screening.record, dict) else {}
-    ms = record.get("ms") if isinstance(record.get("ms"), dict) else {}
+    record: dict[str, Any] = screening.record if screening is not None and isinstance(screening.record, dict) else {}
+    ms: dict[str, Any] = record["ms"] if isinstance(record.get("ms"), dict) else {}
     out: dict[str, Any] = {"sex": record.get("sex") or "", "ms_course": ms.get("course") or ""}
     for name, value in (("birth_date", record.get("birth_date")), ("ms_onset_date", ms.get("onset_date"))):
         try:

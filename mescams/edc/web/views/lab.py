@@ -21,7 +21,7 @@ from mescams.edc.crfs.models import Infusion
 from mescams.edc.randomisation.models import AllocationSlot
 from mescams.edc.web.access import role_required
 from mescams.edc.web.forms import LabReleaseForm, ReconfirmForm, attach_error
-from mescams.errors import DosingError, InputValidationError, MescamsError, TrialStateError
+from mescams.errors import DosingError, InputValidationError, MescamsError, ProtocolError, TrialStateError
 from mescams.protocols import default_protocol
 
 
@@ -30,7 +30,8 @@ def plan_for(weight: float | None, viable_cells: float | None = None) -> tuple[D
     if weight is None:
         return None, "no weight recorded yet"
     dose = default_protocol().product("MSC").dose
-    assert dose is not None
+    if dose is None:
+        raise ProtocolError(["products.MSC.dose: the MSC product needs a dose range"])
     viable = viable_cells if viable_cells is not None else dose.target_cells_per_kg * weight
     try:
         return compute_dose(default_protocol(), weight_kg=weight, viable_cells=viable), ""

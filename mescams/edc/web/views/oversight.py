@@ -89,7 +89,7 @@ def _reports_dir() -> Path:
 
 
 def _reports() -> list[dict[str, object]]:
-    out = []
+    out: list[dict[str, object]] = []
     for folder in sorted(_reports_dir().glob("*"), reverse=True):
         if folder.is_dir():
             status_file = folder / "exit-status"
