@@ -113,9 +113,10 @@ def adam(
     protocol: Path | None = ProtocolOption,
 ) -> None:
     """Write ADaM datasets (ADSL, ADAE, ADLES, ADEDSS, ADREL, ADTTE) derived from the SDTM datasets."""
-    from mescams.interop.adam.to_analysis_data import analysis_data_from_adam
+    from mescams.interop.adam.to_analysis_data import analysis_tables_from_adam
     from mescams.interop.export import write_datasets
     from mescams.protocols import load_protocol
+    from mescams.stats.analysis_folder import write_analysis_folder
 
     p = load_protocol(protocol)
     datasets = _adam_datasets(p, demo)
@@ -129,7 +130,7 @@ def adam(
     )
     typer.echo(f"wrote {len(paths)} files for {len(datasets)} ADaM datasets to {out_dir}")
     if analysis_data is not None:
-        analysis_data_from_adam(datasets, analysis_data)
+        write_analysis_folder(analysis_tables_from_adam(datasets), analysis_data, overwrite=True)
         typer.echo(f"wrote the analysis-data folder {analysis_data}")
 
 
