@@ -26,7 +26,11 @@ SchemaOption = typer.Option(
     help="Dataset-JSON 1.1 JSON Schema to validate every .json "
     "against before writing (e.g. ../shared/reference/cdisc-dataset-json-1.1.schema.json).",
 )
-DemoOption = typer.Option(None, "--demo", help="Export the seeded demo trial with this seed instead of the database.")
+DemoOption = typer.Option(
+    None,
+    "--demo",
+    help="Export the simulated trial of this seed (the one `sim populate --seed` enters) instead of the database.",
+)
 
 
 def _schema(path: Path | None) -> dict | None:  # type: ignore[type-arg]
@@ -43,16 +47,17 @@ def _schema(path: Path | None) -> dict | None:  # type: ignore[type-arg]
 
 
 def _load_snapshot(protocol: Protocol, *, demo_seed: int | None) -> TrialSnapshot:
-    """The seeded demo trial for ``demo_seed``, else the EDC database's data as the EDC builds it.
+    """The simulated trial of ``demo_seed`` (:mod:`mescams.sim.demo_snapshot`), else the EDC database's data as the
+    EDC builds it.
 
     Why explicit: exports carry treatment allocation, so the command line never silently falls back to fake data;
     the demo trial is used only when asked for with ``--demo SEED``. Why here: interop only reads snapshots and
     never imports the EDC; the command wires the EDC's snapshot into the exports.
     """
     if demo_seed is not None:
-        from mescams.interop._demo_snapshot import demo_snapshot
+        from mescams.sim.demo_snapshot import simulated_snapshot
 
-        return demo_snapshot(protocol, seed=demo_seed)
+        return simulated_snapshot(protocol, seed=demo_seed)
     from mescams.edc.settings import configure
 
     configure()

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from mescams.core.protocol import Protocol
-from mescams.interop._demo_snapshot import demo_snapshot
 from mescams.interop.snapshot import TrialSnapshot
+from mescams.sim.demo_snapshot import simulated_snapshot
 from tests.conftest import SHARED, require
 
 DATASET_JSON_SCHEMA = SHARED / "reference" / "cdisc-dataset-json-1.1.schema.json"
@@ -19,7 +19,7 @@ CTGOV_OPENAPI = SHARED / "reference" / "ctgov-api-v2-openapi.yaml"
 
 @pytest.fixture(scope="session")
 def snapshot(protocol: Protocol) -> TrialSnapshot:
-    return demo_snapshot(protocol, seed=2015)
+    return simulated_snapshot(protocol, seed=2015)
 
 
 @pytest.fixture(scope="session")

@@ -33,7 +33,7 @@ def adam(protocol: Protocol, snapshot: TrialSnapshot) -> dict[str, Dataset]:
 
 def test_adsl_periods_and_treatments(adam: dict[str, Dataset], snapshot: TrialSnapshot, protocol: Protocol) -> None:
     adsl = adam["ADSL"]
-    assert len(adsl.rows) == len(snapshot.randomized)
+    assert len(adsl.rows) == len(snapshot.randomised)
     for r in adsl.rows:
         p = snapshot.participant(str(r["SUBJID"]))
         assert r["TRTSEQP"] == p.sequence
@@ -45,7 +45,8 @@ def test_adsl_periods_and_treatments(adam: dict[str, Dataset], snapshot: TrialSn
             assert r["AP01EDT"] == r["TR02SDT"] - 1 and r["AP02SDT"] == r["TR02SDT"]  # type: ignore[operator]
         assert r["EDSSBL"] == p.baseline_edss and r["MSCOURSE"] == p.ms_course
         assert (r["COMPLFL"] == "Y") == (p.disposition.status == "COMPLETED")
-    assert sum(r["EOSSTT"] == "DISCONTINUED" for r in adsl.rows) == 1
+    withdrawn = [p for p in snapshot.randomised if p.disposition.status == "WITHDRAWN"]
+    assert withdrawn and sum(r["EOSSTT"] == "DISCONTINUED" for r in adsl.rows) == len(withdrawn)
 
 
 def test_adae_attributes_each_event_to_the_latest_infusion(adam: dict[str, Dataset], snapshot: TrialSnapshot) -> None:
@@ -65,7 +66,7 @@ def test_adles_period_totals_and_scan_counts(
     adam: dict[str, Dataset], snapshot: TrialSnapshot, protocol: Protocol
 ) -> None:
     rows = adam["ADLES"].rows
-    for s in snapshot.randomized[:8]:
+    for s in snapshot.randomised[:8]:
         for period in protocol.design.periods:
             scans = [
                 m
