@@ -22,7 +22,7 @@ Table = list[tuple[object, ...]]
 
 def analysis_tables(protocol: Protocol, snapshot: TrialSnapshot) -> dict[str, Table]:
     """Each contract file's rows for the randomised participants of the snapshot."""
-    randomized = {p.participant_id: p for p in snapshot.randomized}
+    randomised = {p.participant_id: p for p in snapshot.randomised}
     infusions: dict[str, dict[int, object]] = {}
     for inf in snapshot.infusions:
         week = protocol.visit(inf.visit_code).week
@@ -35,26 +35,26 @@ def analysis_tables(protocol: Protocol, snapshot: TrialSnapshot) -> dict[str, Ta
             (p.participant_id, p.site, p.sequence, p.sex, p.age_at_consent, p.ms_course, p.baseline_edss,
              p.weight_kg, p.randomization_date, infusions.get(p.participant_id, {}).get(0),
              infusions.get(p.participant_id, {}).get(1))
-            for p in randomized.values()
+            for p in randomised.values()
         ],
         "mri.csv": [
             (m.participant_id, week_of(m.visit_code), m.scan_date, m.gel_count, m.new_enlarging_t2_count, m.cua_count,
              m.gel_volume_mm3, m.black_hole_volume_mm3)
             for m in snapshot.mri
-            if m.participant_id in randomized and week_of(m.visit_code) is not None
+            if m.participant_id in randomised and week_of(m.visit_code) is not None
         ],
         "adverse_events.csv": [
             (a.participant_id, a.ae_id, a.term, a.onset_date, a.end_date, a.grade, a.serious, a.related)
             for a in snapshot.adverse_events
-            if a.participant_id in randomized
+            if a.participant_id in randomised
         ],
         "relapses.csv": [
-            (r.participant_id, r.onset_date, r.confirmed) for r in snapshot.relapses if r.participant_id in randomized
+            (r.participant_id, r.onset_date, r.confirmed) for r in snapshot.relapses if r.participant_id in randomised
         ],
         "edss.csv": [
             (e.participant_id, week_of(e.visit_code), e.date, e.score)
             for e in snapshot.edss
-            if e.participant_id in randomized and week_of(e.visit_code) is not None
+            if e.participant_id in randomised and week_of(e.visit_code) is not None
         ],
     }
     return tables

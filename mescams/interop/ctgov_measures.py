@@ -102,7 +102,7 @@ def by_treatment_measure(protocol: Protocol, snapshot: TrialSnapshot, metric: st
     field, unit = PERIOD_METRICS[metric]
     totals = period_totals(protocol, snapshot, field)
     groups = groups_by_treatment(protocol)
-    seq = {p.participant_id: p.sequence for p in snapshot.randomized}
+    seq = {p.participant_id: p.sequence for p in snapshot.randomised}
     values: dict[str, list[float]] = {g["id"]: [] for g in groups}
     for (pid, period), total in totals.items():
         if period in periods and pid in seq and seq[pid]:

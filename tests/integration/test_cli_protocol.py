@@ -15,7 +15,7 @@ runner = CliRunner()
 
 
 def test_schedule_json_worked_example() -> None:
-    result = runner.invoke(app, ["protocol", "schedule", "--randomized-on", "2016-03-01", "--json"])
+    result = runner.invoke(app, ["protocol", "schedule", "--randomised-on", "2016-03-01", "--json"])
     assert result.exit_code == 0, result.output
     visits = {v["visit"]: v for v in json.loads(result.stdout)["visits"]}
     assert visits["W24"]["planned_date"] == "2016-08-16"
@@ -25,15 +25,22 @@ def test_schedule_json_worked_example() -> None:
 
 
 def test_schedule_table_shows_dates() -> None:
-    result = runner.invoke(app, ["protocol", "schedule", "--randomized-on", "2016-03-01"])
+    result = runner.invoke(app, ["protocol", "schedule", "--randomised-on", "2016-03-01"])
     assert result.exit_code == 0
     assert "2016-08-16" in result.stdout and "2017-01-31" in result.stdout
 
 
 def test_schedule_bad_date_names_the_option() -> None:
-    result = runner.invoke(app, ["protocol", "schedule", "--randomized-on", "2016-02-30"])
+    result = runner.invoke(app, ["protocol", "schedule", "--randomised-on", "2016-02-30"])
     assert result.exit_code == 2
-    assert "--randomized-on" in result.stderr
+    assert "--randomised-on" in result.stderr
+
+
+def test_the_earlier_spelling_randomized_on_still_works() -> None:
+    """``--randomized-on`` was the option's name before the project settled on Canadian spelling; kept as an alias."""
+    old = runner.invoke(app, ["protocol", "schedule", "--randomized-on", "2016-03-01", "--json"])
+    new = runner.invoke(app, ["protocol", "schedule", "--randomised-on", "2016-03-01", "--json"])
+    assert old.exit_code == 0 and old.stdout == new.stdout
 
 
 def test_show_summarises() -> None:

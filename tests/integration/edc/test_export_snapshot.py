@@ -43,7 +43,7 @@ def test_demo_database_exports_through_sdtm_and_adam(protocol: Protocol, tmp_pat
     sync_sites()
     load_demo(seed=20150601)
     snapshot = snapshot_from_database(protocol)
-    assert len(snapshot.participants) == 45 and len(snapshot.randomized) == 31
+    assert len(snapshot.participants) == 45 and len(snapshot.randomised) == 31
     assert snapshot.audit and all(a.user and a.at.tzinfo is not None for a in snapshot.audit)
 
     sdtm = build_sdtm(protocol, snapshot)
