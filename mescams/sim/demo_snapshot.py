@@ -116,8 +116,8 @@ class _Trial:
 
     def vital_signs(self, pid: str, code: str, on: dt.date, weight: float, height: int | None = None) -> None:
         rng = self.entry
-        systolic = float(rng.integers(105, 145))
-        values = [("SYSBP", "Systolic Blood Pressure", systolic, "mmHg"),
+        systolic = int(rng.integers(105, 145))
+        values = [("SYSBP", "Systolic Blood Pressure", float(systolic), "mmHg"),
                   ("DIABP", "Diastolic Blood Pressure", float(rng.integers(62, min(systolic - 20, 95))), "mmHg"),
                   ("PULSE", "Pulse Rate", float(rng.integers(56, 92)), "beats/min"),
                   ("TEMP", "Temperature", round(float(rng.uniform(36.3, 37.2)), 1), "C"),
