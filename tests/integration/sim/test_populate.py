@@ -140,6 +140,7 @@ def _check_roles() -> None:
     assert roles(AllocationList) == {"unblinded_statistician"}
 
 
+@pytest.mark.heavy_sim
 @pytest.mark.django_db(databases=ALIASES)
 @pytest.mark.parametrize("database", ["sqlite", "postgresql"])
 def test_populated_trial_follows_the_engine_the_list_the_schedule_and_the_audit(
@@ -170,6 +171,7 @@ def test_populated_trial_follows_the_engine_the_list_the_schedule_and_the_audit(
         assert _FINGERPRINTS["sqlite"] == _FINGERPRINTS["postgresql"]
 
 
+@pytest.mark.heavy_sim
 @pytest.mark.django_db(databases=["default"])
 def test_cli_enters_a_trial_and_refuses_a_database_with_participants() -> None:
     first = runner.invoke(app, ["sim", "populate", "--screen", "3", "--participants", "2", "--seed", "3"])
