@@ -32,7 +32,7 @@ configure()
 from mescams.edc.trial.sites import sync_sites
 from mescams.edc.randomisation.services import generate_list
 from mescams.edc.crfs.services import save_form, read_scan
-from tests.integration.edc.factories import make_users, randomised, infuse, RANDOMISATION
+from tests.factories.edc import make_users, randomised, infuse, RANDOMISATION
 from tests.integration.edc.test_validation_rules import GOOD
 sync_sites()
 users = make_users()

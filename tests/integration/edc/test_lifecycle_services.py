@@ -17,7 +17,7 @@ from mescams.errors import (
     IllegalTransition,
     InputValidationError,
 )
-from tests.integration.edc.factories import (
+from tests.factories.edc import (
     RANDOMISATION,
     SCREENING,
     consented,

@@ -1,6 +1,6 @@
 """The pure half of ``sim populate``: referred people and their verdicts, EDSS exams, a participant's dated course.
 
-No database here: the EDC half is tested in tests/integration/sim/test_populate.py.
+No database here: the EDC half is tested in tests/integration/edc/demo/test_populate.py.
 """
 
 from __future__ import annotations
