@@ -42,7 +42,7 @@ from mescams.interop.snapshot import (
 )
 from mescams.sim.edss_exam import Exam, exam_for
 from mescams.sim.follow_up import Course, plan_course
-from mescams.sim.screening import Candidate, screen_candidates
+from mescams.sim.screening import Candidate, race_and_ethnicity, screen_candidates
 from mescams.sim.virtual_patients import VirtualPatientParams, load_params
 
 __all__ = ["simulated_snapshot"]
@@ -204,12 +204,14 @@ class _Trial:
 def _participant(c: Candidate, pid: str, disposition: Disposition, *, randomization_date: dt.date | None = None,
                  sequence: str | None = None, weight_kg: float, baseline_edss: float) -> Participant:
     on = c.screening_date
+    race, ethnicity = race_and_ethnicity(c.number)
     age = on.year - c.birth_date.year - ((on.month, on.day) < (c.birth_date.month, c.birth_date.day))
     return Participant(participant_id=pid, site=c.site, sex="F" if c.sex == "F" else "M", birth_date=c.birth_date,
                        age_at_consent=age, ms_course=c.course,
                        ms_onset_date=dt.date.fromisoformat(c.record["ms"]["onset_date"]), screening_date=on,
                        consent_date=on, disposition=disposition, randomization_date=randomization_date,
-                       sequence=sequence, weight_kg=weight_kg, baseline_edss=baseline_edss)
+                       sequence=sequence, weight_kg=weight_kg, baseline_edss=baseline_edss, race=race,
+                       ethnicity=ethnicity)
 
 
 def simulated_snapshot(protocol: Protocol, *, seed: int = 2015, screen: int = 45, participants: int | None = None,
