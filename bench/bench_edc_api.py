@@ -57,7 +57,7 @@ def _prepare(env: dict[str, str], clients: int) -> list[str]:
     from mescams.edc.trial.consent import record_consent
     from mescams.edc.trial.services import run_eligibility, screen
     from mescams.edc.trial.sites import sync_sites
-    from tests.integration.edc.factories import eligible_record, icf_version
+    from tests.factories.edc import eligible_record, icf_version
 
     sync_sites()
     stat = create_user(username="statistician", password=PASSWORD, role="unblinded_statistician")

@@ -41,7 +41,7 @@ from bench.data_entry import Casebook, kind_counts
 from bench.load_clients import Outcome, Request, run_clients, summary_line
 from tests.e2e.reliability.server import Server, database_env, login, prepare, run_cli
 
-WEEK0 = dt.date(2016, 2, 1)  # the seeded participants' randomisation (tests.integration.edc.factories)
+WEEK0 = dt.date(2016, 2, 1)  # the seeded participants' randomisation (tests.factories.edc)
 
 
 def _mix(pids: list[str]) -> Request:

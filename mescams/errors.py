@@ -16,7 +16,7 @@ its subclasses in its own module, deriving from the area's base here::
     ├── TrialStateError          an action the trial's state forbids
     │   ├── IllegalTransition        a participant lifecycle step that is not allowed
     │   ├── ConsentRequired          a study act before the informed consent (or before the re-consent asked for)
-    │   ├── AlreadyRandomized
+    │   ├── AlreadyRandomised
     │   ├── AllocationExhausted
     │   ├── DataLocked
     │   └── DuplicateRecord          a second instance of a single form (names the existing record)
@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 __all__ = [
     "AllocationExhausted",
+    "AlreadyRandomised",
     "AlreadyRandomized",
     "AnalysisDataError",
     "AuditChainBroken",
@@ -145,8 +146,12 @@ class ConsentRequired(TrialStateError):
     newer ICF version asks to renew (ICH E6: consent comes before any study-specific procedure)."""
 
 
-class AlreadyRandomized(TrialStateError):
+class AlreadyRandomised(TrialStateError):
     """The participant already holds a randomisation slot."""
+
+
+AlreadyRandomized = AlreadyRandomised
+"""The earlier spelling of :class:`AlreadyRandomised`, kept working for code written with it (the same class)."""
 
 
 class AllocationExhausted(TrialStateError):

@@ -29,7 +29,11 @@ SchemaOption = typer.Option(
     help="Dataset-JSON 1.1 JSON Schema to validate every .json "
     "against before writing (e.g. ../shared/reference/cdisc-dataset-json-1.1.schema.json).",
 )
-DemoOption = typer.Option(None, "--demo", help="Export the seeded demo trial with this seed instead of the database.")
+DemoOption = typer.Option(
+    None,
+    "--demo",
+    help="Export the simulated trial of this seed (the one `sim populate --seed` enters) instead of the database.",
+)
 
 
 def _schema(path: Path | None) -> dict | None:  # type: ignore[type-arg]
@@ -46,16 +50,17 @@ def _schema(path: Path | None) -> dict | None:  # type: ignore[type-arg]
 
 
 def _load_snapshot(protocol: Protocol, *, demo_seed: int | None) -> TrialSnapshot:
-    """The seeded demo trial for ``demo_seed``, else the EDC database's data as the EDC builds it.
+    """The simulated trial of ``demo_seed`` (:mod:`mescams.sim.demo_snapshot`), else the EDC database's data as the
+    EDC builds it.
 
     Why explicit: exports carry treatment allocation, so the command line never silently falls back to fake data;
     the demo trial is used only when asked for with ``--demo SEED``. Why here: interop only reads snapshots and
     never imports the EDC; the command wires the EDC's snapshot into the exports.
     """
     if demo_seed is not None:
-        from mescams.interop._demo_snapshot import demo_snapshot
+        from mescams.sim.demo_snapshot import simulated_snapshot
 
-        return demo_snapshot(protocol, seed=demo_seed)
+        return simulated_snapshot(protocol, seed=demo_seed)
     from mescams.edc.settings import configure
 
     configure()
@@ -116,9 +121,10 @@ def adam(
     protocol: Path | None = ProtocolOption,
 ) -> None:
     """Write ADaM datasets (ADSL, ADAE, ADLES, ADEDSS, ADREL, ADTTE) derived from the SDTM datasets."""
-    from mescams.interop.adam.to_analysis_data import analysis_data_from_adam
+    from mescams.interop.adam.to_analysis_data import analysis_tables_from_adam
     from mescams.interop.export import write_datasets
     from mescams.protocols import load_protocol
+    from mescams.stats.analysis_folder import write_analysis_folder
 
     p = load_protocol(protocol)
     datasets = _adam_datasets(p, demo)
@@ -132,7 +138,7 @@ def adam(
     )
     typer.echo(f"wrote {len(paths)} files for {len(datasets)} ADaM datasets to {out_dir}")
     if analysis_data is not None:
-        analysis_data_from_adam(datasets, analysis_data)
+        write_analysis_folder(analysis_tables_from_adam(datasets), analysis_data, overwrite=True)
         typer.echo(f"wrote the analysis-data folder {analysis_data}")
 
 
@@ -284,12 +290,14 @@ def tlf(
         except (OSError, json.JSONDecodeError) as exc:
             raise ImportFormatError(str(results), f"is not a readable results JSON ({exc})") from None
     else:
-        from mescams.interop.analysis_folder import write_analysis_folder
+        from mescams.interop.analysis_folder import analysis_tables
         from mescams.stats.analysis import run_analysis
         from mescams.stats.analysis_data import read_analysis_data
+        from mescams.stats.analysis_folder import write_analysis_folder
 
         with tempfile.TemporaryDirectory(prefix="mescams-tlf-") as tmp:
-            folder = write_analysis_folder(p, snapshot, Path(tmp))
+            folder = Path(tmp)
+            write_analysis_folder(analysis_tables(p, snapshot), folder, overwrite=True)
             stats = run_analysis(read_analysis_data(folder, p), p).results()
     outputs = build_tlfs(p, snapshot, stats)
     written = write_tlfs(outputs, out_dir, pdf=not no_pdf)

@@ -82,7 +82,9 @@ def show(protocol: Path | None = ProtocolOption) -> None:
 
 @reports_errors
 def schedule(
-    randomized_on: str = typer.Option(..., "--randomized-on", help="Week 0: randomisation and first infusion."),
+    randomised_on: str = typer.Option(
+        ..., "--randomised-on", "--randomized-on", help="Week 0: randomisation and first infusion."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
     protocol: Path | None = ProtocolOption,
 ) -> None:
@@ -90,7 +92,7 @@ def schedule(
     from mescams.core.schedule import planned_visits, study_day
     from mescams.protocols import load_protocol
 
-    week0 = _parse_date(randomized_on, "--randomized-on")
+    week0 = _parse_date(randomised_on, "--randomised-on")
     plan = planned_visits(load_protocol(protocol), week0)
     rows: list[dict[str, Any]] = [
         {

@@ -42,14 +42,15 @@ def trial(
 ) -> None:
     """Simulate one trial and write it as an analysis data folder (the contract's format)."""
     from mescams.protocols import load_protocol
-    from mescams.sim.trial import simulate_trial, write_analysis_folder
+    from mescams.sim.trial import simulate_trial
     from mescams.sim.virtual_patients import load_params
+    from mescams.stats.analysis_folder import write_analysis_folder
 
     if not rate_ratio > 0:
         raise InputValidationError("--rate-ratio", "must be a positive number")
     sim = simulate_trial(load_protocol(protocol), load_params(params), participants=participants,
                          rate_ratio=rate_ratio, seed=seed)
-    written = write_analysis_folder(sim, out_dir, overwrite=overwrite)
+    written = write_analysis_folder(sim.rows, out_dir, overwrite=overwrite)
     counts = ", ".join(f"{p.name} {len(sim.rows[p.name])} rows" for p in written)
     typer.echo(f"wrote {out_dir}: {counts}")
 

@@ -16,7 +16,7 @@ The baseline is fixed (never re-based after an improvement), as recommended for 
 
 The result agrees with ``pymsprog.MSprog`` run with ``event='firstCDW'``, ``baseline='fixed'``,
 ``check_intermediate=False``, ``conf_tol_days=[0, inf]`` and a ``delta_fun`` giving these thresholds (see
-tests/unit/clinical/test_progression_pymsprog.py).
+tests/unit/core/test_progression_pymsprog.py).
 """
 
 from __future__ import annotations

@@ -33,7 +33,7 @@ def consort_boxes(flow: dict[str, Any], snapshot: TrialSnapshot) -> dict[str, An
                 if e.criterion_id.startswith("I")
                 else f"exclusion {e.criterion_id}"
             ] += 1
-    randomized = sum(_milestone(flow["periods"][0], "STARTED", g["id"]) for g in flow["groups"])
+    randomised = sum(_milestone(flow["periods"][0], "STARTED", g["id"]) for g in flow["groups"])
     columns = []
     for g in flow["groups"]:
         boxes = [f"Allocated to {g['title']}\n(n={_milestone(flow['periods'][0], 'STARTED', g['id'])})"]
@@ -53,7 +53,7 @@ def consort_boxes(flow: dict[str, Any], snapshot: TrialSnapshot) -> dict[str, An
         "assessed": len(snapshot.participants),
         "excluded": len(failed),
         "exclusion_reasons": dict(reasons),
-        "randomized": randomized,
+        "randomised": randomised,
         "columns": columns,
     }
 
@@ -81,7 +81,7 @@ def draw_consort(boxes: dict[str, Any], path: Path) -> Path:
     reasons = "".join(f"\n  {k}: {v}" for k, v in sorted(boxes["exclusion_reasons"].items()))
     ax.text(8.3, top - 0.8, f"Excluded (n={boxes['excluded']}){reasons}", **style)
     ax.annotate("", xy=(7.2, top - 0.8), xytext=(5, top - 0.8), arrowprops={"arrowstyle": "->"})
-    ax.text(5, top - 1.6, f"Randomised (n={boxes['randomized']})", **style)
+    ax.text(5, top - 1.6, f"Randomised (n={boxes['randomised']})", **style)
     ax.annotate("", xy=(5, top - 1.35), xytext=(5, top - 0.25), arrowprops={"arrowstyle": "->"})
     for i, column in enumerate(boxes["columns"]):
         x = 2.5 + 5 * i

@@ -98,8 +98,8 @@ def _groups(protocol: Protocol, prefix: str) -> list[dict[str, str]]:
 
 def flow_module(protocol: Protocol, snapshot: TrialSnapshot) -> dict[str, Any]:
     groups = _groups(protocol, "FG")
-    by_seq = {s.code: [p for p in snapshot.randomized if p.sequence == s.code] for s in protocol.design.sequences}
-    status = {p.participant_id: period_status(protocol, snapshot, p) for p in snapshot.randomized}
+    by_seq = {s.code: [p for p in snapshot.randomised if p.sequence == s.code] for s in protocol.design.sequences}
+    status = {p.participant_id: period_status(protocol, snapshot, p) for p in snapshot.randomised}
     periods = []
     for k, period in enumerate(protocol.design.periods):
         started, completed, reasons = {}, {}, {}
@@ -129,7 +129,7 @@ def flow_module(protocol: Protocol, snapshot: TrialSnapshot) -> dict[str, Any]:
         )
     return {
         "recruitmentDetails": f"{len(snapshot.participants)} people screened at "
-        f"{len(protocol.identification.sites)} sites; {len(snapshot.randomized)} randomised.",
+        f"{len(protocol.identification.sites)} sites; {len(snapshot.randomised)} randomised.",
         "groups": groups,
         "periods": periods,
     }
@@ -148,8 +148,8 @@ def baseline_module(protocol: Protocol, snapshot: TrialSnapshot) -> dict[str, An
             "description": "All randomised participants",
         },
     ]
-    members = {g["id"]: [p for p in snapshot.randomized if p.sequence == g["title"]] for g in groups[:-1]}
-    members[groups[-1]["id"]] = list(snapshot.randomized)
+    members = {g["id"]: [p for p in snapshot.randomised if p.sequence == g["title"]] for g in groups[:-1]}
+    members[groups[-1]["id"]] = list(snapshot.randomised)
     denoms = [{"units": "Participants", "counts": [{"groupId": g, "value": str(len(m))} for g, m in members.items()]}]
     countries = {s.code: s.country for s in protocol.identification.sites}
 

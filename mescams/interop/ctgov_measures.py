@@ -107,7 +107,7 @@ def by_treatment_measure(
     field, unit = PERIOD_METRICS[metric]
     totals = period_totals(protocol, snapshot, field)
     groups = groups_by_treatment(protocol)
-    seq = {p.participant_id: p.sequence for p in snapshot.randomized if p.sequence}
+    seq = {p.participant_id: p.sequence for p in snapshot.randomised if p.sequence}
     values: dict[str, list[float]] = {g["id"]: [] for g in groups}
     people: dict[str, set[str]] = {g["id"]: set() for g in groups}
     for (pid, period), total in sorted(totals.items()):

@@ -71,8 +71,10 @@ class Participant:
     ethnicity: str | None = None
 
     @property
-    def randomized(self) -> bool:
+    def randomised(self) -> bool:
         return self.randomization_date is not None and self.sequence is not None
+
+    randomized = randomised  # the earlier spelling, kept working for callers written with it
 
 
 @dataclass(frozen=True)
@@ -256,8 +258,10 @@ class TrialSnapshot:
     audit: tuple[AuditRecord, ...] = ()
 
     @property
-    def randomized(self) -> tuple[Participant, ...]:
-        return tuple(p for p in self.participants if p.randomized)
+    def randomised(self) -> tuple[Participant, ...]:
+        return tuple(p for p in self.participants if p.randomised)
+
+    randomized = randomised  # the earlier spelling, kept working for callers written with it
 
     def participant(self, participant_id: str) -> Participant:
         for p in self.participants:

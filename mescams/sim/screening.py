@@ -28,7 +28,8 @@ from mescams.errors import InputValidationError
 from mescams.sim.registry import ALLERGY_RATES, CONDITION_RATES
 from mescams.sim.virtual_patients import COURSES, VirtualPatientParams
 
-__all__ = ["Candidate", "draw_candidate", "draw_course", "failed_criteria", "judge", "screen_candidates"]
+__all__ = ["Candidate", "draw_candidate", "draw_course", "failed_criteria", "judge", "race_and_ethnicity",
+           "screen_candidates"]
 
 D = dt.timedelta
 FIRST_LINE = ("interferon_beta", "glatiramer_acetate", "dimethyl_fumarate", "teriflunomide")
@@ -45,6 +46,15 @@ REFERRED_WITHOUT_ACTIVITY = 0.1
 UNTREATED = {"RRMS": 0.04, "SPMS": 0.08, "PPMS": 1.0}  # assumption: PPMS had no approved therapy before 2017
 WASHOUT_DAYS = {"first_line": (90.0, 0.6), "second_line": (150.0, 0.4)}  # log-normal: assumption
 CANCER_LIKE = ("malignancy", "basal_cell_carcinoma", "carcinoma_in_situ")
+RACE_MIX = ("WHITE",) * 8 + ("ASIAN", "BLACK OR AFRICAN AMERICAN", "NOT REPORTED", "AMERICAN INDIAN OR ALASKA NATIVE")
+ETHNICITY_MIX = ("NOT HISPANIC OR LATINO",) * 6 + ("HISPANIC OR LATINO", "NOT REPORTED")
+"""CDISC RACE and ETHNIC terms in a fixed mix (assumption: mostly white, as Canadian MS clinic cohorts)."""
+
+
+def race_and_ethnicity(number: int) -> tuple[str, str]:
+    """(race, ethnicity) of referred person ``number``: a fixed mix, no random draw, so adding them changed no
+    other value the simulation draws."""
+    return RACE_MIX[(7 * number) % len(RACE_MIX)], ETHNICITY_MIX[(5 * number) % len(ETHNICITY_MIX)]
 
 
 @dataclass(frozen=True)

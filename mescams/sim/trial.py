@@ -2,6 +2,7 @@
 
 The folder is exactly what ``mescams export analysis-data`` writes for the real trial, so ``mescams analyze`` (and
 any outside R script) runs on it unchanged: that is what makes an in-silico trial a rehearsal of the real analysis.
+The rows are written by the folder's one writer, :func:`mescams.stats.analysis_folder.write_analysis_folder`.
 Dates come from the protocol's visit schedule (scan dates drawn inside each visit's window); the randomisation
 day is week 0 and the first infusion, as the protocol's W0 visit says.
 """
@@ -9,24 +10,21 @@ day is week 0 and the first infusion, as the protocol's W0 visit says.
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
+from mescams.core.analysis_contract import COLUMNS
 from mescams.core.protocol import Protocol
 from mescams.core.schedule import planned_visits
 from mescams.errors import InputValidationError
-from mescams.interop.analysis_folder import COLUMNS, write_csv
 from mescams.sim import clinical_course as cc
 from mescams.sim.virtual_patients import COURSES, ScanDesign, VirtualPatientParams, simulate_gel
 
-__all__ = ["TABLES", "SimulatedTrial", "simulate_trial", "write_analysis_folder"]
+__all__ = ["TABLES", "SimulatedTrial", "simulate_trial"]
 
 TABLES = COLUMNS
-"""The contract's tables and their columns, in file order."""
+"""The contract's tables and their columns, in file order (:data:`mescams.core.analysis_contract.COLUMNS`)."""
 
 
 @dataclass
@@ -147,21 +145,3 @@ def simulate_trial(protocol: Protocol, params: VirtualPatientParams, *, particip
                 "related": ae.related,
             })
     return trial
-
-
-def write_analysis_folder(trial: SimulatedTrial, out_dir: Path, *, overwrite: bool = False) -> list[Path]:
-    """Write the five contract CSVs into ``out_dir``: all of them or none (written aside, then moved in)."""
-    out_dir = Path(out_dir)
-    if out_dir.exists() and any(out_dir.iterdir()) and not overwrite:
-        raise InputValidationError("OUT_DIR", f"{out_dir} exists and is not empty (use --overwrite)")
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=out_dir.parent, prefix=f".{out_dir.name}.") as tmp:
-        for name, columns in TABLES.items():
-            write_csv(Path(tmp) / name, columns, ([row[c] for c in columns] for row in trial.rows[name]))
-        out_dir.mkdir(exist_ok=True)
-        written = []
-        for name in TABLES:
-            target = out_dir / name
-            shutil.move(str(Path(tmp) / name), target)
-            written.append(target)
-    return written

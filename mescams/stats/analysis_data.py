@@ -23,6 +23,7 @@ from typing import Any
 
 import pandas as pd
 
+from mescams.core.analysis_contract import COLUMNS, FILES
 from mescams.core.protocol import Protocol
 from mescams.core.spreadsheet import restore
 from mescams.errors import AnalysisDataError
@@ -115,8 +116,9 @@ def _one_of(*allowed: str | int) -> Parser:
     return parse
 
 
-def _columns(protocol: Protocol) -> dict[str, dict[str, Parser]]:
-    """The contract's columns for every file, with each column's parser (ranges from the protocol)."""
+def _parsers(protocol: Protocol) -> dict[str, dict[str, Parser]]:
+    """Each contract column's parser, by file (ranges from the protocol); the columns themselves are
+    :data:`mescams.core.analysis_contract.COLUMNS`."""
     mri_weeks = sorted({v.week for v in protocol.visits if v.week is not None and "mri_gadolinium" in v.activities})
     edss_weeks = sorted({v.week for v in protocol.visits if v.week is not None and "edss" in v.activities})
     sequences = [s.code for s in protocol.design.sequences]
@@ -177,7 +179,10 @@ MISSING_HANDLED = {
 }
 """What the analysis plan does with each participant characteristic that may be missing (empty cell)."""
 
-FILES = ("participants.csv", "mri.csv", "adverse_events.csv", "relapses.csv", "edss.csv")
+def _columns(protocol: Protocol) -> dict[str, dict[str, Parser]]:
+    """The contract's columns for every file, in the contract's order, each with its parser."""
+    parsers = _parsers(protocol)
+    return {name: {column: parsers[name][column] for column in columns} for name, columns in COLUMNS.items()}
 
 
 @dataclass(frozen=True)

@@ -8,15 +8,13 @@ itself: per scan, NB2 with mean ``exp(log_rate + b_i + log(rr) * MSC + period_ef
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from mescams.core.spreadsheet import neutralise
+from mescams.stats.analysis_folder import write_analysis_folder
 
 __all__ = ["SyntheticTrial", "write_synthetic_folder"]
 
@@ -45,16 +43,9 @@ def _nb(rng: np.random.Generator, mean: float, theta: float) -> int:
     return int(rng.poisson(rng.gamma(theta, mean / theta))) if mean > 0 else 0
 
 
-def _write(path: Path, header: list[str], rows: Sequence[Sequence[object]]) -> None:
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(header)
-        for row in rows:
-            writer.writerow(["" if v is None else neutralise(v) if isinstance(v, str) else v for v in row])
-
-
 def write_synthetic_folder(folder: Path | str, trial: SyntheticTrial | None = None) -> Path:
-    """Write the five contract CSV files of one generated trial into ``folder`` (created if needed)."""
+    """Write the five contract CSV files of one generated trial into ``folder`` (created if needed; files of the
+    same names replaced) through the folder's one writer (:mod:`mescams.stats.analysis_folder`)."""
     trial = trial or SyntheticTrial()
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -112,13 +103,6 @@ def write_synthetic_folder(folder: Path | str, trial: SyntheticTrial | None = No
             elif week and rng.random() < 0.1:
                 score = 0.0 if score <= 1.0 else score - 0.5
             edss.append([pid, week, (infusion1 + dt.timedelta(weeks=week)).isoformat(), score])
-    _write(folder / "participants.csv", ["participant_id", "site", "sequence", "sex", "age", "ms_course",
-                                         "baseline_edss", "weight_kg", "randomization_date", "infusion1_date",
-                                         "infusion2_date"], people)
-    _write(folder / "mri.csv", ["participant_id", "week", "scan_date", "gel_count", "new_enlarging_t2_count",
-                                "cua_count", "gel_volume_mm3", "black_hole_volume_mm3"], scans)
-    _write(folder / "adverse_events.csv", ["participant_id", "ae_id", "term", "onset_date", "end_date",
-                                           "severity_grade", "serious", "related"], events)
-    _write(folder / "relapses.csv", ["participant_id", "onset_date", "confirmed"], relapses)
-    _write(folder / "edss.csv", ["participant_id", "week", "assessment_date", "score"], edss)
+    write_analysis_folder({"participants.csv": people, "mri.csv": scans, "adverse_events.csv": events,
+                           "relapses.csv": relapses, "edss.csv": edss}, folder, overwrite=True)
     return folder

@@ -22,6 +22,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from mescams.core.analysis_contract import COLUMNS as CONTRACT_COLUMNS
 from mescams.edc.audit import chain
 from mescams.edc.audit.context import Actor, acting
 from mescams.edc.crfs.dose_basis import weight_at_randomisation
@@ -33,9 +34,8 @@ from mescams.edc.security.free_text import scrub
 from mescams.edc.security.privacy import participant_offset
 from mescams.edc.trial.models import Participant
 from mescams.errors import InputValidationError
-from mescams.interop.analysis_folder import COLUMNS as CONTRACT_COLUMNS
-from mescams.interop.analysis_folder import write_csv
 from mescams.protocols import default_protocol
+from mescams.stats.analysis_folder import write_analysis_folder
 
 __all__ = ["COLUMNS", "write_analysis_data"]
 
@@ -171,8 +171,7 @@ def write_analysis_data(out_dir: Path, *, actor: Actor | Any | None = None, deid
     tables = _rows()
     if deidentified:
         _deidentify(tables)
-    for name, rows in tables.items():
-        write_csv(out_dir / name, COLUMNS[name], rows)
+    write_analysis_folder(tables, out_dir, columns=COLUMNS, overwrite=True)
     who = actor if isinstance(actor, Actor) else Actor.of(actor) if actor is not None else Actor.system("cli")
     with acting(who, reason="analysis-data export"):
         chain.append(actor=who, table="export", record_id="analysis-data", action="export",

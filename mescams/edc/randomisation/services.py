@@ -34,7 +34,7 @@ from mescams.edc.audit.context import Actor, acting
 from mescams.edc.randomisation.models import AllocationList, AllocationSlot
 from mescams.edc.trial.models import Site
 from mescams.edc.trial.services import get_visible_participant, require_role, step
-from mescams.errors import AllocationExhausted, AlreadyRandomized, IllegalTransition, InputValidationError, MescamsError
+from mescams.errors import AllocationExhausted, AlreadyRandomised, IllegalTransition, InputValidationError, MescamsError
 from mescams.protocols import default_protocol
 
 __all__ = ["active_list", "generate_list", "import_list", "randomise", "verify_list"]
@@ -123,7 +123,7 @@ def randomise(*, user: Any, participant_id: str, on: dt.date) -> AllocationSlot:
     with transaction.atomic(), acting(user, reason="randomisation"):
         participant = get_visible_participant(user, participant_id, for_update=True)
         if AllocationSlot.objects.filter(participant=participant).exists():
-            raise AlreadyRandomized(f"participant {participant_id} is already randomised")
+            raise AlreadyRandomised(f"participant {participant_id} is already randomised")
         if participant.status != ParticipantState.ELIGIBLE:
             raise IllegalTransition(f"cannot randomise a participant who is {participant.status} (must be eligible)")
         allocation = active_list()

@@ -11,7 +11,7 @@ participant's data at all, so a role's API lists hold what its pages show and no
   deviations nor withdrawal and screen-failure reasons (which could hint at side effects, and so at treatment);
 - site staff, the data manager, the unblinded statistician and the DSMB see what their work is about.
 
-The access matrix (``tests/integration/reliability/test_access_matrix.py``) checks every role's lists against it.
+The access matrix (``tests/integration/edc/reliability/test_access_matrix.py``) checks every role's lists against it.
 """
 
 from __future__ import annotations

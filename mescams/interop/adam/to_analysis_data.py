@@ -3,7 +3,8 @@
 Why: ``mescams analyze`` reads the contract's folder (shared/contracts/analysis-data.md); a sponsor who holds the
 trial as ADaM can run the same analysis through this converter and must get the same results. Each contract
 column is read from one ADaM variable: participants from ADSL, scans from ADLES scan records, adverse events from
-ADAE, relapses from ADREL, EDSS from ADEDSS.
+ADAE, relapses from ADREL, EDSS from ADEDSS. The rows go to the folder's one writer,
+:func:`mescams.stats.analysis_folder.write_analysis_folder`.
 """
 
 from __future__ import annotations
@@ -13,13 +14,14 @@ from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 
+from mescams.core.analysis_contract import COLUMNS
 from mescams.interop.adam.subject import from_sas
-from mescams.interop.analysis_folder import COLUMNS, write_csv
+from mescams.interop.analysis_folder import Table
 from mescams.interop.dataset import Cell, Dataset
 from mescams.interop.dataset_json import read_dataset_json
 from mescams.interop.errors import ImportFormatError
 
-__all__ = ["analysis_data_from_adam", "is_adam_folder", "read_adam_folder"]
+__all__ = ["analysis_tables_from_adam", "is_adam_folder", "read_adam_folder"]
 
 REQUIRED = ("ADSL", "ADAE", "ADLES", "ADEDSS", "ADREL")
 MRI_COLUMNS = {
@@ -72,35 +74,14 @@ def _num(value: Cell, integer: bool = False) -> object:
     return int(float(value)) if integer else float(value)  # type: ignore[arg-type]
 
 
-def analysis_data_from_adam(adam: dict[str, list[dict[str, Cell]]] | Iterable[Dataset], out_dir: Path) -> Path:
-    """Write the five contract CSV files from ADaM rows (``{name: rows}``) or Dataset objects."""
+def analysis_tables_from_adam(adam: dict[str, list[dict[str, Cell]]] | Iterable[Dataset]) -> dict[str, Table]:
+    """Each contract file's rows from ADaM rows (``{name: rows}``) or Dataset objects; written by
+    :func:`mescams.stats.analysis_folder.write_analysis_folder`."""
     if not isinstance(adam, dict):
         adam = {d.name: list(d.rows) for d in adam}
     missing = [n for n in REQUIRED if n not in adam]
     if missing:
         raise ImportFormatError("ADaM", f"missing datasets {missing}")
-    out_dir.mkdir(parents=True, exist_ok=True)
-    adsl = sorted(adam["ADSL"], key=lambda r: str(r["SUBJID"]))
-    write_csv(
-        out_dir / "participants.csv",
-        COLUMNS["participants.csv"],
-        (
-            (
-                r["SUBJID"],
-                r["SITEID"],
-                r["TRTSEQP"],
-                r["SEX"],
-                _num(r["AGE"], True),
-                r["MSCOURSE"],
-                _num(r["EDSSBL"]),
-                _num(r["WEIGHTBL"]),
-                _date(r["RANDDT"]),
-                _date(r["TR01SDT"]),
-                _date(r["TR02SDT"]),
-            )
-            for r in adsl
-        ),
-    )
     scans: dict[tuple[str, int], dict[str, object]] = defaultdict(dict)
     for r in adam["ADLES"]:
         if r["DTYPE"] is None and r["PARAMCD"] in MRI_COLUMNS and r["AVISITN"] is not None:
@@ -108,46 +89,28 @@ def analysis_data_from_adam(adam: dict[str, list[dict[str, Cell]]] | Iterable[Da
             column = MRI_COLUMNS[str(r["PARAMCD"])]
             scan[column] = _num(r["AVAL"], column in COUNTS)
             scan["scan_date"] = _date(r["ADT"])
-    write_csv(
-        out_dir / "mri.csv",
-        COLUMNS["mri.csv"],
-        (
+    return {
+        "participants.csv": [
+            (r["SUBJID"], r["SITEID"], r["TRTSEQP"], r["SEX"], _num(r["AGE"], True), r["MSCOURSE"], _num(r["EDSSBL"]),
+             _num(r["WEIGHTBL"]), _date(r["RANDDT"]), _date(r["TR01SDT"]), _date(r["TR02SDT"]))
+            for r in sorted(adam["ADSL"], key=lambda r: str(r["SUBJID"]))
+        ],
+        "mri.csv": [
             (pid, week, s.get("scan_date"), *(s.get(c) for c in COLUMNS["mri.csv"][3:]))
             for (pid, week), s in sorted(scans.items())
-        ),
-    )
-    write_csv(
-        out_dir / "adverse_events.csv",
-        COLUMNS["adverse_events.csv"],
-        (
-            (
-                r["SUBJID"],
-                r["AESPID"],
-                r["AETERM"],
-                _date(r["ASTDT"]),
-                _date(r["AENDT"]),
-                _num(r["ATOXGRN"], True),
-                r["AESER"] == "Y",
-                r["AEREL"] == "Y",
-            )
+        ],
+        "adverse_events.csv": [
+            (r["SUBJID"], r["AESPID"], r["AETERM"], _date(r["ASTDT"]), _date(r["AENDT"]), _num(r["ATOXGRN"], True),
+             r["AESER"] == "Y", r["AEREL"] == "Y")
             for r in sorted(adam["ADAE"], key=lambda r: (str(r["SUBJID"]), float(r["ASTDT"] or 0), str(r["AESPID"])))
-        ),
-    )
-    write_csv(
-        out_dir / "relapses.csv",
-        COLUMNS["relapses.csv"],
-        (
+        ],
+        "relapses.csv": [
             (r["SUBJID"], _date(r["ASTDT"]), r["CONFFL"] == "Y")
             for r in sorted(adam["ADREL"], key=lambda r: (str(r["SUBJID"]), float(r["ASTDT"] or 0)))
-        ),
-    )
-    write_csv(
-        out_dir / "edss.csv",
-        COLUMNS["edss.csv"],
-        (
+        ],
+        "edss.csv": [
             (r["SUBJID"], _num(r["AVISITN"], True), _date(r["ADT"]), _num(r["AVAL"]))
             for r in sorted(adam["ADEDSS"], key=lambda r: (str(r["SUBJID"]), float(r["ADT"] or 0)))
             if r["AVISITN"] is not None
-        ),
-    )
-    return out_dir
+        ],
+    }

@@ -57,7 +57,7 @@ def build_dm(ctx: SubjectContext) -> Dataset:
             "COUNTRY": COUNTRIES.get(sites[p.site].country, sites[p.site].country),
             "DMDTC": iso(p.screening_date),
         }
-        if p.randomized and p.sequence is not None:
+        if p.randomised and p.sequence is not None:
             seq = ctx.protocol.sequence(p.sequence)
             act_cd, act, nrs = _actual_arm(ctx, p.participant_id)
             row.update(ARMCD=armcd(seq), ARM=_ascii(seq.label), ACTARMCD=act_cd, ACTARM=act, ARMNRS=nrs)
@@ -88,7 +88,7 @@ def build_se(ctx: SubjectContext) -> Dataset:
                 "SEENDY": ctx.dy(pid, first),
             }
         )
-        if not (p.randomized and p.sequence):
+        if not (p.randomised and p.sequence):
             continue
         products = [i.product for i in sorted(ctx.snapshot.infusions, key=lambda i: i.date) if i.participant_id == pid]
         for n, (start, product) in enumerate(zip(infusions, products, strict=True), start=1):
@@ -146,7 +146,7 @@ def build_ds(ctx: SubjectContext) -> Dataset:
                 "DSSTDY": ctx.dy(pid, p.consent_date),
             }
         )
-        if p.randomized:
+        if p.randomised:
             rows.append(
                 {
                     **ctx.base("DS", pid),

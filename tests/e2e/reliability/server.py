@@ -36,7 +36,7 @@ from mescams.edc.accounts.services import create_user
 from mescams.edc.crfs.services import save_form
 from mescams.edc.randomisation.services import generate_list
 from mescams.edc.trial.sites import sync_sites
-from tests.integration.edc.factories import RANDOMISATION, randomised
+from tests.factories.edc import RANDOMISATION, randomised
 roles, password, per_site, extra = json.loads(sys.argv[1])
 sync_sites()
 users = {name: create_user(username=name, password=password, role=role,

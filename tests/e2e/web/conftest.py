@@ -40,7 +40,7 @@ def trial(transactional_db: None) -> dict[str, Any]:
     """Users of every role and an allocation list, entered through the services."""
     from mescams.edc.randomisation.services import generate_list
     from mescams.edc.trial.sites import sync_sites
-    from tests.integration.edc.factories import LIST_SEED, make_users
+    from tests.factories.edc import LIST_SEED, make_users
 
     sync_sites()
     users = make_users()

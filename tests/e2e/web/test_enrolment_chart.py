@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from mescams.edc.web.charts import enrolment_chart
-from tests.integration.web.test_enrolment_chart import TARGET, _series
+from tests.integration.edc.web.test_enrolment_chart import TARGET, _series
 
 pytestmark = pytest.mark.browser
 

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.integration.edc.factories import PASSWORD
+from tests.factories.edc import PASSWORD
 
 pytestmark = pytest.mark.browser
 D = dt.timedelta

@@ -40,7 +40,7 @@ def edc(request: pytest.FixtureRequest) -> Iterator[str]:
 
 @pytest.fixture()
 def users(edc: str) -> dict[str, object]:
-    from tests.integration.edc.factories import make_users
+    from tests.factories.edc import make_users
 
     return make_users()
 
@@ -48,6 +48,6 @@ def users(edc: str) -> dict[str, object]:
 @pytest.fixture()
 def allocation(users: dict[str, object]) -> object:
     from mescams.edc.randomisation.services import generate_list
-    from tests.integration.edc.factories import LIST_SEED
+    from tests.factories.edc import LIST_SEED
 
     return generate_list(actor=users["statistician"], seed=LIST_SEED, slots_per_site=8)

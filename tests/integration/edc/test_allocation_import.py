@@ -11,7 +11,7 @@ from mescams.edc.audit.models import AuditEntry
 from mescams.edc.randomisation.models import AllocationList, AllocationSlot
 from mescams.edc.randomisation.services import generate_list, import_list, randomise, verify_list
 from mescams.errors import BlindingViolation, InputValidationError
-from tests.integration.edc.factories import LIST_SEED, RANDOMISATION, eligible
+from tests.factories.edc import LIST_SEED, RANDOMISATION, eligible
 
 HEADER = "site,slot,sequence,product_code\n"
 GOOD_ROWS = [

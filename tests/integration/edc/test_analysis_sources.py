@@ -18,7 +18,7 @@ from mescams.edc.export.analysis_data import write_analysis_data
 from mescams.protocols import default_protocol
 from mescams.stats.analysis import run_analysis
 from mescams.stats.analysis_data import read_analysis_data
-from tests.integration.edc.factories import CONSENT, eligible_record, randomised
+from tests.factories.edc import CONSENT, eligible_record, randomised
 from tests.integration.edc.test_validation_rules import GOOD
 
 

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from mescams.core.blinding import BLINDING_POLICY, Reveal, Role
-from tests.integration.edc.factories import PASSWORD, RANDOMISATION, consented, randomised, screened
+from tests.factories.edc import PASSWORD, RANDOMISATION, consented, randomised, screened
 from tests.integration.edc.test_validation_rules import GOOD
 
 
@@ -40,7 +40,7 @@ def test_login_needs_csrf_and_so_does_every_write(users) -> None:
     ok = c.post("/api/auth/login", body, content_type="application/json", headers={"X-CSRFToken": token})
     assert ok.status_code == 200 and ok.json() == {"username": "coord", "role": "site_coordinator", "sites": ["OTT"]}
     token = c.cookies["csrftoken"].value  # rotated at log-in
-    from tests.integration.edc.factories import consent_body
+    from tests.factories.edc import consent_body
 
     new = consent_body()
     assert c.post("/api/participants", new, content_type="application/json").status_code == 403
@@ -110,7 +110,7 @@ def test_form_errors_name_field_and_rule(users, allocation) -> None:
 
 
 def test_lifecycle_over_the_api(users, allocation) -> None:
-    from tests.integration.edc.factories import consent_body, eligible_record
+    from tests.factories.edc import consent_body, eligible_record
 
     c = client_for(users["coord"])
     made = c.post("/api/participants", consent_body(), content_type="application/json")

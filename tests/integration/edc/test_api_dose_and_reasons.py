@@ -9,7 +9,7 @@ import json
 from django.test import Client
 
 from mescams.edc.crfs.models import AdverseEvent, VitalSigns
-from tests.integration.edc.factories import RANDOMISATION, D, infuse, randomised
+from tests.factories.edc import RANDOMISATION, D, infuse, randomised
 
 W0_VITALS = {"visit_code": "W0", "assessment_date": RANDOMISATION.isoformat(), "weight_kg": 90.0}
 AE = {"term": "Headache", "onset_date": (RANDOMISATION + D(days=3)).isoformat(), "severity_grade": 1,

@@ -17,7 +17,7 @@ from mescams.edc.audit.verify import verify_audit_trail
 from mescams.edc.crfs.models import VitalSigns
 from mescams.edc.trial.models import Participant
 from mescams.errors import InputValidationError
-from tests.integration.edc.factories import randomised
+from tests.factories.edc import randomised
 from tests.integration.edc.test_validation_rules import GOOD
 
 

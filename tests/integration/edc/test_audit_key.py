@@ -22,7 +22,7 @@ from mescams.edc.audit.verify import verify_audit_trail
 from mescams.edc.crfs.services import save_form
 from mescams.edc.settings import audit_key
 from mescams.errors import AuditChainBroken
-from tests.integration.edc.factories import randomised
+from tests.factories.edc import randomised
 from tests.integration.edc.test_validation_rules import GOOD
 
 

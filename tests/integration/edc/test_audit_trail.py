@@ -15,7 +15,7 @@ from mescams.edc.crfs.models import VitalSigns
 from mescams.edc.crfs.services import save_form
 from mescams.edc.queries import services as queries
 from mescams.errors import AuditChainBroken, DataLocked, InputValidationError
-from tests.integration.edc.factories import randomised
+from tests.factories.edc import randomised
 from tests.integration.edc.test_validation_rules import GOOD
 
 

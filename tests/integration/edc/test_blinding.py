@@ -28,7 +28,7 @@ from mescams.edc.randomisation.services import generate_list
 from mescams.edc.trial.consent import log_prescreening
 from mescams.edc.trial.services import emergency_unblind
 from mescams.protocols import default_protocol
-from tests.integration.edc.factories import PASSWORD, RANDOMISATION, infuse, randomised
+from tests.factories.edc import PASSWORD, RANDOMISATION, infuse, randomised
 from tests.integration.edc.test_validation_rules import GOOD
 
 D = dt.timedelta

@@ -14,7 +14,7 @@ from mescams.edc.crfs.services import save_form
 from mescams.edc.queries.models import Query
 from mescams.edc.trial.models import ProtocolDeviation
 from mescams.errors import EditChecksFailed
-from tests.integration.edc.factories import RANDOMISATION, randomised
+from tests.factories.edc import RANDOMISATION, randomised
 from tests.integration.edc.test_validation_rules import GOOD
 
 D = dt.timedelta

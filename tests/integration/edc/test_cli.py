@@ -12,18 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from mescams.core.analysis_contract import COLUMNS
 from tests.conftest import REPO
 
-CONTRACT_COLUMNS = {
-    "participants.csv": ["participant_id", "site", "sequence", "sex", "age", "ms_course", "baseline_edss",
-                         "weight_kg", "randomization_date", "infusion1_date", "infusion2_date"],
-    "mri.csv": ["participant_id", "week", "scan_date", "gel_count", "new_enlarging_t2_count", "cua_count",
-                "gel_volume_mm3", "black_hole_volume_mm3"],
-    "adverse_events.csv": ["participant_id", "ae_id", "term", "onset_date", "end_date", "severity_grade", "serious",
-                           "related"],
-    "relapses.csv": ["participant_id", "onset_date", "confirmed"],
-    "edss.csv": ["participant_id", "week", "assessment_date", "score"],
-}
+CONTRACT_COLUMNS = {name: list(columns) for name, columns in COLUMNS.items()}
+"""The contract's columns (checked against the contract document in tests/unit/stats/test_analysis_folder.py)."""
 
 POPULATE = """
 import datetime as dt
@@ -32,7 +25,7 @@ configure()
 from mescams.edc.trial.sites import sync_sites
 from mescams.edc.randomisation.services import generate_list
 from mescams.edc.crfs.services import save_form, read_scan
-from tests.integration.edc.factories import make_users, randomised, infuse, RANDOMISATION
+from tests.factories.edc import make_users, randomised, infuse, RANDOMISATION
 from tests.integration.edc.test_validation_rules import GOOD
 sync_sites()
 users = make_users()

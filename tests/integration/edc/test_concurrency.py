@@ -10,8 +10,8 @@ import pytest
 
 from mescams.edc.testing import thread_connection, use_database
 from tests.conftest import require
+from tests.factories.edc import RANDOMISATION, eligible, make_users
 from tests.integration.edc.conftest import ALIASES, HAS_PG
-from tests.integration.edc.factories import RANDOMISATION, eligible, make_users
 
 N = 50
 

@@ -16,8 +16,8 @@ from django.test import Client
 
 from mescams.edc.testing import thread_connection, use_database
 from tests.conftest import require
+from tests.factories.edc import RANDOMISATION, make_users, randomised
 from tests.integration.edc.conftest import ALIASES, HAS_PG
-from tests.integration.edc.factories import RANDOMISATION, make_users, randomised
 
 N = 8
 VITALS = {"visit_code": "W4", "assessment_date": "2016-02-29", "weight_kg": 71.0}
@@ -31,7 +31,7 @@ def trial() -> Iterator[dict[str, Any]]:
     require(HAS_PG, "PostgreSQL at 127.0.0.1:5432 (database test, user postgres) is not reachable")
     from mescams.edc.randomisation.services import generate_list
     from mescams.edc.trial.sites import sync_sites
-    from tests.integration.edc.factories import LIST_SEED
+    from tests.factories.edc import LIST_SEED
 
     with use_database("postgres"):
         sync_sites()

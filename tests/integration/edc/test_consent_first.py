@@ -20,7 +20,7 @@ from mescams.edc.trial.models import Participant, PreScreening, Site
 from mescams.edc.web.summaries import screening_flow
 from mescams.errors import ConsentRequired, InputValidationError, TrialStateError
 from mescams.protocols import DEFAULT_PROTOCOL_PATH, default_protocol
-from tests.integration.edc.factories import (
+from tests.factories.edc import (
     CONSENT,
     RANDOMISATION,
     SCREENING,

@@ -13,7 +13,7 @@ from mescams.edc.crfs.models import Infusion, ProductPreparation, VitalSigns
 from mescams.edc.crfs.services import save_form
 from mescams.edc.trial.models import Participant
 from mescams.errors import DoseBasisChanged, IllegalTransition, InputValidationError
-from tests.integration.edc.factories import RANDOMISATION, SCREENING, D, infuse, randomised
+from tests.factories.edc import RANDOMISATION, SCREENING, D, infuse, randomised
 
 W0_VITALS = {"visit_code": "W0", "assessment_date": RANDOMISATION, "weight_kg": 90.0}
 

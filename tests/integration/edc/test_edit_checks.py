@@ -9,7 +9,7 @@ from mescams.edc.queries import services as queries
 from mescams.edc.queries.models import Query
 from mescams.edc.trial.models import ProtocolDeviation
 from mescams.errors import IllegalTransition
-from tests.integration.edc.factories import RANDOMISATION, randomised
+from tests.factories.edc import RANDOMISATION, randomised
 from tests.integration.edc.test_validation_rules import GOOD
 
 D = dt.timedelta

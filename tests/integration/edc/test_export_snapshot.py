@@ -9,14 +9,15 @@ from pathlib import Path
 
 import pytest
 
+from mescams.core.analysis_contract import COLUMNS
 from mescams.core.protocol import Protocol
 from mescams.edc.testing import configure_for_tests
 from mescams.interop.adam import build_adam
-from mescams.interop.adam.to_analysis_data import analysis_data_from_adam
-from mescams.interop.analysis_folder import COLUMNS
+from mescams.interop.adam.to_analysis_data import analysis_tables_from_adam
 from mescams.interop.conformance import check_sdtm, format_issues
 from mescams.interop.odm import build_odm, validate_odm, write_odm
 from mescams.interop.sdtm import build_sdtm
+from mescams.stats.analysis_folder import write_analysis_folder
 
 configure_for_tests()
 
@@ -42,14 +43,15 @@ def test_demo_database_exports_through_sdtm_and_adam(protocol: Protocol, tmp_pat
     sync_sites()
     load_demo(seed=20150601)
     snapshot = snapshot_from_database(protocol)
-    assert len(snapshot.participants) == 45 and len(snapshot.randomized) == 31
+    assert len(snapshot.participants) == 45 and len(snapshot.randomised) == 31
     assert snapshot.audit and all(a.user and a.at.tzinfo is not None for a in snapshot.audit)
 
     sdtm = build_sdtm(protocol, snapshot)
     issues = check_sdtm(sdtm)
     assert [i for i in issues if i.severity == "error"] == [], format_issues(issues)
 
-    ours = analysis_data_from_adam(build_adam(protocol, sdtm), tmp_path / "via_adam")
+    ours = tmp_path / "via_adam"
+    write_analysis_folder(analysis_tables_from_adam(build_adam(protocol, sdtm)), ours)
     theirs = tmp_path / "edc"
     write_analysis_data(theirs)
     for name, columns in COLUMNS.items():

@@ -13,7 +13,7 @@ from mescams.edc.crfs.instances import declaration_problems, existing_instance
 from mescams.edc.crfs.models import FORMS, SafetyLab, VitalSigns
 from mescams.edc.crfs.services import save_form
 from mescams.errors import DuplicateRecord, InputValidationError
-from tests.integration.edc.factories import RANDOMISATION, SCREENING, randomised
+from tests.factories.edc import RANDOMISATION, SCREENING, randomised
 from tests.integration.edc.test_validation_rules import GOOD
 
 D = dt.timedelta
@@ -89,7 +89,7 @@ def test_demographics_once_per_participant_logs_without_limit(users, allocation)
 def test_second_consent_to_the_same_icf_version_is_refused(users, allocation) -> None:
     from mescams.edc.crfs.models import Consent
     from mescams.edc.trial.consent import record_reconsent
-    from tests.integration.edc.factories import icf_version
+    from tests.factories.edc import icf_version
 
     pid = randomised(users["coord"])  # consented to the current version
     version = icf_version()

@@ -10,7 +10,7 @@ from mescams.edc.api.models import IdempotentRequest
 from mescams.edc.audit.models import AuditEntry
 from mescams.edc.crfs.models import AdverseEvent, Consent, ScreeningRecord, VitalSigns
 from mescams.edc.trial.models import Participant
-from tests.integration.edc.factories import SCREENING, consent_body, eligible_record, randomised, screened
+from tests.factories.edc import SCREENING, consent_body, eligible_record, randomised, screened
 
 AE = {"term": "Headache", "onset_date": "2016-02-04", "severity_grade": 1, "serious": False, "serious_criteria": [],
       "action": "none", "outcome": "recovered"}

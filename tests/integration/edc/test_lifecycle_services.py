@@ -12,12 +12,12 @@ from mescams.edc.trial import services
 from mescams.edc.trial.models import Participant
 from mescams.errors import (
     AllocationExhausted,
-    AlreadyRandomized,
+    AlreadyRandomised,
     ConsentRequired,
     IllegalTransition,
     InputValidationError,
 )
-from tests.integration.edc.factories import (
+from tests.factories.edc import (
     RANDOMISATION,
     SCREENING,
     consented,
@@ -110,7 +110,7 @@ def test_illegal_transitions_are_refused_and_change_nothing(users, allocation) -
 def test_never_randomised_twice(users, allocation) -> None:
     coord = users["coord"]
     pid = randomised(coord)
-    with pytest.raises(AlreadyRandomized):
+    with pytest.raises(AlreadyRandomised):
         randomise(user=coord, participant_id=pid, on=RANDOMISATION)
     assert AllocationSlot.objects.filter(participant__participant_id=pid).count() == 1
 

@@ -14,7 +14,7 @@ from mescams.edc.accounts.models import User
 from mescams.edc.accounts.services import create_user
 from mescams.edc.accounts.usernames import check_username
 from mescams.errors import InputValidationError
-from tests.integration.edc.factories import PASSWORD
+from tests.factories.edc import PASSWORD
 
 HOSTILE = ["st$(touch${IFS}/tmp/x)", "a/b", "../admin", "a b", "-rf", ".hidden", "x;id", "x`id`", "x\n", "é", ""]
 

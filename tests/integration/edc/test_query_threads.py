@@ -11,7 +11,7 @@ from mescams.edc.crfs.models import VitalSigns
 from mescams.edc.queries import services as queries
 from mescams.edc.queries.models import Query, QueryMessage
 from mescams.errors import InputValidationError
-from tests.integration.edc.factories import randomised
+from tests.factories.edc import randomised
 
 
 def _client(user) -> Client:

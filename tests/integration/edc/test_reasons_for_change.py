@@ -13,7 +13,7 @@ from mescams.edc.crfs.services import read_scan, save_form
 from mescams.edc.trial.models import Participant
 from mescams.edc.trial.services import update_screening_record, withdraw
 from mescams.errors import InputValidationError
-from tests.integration.edc.factories import RANDOMISATION, D, eligible_record, infuse, randomised, screened
+from tests.factories.edc import RANDOMISATION, D, eligible_record, infuse, randomised, screened
 
 AE = {"term": "Headache", "onset_date": RANDOMISATION + D(days=3), "severity_grade": 1, "serious": False,
       "serious_criteria": [], "action": "none", "outcome": "recovered"}

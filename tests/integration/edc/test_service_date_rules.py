@@ -13,7 +13,7 @@ from mescams.edc.crfs.models import VitalSigns
 from mescams.edc.crfs.services import save_form
 from mescams.edc.trial.services import withdraw
 from mescams.errors import InputValidationError
-from tests.integration.edc.factories import CONSENT, eligible, randomised
+from tests.factories.edc import CONSENT, eligible, randomised
 from tests.integration.edc.test_validation_rules import GOOD
 
 D = dt.timedelta

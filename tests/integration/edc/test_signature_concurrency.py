@@ -11,8 +11,8 @@ import pytest
 
 from mescams.edc.testing import thread_connection, use_database
 from tests.conftest import require
+from tests.factories.edc import LIST_SEED, PASSWORD, make_users, randomised
 from tests.integration.edc.conftest import ALIASES, HAS_PG
-from tests.integration.edc.factories import LIST_SEED, PASSWORD, make_users, randomised
 
 N = 8
 

@@ -18,7 +18,7 @@ from mescams.edc.crfs.models import VitalSigns
 from mescams.edc.crfs.services import save_form
 from mescams.edc.queries.models import Signature
 from mescams.edc.queries.services import open_query, sign_casebook
-from tests.integration.edc.factories import PASSWORD, RANDOMISATION, randomised
+from tests.factories.edc import PASSWORD, RANDOMISATION, randomised
 
 MEANING = "Approval of casebook contents"
 

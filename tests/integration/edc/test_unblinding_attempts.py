@@ -10,7 +10,7 @@ from mescams.edc.queries.services import lock
 from mescams.edc.trial.models import Participant, UnblindingAttempt
 from mescams.edc.trial.services import emergency_unblind
 from mescams.errors import BlindingViolation, InputValidationError
-from tests.integration.edc.factories import eligible, randomised
+from tests.factories.edc import eligible, randomised
 
 
 def _client(user) -> Client:

@@ -8,7 +8,7 @@ from django.test import Client
 from mescams.edc.accounts.services import create_user
 from mescams.edc.randomisation.models import AllocationSlot
 from mescams.edc.trial.services import emergency_unblind
-from tests.integration.edc.factories import PASSWORD, randomised
+from tests.factories.edc import PASSWORD, randomised
 
 
 def _get(user, pid: str):

@@ -18,7 +18,7 @@ from mescams.edc.audit.verify import verify_audit_trail
 from mescams.edc.queries.services import sign_casebook
 from mescams.edc.trial.services import Forbidden
 from mescams.errors import InputValidationError
-from tests.integration.edc.factories import PASSWORD, randomised
+from tests.factories.edc import PASSWORD, randomised
 
 NEW_PASSWORD = "plum orchard lantern 42"
 

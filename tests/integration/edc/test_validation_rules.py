@@ -12,7 +12,7 @@ from mescams.edc.crfs.services import read_scan, record_lab_product, save_form
 from mescams.edc.trial import services
 from mescams.edc.trial.consent import record_consent
 from mescams.errors import DosingError, DuplicateRecord, InputValidationError
-from tests.integration.edc.factories import RANDOMISATION, SCREENING, consented, icf_version, infuse, randomised
+from tests.factories.edc import RANDOMISATION, SCREENING, consented, icf_version, infuse, randomised
 
 D = dt.timedelta
 FUTURE = dt.date.today() + D(days=30)

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from mescams.core.protocol import Protocol
-from mescams.interop._demo_snapshot import demo_snapshot
 from mescams.interop.snapshot import TrialSnapshot
+from mescams.sim.demo_snapshot import simulated_snapshot
 from tests.conftest import SHARED, require
 
 DATASET_JSON_SCHEMA = SHARED / "reference" / "cdisc-dataset-json-1.1.schema.json"
@@ -19,7 +19,7 @@ CTGOV_OPENAPI = SHARED / "reference" / "ctgov-api-v2-openapi.yaml"
 
 @pytest.fixture(scope="session")
 def snapshot(protocol: Protocol) -> TrialSnapshot:
-    return demo_snapshot(protocol, seed=2015)
+    return simulated_snapshot(protocol, seed=2015)
 
 
 @pytest.fixture(scope="session")
@@ -39,9 +39,11 @@ def rscript() -> str:
 @pytest.fixture(scope="session")
 def stats_results(protocol: Protocol, snapshot: TrialSnapshot, tmp_path_factory: pytest.TempPathFactory) -> dict:
     """The statistics results of the demo trial, run on its analysis-data folder (the stats area's own code)."""
-    from mescams.interop.analysis_folder import write_analysis_folder
+    from mescams.interop.analysis_folder import analysis_tables
     from mescams.stats.analysis import run_analysis
     from mescams.stats.analysis_data import read_analysis_data
+    from mescams.stats.analysis_folder import write_analysis_folder
 
-    folder = write_analysis_folder(protocol, snapshot, tmp_path_factory.mktemp("analysis_data"))
+    folder = tmp_path_factory.mktemp("analysis_data")
+    write_analysis_folder(analysis_tables(protocol, snapshot), folder)
     return run_analysis(read_analysis_data(folder, protocol), protocol).results()

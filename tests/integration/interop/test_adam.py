@@ -13,14 +13,15 @@ import pytest
 from mescams.core.protocol import Protocol
 from mescams.interop.adam import build_adam
 from mescams.interop.adam.subject import from_sas
-from mescams.interop.adam.to_analysis_data import analysis_data_from_adam, is_adam_folder, read_adam_folder
-from mescams.interop.analysis_folder import write_analysis_folder
+from mescams.interop.adam.to_analysis_data import analysis_tables_from_adam, is_adam_folder, read_adam_folder
+from mescams.interop.analysis_folder import analysis_tables
 from mescams.interop.dataset import Dataset
 from mescams.interop.define_xml import build_define, validate_define, write_define
 from mescams.interop.errors import ImportFormatError
 from mescams.interop.export import write_datasets
 from mescams.interop.sdtm import build_sdtm
 from mescams.interop.snapshot import TrialSnapshot
+from mescams.stats.analysis_folder import write_analysis_folder
 
 CREATED = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 
@@ -32,7 +33,7 @@ def adam(protocol: Protocol, snapshot: TrialSnapshot) -> dict[str, Dataset]:
 
 def test_adsl_periods_and_treatments(adam: dict[str, Dataset], snapshot: TrialSnapshot, protocol: Protocol) -> None:
     adsl = adam["ADSL"]
-    assert len(adsl.rows) == len(snapshot.randomized)
+    assert len(adsl.rows) == len(snapshot.randomised)
     for r in adsl.rows:
         p = snapshot.participant(str(r["SUBJID"]))
         assert r["TRTSEQP"] == p.sequence
@@ -44,7 +45,8 @@ def test_adsl_periods_and_treatments(adam: dict[str, Dataset], snapshot: TrialSn
             assert r["AP01EDT"] == r["TR02SDT"] - 1 and r["AP02SDT"] == r["TR02SDT"]  # type: ignore[operator]
         assert r["EDSSBL"] == p.baseline_edss and r["MSCOURSE"] == p.ms_course
         assert (r["COMPLFL"] == "Y") == (p.disposition.status == "COMPLETED")
-    assert sum(r["EOSSTT"] == "DISCONTINUED" for r in adsl.rows) == 1
+    withdrawn = [p for p in snapshot.randomised if p.disposition.status == "WITHDRAWN"]
+    assert withdrawn and sum(r["EOSSTT"] == "DISCONTINUED" for r in adsl.rows) == len(withdrawn)
 
 
 def test_adae_attributes_each_event_to_the_latest_infusion(adam: dict[str, Dataset], snapshot: TrialSnapshot) -> None:
@@ -64,7 +66,7 @@ def test_adles_period_totals_and_scan_counts(
     adam: dict[str, Dataset], snapshot: TrialSnapshot, protocol: Protocol
 ) -> None:
     rows = adam["ADLES"].rows
-    for s in snapshot.randomized[:8]:
+    for s in snapshot.randomised[:8]:
         for period in protocol.design.periods:
             scans = [
                 m
@@ -92,7 +94,8 @@ def test_adtte_matches_the_statistics_progression_times(
     from mescams.stats.analysis_data import read_analysis_data
     from mescams.stats.survival import progression_times
 
-    data = read_analysis_data(write_analysis_folder(protocol, snapshot, tmp_path / "ad"), protocol)
+    write_analysis_folder(analysis_tables(protocol, snapshot), tmp_path / "ad")
+    data = read_analysis_data(tmp_path / "ad", protocol)
     for code, analysis in (("TTSDP1", "period1"), ("TTSDPS", "study")):
         expected = {
             r.participant_id: (r.time, 1 - r.event, r.group)
@@ -126,7 +129,8 @@ def test_analysis_from_the_adam_folder_equals_the_analysis_data_results(
 
     write_datasets(adam.values(), tmp_path / "adam", "xpt", study_oid="NCT02239393", created=CREATED)
     assert is_adam_folder(tmp_path / "adam")
-    folder = analysis_data_from_adam(read_adam_folder(tmp_path / "adam"), tmp_path / "from_adam")
+    folder = tmp_path / "from_adam"
+    write_analysis_folder(analysis_tables_from_adam(read_adam_folder(tmp_path / "adam")), folder)
     results = run_analysis(read_analysis_data(folder, protocol), protocol).results()
     _compare(stats_results, results)
 

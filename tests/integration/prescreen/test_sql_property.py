@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from mescams.core.eligibility import Criterion, PatientRecord
 from mescams.prescreen import run_duckdb, run_python
 from mescams.prescreen.registry import tables_from_records, write_tables
-from tests.unit.eligibility.factory import CRITERIA
-from tests.unit.eligibility.strategies import ON, records
+from tests.factories.eligibility import CRITERIA
+from tests.factories.eligibility_strategies import ON, records
 
 
 def _compare(batch: list[PatientRecord], on: dt.date, criteria: tuple[Criterion, ...]) -> None:

@@ -21,7 +21,7 @@ from tests.conftest import require
 
 from .conftest import model_trials
 
-pytestmark = pytest.mark.r
+pytestmark = [pytest.mark.r, pytest.mark.heavy_sim]
 
 
 def test_crossover_fits_equal_glmmtmb() -> None:

@@ -17,6 +17,7 @@ GRID = ["--participants", "16,31", "--rate-ratios", "0.5,1", "--trials", "150", 
         "--seed", "42"]
 
 
+@pytest.mark.heavy_sim
 def test_power_writes_table_csv_json_and_figure(tmp_path: Path) -> None:
     out_csv, out_json, fig = tmp_path / "p.csv", tmp_path / "p.json", tmp_path / "p.png"
     result = runner.invoke(app, ["power", *GRID, "--workers", "2", "--csv", str(out_csv), "--json",
@@ -42,6 +43,7 @@ def cluster():  # type: ignore[no-untyped-def]
         yield c
 
 
+@pytest.mark.heavy_sim
 def test_dask_cluster_gives_the_local_numbers(cluster, vp_params, scan_design) -> None:  # type: ignore[no-untyped-def]
     from distributed import Client
 
@@ -61,6 +63,7 @@ def test_dask_cluster_gives_the_local_numbers(cluster, vp_params, scan_design) -
             assert getattr(a, name) == pytest.approx(getattr(b, name), rel=1e-9, abs=1e-12)
 
 
+@pytest.mark.heavy_sim
 def test_power_command_on_the_cluster(cluster, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     local, remote = tmp_path / "local.json", tmp_path / "remote.json"
     assert runner.invoke(app, ["power", *GRID, "--workers", "1", "--json", str(local)]).exit_code == 0

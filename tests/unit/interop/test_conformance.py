@@ -7,15 +7,15 @@ import dataclasses
 import pytest
 
 from mescams.core.protocol import Protocol
-from mescams.interop._demo_snapshot import demo_snapshot
 from mescams.interop.conformance import check_sdtm, format_issues
 from mescams.interop.dataset import Dataset
 from mescams.interop.sdtm import build_sdtm
+from mescams.sim.demo_snapshot import simulated_snapshot
 
 
 @pytest.fixture(scope="module")
 def sdtm(protocol: Protocol) -> dict[str, Dataset]:
-    return {d.name: d for d in build_sdtm(protocol, demo_snapshot(protocol, seed=7))}
+    return {d.name: d for d in build_sdtm(protocol, simulated_snapshot(protocol, seed=7))}
 
 
 def _with_row(ds: Dataset, index: int, **changes: object) -> Dataset:

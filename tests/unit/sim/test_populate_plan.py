@@ -1,6 +1,6 @@
 """The pure half of ``sim populate``: referred people and their verdicts, EDSS exams, a participant's dated course.
 
-No database here: the EDC half is tested in tests/integration/sim/test_populate.py.
+No database here: the EDC half is tested in tests/integration/edc/demo/test_populate.py.
 """
 
 from __future__ import annotations
@@ -114,6 +114,7 @@ def test_the_same_seed_gives_the_same_course(protocol, vp_params) -> None:
     assert _course(protocol, vp_params, 9, True, 0.6) == _course(protocol, vp_params, 9, True, 0.6)
 
 
+@pytest.mark.heavy_sim
 @pytest.mark.parametrize(("rate_ratio", "below_one"), [(0.4, True), (2.5, False)])
 def test_gel_rates_follow_the_direction_of_the_true_rate_ratio(protocol, vp_params, rate_ratio: float,
                                                                below_one: bool) -> None:

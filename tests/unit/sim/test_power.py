@@ -33,6 +33,7 @@ def test_zhu_lakkis_sample_sizes_are_the_published_ones() -> None:
     assert [zhu_lakkis_n_per_arm(3.0, 0.5, k) for k in (1, 2, 3)] == [50, 82, 115]
 
 
+@pytest.mark.heavy_sim
 def test_parallel_period1_power_agrees_with_zhu_lakkis(nb_params, scan_design) -> None:  # type: ignore[no-untyped-def]
     cells = [GridCell(2 * zhu_lakkis_n_per_arm(3.0, 0.5, k), 0.5, float(k)) for k in (1, 2, 3)]
     rows = run_grid(cells, n_trials=2000, seed=20140101, params=nb_params, design=scan_design, workers=2,
@@ -42,6 +43,7 @@ def test_parallel_period1_power_agrees_with_zhu_lakkis(nb_params, scan_design) -
         assert row.rejection_rate == pytest.approx(0.80, abs=0.03), row
 
 
+@pytest.mark.heavy_sim
 def test_type_one_error_of_the_crossover_model_is_nominal(nb_params, scan_design) -> None:  # type: ignore[no-untyped-def]
     """4,000 null trials of the trial's size (31): the Wald test of the NB mixed model rejects 5 % +/- 1.5 %."""
     rows = run_grid([GridCell(31, 1.0, 1.5)], n_trials=4000, seed=7, params=nb_params, design=scan_design,
@@ -53,6 +55,7 @@ def test_type_one_error_of_the_crossover_model_is_nominal(nb_params, scan_design
     assert abs(row.bias_log_rr) < 0.02
 
 
+@pytest.mark.heavy_sim
 def test_same_seed_same_numbers_on_one_or_many_workers(vp_params, scan_design) -> None:  # type: ignore[no-untyped-def]
     cells = [GridCell(20, 0.6, 1.5), GridCell(31, 1.0, 1.0, 0.5)]
     one = run_grid(cells, n_trials=300, seed=3, params=vp_params, design=scan_design, chunk_size=100, workers=1)
@@ -74,6 +77,7 @@ def test_chunks_cover_every_trial_once_with_distinct_seeds() -> None:
     assert len(states) == len(tasks)
 
 
+@pytest.mark.heavy_sim
 def test_carry_over_biases_the_crossover_estimate_towards_one(vp_params, scan_design) -> None:  # type: ignore[no-untyped-def]
     none, half = run_grid([GridCell(60, 0.5, 1.5, 0.0), GridCell(60, 0.5, 1.5, 1.0)], n_trials=400, seed=9,
                           params=vp_params, design=scan_design, workers=2, analyses=("crossover",))

@@ -69,6 +69,7 @@ def test_sequences_are_balanced_within_each_trial(vp_params, scan_design) -> Non
     assert set(per_trial.tolist()) <= {15, 16}
 
 
+@pytest.mark.heavy_sim
 def test_relapse_rate_matches_the_annualised_rate(vp_params) -> None:  # type: ignore[no-untyped-def]
     protocol = default_protocol()
     rng = np.random.default_rng(5)
