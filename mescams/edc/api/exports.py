@@ -39,6 +39,7 @@ from mescams.interop.define_xml import build_define, validate_define, write_defi
 from mescams.interop.export import write_datasets
 from mescams.interop.odm import build_odm, validate_odm, write_odm
 from mescams.interop.sdtm import build_sdtm
+from mescams.interop.tlf import build_tlfs, write_tlfs
 from mescams.protocols import default_protocol
 
 router = Router(tags=["exports"])
@@ -183,8 +184,6 @@ def export_ctgov_results(request: Any, body: CtgovIn) -> Any:
 @router.post("/tlf", response={200: None, **ERRORS})
 def export_tlf(request: Any, body: TlfIn) -> Any:
     """Tables, listings and figures by arm: a zip of numbered RTF files (PDF when asked) and their tlf.json."""
-    from mescams.interop.tlf import build_tlfs, write_tlfs
-
     BLINDING_POLICY.require(request.user.role, Reveal.ARM_SUMMARIES)  # tables by arm, before any data is read
     protocol, snapshot = _snapshot(request.user, "tlf", body)
     buffer = io.BytesIO()
