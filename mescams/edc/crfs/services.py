@@ -19,6 +19,7 @@ from mescams.core.blinding import Role
 from mescams.core.lifecycle import LifecycleStep, ParticipantState
 from mescams.edc.audit.audited import check_storable
 from mescams.edc.audit.context import acting
+from mescams.edc.coding.autocode import code_record
 from mescams.edc.crfs import checking, visit_window
 from mescams.edc.crfs.access import may_write
 from mescams.edc.crfs.base import broken_rules
@@ -180,6 +181,7 @@ def save_form(*, user: Any, participant_id: str, form: str, values: dict[str, An
                 record.save()
         else:
             record.save()
+        code_record(record)  # an AE term (MedDRA) or a medication (WHODrug) is coded as it is saved
         visit_window.record_deviation(participant, record)
         record.opened_queries = checking.record_outcome(record, judgement, user)  # type: ignore[attr-defined]
     return record
