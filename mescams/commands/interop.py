@@ -147,8 +147,14 @@ def define(
 
     if standard not in ("SDTM", "ADaM"):
         raise ExportError("--standard", f"must be SDTM or ADaM, got {standard!r}")
+    from mescams.interop.adam import build_adam
+    from mescams.interop.sdtm import build_sdtm
+
     p = load_protocol(protocol)
-    datasets = _sdtm_datasets(p, demo) if standard == "SDTM" else _adam_datasets(p, demo)
+    snapshot = _load_snapshot(p, demo_seed=demo)
+    datasets = build_sdtm(p, snapshot)
+    if standard == "ADaM":
+        datasets = build_adam(p, datasets)
     ident = p.identification
     odm = build_define(
         datasets,
@@ -158,6 +164,7 @@ def define(
         protocol_name=ident.nct_id,
         created=_now(),
         standard=standard,
+        dictionaries={d.name: d.version for d in snapshot.dictionaries},
     )
     validate_define(write_define(odm, out_file))
     typer.echo(f"wrote {out_file}: {len(datasets)} datasets, valid against the Define-XML 2.1 schema")
