@@ -17,7 +17,11 @@ from mescams.core.protocol import Protocol
 from mescams.core.spreadsheet import csv_text
 from mescams.interop.snapshot import TrialSnapshot
 
-__all__ = ["COLUMNS", "write_analysis_folder", "write_csv"]
+__all__ = ["CODED_AE_COLUMNS", "COLUMNS", "write_analysis_folder", "write_csv"]
+
+CODED_AE_COLUMNS = ("soc", "pt")
+"""Columns after the contract's in adverse_events.csv (the contract allows extra columns): each AE's MedDRA
+primary SOC and PT once coded, empty before. The statistics read them when present (AE tables by SOC and PT)."""
 
 COLUMNS = {
     "participants.csv": (
@@ -112,9 +116,10 @@ def write_analysis_folder(protocol: Protocol, snapshot: TrialSnapshot, out_dir: 
     )
     write_csv(
         out_dir / "adverse_events.csv",
-        COLUMNS["adverse_events.csv"],
+        (*COLUMNS["adverse_events.csv"], *CODED_AE_COLUMNS),
         (
-            (a.participant_id, a.ae_id, a.term, a.onset_date, a.end_date, a.grade, a.serious, a.related)
+            (a.participant_id, a.ae_id, a.term, a.onset_date, a.end_date, a.grade, a.serious, a.related,
+             a.meddra.soc_name if a.meddra else None, a.meddra.pt_name if a.meddra else None)
             for a in snapshot.adverse_events
             if a.participant_id in randomized
         ),

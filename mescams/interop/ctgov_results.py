@@ -127,6 +127,10 @@ def _outcome_measures(
     return out
 
 
+def _by_organ_system(item: tuple[tuple[bool, str, str, str], Any]) -> tuple[str, str]:
+    return item[0][2], item[0][1]
+
+
 def _adverse_events_module(protocol: Protocol, snapshot: TrialSnapshot) -> dict[str, Any]:
     arms = treatments(protocol)
     gid = {t: f"EG{i:03d}" for i, t in enumerate(arms)}
@@ -134,18 +138,23 @@ def _adverse_events_module(protocol: Protocol, snapshot: TrialSnapshot) -> dict[
     for inf in snapshot.infusions:
         infusions[inf.participant_id].append((inf.date, inf.product))
     at_risk = {t: len({pid for pid, inf in infusions.items() if any(p == t for _, p in inf)}) for t in arms}
-    events: dict[tuple[bool, str], dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    # (serious, term, organ system, vocabulary): a coded AE is counted under its MedDRA PT and primary SOC, with
+    # "MedDRA (version)" as the record's vocabulary; an AE not yet coded under its verbatim, "Not coded"
+    events: dict[tuple[bool, str, str, str], dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for ae in snapshot.adverse_events:
         before = [(d, p) for d, p in sorted(infusions.get(ae.participant_id, [])) if d <= ae.onset_date]
         if before:
-            events[(ae.serious, ae.term)][before[-1][1]].append(ae.participant_id)
+            m = ae.meddra
+            key = (ae.serious, m.pt_name, m.soc_name, f"MedDRA ({m.version})") if m else (
+                ae.serious, ae.term, "Not coded", "verbatim")
+            events[key][before[-1][1]].append(ae.participant_id)
 
     def listing(serious: bool) -> list[dict[str, Any]]:
         return [
             {
                 "term": term,
-                "organSystem": "Not coded",
-                "sourceVocabulary": "verbatim",
+                "organSystem": organ_system,
+                "sourceVocabulary": vocabulary,
                 "assessmentType": "SYSTEMATIC_ASSESSMENT",
                 "stats": [
                     {
@@ -157,13 +166,13 @@ def _adverse_events_module(protocol: Protocol, snapshot: TrialSnapshot) -> dict[
                     for t in arms
                 ],
             }
-            for (ser, term), by_t in sorted(events.items())
+            for (ser, term, organ_system, vocabulary), by_t in sorted(events.items(), key=_by_organ_system)
             if ser == serious
         ]
 
     def affected(serious: bool) -> dict[str, int]:
         return {
-            t: len({pid for (ser, _), by_t in events.items() if ser == serious for pid in by_t.get(t, [])})
+            t: len({pid for (ser, *_), by_t in events.items() if ser == serious for pid in by_t.get(t, [])})
             for t in arms
         }
 

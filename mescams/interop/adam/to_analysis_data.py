@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from mescams.interop.adam.subject import from_sas
-from mescams.interop.analysis_folder import COLUMNS, write_csv
+from mescams.interop.analysis_folder import CODED_AE_COLUMNS, COLUMNS, write_csv
 from mescams.interop.dataset import Cell, Dataset
 from mescams.interop.errors import ImportFormatError
 
@@ -119,7 +119,7 @@ def analysis_data_from_adam(adam: dict[str, list[dict[str, Cell]]] | Iterable[Da
     )
     write_csv(
         out_dir / "adverse_events.csv",
-        COLUMNS["adverse_events.csv"],
+        (*COLUMNS["adverse_events.csv"], *CODED_AE_COLUMNS),
         (
             (
                 r["SUBJID"],
@@ -130,6 +130,8 @@ def analysis_data_from_adam(adam: dict[str, list[dict[str, Cell]]] | Iterable[Da
                 _num(r["ATOXGRN"], True),
                 r["AESER"] == "Y",
                 r["AEREL"] == "Y",
+                r.get("AEBODSYS"),
+                r.get("AEDECOD") if r.get("AEBODSYS") else None,  # AEDECOD is the verbatim while uncoded
             )
             for r in sorted(adam["ADAE"], key=lambda r: (str(r["SUBJID"]), float(r["ASTDT"] or 0), str(r["AESPID"])))
         ),

@@ -2,9 +2,9 @@
 
 NOT MedDRA and NOT WHODrug: every code is invented (MedDRA-like codes from 90000000, drug record numbers from
 900000), the release is named ``SYNTHETIC`` and each directory carries a README saying so. The terms cover the
-demo's adverse-event verbatims (the simulation's ``adverse_events.terms``) and concomitant medications, with a
-few extra terms the tests need: a PT under two SOCs (primary and secondary path), a non-current LLT, British and
-American spellings, and a trade name.
+demo's adverse-event verbatims (the simulation's ``adverse_events.terms`` and the export demo's ``AE_TERMS``) and
+concomitant medications, with a few extra terms the tests need: a PT under two SOCs (primary and secondary path),
+a non-current LLT, British and American spellings, and a trade name.
 """
 
 from __future__ import annotations
@@ -64,6 +64,10 @@ _PTS: dict[int, tuple[str, list[tuple[int, str, str]], list[tuple[int, str, bool
                []),
     90000015: ("Malaise", [(90100004, "General system disorders NEC", "Asthenic conditions")],
                [(1, "Feeling unwell", True), (2, "Feeling queer", False)]),
+    90000016: ("Infusion related reaction", [(90100004, "Administration site reactions",
+                                              "Infusion related reactions")], [(1, "Infusion reaction", True)]),
+    90000017: ("Dizziness", [(90100002, "Neurological disorders NEC", "Neurological signs and symptoms NEC")],
+               [(1, "Dizzy", True)]),
 }
 
 # drug record number: (preferred name, ATC level-4 code, trade names)

@@ -60,8 +60,8 @@ def test_a_release_loads_whole_or_not_at_all(meddra: Any, tmp_path: Path) -> Non
     from mescams.edc.coding.models import DictionaryRelease, MeddraLlt, MeddraPath
 
     assert meddra.active and meddra.synthetic and meddra.label == "MedDRA SYNTHETIC 1.0"
-    assert MeddraLlt.objects.filter(release=meddra).count() == 25
-    assert MeddraPath.objects.filter(release=meddra, primary=True).count() == 15
+    assert MeddraLlt.objects.filter(release=meddra).count() == 29
+    assert MeddraPath.objects.filter(release=meddra, primary=True).count() == 17
     assert AuditEntry.objects.filter(table="coding_dictionaryrelease", field="version").exists()
     with pytest.raises(Exception, match="already loaded"):
         load_meddra(tmp_path / "meddra", actor=Actor.system("test"))

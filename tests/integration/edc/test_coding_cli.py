@@ -58,7 +58,7 @@ def test_load_autocode_export_gives_aebodsys(trial: tuple[dict[str, str], Path],
     env, data = trial
     loaded = run(env, "coding", "load-meddra", str(data / "dictionaries" / "meddra"))
     assert loaded.returncode == 0, loaded.stderr
-    assert "MedDRA SYNTHETIC 1.0 (SYNTHETIC: not a licensed release): 25 LLTs, 15 PTs; active" in loaded.stdout
+    assert "MedDRA SYNTHETIC 1.0 (SYNTHETIC: not a licensed release): 29 LLTs, 17 PTs; active" in loaded.stdout
     assert run(env, "coding", "load-whodrug", str(data / "dictionaries" / "whodrug")).returncode == 0
     coded = run(env, "coding", "autocode")
     assert coded.returncode == 0, coded.stderr
