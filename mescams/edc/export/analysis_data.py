@@ -24,9 +24,8 @@ from typing import Any
 
 from mescams.edc.audit.context import Actor, acting
 from mescams.errors import InputValidationError
-from mescams.interop.analysis_folder import CODED_AE_COLUMNS
+from mescams.interop.analysis_folder import CODED_AE_COLUMNS, write_csv
 from mescams.interop.analysis_folder import COLUMNS as CONTRACT_COLUMNS
-from mescams.interop.analysis_folder import write_csv
 from mescams.protocols import default_protocol
 
 __all__ = ["COLUMNS", "write_analysis_data"]
