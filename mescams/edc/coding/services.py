@@ -89,12 +89,25 @@ def _release(dictionary: str) -> DictionaryRelease:
 
 
 def search(user: Any, *, dictionary: str, text: str) -> list[Candidate]:
-    """LLTs whose text or whose PT's text contains ``text`` (normalised), or drug names containing it."""
+    """LLTs whose text or whose PT's text contains ``text`` (normalised), or drug names containing it; when the
+    whole text matches nothing, the entries containing any of its words of three letters or more (a verbatim
+    such as "sore head" then finds "Headache")."""
     require_role(user, Role.MEDICAL_CODER)
     key = normalise(text)
     if len(key) < 2:
         raise InputValidationError("text", "type at least two letters")
-    release = _release(dictionary)
+    found = _search(_release(dictionary), key)
+    words = [w for w in key.split() if len(w) >= 3]
+    if not found and len(words) > 1:
+        seen: dict[str, Candidate] = {}
+        for word in words:
+            seen.update({c.code: c for c in _search(_release(dictionary), word)})
+        found = list(seen.values())[:SEARCH_LIMIT]
+    return found
+
+
+def _search(release: DictionaryRelease, key: str) -> list[Candidate]:
+    dictionary = release.dictionary
     if dictionary == WHODRUG:
         drugs = WhodrugName.objects.filter(release=release, key__contains=key).order_by("name")[:SEARCH_LIMIT]
         return [Candidate(d.drug_code, d.name, True, d.preferred_code, d.preferred_name, ", ".join(d.atc_codes))

@@ -12,16 +12,15 @@ import pytest
 from mescams.core.blinding import Role
 from mescams.interop.dictionaries import DictionaryFileError
 from mescams.interop.dictionaries.synthetic import write_synthetic_meddra, write_synthetic_whodrug
-from tests.integration.edc.factories import PASSWORD, RANDOMISATION, screened
+from tests.integration.edc.factories import RANDOMISATION, screened
 
 ONSET = RANDOMISATION + dt.timedelta(days=3)
 
 
 @pytest.fixture()
 def coder(users: dict[str, Any]) -> Any:
-    from mescams.edc.accounts.services import create_user
-
-    return create_user(username="coder", password=PASSWORD, role=Role.MEDICAL_CODER)
+    assert users["coder"].role == Role.MEDICAL_CODER
+    return users["coder"]
 
 
 @pytest.fixture()
@@ -67,7 +66,7 @@ def test_a_release_loads_whole_or_not_at_all(meddra: Any, tmp_path: Path) -> Non
         load_meddra(tmp_path / "meddra", actor=Actor.system("test"))
     broken = write_synthetic_meddra(tmp_path / "v2", version="SYNTHETIC 2.0")
     (broken / "pt.asc").write_bytes((broken / "pt.asc").read_bytes() + b"90000099$Orphan$$99999999$$$$$$$$\r\n")
-    with pytest.raises(DictionaryFileError, match=r"pt.asc, line 16, field pt_soc_code"):
+    with pytest.raises(DictionaryFileError, match=r"pt.asc, line 18, field pt_soc_code"):
         load_meddra(broken, actor=Actor.system("test"))
     assert DictionaryRelease.objects.count() == 1  # nothing of the bad release was written
 
@@ -200,3 +199,12 @@ def test_an_upgrade_recodes_and_reports_non_current_llts(users: dict[str, Any], 
     assert [t.record_pk for t in non_current_terms()] == [tired.pk]
     assert _coded(tired).release.version == _coded(head).release.version == "SYNTHETIC 2.0"
     assert _coded(tired).pt_name == "Fatigue"  # still counted under its PT while the coder reviews it
+
+
+def test_search_falls_back_to_the_verbatim_s_words(users: dict[str, Any], meddra: Any, coder: Any) -> None:
+    from mescams.edc.coding import services
+
+    assert {h.name for h in services.search(coder, dictionary="meddra", text="sore head")} == {"Headache",
+                                                                                              "Head ache"}
+    assert [h.current for h in services.search(coder, dictionary="meddra", text="head ache")] == [False]
+    assert services.search(coder, dictionary="meddra", text="xyzzy plugh") == []
