@@ -75,3 +75,24 @@ def test_only_the_coder_opens_the_coding_pages(users, client_for) -> None:
         assert client.get(f"/coding/{term.pk}/").status_code == 403, name
         assert client.post(f"/coding/{term.pk}/decide/", {"code": "90000002", "reason": "x"}).status_code == 403
     assert client_for("coder").get("/site/").status_code == 403
+
+
+def test_the_dsmb_safety_page_tables_aes_by_soc_and_pt(users, allocation, client_for) -> None:
+    """A coded AE after the infusion is counted under its primary SOC and PT in the treatment's column."""
+    from mescams.edc.audit.context import Actor
+    from mescams.edc.coding.loading import load_meddra
+    from mescams.interop.dictionaries.synthetic import write_synthetic_meddra
+    from tests.integration.edc.factories import infuse, randomised
+
+    with tempfile.TemporaryDirectory() as folder:
+        load_meddra(write_synthetic_meddra(Path(folder)), actor=Actor.system("test"))
+    pid = randomised(users["coord"])
+    infuse(users["coord"], pid)
+    save_form(user=users["coord"], participant_id=pid, form="adverse_event",
+              values={"term": "UTI", "onset_date": RANDOMISATION + dt.timedelta(days=3), "severity_grade": 1})
+    page = client_for("dsmb").get("/oversight/safety/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert '<th scope="row">Infections and infestations</th>' in text
+    assert "&nbsp;&nbsp;Urinary tract infection</td>" in text
+    assert "Urinary tract infection · Infections and infestations" in text  # the event listing shows its coding
