@@ -33,7 +33,7 @@ def code_record(record: Any) -> CodedTerm | None:
         return None
     dictionary = DICTIONARY_OF_FORM[form]
     verbatim = str(getattr(record, VERBATIM_FIELD[form])).strip()
-    term = CodedTerm.objects.filter(form=form, record_pk=record.pk, dictionary=dictionary).first()
+    term: CodedTerm | None = CodedTerm.objects.filter(form=form, record_pk=record.pk, dictionary=dictionary).first()
     release = active_release(dictionary)
     if term is not None and term.verbatim == verbatim and (term.status in _SETTLED or release is None):
         return term

@@ -33,7 +33,8 @@ _BATCH = 2000
 
 
 def active_release(dictionary: str) -> DictionaryRelease | None:
-    return DictionaryRelease.objects.filter(dictionary=dictionary, active=True).first()
+    found: DictionaryRelease | None = DictionaryRelease.objects.filter(dictionary=dictionary, active=True).first()
+    return found
 
 
 def _new_release(dictionary: str, version: str, language: str, directory: Path, actor: Actor) -> DictionaryRelease:
