@@ -12,7 +12,7 @@ import importlib
 
 import typer
 
-AREAS = ("protocol", "eligibility", "edss", "prescreen", "edc", "stats", "sim", "interop", "operations")
+AREAS = ("protocol", "eligibility", "edss", "prescreen", "edc", "coding", "stats", "sim", "interop", "operations")
 
 
 def build_app() -> typer.Typer:

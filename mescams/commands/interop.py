@@ -121,6 +121,7 @@ def adam(
     protocol: Path | None = ProtocolOption,
 ) -> None:
     """Write ADaM datasets (ADSL, ADAE, ADLES, ADEDSS, ADREL, ADTTE) derived from the SDTM datasets."""
+    from mescams.core.analysis_contract import EXPORT_COLUMNS
     from mescams.interop.adam.to_analysis_data import analysis_tables_from_adam
     from mescams.interop.export import write_datasets
     from mescams.protocols import load_protocol
@@ -138,7 +139,9 @@ def adam(
     )
     typer.echo(f"wrote {len(paths)} files for {len(datasets)} ADaM datasets to {out_dir}")
     if analysis_data is not None:
-        write_analysis_folder(analysis_tables_from_adam(datasets), analysis_data, overwrite=True)
+        write_analysis_folder(
+            analysis_tables_from_adam(datasets), analysis_data, columns=EXPORT_COLUMNS, overwrite=True
+        )
         typer.echo(f"wrote the analysis-data folder {analysis_data}")
 
 
@@ -156,8 +159,14 @@ def define(
 
     if standard not in ("SDTM", "ADaM"):
         raise ExportError("--standard", f"must be SDTM or ADaM, got {standard!r}")
+    from mescams.interop.adam import build_adam
+    from mescams.interop.sdtm import build_sdtm
+
     p = load_protocol(protocol)
-    datasets = _sdtm_datasets(p, demo) if standard == "SDTM" else _adam_datasets(p, demo)
+    snapshot = _load_snapshot(p, demo_seed=demo)
+    datasets = build_sdtm(p, snapshot)
+    if standard == "ADaM":
+        datasets = build_adam(p, datasets)
     ident = p.identification
     odm = build_define(
         datasets,
@@ -167,6 +176,7 @@ def define(
         protocol_name=ident.nct_id,
         created=_now(),
         standard=standard,
+        dictionaries={d.name: d.version for d in snapshot.dictionaries},
     )
     validate_define(write_define(odm, out_file))
     typer.echo(f"wrote {out_file}: {len(datasets)} datasets, valid against the Define-XML 2.1 schema")
@@ -290,6 +300,7 @@ def tlf(
         except (OSError, json.JSONDecodeError) as exc:
             raise ImportFormatError(str(results), f"is not a readable results JSON ({exc})") from None
     else:
+        from mescams.core.analysis_contract import EXPORT_COLUMNS
         from mescams.interop.analysis_folder import analysis_tables
         from mescams.stats.analysis import run_analysis
         from mescams.stats.analysis_data import read_analysis_data
@@ -297,7 +308,7 @@ def tlf(
 
         with tempfile.TemporaryDirectory(prefix="mescams-tlf-") as tmp:
             folder = Path(tmp)
-            write_analysis_folder(analysis_tables(p, snapshot), folder, overwrite=True)
+            write_analysis_folder(analysis_tables(p, snapshot), folder, columns=EXPORT_COLUMNS, overwrite=True)
             stats = run_analysis(read_analysis_data(folder, p), p).results()
     outputs = build_tlfs(p, snapshot, stats)
     written = write_tlfs(outputs, out_dir, pdf=not no_pdf)

@@ -5,7 +5,8 @@ must act on the allocation see it: the cell-processing lab (prepares MSC or plac
 unblinded statistician (generates the list, analyses) and the DSMB (judges safety by arm). Everyone else sees
 the blinded product code only. The lab's cell counts and viability are allocation-revealing too (a placebo has
 no cells), so they follow the same rule. An emergency unblinding reveals one participant's allocation to the one
-investigator who asked, and to nobody else.
+investigator who asked, and to nobody else. The medical coder, who codes AE terms to MedDRA and medications to
+WHODrug for every site, is blinded like the data manager.
 
 Every page, API route and export asks this object; nothing else in the system decides blinding.
 """
@@ -30,6 +31,7 @@ class Role(StrEnum):
     DATA_MANAGER = "data_manager"
     DSMB = "dsmb"
     ADMINISTRATOR = "administrator"
+    MEDICAL_CODER = "medical_coder"
 
     @property
     def label(self) -> str:
@@ -43,6 +45,7 @@ class Role(StrEnum):
             "data_manager": "Data manager",
             "dsmb": "DSMB member",
             "administrator": "Administrator",
+            "medical_coder": "Medical coder (blinded)",
         }[self.value]
 
 
@@ -108,6 +111,7 @@ BLINDING_POLICY = BlindingPolicy(
         Role.DATA_MANAGER: RoleView(_NOTHING, site_bound=False),
         Role.DSMB: RoleView(_EVERYTHING - {Reveal.ALLOCATION_LIST}, site_bound=False),
         Role.ADMINISTRATOR: RoleView(_NOTHING, site_bound=False),
+        Role.MEDICAL_CODER: RoleView(_NOTHING, site_bound=False),  # codes AE terms and medications, all sites
     }
 )
 """The policy. Changing who is unblinded is a change here, and nowhere else."""

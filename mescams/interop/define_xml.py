@@ -3,6 +3,8 @@
 Every dataset becomes an ItemGroupDef (class, structure, keys, leaf to its transport file), every variable an
 ItemDef (data type, length, origin, codelist), every codelist used a CodeList with NCI codes where we have them
 (:mod:`mescams.interop.terminology`). Derived variables point at a MethodDef that says how they are derived.
+Variables coded with a licensed dictionary (MedDRA for the AE terms, WHODrug for the medications) point at a
+CodeList naming that dictionary and its version as an ExternalCodeList, as Define-XML 2.1 describes them.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from mescams.interop.dataset import Dataset, Variable
 from mescams.interop.errors import ExportError
 from mescams.interop.terminology import CODELISTS
 
-__all__ = ["build_define", "validate_define", "write_define"]
+__all__ = ["DICTIONARY_VARIABLES", "build_define", "validate_define", "write_define"]
 
 PURPOSE = {"SDTM": "Tabulation", "ADaM": "Analysis"}
 STANDARDS = {"SDTM": ("SDTMIG", "3.4"), "ADaM": ("ADaMIG", "1.3")}
@@ -26,6 +28,14 @@ DERIVATIONS = {  # variable name (or suffix) -> how it is derived, for the Metho
     "DY": "Study day from RFSTDTC: date - RFSTDTC + 1 on or after day 1; date - RFSTDTC before it (no day 0).",
     "EPOCH": "Treatment period of the infusion most recently preceding the date; SCREENING before the first.",
 }
+
+
+_MEDDRA = ("AELLT", "AELLTCD", "AEDECOD", "AEPTCD", "AEHLT", "AEHLTCD", "AEHLGT", "AEHLGTCD", "AEBODSYS",
+           "AEBDSYCD", "AESOC", "AESOCCD")
+DICTIONARY_VARIABLES: dict[str, str] = {**dict.fromkeys(_MEDDRA, "MedDRA"),
+                                        **dict.fromkeys(("CMDECOD", "CMCLAS", "CMCLASCD"), "WHODrug")}
+"""Variable -> the external dictionary its values come from."""
+_EXTERNAL = {"MedDRA": "MEDDRA", "WHODrug": "WHODRUG"}  # the Dictionary attribute's usual spelling
 
 
 def _data_type(ds: Dataset, v: Variable) -> str:
@@ -59,8 +69,13 @@ def build_define(
     protocol_name: str,
     created: dt.datetime,
     standard: str = "SDTM",
+    dictionaries: dict[str, str] | None = None,
 ) -> object:
-    """An odmlib Define-XML 2.1 ODM object for the datasets (all of one standard: SDTM or ADaM)."""
+    """An odmlib Define-XML 2.1 ODM object for the datasets (all of one standard: SDTM or ADaM).
+
+    ``dictionaries``: name -> version of the coding dictionaries the data were coded with (``{"MedDRA": "27.0"}``);
+    their variables (:data:`DICTIONARY_VARIABLES`) then reference them as external code lists.
+    """
     import odmlib.define_2_1.model as DEF
 
     datasets = list(datasets)
@@ -94,6 +109,7 @@ def build_define(
     )
     used_methods: set[str] = set()
     used_codelists: set[str] = set()
+    used_external: set[tuple[str, str]] = set()
     item_defs: dict[str, Any] = {}
     for ds in datasets:
         igd = DEF.ItemGroupDef(
@@ -124,6 +140,7 @@ def build_define(
                 used_methods.add(key)
             igd.ItemRef.append(ref)
             item_defs[oid] = _item_def(DEF, ds, v, oid, used_codelists)
+            _external_ref(DEF, item_defs[oid], v, dictionaries or {}, used_external)
         igd.Class = DEF.Class(Name=ds.klass)
         igd.leaf = DEF.leaf(ID=f"LF.{ds.name}", href=f"{ds.name.lower()}.xpt")
         igd.leaf.title = DEF.title(_content=f"{ds.name.lower()}.xpt")
@@ -134,6 +151,8 @@ def build_define(
         mdv.ItemDef.append(item)
     for cl_id in sorted(used_codelists):
         mdv.CodeList.append(_codelist(DEF, cl_id))
+    for name, data_type in sorted(used_external):
+        mdv.CodeList.append(_external_codelist(DEF, name, data_type, (dictionaries or {})[name]))
     for key in sorted(used_methods):
         method = DEF.MethodDef(OID=f"MT.{key}", Name=f"Algorithm for --{key}", Type="Computation")
         method.Description = DEF.Description()
@@ -160,6 +179,28 @@ def _item_def(DEF: object, ds: Dataset, v: Variable, oid: str, used_codelists: s
         origin.Source = "Investigator"
     item.Origin.append(origin)
     return item
+
+
+def _external_oid(name: str, data_type: str) -> str:
+    return f"CL.{_EXTERNAL[name]}" + (".CODE" if data_type == "integer" else "")
+
+
+def _external_ref(DEF: Any, item: Any, v: Variable, dictionaries: dict[str, str],  # noqa: N803
+                  used: set[tuple[str, str]]) -> None:
+    """Point a dictionary-coded variable at its dictionary's code list (names and codes apart: the code list's
+    data type is the variable's)."""
+    name = DICTIONARY_VARIABLES.get(v.name)
+    if name is None or name not in dictionaries or v.codelist:
+        return
+    item.CodeListRef = DEF.CodeListRef(CodeListOID=_external_oid(name, item.DataType))
+    used.add((name, item.DataType))
+
+
+def _external_codelist(DEF: Any, name: str, data_type: str, version: str) -> Any:  # noqa: N803
+    out = DEF.CodeList(OID=_external_oid(name, data_type), Name=f"{name}{' codes' if data_type == 'integer' else ''}",
+                       DataType=data_type)
+    out.ExternalCodeList = DEF.ExternalCodeList(Dictionary=_EXTERNAL[name], Version=version)
+    return out
 
 
 def _value_level(DEF: Any, mdv: Any, ds: Dataset, item_defs: dict[str, Any], used: set[str]) -> None:  # noqa: N803

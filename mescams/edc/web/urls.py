@@ -16,6 +16,7 @@ from mescams.edc.web.views import (
     access_log,
     assessors,
     auth,
+    coding,
     consent,
     crf,
     datamgmt,
@@ -76,6 +77,11 @@ pages = [
     path("dm/locks/", datamgmt.locks, name="dm_locks"),
     path("dm/locks/action/", datamgmt.lock_action, name="dm_lock_action"),
     path("dm/access-log/", access_log.access_log_page, name="dm_access_log"),
+    # medical coder (blinded)
+    path("coding/", coding.queue, name="coding_queue"),
+    path("coding/<int:term_id>/", coding.term, name="coding_term"),
+    path("coding/<int:term_id>/decide/", coding.decide, name="coding_decide"),
+    path("coding/<int:term_id>/query/", coding.query, name="coding_query"),
     # unblinded statistician and DSMB
     path("oversight/", oversight.overview, name="oversight"),
     path("oversight/safety/", oversight.safety, name="oversight_safety"),

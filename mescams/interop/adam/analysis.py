@@ -41,6 +41,10 @@ def _day(s: Subject, day: int | None) -> int | None:
     return delta + 1 if delta >= 0 else delta
 
 
+MEDDRA_VARIABLES = ("AELLT", "AELLTCD", "AEDECOD", "AEPTCD", "AEHLT", "AEHLTCD", "AEHLGT", "AEHLGTCD", "AEBODSYS",
+                   "AEBDSYCD", "AESOC", "AESOCCD")
+
+
 def build_adae(sdtm: dict[str, Dataset], subj: dict[str, Subject]) -> list[dict[str, Cell]]:
     rows: list[dict[str, Cell]] = []
     for r in sdtm["AE"].rows:
@@ -55,7 +59,7 @@ def build_adae(sdtm: dict[str, Dataset], subj: dict[str, Subject]) -> list[dict[
                 "AESEQ": r["AESEQ"],
                 "AESPID": r["AESPID"],
                 "AETERM": r["AETERM"],
-                "AEDECOD": r["AEDECOD"],
+                **{name: r.get(name) for name in MEDDRA_VARIABLES},  # by SOC and PT, as the SDTM AE codes them
                 "ASTDT": start,
                 "AENDT": sas_date(r["AEENDTC"]),
                 "ASTDY": _day(s, start),

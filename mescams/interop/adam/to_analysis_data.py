@@ -101,7 +101,8 @@ def analysis_tables_from_adam(adam: dict[str, list[dict[str, Cell]]] | Iterable[
         ],
         "adverse_events.csv": [
             (r["SUBJID"], r["AESPID"], r["AETERM"], _date(r["ASTDT"]), _date(r["AENDT"]), _num(r["ATOXGRN"], True),
-             r["AESER"] == "Y", r["AEREL"] == "Y")
+             r["AESER"] == "Y", r["AEREL"] == "Y", r.get("AEBODSYS"),
+             r.get("AEDECOD") if r.get("AEBODSYS") else None)  # AEDECOD is the verbatim while uncoded
             for r in sorted(adam["ADAE"], key=lambda r: (str(r["SUBJID"]), float(r["ASTDT"] or 0), str(r["AESPID"])))
         ],
         "relapses.csv": [

@@ -265,8 +265,19 @@ SPECS: dict[str, dict[str, object]] = {
             *_ident("AE"),
             V("AESPID", "Sponsor-Defined Identifier", origin="Collected"),
             V("AETERM", "Reported Term for the Adverse Event", core="Req", origin="Collected"),
+            # MedDRA: the LLT coded to, its PT and the PT's primary path (HLT, HLGT, SOC), codes and names
+            V("AELLT", "Lowest Level Term", core="Exp", origin="Assigned"),
+            V("AELLTCD", "Lowest Level Term Code", "Num", "Exp", origin="Assigned", integer=True),
             V("AEDECOD", "Dictionary-Derived Term", core="Req"),
+            V("AEPTCD", "Preferred Term Code", "Num", "Exp", origin="Assigned", integer=True),
+            V("AEHLT", "High Level Term", core="Exp", origin="Assigned"),
+            V("AEHLTCD", "High Level Term Code", "Num", "Exp", origin="Assigned", integer=True),
+            V("AEHLGT", "High Level Group Term", core="Exp", origin="Assigned"),
+            V("AEHLGTCD", "High Level Group Term Code", "Num", "Exp", origin="Assigned", integer=True),
             V("AEBODSYS", "Body System or Organ Class", core="Exp"),
+            V("AEBDSYCD", "Body System or Organ Class Code", "Num", "Exp", origin="Assigned", integer=True),
+            V("AESOC", "Primary System Organ Class", core="Exp", origin="Assigned"),
+            V("AESOCCD", "Primary System Organ Class Code", "Num", "Exp", origin="Assigned", integer=True),
             V("AESER", "Serious Event", core="Exp", codelist="NY", origin="Collected"),
             V("AEACN", "Action Taken with Study Treatment", core="Exp", codelist="ACN", origin="Collected"),
             V("AEREL", "Causality", core="Exp", codelist="NY", origin="Collected"),
@@ -328,6 +339,8 @@ SPECS: dict[str, dict[str, object]] = {
             V("CMTRT", "Reported Name of Drug, Med, or Therapy", core="Req", origin="Collected"),
             V("CMDECOD", "Standardized Medication Name", core="Perm"),
             V("CMINDC", "Indication", origin="Collected"),
+            V("CMCLAS", "Medication Class", origin="Assigned"),  # WHODrug: the ATC class (text)
+            V("CMCLASCD", "Medication Class Code", origin="Assigned"),  # and its ATC code
             V("CMSTDTC", "Start Date/Time of Medication", core="Perm", origin="Collected", iso=True),
             V("CMENDTC", "End Date/Time of Medication", core="Perm", origin="Collected", iso=True),
             V("CMENRTPT", "End Relative to Reference Time Point"),

@@ -50,8 +50,21 @@ def _seed_with(first: str, second: str) -> str:
     raise AssertionError("no seed found")
 
 
+def _load_synthetic_meddra() -> None:
+    import tempfile
+    from pathlib import Path
+
+    from mescams.edc.audit.context import Actor
+    from mescams.edc.coding.loading import load_meddra
+    from mescams.interop.dictionaries.synthetic import write_synthetic_meddra
+
+    with tempfile.TemporaryDirectory() as folder:
+        load_meddra(write_synthetic_meddra(Path(folder)), actor=Actor.system("test"))
+
+
 def _build_world(users: dict[str, Any], seed: str) -> dict[str, Any]:
     generate_list(actor=users["statistician"], seed=seed, slots_per_site=4)
+    _load_synthetic_meddra()  # the AEs are coded as they are saved, so the coder's pages show real codings
     coord, protocol = users["coord"], default_protocol()
     ctx: dict[str, Any] = {"participants": []}
     log_prescreening(user=coord, site_code="OTT", local_number="PS-1", logged_on=RANDOMISATION - D(days=40),

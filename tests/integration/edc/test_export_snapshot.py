@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from mescams.core.analysis_contract import COLUMNS
+from mescams.core.analysis_contract import COLUMNS, EXPORT_COLUMNS
 from mescams.core.protocol import Protocol
 from mescams.edc.testing import configure_for_tests
 from mescams.interop.adam import build_adam
@@ -51,7 +51,7 @@ def test_demo_database_exports_through_sdtm_and_adam(protocol: Protocol, tmp_pat
     assert [i for i in issues if i.severity == "error"] == [], format_issues(issues)
 
     ours = tmp_path / "via_adam"
-    write_analysis_folder(analysis_tables_from_adam(build_adam(protocol, sdtm)), ours)
+    write_analysis_folder(analysis_tables_from_adam(build_adam(protocol, sdtm)), ours, columns=EXPORT_COLUMNS)
     theirs = tmp_path / "edc"
     write_analysis_data(theirs)
     for name, columns in COLUMNS.items():

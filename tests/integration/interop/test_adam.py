@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from mescams.core.analysis_contract import EXPORT_COLUMNS
 from mescams.core.protocol import Protocol
 from mescams.interop.adam import build_adam
 from mescams.interop.adam.subject import from_sas
@@ -94,7 +95,7 @@ def test_adtte_matches_the_statistics_progression_times(
     from mescams.stats.analysis_data import read_analysis_data
     from mescams.stats.survival import progression_times
 
-    write_analysis_folder(analysis_tables(protocol, snapshot), tmp_path / "ad")
+    write_analysis_folder(analysis_tables(protocol, snapshot), tmp_path / "ad", columns=EXPORT_COLUMNS)
     data = read_analysis_data(tmp_path / "ad", protocol)
     for code, analysis in (("TTSDP1", "period1"), ("TTSDPS", "study")):
         expected = {
@@ -130,7 +131,9 @@ def test_analysis_from_the_adam_folder_equals_the_analysis_data_results(
     write_datasets(adam.values(), tmp_path / "adam", "xpt", study_oid="NCT02239393", created=CREATED)
     assert is_adam_folder(tmp_path / "adam")
     folder = tmp_path / "from_adam"
-    write_analysis_folder(analysis_tables_from_adam(read_adam_folder(tmp_path / "adam")), folder)
+    write_analysis_folder(
+        analysis_tables_from_adam(read_adam_folder(tmp_path / "adam")), folder, columns=EXPORT_COLUMNS
+    )
     results = run_analysis(read_analysis_data(folder, protocol), protocol).results()
     _compare(stats_results, results)
 

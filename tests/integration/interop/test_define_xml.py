@@ -78,3 +78,25 @@ def test_schema_validation_catches_a_broken_document(define_path: Path, tmp_path
     broken.write_text(text, encoding="utf-8")
     with pytest.raises(ExportError, match="DefineVersion"):
         validate_define(broken)
+
+
+def test_coded_variables_name_their_dictionary_and_version(sdtm: list[Dataset], tmp_path: Path) -> None:
+    """MedDRA's names and codes, and WHODrug's names, each reference an external code list with the version."""
+    odm = build_define(sdtm, study_oid="NCT02239393", study_name="MESCAMS", description="MSC crossover trial",
+                       protocol_name="NCT02239393", created=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+                       dictionaries={"MedDRA": "27.0", "WHODrug": "GLOBALB3Mar24"})
+    path = write_define(odm, tmp_path / "define.xml")
+    validate_define(path)
+    mdv = ET.parse(path).getroot().find("odm:Study/odm:MetaDataVersion", NS)
+    assert mdv is not None
+    external = {c.get("OID"): (c.get("DataType"), c.find("odm:ExternalCodeList", NS))
+                for c in mdv.findall("odm:CodeList", NS) if c.find("odm:ExternalCodeList", NS) is not None}
+    assert {oid: (kind, e.get("Dictionary"), e.get("Version")) for oid, (kind, e) in external.items()} == {
+        "CL.MEDDRA": ("text", "MEDDRA", "27.0"), "CL.MEDDRA.CODE": ("integer", "MEDDRA", "27.0"),
+        "CL.WHODRUG": ("text", "WHODRUG", "GLOBALB3Mar24")}
+    refs = {i.get("Name"): i.find("odm:CodeListRef", NS).get("CodeListOID")  # type: ignore[union-attr]
+            for i in mdv.findall("odm:ItemDef", NS)
+            if i.get("OID", "").startswith(("IT.AE.", "IT.CM.")) and i.find("odm:CodeListRef", NS) is not None}
+    assert refs["AEBODSYS"] == refs["AEDECOD"] == refs["AELLT"] == "CL.MEDDRA"
+    assert refs["AEPTCD"] == refs["AESOCCD"] == "CL.MEDDRA.CODE"
+    assert refs["CMDECOD"] == refs["CMCLAS"] == "CL.WHODRUG"

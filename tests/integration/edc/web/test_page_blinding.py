@@ -43,6 +43,7 @@ POST_BODIES: dict[str, dict[str, str]] = {
                  "black_hole_volume_mm3": "100"},
     "screen_preview": {"screening_date": "2016-01-04", "on": "2016-02-01"},
     "screen_row": {"add_row": "relapses", "relapses-TOTAL_FORMS": "3"},
+    "coding_decide": {"code": "90000003", "reason": "test", "remember": "on"}, "coding_query": {"text": "?"},
 }
 
 
@@ -56,10 +57,13 @@ def _paths(name: str, route: str, pid: str) -> list[str]:
     scan = MriScan.objects.filter(participant__participant_id=pid).order_by("pk").first()
     query = Query.objects.filter(participant__participant_id=pid).order_by("pk").first()
     ae = FORMS["adverse_event"].objects.filter(participant__participant_id=pid).order_by("pk").first()
+    from mescams.edc.coding.models import CodedTerm
     from mescams.edc.trial.models import PreScreening
 
     entry = PreScreening.objects.order_by("pk").first()
-    values = {"participant_id": pid, "visit_code": "W0", "scan_id": scan.scan_id if scan else "S0",
+    term = CodedTerm.objects.filter(participant__participant_id=pid).order_by("pk").first()
+    values = {"participant_id": pid, "term_id": str(term.pk if term else 999999), "visit_code": "W0",
+              "scan_id": scan.scan_id if scan else "S0",
               "entry_id": str(entry.pk if entry else 999999),
               "query_id": str(query.pk), "name": "none", "filename": "report.html",
               "record_pk": str(ae.pk) if ae else "999999"}
