@@ -5,7 +5,10 @@ must act on the allocation see it: the cell-processing lab (prepares MSC or plac
 unblinded statistician (generates the list, analyses) and the DSMB (judges safety by arm). Everyone else sees
 the blinded product code only. The lab's cell counts and viability are allocation-revealing too (a placebo has
 no cells), so they follow the same rule. An emergency unblinding reveals one participant's allocation to the one
-investigator who asked, and to nobody else.
+investigator who asked, and to nobody else. The safety officer (pharmacovigilance) is blinded like everyone else
+but may reveal the treatment behind one SUSAR candidate at a time (serious, related, unexpected: whether it must be
+reported to Health Canada depends on it), each reveal recorded; sites and every other blinded role learn nothing
+of it.
 
 Every page, API route and export asks this object; nothing else in the system decides blinding.
 """
@@ -30,6 +33,7 @@ class Role(StrEnum):
     DATA_MANAGER = "data_manager"
     DSMB = "dsmb"
     ADMINISTRATOR = "administrator"
+    SAFETY_OFFICER = "safety_officer"
 
     @property
     def label(self) -> str:
@@ -43,6 +47,7 @@ class Role(StrEnum):
             "data_manager": "Data manager",
             "dsmb": "DSMB member",
             "administrator": "Administrator",
+            "safety_officer": "Safety officer (unblinded per SUSAR case)",
         }[self.value]
 
 
@@ -55,6 +60,7 @@ class Reveal(StrEnum):
     ALLOCATION_LIST = "allocation_list"  # the whole list and its seed
     ANALYSIS_EXPORT = "analysis_export"  # the analysis-data folder (carries sequence)
     ARM_SUMMARIES = "arm_summaries"  # counts, tables or charts by treatment
+    CASE_TREATMENT = "case_treatment"  # the treatment behind one SUSAR candidate, revealed per case and recorded
 
 
 @dataclass(frozen=True)
@@ -108,6 +114,7 @@ BLINDING_POLICY = BlindingPolicy(
         Role.DATA_MANAGER: RoleView(_NOTHING, site_bound=False),
         Role.DSMB: RoleView(_EVERYTHING - {Reveal.ALLOCATION_LIST}, site_bound=False),
         Role.ADMINISTRATOR: RoleView(_NOTHING, site_bound=False),
+        Role.SAFETY_OFFICER: RoleView(frozenset({Reveal.CASE_TREATMENT}), site_bound=False),
     }
 )
 """The policy. Changing who is unblinded is a change here, and nowhere else."""

@@ -46,7 +46,7 @@ def check_seriousness(serious: bool, criteria: Iterable[str], field: str = "seri
     if unknown:
         raise InputValidationError(field, f"unknown criteria {unknown}; allowed: {allowed}")
     if serious and not given:
-        raise InputValidationError(field, f"a serious event needs at least one seriousness criterion ({allowed})")
+        raise InputValidationError(field, f"a serious event needs at least one criterion of seriousness ({allowed})")
     if not serious and given:
         raise InputValidationError("serious", "must be true when seriousness criteria are given")
 

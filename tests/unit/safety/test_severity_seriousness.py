@@ -21,7 +21,7 @@ def test_no_grade_zero() -> None:
 
 
 @pytest.mark.parametrize(("serious", "criteria", "field", "words"), [
-    (True, [], "serious_criteria", "needs at least one seriousness criterion"),
+    (True, [], "serious_criteria", "needs at least one criterion of seriousness"),
     (False, ["death"], "serious", "must be true"),
     (True, ["bad_luck"], "serious_criteria", "unknown criteria"),
 ])
