@@ -135,6 +135,11 @@ def _case(ae: AdverseEvent, today: dt.date) -> SafetyCase:
 def safety_cases(*, user: Any, today: dt.date) -> list[SafetyCase]:
     """Every serious adverse event as a case: those with an open report first, soonest due first."""
     require_safety_officer(user)
+    return all_cases(today=today)
+
+
+def all_cases(*, today: dt.date) -> list[SafetyCase]:
+    """:func:`safety_cases` without a user, for the reminders that go to safety officers only."""
     events = AdverseEvent.objects.filter(serious=True).select_related("participant", "participant__site")
     cases = [_case(ae, today) for ae in events.order_by("pk")]
     far = dt.date.max

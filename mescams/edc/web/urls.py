@@ -12,6 +12,7 @@ from django.contrib.staticfiles.views import serve as static_serve
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
+from mescams.edc.safety import pages as safety
 from mescams.edc.web.views import (
     access_log,
     assessors,
@@ -28,6 +29,13 @@ from mescams.edc.web.views import (
 
 pages = [
     path("", auth.home, name="home"),
+    # safety officer (SUSAR cases; one case's treatment revealed at a time)
+    path("safety/", safety.dashboard, name="safety_dashboard"),
+    path("safety/case/<int:record_pk>/", safety.case, name="safety_case"),
+    path("safety/case/<int:record_pk>/reveal/", safety.reveal, name="safety_reveal"),
+    path("safety/case/<int:record_pk>/report/", safety.report, name="safety_report"),
+    path("safety/case/<int:record_pk>/cioms.pdf", safety.cioms_pdf, name="safety_cioms"),
+    path("safety/case/<int:record_pk>/e2b.xml", safety.e2b_xml, name="safety_e2b"),
     # site coordinator and investigator
     path("site/", site.dashboard, name="site_dashboard"),
     path("site/prescreening/", consent.prescreening, name="prescreening"),

@@ -30,6 +30,7 @@ NAV: dict[Role, list[tuple[str, str]]] = {
     Role.DSMB: [("Overview", "web:oversight"), ("Safety", "web:oversight_safety"),
                 ("Lesions", "web:oversight_lesions"), ("Reports", "web:oversight_reports")],
     Role.ADMINISTRATOR: [("Administration", "admin:index")],
+    Role.SAFETY_OFFICER: [("SUSAR cases", "web:safety_dashboard")],
 }
 
 

@@ -1,0 +1,76 @@
+"""The facts of one SUSAR case that its forms (CIOMS I, E2B) carry, read once from the EDC.
+
+The suspect product is named only for a revealed case (the per-case reveal is recorded); otherwise the forms say it
+is blinded and give the blinded product code, which reveals nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from mescams.edc.crfs.models import ConcomitantMedication, Demographics, Infusion
+from mescams.edc.safety.cases import SafetyCase
+from mescams.protocols import default_protocol
+
+__all__ = ["CaseFacts", "Medication", "case_facts"]
+
+
+@dataclass(frozen=True)
+class Medication:
+    name: str
+    start: dt.date | None
+    end: dt.date | None
+    indication: str
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    case: SafetyCase
+    report_id: str  # the sender's safety report unique identifier (E2B C.1.1)
+    country: str
+    sex: str | None  # F or M
+    birth_date: dt.date | None
+    age_years: int | None  # at onset
+    suspect_name: str  # the product if revealed, otherwise the blinded description
+    suspect_code: str  # the blinded product code
+    suspect_revealed: bool
+    infusions: tuple[tuple[dt.date, float], ...]  # date and volume (mL)
+    concomitant: tuple[Medication, ...]
+    sponsor: str
+    study: str  # the registry identifier and title
+
+
+def _age(birth: dt.date | None, on: dt.date) -> int | None:
+    if birth is None:
+        return None
+    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+
+
+def case_facts(case: SafetyCase) -> CaseFacts:
+    from mescams.edc.randomisation.models import AllocationSlot
+
+    protocol = default_protocol()
+    ae = case.ae
+    demo = Demographics.objects.filter(participant_id=ae.participant_id).first()
+    slot = AllocationSlot.objects.filter(participant_id=ae.participant_id).first()
+    code = slot.product_code if slot is not None else ""
+    if case.revealed and case.product is not None:
+        name = protocol.product(case.product).name
+    elif case.revealed:
+        name = "no product received before onset"
+    else:
+        names = " or ".join(p.name for p in protocol.products)
+        name = f"blinded: {names}"
+    infusions = tuple((i.infusion_date, i.volume_ml) for i in
+                      Infusion.objects.filter(participant_id=ae.participant_id).order_by("infusion_date"))
+    meds = tuple(Medication(m.drug, m.start_date, m.end_date, m.indication) for m in
+                 ConcomitantMedication.objects.filter(participant_id=ae.participant_id).order_by("start_date", "pk"))
+    ident = protocol.identification
+    return CaseFacts(
+        case=case, report_id=f"CA-{ident.nct_id}-{case.participant_id}-AE{ae.ae_number}",
+        country="CA", sex=demo.sex if demo else None, birth_date=demo.birth_date if demo else None,
+        age_years=_age(demo.birth_date if demo else None, ae.onset_date), suspect_name=name, suspect_code=code,
+        suspect_revealed=case.revealed, infusions=infusions, concomitant=meds,
+        sponsor=ident.sponsor,
+        study=f"{ident.nct_id} {ident.brief_title}")
