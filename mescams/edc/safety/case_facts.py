@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from mescams.edc.crfs.models import ConcomitantMedication, Demographics, Infusion
+from mescams.edc.crfs.models import ConcomitantMedication, Infusion
+from mescams.edc.export.analysis_data import _Sources  # the protocol's data_sources, read as the exports read them
 from mescams.edc.safety.cases import SafetyCase
 from mescams.protocols import default_protocol
 
@@ -28,7 +29,7 @@ class Medication:
 class CaseFacts:
     case: SafetyCase
     report_id: str  # the sender's safety report unique identifier (E2B C.1.1)
-    country: str
+    country: str  # ISO 3166-1 alpha-2 of the participant's site
     sex: str | None  # F or M
     birth_date: dt.date | None
     age_years: int | None  # at onset
@@ -47,12 +48,21 @@ def _age(birth: dt.date | None, on: dt.date) -> int | None:
     return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
 
 
+COUNTRY_CODES = {"Canada": "CA", "United States": "US"}
+"""ISO 3166-1 alpha-2 codes of the countries the protocol's sites name (E2B and CIOMS want the code)."""
+
+
+def _country_code(name: str) -> str:
+    return COUNTRY_CODES.get(name, name)
+
+
 def case_facts(case: SafetyCase) -> CaseFacts:
     from mescams.edc.randomisation.models import AllocationSlot
 
     protocol = default_protocol()
     ae = case.ae
-    demo = Demographics.objects.filter(participant_id=ae.participant_id).first()
+    sources = _Sources(ae.participant, protocol.data_sources)
+    sex, birth = sources.value("sex"), sources.birth_date()
     slot = AllocationSlot.objects.filter(participant_id=ae.participant_id).first()
     code = slot.product_code if slot is not None else ""
     if case.revealed and case.product is not None:
@@ -69,8 +79,8 @@ def case_facts(case: SafetyCase) -> CaseFacts:
     ident = protocol.identification
     return CaseFacts(
         case=case, report_id=f"CA-{ident.nct_id}-{case.participant_id}-AE{ae.ae_number}",
-        country="CA", sex=demo.sex if demo else None, birth_date=demo.birth_date if demo else None,
-        age_years=_age(demo.birth_date if demo else None, ae.onset_date), suspect_name=name, suspect_code=code,
+        country=_country_code(next(s.country for s in ident.sites if s.code == case.site)), sex=sex if sex in ("F", "M") else None, birth_date=birth,
+        age_years=_age(birth, ae.onset_date), suspect_name=name, suspect_code=code,
         suspect_revealed=case.revealed, infusions=infusions, concomitant=meds,
         sponsor=ident.sponsor,
         study=f"{ident.nct_id} {ident.brief_title}")
