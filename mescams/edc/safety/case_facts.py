@@ -79,7 +79,8 @@ def case_facts(case: SafetyCase) -> CaseFacts:
     ident = protocol.identification
     return CaseFacts(
         case=case, report_id=f"CA-{ident.nct_id}-{case.participant_id}-AE{ae.ae_number}",
-        country=_country_code(next(s.country for s in ident.sites if s.code == case.site)), sex=sex if sex in ("F", "M") else None, birth_date=birth,
+        country=_country_code(next(s.country for s in ident.sites if s.code == case.site)),
+        sex=sex if sex in ("F", "M") else None, birth_date=birth,
         age_years=_age(birth, ae.onset_date), suspect_name=name, suspect_code=code,
         suspect_revealed=case.revealed, infusions=infusions, concomitant=meds,
         sponsor=ident.sponsor,

@@ -18,7 +18,7 @@ from mescams.edc.safety.cioms import cioms_html, cioms_pdf
 from mescams.edc.safety.e2b import HL7, icsr_xml
 from mescams.edc.safety.reminders import send_reminders
 from tests.integration.edc import safety_world
-from tests.integration.edc.factories import RANDOMISATION, infuse, randomised
+from tests.integration.edc.factories import infuse, randomised
 from tests.integration.edc.safety_world import UNLISTED_PT, serious_case
 
 coding = safety_world.coding
