@@ -14,6 +14,7 @@ import datetime as dt
 import numpy as np
 
 from mescams.core.protocol import Protocol
+from mescams.core.safety.severity import severity_for_grade
 from mescams.interop.snapshot import (
     FS_NAMES,
     AdverseEvent,
@@ -242,16 +243,15 @@ def demo_snapshot(protocol: Protocol, seed: int = 2015, n_screened: int = 45) ->
             if onset_ae > last:
                 continue
             grade = int(rng.choice([1, 2, 3, 4], p=[0.55, 0.3, 0.12, 0.03]))
+            term = str(rng.choice(AE_TERMS))  # the draws in their original order: the demo stays the same
+            end = min(last, onset_ae + dt.timedelta(days=int(rng.integers(1, 30))))
+            serious = grade >= 3 and rng.random() < 0.6
+            related = bool(rng.random() < 0.3)
             aes.append(
                 AdverseEvent(
-                    pid,
-                    f"AE{k + 1}",
-                    str(rng.choice(AE_TERMS)),
-                    onset_ae,
-                    min(last, onset_ae + dt.timedelta(days=int(rng.integers(1, 30)))),
-                    grade,
-                    grade >= 3 and rng.random() < 0.6,
-                    bool(rng.random() < 0.3),
+                    pid, f"AE{k + 1}", term, onset_ae, end, grade, serious, related,
+                    severity=severity_for_grade(grade).value.upper(),
+                    serious_criteria=("hospitalisation",) if serious else (),
                 )
             )
         onset_r = week0 + dt.timedelta(days=int(rng.integers(20, 320)))

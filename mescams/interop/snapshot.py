@@ -125,6 +125,8 @@ class AdverseEvent:
     outcome: str = "RECOVERED/RESOLVED"
     action: str = "NOT APPLICABLE"
     body_system: str | None = None
+    severity: str | None = None  # MILD, MODERATE or SEVERE (SDTM AESEV); None when not recorded
+    serious_criteria: tuple[str, ...] = ()  # ICH E2A criteria of a serious event (mescams.core.safety.seriousness)
 
 
 @dataclass(frozen=True)

@@ -215,6 +215,8 @@ def snapshot_from_database(protocol: Protocol) -> TrialSnapshot:  # noqa: PLR091
                     ae.related,
                     AE_OUTCOME.get(ae.outcome, "UNKNOWN"),
                     AE_ACTION.get(ae.action, "UNKNOWN"),
+                    severity=ae.severity.upper() or None,
+                    serious_criteria=tuple(str(c) for c in (ae.serious_criteria or [])),
                 )
             )
         for scan in crf.MriScan.objects.filter(participant=p, read_at__isnull=False).order_by("scan_date"):

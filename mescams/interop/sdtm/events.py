@@ -22,6 +22,11 @@ def _yn(flag: bool) -> str:
     return "Y" if flag else "N"
 
 
+SERIOUSNESS_FLAGS = {"AESCONG": "congenital_anomaly", "AESDISAB": "disability", "AESDTH": "death",
+                     "AESHOSP": "hospitalisation", "AESLIFE": "life_threatening", "AESMIE": "important_medical_event"}
+"""SDTM's seriousness flags and the ICH E2A criterion each one reports (Y when the event was serious by it)."""
+
+
 def build_ae(ctx: SubjectContext) -> Dataset:
     rows: list[dict[str, Cell]] = []
     for ae in ctx.snapshot.adverse_events:
@@ -33,7 +38,9 @@ def build_ae(ctx: SubjectContext) -> Dataset:
                 "AETERM": ae.term,
                 "AEDECOD": ae.term.upper(),
                 "AEBODSYS": ae.body_system,
+                "AESEV": ae.severity,
                 "AESER": _yn(ae.serious),
+                **{flag: _yn(criterion in ae.serious_criteria) for flag, criterion in SERIOUSNESS_FLAGS.items()},
                 "AEACN": ae.action,
                 "AEREL": _yn(ae.related),
                 "AEOUT": ae.outcome,

@@ -90,3 +90,21 @@ def test_migration_0007_backfills_legacy_events_with_an_audited_reason(users, al
                                                      (str(mild.pk), "severity")]
     assert all("migration crfs 0007" in e.reason for e in new)
     assert verify_audit_trail().records > 0  # raises AuditChainBroken if a row differs from its trail
+
+
+def test_the_export_snapshot_and_sdtm_carry_severity_and_seriousness(users, allocation) -> None:
+    from mescams.edc.export.snapshot import snapshot_from_database
+    from mescams.interop.sdtm import build_sdtm
+    from mescams.protocols import default_protocol
+    from tests.integration.edc.test_validation_rules import GOOD
+
+    pid = randomised(users["coord"])
+    save_form(user=users["coord"], participant_id=pid, form="demographics", values=GOOD["demographics"])
+    save_form(user=users["coord"], participant_id=pid, form="adverse_event", values=SERIOUS_AE)
+    protocol = default_protocol()
+    snapshot = snapshot_from_database(protocol)
+    (event,) = [e for e in snapshot.adverse_events if e.participant_id == pid]
+    assert (event.severity, event.serious_criteria) == ("SEVERE", ("life_threatening", "hospitalisation"))
+    (row,) = [r for d in build_sdtm(protocol, snapshot) if d.name == "AE" for r in d.rows if r["AESPID"] == "1"]
+    assert (row["AESEV"], row["AESER"], row["AESLIFE"], row["AESHOSP"], row["AESDTH"]) == ("SEVERE", "Y", "Y", "Y",
+                                                                                           "N")
