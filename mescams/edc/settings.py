@@ -15,6 +15,8 @@ Variables (all optional except the secret outside demo mode):
 ``MESCAMS_SESSION_IDLE_MINUTES``, ``MESCAMS_INSECURE_HTTP``, ``MESCAMS_ACCESS_LOG_RETENTION_YEARS`` (default 15):
                             log-in throttling, sessions, transport and the access log
                             (:mod:`mescams.edc.security.config`)
+``MESCAMS_EMAIL_BACKEND``   Django mail backend for safety reminders (default SMTP; the console in demo mode), with
+                            ``MESCAMS_EMAIL_HOST``, ``_PORT``, ``_USER``, ``_PASSWORD``, ``_USE_TLS`` and ``_FROM``
 
 :func:`configure` calls ``django.conf.settings.configure`` with :func:`build_settings` and ``django.setup()``; the
 command line, the WSGI entry point and the tests call it once, so no module reads the environment on import.

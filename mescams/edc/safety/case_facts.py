@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from mescams.core.protocol import Protocol
 from mescams.edc.crfs.models import ConcomitantMedication, Infusion
 from mescams.edc.export.analysis_data import _Sources  # the protocol's data_sources, read as the exports read them
 from mescams.edc.safety.cases import SafetyCase
@@ -40,6 +41,9 @@ class CaseFacts:
     concomitant: tuple[Medication, ...]
     sponsor: str
     study: str  # the registry identifier and title
+    dose: str  # the protocol's dose of the active product, in words
+    route: str
+    indication: str  # the trial's condition
 
 
 def _age(birth: dt.date | None, on: dt.date) -> int | None:
@@ -84,4 +88,17 @@ def case_facts(case: SafetyCase) -> CaseFacts:
         age_years=_age(birth, ae.onset_date), suspect_name=name, suspect_code=code,
         suspect_revealed=case.revealed, infusions=infusions, concomitant=meds,
         sponsor=ident.sponsor,
-        study=f"{ident.nct_id} {ident.brief_title}")
+        study=f"{ident.nct_id} {ident.brief_title}", dose=_dose_words(protocol), route=_route(protocol),
+        indication=ident.conditions[0])
+
+
+def _dose_words(protocol: Protocol) -> str:
+    active = protocol.product(protocol.active_products[0])
+    if active.dose is None:
+        return "as the protocol states"
+    return (f"{active.dose.min_cells_per_kg:.1e} to {active.dose.max_cells_per_kg:.1e} cells/kg "
+            f"(or matching placebo), single infusion per period")
+
+
+def _route(protocol: Protocol) -> str:
+    return " or ".join(sorted({p.route for p in protocol.products}))

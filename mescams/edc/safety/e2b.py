@@ -106,7 +106,7 @@ def _drug(patient: ET.Element, facts: CaseFacts) -> None:
         period = _el(admin, "effectiveTime", xsi_type="IVL_TS")
         _el(period, "low", value=_ts(day))
         _el(period, "high", value=_ts(day))
-    _el(admin, "routeCode", code="047", codeSystem=f"{ICH}.1.14", displayName="intravenous")  # G.k.4.r.10
+    _el(_el(admin, "routeCode"), "originalText", facts.route)  # G.k.4.r.10.1, as free text
     product = _el(_el(_el(admin, "consumable", typeCode="CSM"), "instanceOfKind", classCode="INST"),
                   "kindOfProduct", classCode="MMAT", determinerCode="KIND")
     _el(product, "name", f"{facts.suspect_name} (code {facts.suspect_code})")  # G.k.2.2
