@@ -108,3 +108,22 @@ def test_the_export_snapshot_and_sdtm_carry_severity_and_seriousness(users, allo
     (row,) = [r for d in build_sdtm(protocol, snapshot) if d.name == "AE" for r in d.rows if r["AESPID"] == "1"]
     assert (row["AESEV"], row["AESER"], row["AESLIFE"], row["AESHOSP"], row["AESDTH"]) == ("SEVERE", "Y", "Y", "Y",
                                                                                            "N")
+
+
+def test_the_api_takes_and_gives_severity_and_awareness(users, allocation) -> None:
+    import json
+
+    from django.test import Client
+
+    pid = randomised(users["coord"])
+    client = Client()
+    client.force_login(users["coord"])
+    path = f"/api/participants/{pid}/forms/adverse_event"
+    body = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in SERIOUS_AE.items()}
+    refused = client.post(path, json.dumps({**body, "awareness_date": None}), content_type="application/json")
+    assert refused.status_code == 422 and refused.json()["field"] == "awareness_date"
+    created = client.post(path, json.dumps(body), content_type="application/json")
+    assert created.status_code == 201, created.json()
+    assert (created.json()["severity"], created.json()["awareness_date"]) == ("severe", body["awareness_date"])
+    schema = client.get("/api/openapi.json").json()["components"]["schemas"]
+    assert {"severity", "awareness_date"} <= set(schema["AdverseEventIn"]["properties"])
