@@ -14,7 +14,7 @@ from tests.integration.edc.factories import RANDOMISATION, infuse, randomised
 
 D = dt.timedelta
 UNLISTED_PT = (90009999, "Anaphylactic reaction")  # invented code, not in the protocol's RSI
-LISTED_PT = (90000002, "Pyrexia")  # invented code listed in the protocol's RSI
+LISTED_PT = (90000003, "Headache")  # invented code listed in the protocol's RSI (the synthetic dictionary's)
 
 
 class FakeCoding:
