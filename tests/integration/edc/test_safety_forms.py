@@ -157,3 +157,13 @@ def test_safety_pages(users, allocation, coding) -> None:
     other = Client()
     other.force_login(users["coord"])
     assert other.get("/safety/").status_code == 403
+    # a report's POST implies the case's treatment: the blinded data manager's access log leaves these routes out,
+    # the operator's full log (mescams access-log) keeps them
+    from mescams.edc.security import access_log
+
+    reported = f"/safety/case/{case.ae.pk}/report/"
+    assert access_log.records().filter(route=reported, method="POST").exists()
+    dm = Client()
+    dm.force_login(users["dm"])
+    assert "/safety/" not in dm.get("/dm/access-log/").content.decode()
+    assert not [r for r in dm.get("/api/access-log").json() if r["route"].startswith("/safety/")]
