@@ -196,6 +196,8 @@ class AdverseEvent(ParticipantRecord):
              "grade 5 (death) and outcome 'fatal' go together")
         if self.severity_grade == 5:
             rule("death" in criteria, "serious_criteria", "a grade 5 event is serious with criterion 'death'")
+        rule("death" not in criteria or self.outcome == "fatal", "outcome",
+             "an event serious by 'death' has the outcome 'fatal'")
         self._awareness_rules()
 
     def _awareness_rules(self) -> None:

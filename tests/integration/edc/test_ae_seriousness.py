@@ -31,6 +31,7 @@ FUTURE = dt.date.today() + D(days=30)
     ({"serious_criteria": []}, "serious_criteria", "at least one criterion"),
     ({"serious_criteria": ["bad_luck"]}, "serious_criteria", "unknown criteria"),
     ({"serious": False}, "serious", "must be true when seriousness criteria are given"),
+    ({"serious_criteria": ["death"]}, "outcome", "has the outcome 'fatal'"),
 ])
 def test_bad_values_are_refused_naming_field_and_rule(users, allocation, changes, field, words) -> None:
     pid = randomised(users["coord"])
