@@ -35,6 +35,11 @@ class ReportForm(forms.Form):
     sent_on = forms.DateField(widget=DateInput(), label="Sent to Health Canada on")
     reference = forms.CharField(max_length=80, required=False, label="Health Canada reference")
 
+    def offer(self, kinds: list[ReportKind]) -> ReportForm:
+        """Offer only the reports still to send (the service refuses the others anyway)."""
+        self.fields["kind"].choices = [(k.value, k.label) for k in kinds]
+        return self
+
 
 @role_required(Role.SAFETY_OFFICER)
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -47,8 +52,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @role_required(Role.SAFETY_OFFICER)
 def case(request: HttpRequest, record_pk: int) -> HttpResponse:
     found = safety_case(user=request.user, record_pk=record_pk, today=today())
-    return render(request, "safety/case.html", {"case": found, "reveal_form": RevealForm(),
-                                                "report_form": ReportForm(initial={"sent_on": today()})})
+    open_reports = [c.deadline.kind for c in found.clocks if c.sent_on is None]
+    return render(request, "safety/case.html", {
+        "case": found, "reveal_form": RevealForm(), "open_reports": open_reports,
+        "report_form": ReportForm(initial={"sent_on": today()}).offer(open_reports)})
 
 
 @role_required(Role.SAFETY_OFFICER)
