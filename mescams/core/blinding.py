@@ -7,6 +7,10 @@ the blinded product code only. The lab's cell counts and viability are allocatio
 no cells), so they follow the same rule. An emergency unblinding reveals one participant's allocation to the one
 investigator who asked, and to nobody else. The medical coder, who codes AE terms to MedDRA and medications to
 WHODrug for every site, is blinded like the data manager.
+investigator who asked, and to nobody else. The safety officer (pharmacovigilance) is blinded like everyone else
+but may reveal the treatment behind one SUSAR candidate at a time (serious, related, unexpected: whether it must be
+reported to Health Canada depends on it), each reveal recorded; sites and every other blinded role learn nothing
+of it.
 
 Every page, API route and export asks this object; nothing else in the system decides blinding.
 """
@@ -32,6 +36,7 @@ class Role(StrEnum):
     DSMB = "dsmb"
     ADMINISTRATOR = "administrator"
     MEDICAL_CODER = "medical_coder"
+    SAFETY_OFFICER = "safety_officer"
 
     @property
     def label(self) -> str:
@@ -46,6 +51,7 @@ class Role(StrEnum):
             "dsmb": "DSMB member",
             "administrator": "Administrator",
             "medical_coder": "Medical coder (blinded)",
+            "safety_officer": "Safety officer (unblinded per SUSAR case)",
         }[self.value]
 
 
@@ -58,6 +64,7 @@ class Reveal(StrEnum):
     ALLOCATION_LIST = "allocation_list"  # the whole list and its seed
     ANALYSIS_EXPORT = "analysis_export"  # the analysis-data folder (carries sequence)
     ARM_SUMMARIES = "arm_summaries"  # counts, tables or charts by treatment
+    CASE_TREATMENT = "case_treatment"  # the treatment behind one SUSAR candidate, revealed per case and recorded
 
 
 @dataclass(frozen=True)
@@ -112,6 +119,7 @@ BLINDING_POLICY = BlindingPolicy(
         Role.DSMB: RoleView(_EVERYTHING - {Reveal.ALLOCATION_LIST}, site_bound=False),
         Role.ADMINISTRATOR: RoleView(_NOTHING, site_bound=False),
         Role.MEDICAL_CODER: RoleView(_NOTHING, site_bound=False),  # codes AE terms and medications, all sites
+        Role.SAFETY_OFFICER: RoleView(frozenset({Reveal.CASE_TREATMENT}), site_bound=False),
     }
 )
 """The policy. Changing who is unblinded is a change here, and nowhere else."""

@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from mescams.core.consent_forms import InformedConsent
+from mescams.core.safety.reference_safety import ReferenceSafetyInformation
 from mescams.errors import ProtocolError
 
 __all__ = [
@@ -378,6 +379,8 @@ class Protocol(_Model):
     data_sources: dict[str, list[SourcePath]] = Field(default_factory=dict)
     """Where a participant characteristic is read, in order (``form.field``, ``screening.ms.course``): the first
     source holding a value wins, so a missing form falls back to the declared next source."""
+    reference_safety_information: ReferenceSafetyInformation | None = None
+    """The expected adverse reactions of the active product, versioned (expectedness, the SUSAR rule)."""
 
     # -- lookups -------------------------------------------------------------------------------------------
     def product(self, code: str) -> Product:
@@ -385,6 +388,11 @@ class Protocol(_Model):
             if p.code == code:
                 return p
         raise KeyError(code)
+
+    @property
+    def active_products(self) -> list[str]:
+        """Codes of the products that are not a placebo (a placebo ``matches`` the product it imitates)."""
+        return [p.code for p in self.products if p.matches is None]
 
     def visit(self, code: str) -> Visit:
         for v in self.visits:
@@ -467,6 +475,10 @@ class Protocol(_Model):
                     raise ValueError(f"period {period.number} needs a visit at week {w}, which the schedule lacks")
             if "infusion" not in self.visit_at_week(period.infusion_week).activities:
                 raise ValueError(f"the week-{period.infusion_week} visit must include an infusion")
+        rsi = self.reference_safety_information
+        if rsi is not None and rsi.product not in self.active_products:
+            raise ValueError(f"reference_safety_information.product {rsi.product!r} must name an active product "
+                             f"({', '.join(self.active_products)})")
         ids = [o.id for o in self.outcomes]
         if len(set(ids)) != len(ids):
             raise ValueError(f"outcome ids must be unique, got {ids}")

@@ -170,6 +170,8 @@ class AdverseEvent:
     action: str = "NOT APPLICABLE"
     body_system: str | None = None
     meddra: MeddraCoding | None = None
+    severity: str | None = None  # MILD, MODERATE or SEVERE (SDTM AESEV); None when not recorded
+    serious_criteria: tuple[str, ...] = ()  # ICH E2A criteria of a serious event (mescams.core.safety.seriousness)
 
 
 @dataclass(frozen=True)

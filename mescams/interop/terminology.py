@@ -116,6 +116,8 @@ CODELISTS: dict[str, Codelist] = {
             "C66767",
             ["DOSE NOT CHANGED", "DRUG WITHDRAWN", "DRUG INTERRUPTED", "NOT APPLICABLE", "UNKNOWN"],
         ),
+        _cl("AESEV", "Severity/Intensity Scale for Adverse Events", "C66769",
+            {"MILD": "C41338", "MODERATE": "C41339", "SEVERE": "C41340"}),
         _cl("TOXGR", "CTCAE grade", None, ["1", "2", "3", "4", "5"], sponsor=True),
         _cl("IECAT", "Category for Inclusion/Exclusion", "C66797", ["INCLUSION", "EXCLUSION"]),
         _cl(

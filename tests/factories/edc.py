@@ -26,6 +26,7 @@ USERS = [
     ("dsmb", Role.DSMB, []),
     ("admin", Role.ADMINISTRATOR, []),
     ("coder", Role.MEDICAL_CODER, []),
+    ("safety", Role.SAFETY_OFFICER, []),
 ]
 
 

@@ -46,6 +46,7 @@ DEMO_USERS: list[tuple[str, Role, list[str]]] = [
     ("dsmb", Role.DSMB, []),
     ("admin", Role.ADMINISTRATOR, []),
     ("coder", Role.MEDICAL_CODER, []),
+    ("safety", Role.SAFETY_OFFICER, []),
 ]
 DEMO_SCREENED, DEMO_RANDOMISED, DEMO_RATE_RATIO = 45, 31, 0.6
 

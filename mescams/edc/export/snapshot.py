@@ -249,6 +249,8 @@ def snapshot_from_database(protocol: Protocol) -> TrialSnapshot:  # noqa: PLR091
                     AE_ACTION.get(ae.action, "UNKNOWN"),
                     coded.soc_name if coded else None,
                     coded,
+                    severity=ae.severity.upper() or None,
+                    serious_criteria=tuple(str(c) for c in (ae.serious_criteria or [])),
                 )
             )
         for scan in crf.MriScan.objects.filter(participant=p, read_at__isnull=False).order_by("scan_date"):

@@ -10,8 +10,9 @@ from typing import Any
 from django import forms
 
 from mescams.core.causality import CAUSALITY_SCALE
+from mescams.core.safety.seriousness import SERIOUSNESS_CRITERIA
 from mescams.edc.crfs.clinical import infusion_visits
-from mescams.edc.crfs.models import AE_ACTIONS, AE_OUTCOMES, FORMS, LAB_TESTS, MS_COURSES, SERIOUS_CRITERIA
+from mescams.edc.crfs.models import AE_ACTIONS, AE_OUTCOMES, AE_SEVERITIES, FORMS, LAB_TESTS, MS_COURSES
 from mescams.edc.crfs.services import editable_fields
 from mescams.errors import CheckFailure, EditChecksFailed, InputValidationError
 from mescams.protocols import default_protocol
@@ -66,8 +67,12 @@ def _field_for(form_name: str, model_field: Any) -> forms.Field:
         "test": forms.ChoiceField(choices=_choices(LAB_TESTS)),
         "unit": forms.ChoiceField(choices=_choices(sorted(set(LAB_TESTS.values())))),
         "severity_grade": forms.TypedChoiceField(choices=_choices(range(1, 6)), coerce=int, label="CTCAE grade"),
-        "serious_criteria": forms.MultipleChoiceField(choices=_choices(SERIOUS_CRITERIA, blank=False),
-                                                      required=False, widget=forms.CheckboxSelectMultiple),
+        "severity": forms.ChoiceField(choices=_choices(AE_SEVERITIES), label="Severity (intensity)"),
+        "serious_criteria": forms.MultipleChoiceField(
+            choices=[(c.value, c.label) for c in SERIOUSNESS_CRITERIA], required=False,
+            widget=forms.CheckboxSelectMultiple, label="Seriousness criteria (required when serious)"),
+        "awareness_date": forms.DateField(required=False, label="Date the investigator became aware (required when "
+                                                                "serious)"),
     }
     field = special.get(name) or model_field.formfield()
     if isinstance(field, forms.DateField):

@@ -24,11 +24,19 @@ from mescams.edc.web.views import (
     lab,
     oversight,
     queries,
+    safety,
     site,
 )
 
 pages = [
     path("", auth.home, name="home"),
+    # safety officer (SUSAR cases; one case's treatment revealed at a time)
+    path("safety/", safety.dashboard, name="safety_dashboard"),
+    path("safety/case/<int:record_pk>/", safety.case, name="safety_case"),
+    path("safety/case/<int:record_pk>/reveal/", safety.reveal, name="safety_reveal"),
+    path("safety/case/<int:record_pk>/report/", safety.report, name="safety_report"),
+    path("safety/case/<int:record_pk>/cioms.pdf", safety.cioms_pdf, name="safety_cioms"),
+    path("safety/case/<int:record_pk>/e2b.xml", safety.e2b_xml, name="safety_e2b"),
     # site coordinator and investigator
     path("site/", site.dashboard, name="site_dashboard"),
     path("site/prescreening/", consent.prescreening, name="prescreening"),

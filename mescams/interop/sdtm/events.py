@@ -34,6 +34,9 @@ def _meddra_variables(ae: AdverseEvent) -> dict[str, Cell]:
     return {"AELLT": m.llt_name, "AELLTCD": m.llt_code, "AEDECOD": m.pt_name, "AEPTCD": m.pt_code,
             "AEHLT": m.hlt_name, "AEHLTCD": m.hlt_code, "AEHLGT": m.hlgt_name, "AEHLGTCD": m.hlgt_code,
             "AEBODSYS": m.soc_name, "AEBDSYCD": m.soc_code, "AESOC": m.soc_name, "AESOCCD": m.soc_code}
+SERIOUSNESS_FLAGS = {"AESCONG": "congenital_anomaly", "AESDISAB": "disability", "AESDTH": "death",
+                     "AESHOSP": "hospitalisation", "AESLIFE": "life_threatening", "AESMIE": "important_medical_event"}
+"""SDTM's seriousness flags and the ICH E2A criterion each one reports (Y when the event was serious by it)."""
 
 
 def build_ae(ctx: SubjectContext) -> Dataset:
@@ -46,7 +49,9 @@ def build_ae(ctx: SubjectContext) -> Dataset:
                 "AESPID": ae.ae_id,
                 "AETERM": ae.term,
                 **_meddra_variables(ae),
+                "AESEV": ae.severity,
                 "AESER": _yn(ae.serious),
+                **{flag: _yn(criterion in ae.serious_criteria) for flag, criterion in SERIOUSNESS_FLAGS.items()},
                 "AEACN": ae.action,
                 "AEREL": _yn(ae.related),
                 "AEOUT": ae.outcome,

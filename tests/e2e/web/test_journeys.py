@@ -196,6 +196,7 @@ def test_a_day_at_the_trial(browser: Any, live_server: Any, trial: Any, shoot: A
     investigator.get_by_label("Term").fill("Headache")
     investigator.get_by_label("Onset date").fill(iso(1))
     investigator.get_by_label("CTCAE grade").select_option("2")
+    investigator.get_by_label("Severity (intensity)").select_option("moderate")
     investigator.get_by_label("Action").select_option("treatment_given")
     investigator.get_by_label("Outcome").select_option("recovering")
     investigator.get_by_role("button", name="Save").click()

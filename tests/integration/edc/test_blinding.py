@@ -29,6 +29,7 @@ from mescams.edc.trial.consent import log_prescreening
 from mescams.edc.trial.services import emergency_unblind
 from mescams.protocols import default_protocol
 from tests.factories.edc import PASSWORD, RANDOMISATION, infuse, randomised
+from tests.integration.edc.safety_world import SERIOUS_AE
 from tests.integration.edc.test_validation_rules import GOOD
 
 D = dt.timedelta
@@ -78,6 +79,10 @@ def _build_world(users: dict[str, Any], seed: str) -> dict[str, Any]:
             msc = protocol.treatment_in_period(sequence, period) == "MSC"
             record_lab_product(user=users["lab"], participant_id=pid, visit_code=code,
                                cells_infused=70 * 1.5e6 if msc else 0.0, viability_percent=92.0)
+        # a serious event the investigator judged related: a SUSAR candidate once coded (the safety walks)
+        serious = save_form(user=coord, participant_id=pid, form="adverse_event", values=SERIOUS_AE)
+        save_form(user=users["inv"], participant_id=pid, form="adverse_event", record_pk=serious.pk,
+                  values={"causality": "probable"}, reason="timing after the infusion")
         for form in ("vital_signs", "adverse_event", "relapse", "safety_lab", "conmed", "demographics"):
             save_form(user=coord, participant_id=pid, form=form, values=GOOD[form])
         save_form(user=users["rater"], participant_id=pid, form="edss", values=GOOD["edss"])

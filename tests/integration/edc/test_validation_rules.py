@@ -24,7 +24,7 @@ GOOD = {
                     "height_cm": 170.0, "systolic_mmhg": 120, "diastolic_mmhg": 80, "heart_rate_bpm": 70,
                     "temperature_c": 36.8},
     "adverse_event": {"term": "Headache", "onset_date": RANDOMISATION + D(days=3), "severity_grade": 1,
-                      "serious": False, "serious_criteria": [], "action": "none",
+                      "severity": "mild", "serious": False, "serious_criteria": [], "action": "none",
                       "outcome": "recovered"},
     "mri": {"visit_code": "W4", "scan_date": RANDOMISATION + D(weeks=4)},
     "relapse": {"onset_date": RANDOMISATION + D(days=40), "duration_hours": 72, "fever_or_infection": False,

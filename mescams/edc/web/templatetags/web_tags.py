@@ -31,6 +31,7 @@ NAV: dict[Role, list[tuple[str, str]]] = {
                 ("Lesions", "web:oversight_lesions"), ("Reports", "web:oversight_reports")],
     Role.ADMINISTRATOR: [("Administration", "admin:index")],
     Role.MEDICAL_CODER: [("Coding", "web:coding_queue")],
+    Role.SAFETY_OFFICER: [("SUSAR cases", "web:safety_dashboard")],
 }
 
 
