@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from mescams.core.consent_forms import InformedConsent
+from mescams.core.submission import SubmissionFacts
 from mescams.errors import ProtocolError
 
 __all__ = [
@@ -378,6 +379,8 @@ class Protocol(_Model):
     data_sources: dict[str, list[SourcePath]] = Field(default_factory=dict)
     """Where a participant characteristic is read, in order (``form.field``, ``screening.ms.course``): the first
     source holding a value wins, so a missing form falls back to the declared next source."""
+    submission: SubmissionFacts | None = None
+    """What a regulatory submission states beyond the design: objectives, stopping rule, diagnosis group (TS)."""
 
     # -- lookups -------------------------------------------------------------------------------------------
     def product(self, code: str) -> Product:

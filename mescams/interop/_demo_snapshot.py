@@ -80,6 +80,14 @@ def _blocks(rng: np.random.Generator, codes: list[str], n: int) -> list[str]:
     return out[:n]
 
 
+def _screen_failure_race(seed: int, index: int) -> tuple[str, str]:
+    """(RACE, ETHNIC) of a screen failure, one of them not reported, from a generator seeded by (seed, index)."""
+    rng = np.random.default_rng([seed, index])
+    race = str(rng.choice(["WHITE", "ASIAN", "NOT REPORTED"], p=[0.7, 0.1, 0.2]))
+    ethnic = str(rng.choice(["NOT HISPANIC OR LATINO", "HISPANIC OR LATINO", "NOT REPORTED"], p=[0.8, 0.1, 0.1]))
+    return race, ethnic
+
+
 def demo_snapshot(protocol: Protocol, seed: int = 2015, n_screened: int = 45) -> TrialSnapshot:  # noqa: PLR0915
     """Build a whole trial: ``protocol.design.target_enrolment`` randomised among ``n_screened`` screened."""
     rng = np.random.default_rng(seed)
@@ -155,6 +163,10 @@ def demo_snapshot(protocol: Protocol, seed: int = 2015, n_screened: int = 45) ->
                     Disposition("SCREEN FAILURE", screening + dt.timedelta(days=7), "SCREEN FAILURE"),
                     weight_kg=weight,
                     baseline_edss=base_edss,
+                    # race and ethnicity of screen failures from a generator of their own, so the main stream (and
+                    # every randomised participant's data) stays as it was
+                    race=_screen_failure_race(seed, i)[0],
+                    ethnicity=_screen_failure_race(seed, i)[1],
                 )
             )
             continue

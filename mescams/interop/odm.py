@@ -47,6 +47,8 @@ def _records(snapshot: TrialSnapshot) -> list[tuple[str, str, str, dict[str, obj
                     "BRTHDAT": p.birth_date,
                     "AGE": p.age_at_consent,
                     "MSCOURSE": p.ms_course,
+                    "RACE": p.race,
+                    "ETHNIC": p.ethnicity,
                     "CONSDAT": p.consent_date,
                 },
             )

@@ -11,6 +11,7 @@ from typing import Any
 
 from mescams.core.protocol import Protocol
 from mescams.interop.snapshot import FS_NAMES
+from mescams.interop.terminology import CODELISTS
 
 __all__ = ["ACTIVITY_FORMS", "FORMS", "LOG_EVENT", "LOG_FORMS", "build_metadata"]
 
@@ -25,6 +26,8 @@ FORMS: dict[str, tuple[str, bool, list[tuple[str, str, str, str | None]]]] = {
             ("BRTHDAT", "Date of birth", "date", None),
             ("AGE", "Age at consent (years)", "integer", None),
             ("MSCOURSE", "MS course", "text", "MSCOURSE"),
+            ("RACE", "Race", "text", "RACE"),
+            ("ETHNIC", "Ethnicity", "text", "ETHNIC"),
             ("CONSDAT", "Date of informed consent", "date", None),
         ],
     ),
@@ -135,6 +138,8 @@ def _codelists(protocol: Protocol) -> dict[str, list[str]]:
         "SEX": ["F", "M"],
         "NY": ["Y", "N"],
         "MSCOURSE": ["RRMS", "SPMS", "PPMS"],
+        "RACE": list(CODELISTS["RACE"].terms),
+        "ETHNIC": list(CODELISTS["ETHNIC"].terms),
         "TRT": list(protocol.design.treatments),
     }
 
