@@ -13,10 +13,9 @@ import re
 from pathlib import Path
 
 from mescams.core.protocol import Protocol
-from mescams.interop.odm_metadata import ACTIVITY_FORMS, FORMS, LOG_FORMS
+from mescams.interop.odm_metadata import ACTIVITY_FORMS, FORMS, LOG_FORMS, form_codelists
 from mescams.interop.sdtm.findings import KFSS_TESTS
 from mescams.interop.snapshot import FS_NAMES
-from mescams.interop.terminology import CODELISTS
 
 __all__ = ["ANNOTATIONS", "NOT_SUBMITTED", "acrf_html", "crf_pages", "write_acrf"]
 
@@ -35,6 +34,7 @@ ANNOTATIONS: dict[str, dict[str, str]] = {
         "CONSDAT": "DM.RFICDTC; DS.DSSTDTC when DSDECOD = INFORMED CONSENT OBTAINED",
     },
     "IE": {
+        "IEDAT": "IE.IEDTC",
         "IETESTCD": "IE.IETESTCD (criteria not met only)",
         "IEMET": "IE.IEORRES (N for an inclusion not met, Y for an exclusion met)",
     },
@@ -48,11 +48,12 @@ ANNOTATIONS: dict[str, dict[str, str]] = {
     },
     "MRI": {
         "SCANDAT": "NV.NVDTC",
+        "SCANID": "NV.NVREFID",
         "GELCNT": "NV.NVORRES when NVTESTCD = GDLESNUM",
         "NT2CNT": "NV.NVORRES when NVTESTCD = NT2LSNUM",
         "CUACNT": "NV.NVORRES when NVTESTCD = CUALSNUM",
-        "GELVOL": "NV.NVORRES when NVTESTCD = GDLESVOL",
-        "BHVOL": "NV.NVORRES when NVTESTCD = BHLESVOL",
+        "GELVOL": "NV.NVORRES when NVTESTCD = GDLESVOL; NV.NVORRESU = mm3",
+        "BHVOL": "NV.NVORRES when NVTESTCD = BHLESVOL; NV.NVORRESU = mm3",
     },
     "EDSS": {
         "EDSSDAT": "QS.QSDTC",
@@ -87,16 +88,25 @@ ANNOTATIONS: dict[str, dict[str, str]] = {
         "AEGRADE": "AE.AETOXGR",
         "AESER": "AE.AESER",
         "AEREL": "AE.AEREL",
+        "AEACN": "AE.AEACN",
+        "AEOUT": "AE.AEOUT",
     },
     "REL": {
-        "RELDAT": "CE.CESTDTC when CETERM = MULTIPLE SCLEROSIS RELAPSE",
+        "RELDAT": "CE.CESTDTC when CETERM = MULTIPLE SCLEROSIS RELAPSE (CE.CEOCCUR = Y)",
+        "RELENDAT": "CE.CEENDTC",
         "RELCONF": "CE.CESCAT (CONFIRMED / NOT CONFIRMED)",
     },
     "CM": {
         "CMTRT": "CM.CMTRT",
+        "CMINDC": "CM.CMINDC",
         "CMSTDAT": "CM.CMSTDTC",
         "CMENDAT": "CM.CMENDTC",
         "CMONGO": "CM.CMENRTPT = ONGOING with CM.CMENTPT = END OF STUDY",
+    },
+    "DS": {
+        "DSDAT": "DS.DSSTDTC when DSCAT = DISPOSITION EVENT",
+        "DSSTAT": "DS.DSDECOD (COMPLETED; SCREEN FAILURE)",
+        "DSREAS": "DS.DSTERM; DS.DSDECOD when it is an NCOMPLT term",
     },
 }
 _TARGET = re.compile(r"\b([A-Z]{2})\.([A-Z][A-Z0-9]{1,7})\b")
@@ -152,6 +162,7 @@ def acrf_html(protocol: Protocol) -> str:
     """The aCRF as one HTML document: a cover with the domain key, then one section per form."""
     ident = protocol.identification
     events = _events_of(protocol)
+    codelists = form_codelists(protocol)
     parts = [
         "<!doctype html><html><head><meta charset='utf-8'><title>Annotated CRF</title><style>",
         "@page { size: A4; margin: 18mm 14mm; @bottom-center { content: 'Page ' counter(page); font-size: 8pt } }",
@@ -184,11 +195,7 @@ def acrf_html(protocol: Protocol) -> str:
         )
         parts.append("<table><tr><th>Item</th><th>Question</th><th>Type</th><th>Answers</th><th>SDTM</th></tr>")
         for item, question, data_type, codelist in items:
-            answers = ""
-            if codelist and codelist in CODELISTS:
-                answers = " / ".join(CODELISTS[codelist].terms)
-            elif codelist:
-                answers = f"codelist {codelist}"
+            answers = " / ".join(codelists.get(codelist, [])) if codelist else ""
             parts.append(
                 f"<tr><td class='dom'>{item}</td><td>{html.escape(question)}</td><td>{data_type}</td>"
                 f"<td>{html.escape(answers)}</td><td>{_annotation(ANNOTATIONS[form][item])}</td></tr>"

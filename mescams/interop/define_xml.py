@@ -114,7 +114,7 @@ def build_define(
     if standard == "SDTM":
         leaves.insert(0, ACRF_LEAF)
         mdv.AnnotatedCRF = DEF.AnnotatedCRF()
-        mdv.AnnotatedCRF.DocumentRef = [DEF.DocumentRef(leafID=ACRF_LEAF[0])]
+        mdv.AnnotatedCRF.DocumentRef = [DEF.DocumentRef(leafID=ACRF_LEAF[0])]  # type: ignore[assignment]
     mdv.SupplementalDoc = DEF.SupplementalDoc()
     mdv.SupplementalDoc.DocumentRef = [DEF.DocumentRef(leafID=REVIEWERS_GUIDES[standard][0])]
     methods: dict[str, str] = {}
@@ -188,13 +188,13 @@ def _item_def(  # noqa: PLR0913
         item.Length = ds.length(v.name) if v.type == "Char" else 8
     if v.display_format:
         item.DisplayFormat = v.display_format
-    item.Description = DEF.Description()  # type: ignore[attr-defined]
-    item.Description.TranslatedText.append(DEF.TranslatedText(_content=v.label, lang="en"))  # type: ignore[attr-defined]
+    item.Description = DEF.Description()
+    item.Description.TranslatedText.append(DEF.TranslatedText(_content=v.label, lang="en"))
     if v.codelist:
-        item.CodeListRef = DEF.CodeListRef(CodeListOID=f"CL.{v.codelist}")  # type: ignore[attr-defined]
+        item.CodeListRef = DEF.CodeListRef(CodeListOID=f"CL.{v.codelist}")
         used_codelists.add(v.codelist)
     origin_type = v.origin if v.origin in ("Collected", "Derived", "Assigned", "Protocol", "Predecessor") else "Derived"
-    origin = DEF.Origin(Type=origin_type)  # type: ignore[attr-defined]
+    origin = DEF.Origin(Type=origin_type)
     if origin_type == "Collected":
         origin.Source = "Investigator"
         if crf_pages:

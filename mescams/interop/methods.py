@@ -70,6 +70,9 @@ METHODS: dict[tuple[str, str], str] = {
     ("SE", "SESTDTC"): "Screening: informed consent date; treatment element: the infusion's date.",
     ("SE", "SEENDTC"): "Start of the next element, or the disposition date for the last one.",
     ("SV", "SVUPDES"): "Null: every visit recorded is a planned visit.",
+    ("SV", "SVSTDTC"): "Earliest date among the visit's eCRF forms (the day the visit took place).",
+    ("SV", "SVENDTC"): "SVSTDTC: every visit takes place on one day.",
+    ("DM", "DMDTC"): "Date of the screening visit, when the demographics were collected.",
     ("DS", "DSDECOD"): "COMPLETED / SCREEN FAILURE from the status; otherwise the withdrawal reason when it is a term "
     "of NCOMPLT, else OTHER (DSTERM keeps the reported reason); milestones: the PROTMLST term.",
     ("EX", "EXTRT"): "PLACEBO for the matching placebo, else the product's name in upper case (unblinded).",

@@ -54,7 +54,8 @@ def _records(snapshot: TrialSnapshot) -> list[tuple[str, str, str, dict[str, obj
             )
         )
     out += [
-        (e.participant_id, screening, "IE", {"IETESTCD": e.criterion_id, "IEMET": e.met}) for e in snapshot.eligibility
+        (e.participant_id, screening, "IE", {"IEDAT": e.assessed_on, "IETESTCD": e.criterion_id, "IEMET": e.met})
+        for e in snapshot.eligibility
     ]
     out += [
         (m.participant_id, screening, "MH", {"MHTERM": m.term, "MHSTDAT": m.start_date, "MHONGO": m.ongoing})
@@ -83,6 +84,7 @@ def _records(snapshot: TrialSnapshot) -> list[tuple[str, str, str, dict[str, obj
             "MRI",
             {
                 "SCANDAT": m.scan_date,
+                "SCANID": m.scan_id,
                 "GELCNT": m.gel_count,
                 "NT2CNT": m.new_enlarging_t2_count,
                 "CUACNT": m.cua_count,
@@ -136,12 +138,14 @@ def _records(snapshot: TrialSnapshot) -> list[tuple[str, str, str, dict[str, obj
                 "AEGRADE": a.grade,
                 "AESER": a.serious,
                 "AEREL": a.related,
+                "AEACN": a.action,
+                "AEOUT": a.outcome,
             },
         )
         for a in snapshot.adverse_events
     ]
     out += [
-        (r.participant_id, LOG_EVENT, "REL", {"RELDAT": r.onset_date, "RELCONF": r.confirmed})
+        (r.participant_id, LOG_EVENT, "REL", {"RELDAT": r.onset_date, "RELENDAT": r.end_date, "RELCONF": r.confirmed})
         for r in snapshot.relapses
     ]
     out += [
@@ -149,9 +153,25 @@ def _records(snapshot: TrialSnapshot) -> list[tuple[str, str, str, dict[str, obj
             c.participant_id,
             LOG_EVENT,
             "CM",
-            {"CMTRT": c.drug, "CMSTDAT": c.start_date, "CMENDAT": c.end_date, "CMONGO": c.ongoing},
+            {
+                "CMTRT": c.drug,
+                "CMINDC": c.indication,
+                "CMSTDAT": c.start_date,
+                "CMENDAT": c.end_date,
+                "CMONGO": c.ongoing,
+            },
         )
         for c in snapshot.conmeds
+    ]
+    out += [
+        (
+            p.participant_id,
+            LOG_EVENT,
+            "DS",
+            {"DSDAT": p.disposition.date, "DSSTAT": p.disposition.status, "DSREAS": p.disposition.reason},
+        )
+        for p in snapshot.participants
+        if p.disposition.status != "ONGOING"
     ]
     return out
 

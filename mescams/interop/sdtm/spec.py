@@ -49,7 +49,9 @@ def _timing(prefix: str, with_visit: bool = True, dtc: bool = True, dy: bool = T
     return out
 
 
-def _findings(d: str, testcd_cl: str | None, extra: list[Variable] | None = None) -> list[Variable]:
+def _findings(
+    d: str, testcd_cl: str | None, extra: list[Variable] | None = None, units_origin: str = "Collected"
+) -> list[Variable]:
     return [
         *_ident(d),
         V(f"{d}TESTCD", "Short Name of Test", core="Req", codelist=testcd_cl, origin="Assigned", role="Topic"),
@@ -57,7 +59,7 @@ def _findings(d: str, testcd_cl: str | None, extra: list[Variable] | None = None
         V(f"{d}CAT", "Category", codelist={"LB": "LBCAT", "QS": "QSCAT"}.get(d), origin="Assigned"),
         *(extra or []),
         V(f"{d}ORRES", "Result or Finding in Original Units", core="Exp", origin="Collected", role="Result Qualifier"),
-        V(f"{d}ORRESU", "Original Units", core="Exp", codelist="UNIT", origin="Collected"),
+        V(f"{d}ORRESU", "Original Units", core="Exp", codelist="UNIT", origin=units_origin),
         V(f"{d}STRESC", "Result in Standard Format", core="Exp", role="Result Qualifier"),
         V(f"{d}STRESN", "Numeric Result in Standard Units", "Num", "Exp", role="Result Qualifier"),
         V(f"{d}STRESU", "Standard Units", core="Exp", codelist="UNIT"),
@@ -157,7 +159,7 @@ SPECS: dict[str, dict[str, object]] = {
             V("STUDYID", "Study Identifier", core="Req", origin="Assigned"),
             V("DOMAIN", "Domain Abbreviation", core="Req", origin="Assigned"),
             V("USUBJID", "Unique Subject Identifier", core="Req", origin="Assigned"),
-            V("SUBJID", "Subject Identifier for the Study", core="Req", origin="Collected"),
+            V("SUBJID", "Subject Identifier for the Study", core="Req", origin="Assigned"),
             V("RFSTDTC", "Subject Reference Start Date/Time", core="Exp", iso=True),
             V("RFENDTC", "Subject Reference End Date/Time", core="Exp", iso=True),
             V("RFXSTDTC", "Date/Time of First Study Treatment", core="Exp", iso=True),
@@ -178,7 +180,7 @@ SPECS: dict[str, dict[str, object]] = {
             V("ACTARM", "Description of Actual Arm", core="Exp"),
             V("ARMNRS", "Reason Arm and/or Actual Arm is Null", core="Exp"),
             V("COUNTRY", "Country", core="Req", codelist="COUNTRY", origin="Assigned"),
-            V("DMDTC", "Date/Time of Collection", core="Perm", origin="Collected", iso=True),
+            V("DMDTC", "Date/Time of Collection", core="Perm", iso=True),
             V("DMDY", "Study Day of Collection", "Num", integer=True),
         ],
     },
@@ -211,8 +213,8 @@ SPECS: dict[str, dict[str, object]] = {
             V("VISITNUM", "Visit Number", "Num", "Req"),
             V("VISIT", "Visit Name", core="Perm"),
             V("EPOCH", "Epoch", codelist="EPOCH"),
-            V("SVSTDTC", "Start Date/Time of Visit", core="Exp", origin="Collected", iso=True),
-            V("SVENDTC", "End Date/Time of Visit", core="Exp", origin="Collected", iso=True),
+            V("SVSTDTC", "Start Date/Time of Visit", core="Exp", iso=True),
+            V("SVENDTC", "End Date/Time of Visit", core="Exp", iso=True),
             V("SVSTDY", "Study Day of Start of Visit", "Num", integer=True),
             V("SVENDY", "Study Day of End of Visit", "Num", integer=True),
             V("SVUPDES", "Description of Unplanned Visit", origin="Assigned"),
@@ -264,7 +266,7 @@ SPECS: dict[str, dict[str, object]] = {
         "keys": ("STUDYID", "USUBJID", "AEDECOD", "AESTDTC"),
         "variables": [
             *_ident("AE"),
-            V("AESPID", "Sponsor-Defined Identifier", origin="Collected"),
+            V("AESPID", "Sponsor-Defined Identifier", origin="Assigned"),
             V("AETERM", "Reported Term for the Adverse Event", core="Req", origin="Collected"),
             V("AEDECOD", "Dictionary-Derived Term", core="Req"),
             V("AEBODSYS", "Body System or Organ Class", core="Exp"),
@@ -287,8 +289,8 @@ SPECS: dict[str, dict[str, object]] = {
         "keys": ("STUDYID", "USUBJID", "CETERM", "CESTDTC"),
         "variables": [
             *_ident("CE"),
-            V("CESPID", "Sponsor-Defined Identifier", origin="Collected"),
-            V("CETERM", "Reported Term for the Clinical Event", core="Req", codelist="CETERM", origin="Collected"),
+            V("CESPID", "Sponsor-Defined Identifier", origin="Assigned"),
+            V("CETERM", "Reported Term for the Clinical Event", core="Req", codelist="CETERM", origin="Assigned"),
             V("CEDECOD", "Dictionary-Derived Term", core="Perm", origin="Assigned"),
             V("CECAT", "Category for Clinical Event", origin="Assigned"),
             V("CESCAT", "Subcategory for Clinical Event"),
@@ -309,7 +311,7 @@ SPECS: dict[str, dict[str, object]] = {
         "keys": ("STUDYID", "USUBJID", "MHDECOD", "MHSTDTC"),
         "variables": [
             *_ident("MH"),
-            V("MHSPID", "Sponsor-Defined Identifier", origin="Collected"),
+            V("MHSPID", "Sponsor-Defined Identifier", origin="Assigned"),
             V("MHTERM", "Reported Term for the Medical History", core="Req", origin="Collected"),
             V("MHDECOD", "Dictionary-Derived Term", core="Perm", origin="Assigned"),
             V("MHCAT", "Category for Medical History", origin="Assigned"),
@@ -327,7 +329,7 @@ SPECS: dict[str, dict[str, object]] = {
         "keys": ("STUDYID", "USUBJID", "CMTRT", "CMSTDTC"),
         "variables": [
             *_ident("CM"),
-            V("CMSPID", "Sponsor-Defined Identifier", origin="Collected"),
+            V("CMSPID", "Sponsor-Defined Identifier", origin="Assigned"),
             V("CMTRT", "Reported Name of Drug, Med, or Therapy", core="Req", origin="Collected"),
             V("CMDECOD", "Standardized Medication Name", core="Perm", origin="Assigned"),
             V("CMINDC", "Indication", origin="Collected"),
@@ -369,8 +371,8 @@ SPECS: dict[str, dict[str, object]] = {
         "keys": ("STUDYID", "USUBJID", "LBTESTCD", "VISITNUM"),
         "variables": [
             *_findings("LB", "LBTESTCD"),
-            V("LBORNRLO", "Reference Range Lower Limit in Orig Unit", core="Exp", origin="Collected"),
-            V("LBORNRHI", "Reference Range Upper Limit in Orig Unit", core="Exp", origin="Collected"),
+            V("LBORNRLO", "Reference Range Lower Limit in Orig Unit", core="Exp", origin="Assigned"),
+            V("LBORNRHI", "Reference Range Upper Limit in Orig Unit", core="Exp", origin="Assigned"),
             V("LBNRIND", "Reference Range Indicator", core="Exp", codelist="NRIND"),
             *_timing("LB"),
         ],
@@ -380,7 +382,7 @@ SPECS: dict[str, dict[str, object]] = {
         "label": "Questionnaires",
         "structure": "One record per questionnaire item per visit",
         "keys": ("STUDYID", "USUBJID", "QSCAT", "QSTESTCD", "VISITNUM"),
-        "variables": [*_findings("QS", "QSTESTCD"), *_timing("QS")],
+        "variables": [*_findings("QS", "QSTESTCD", units_origin="Assigned"), *_timing("QS")],
     },
     "NV": {
         "klass": "FINDINGS",
