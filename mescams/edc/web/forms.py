@@ -11,7 +11,16 @@ from django import forms
 
 from mescams.core.causality import CAUSALITY_SCALE
 from mescams.edc.crfs.clinical import infusion_visits
-from mescams.edc.crfs.models import AE_ACTIONS, AE_OUTCOMES, FORMS, LAB_TESTS, MS_COURSES, SERIOUS_CRITERIA
+from mescams.edc.crfs.models import (
+    AE_ACTIONS,
+    AE_OUTCOMES,
+    ETHNICITIES,
+    FORMS,
+    LAB_TESTS,
+    MS_COURSES,
+    RACES,
+    SERIOUS_CRITERIA,
+)
 from mescams.edc.crfs.services import editable_fields
 from mescams.errors import CheckFailure, EditChecksFailed, InputValidationError
 from mescams.protocols import default_protocol
@@ -61,6 +70,10 @@ def _field_for(form_name: str, model_field: Any) -> forms.Field:
     special: dict[str, forms.Field] = {
         "sex": forms.ChoiceField(choices=_choices(["F", "M"])),
         "ms_course": forms.ChoiceField(choices=_choices(MS_COURSES)),
+        "race": forms.ChoiceField(choices=[("", "—")] + [(r, r.capitalize()) for r in RACES],
+                                  help_text="As the participant reports it; Not reported if they do not say"),
+        "ethnicity": forms.ChoiceField(choices=[("", "—")] + [(e, e.capitalize()) for e in ETHNICITIES],
+                                       help_text="As the participant reports it; Not reported if they do not say"),
         "action": forms.ChoiceField(choices=_choices(AE_ACTIONS, blank=False), initial="none"),
         "outcome": forms.ChoiceField(choices=_choices(AE_OUTCOMES, blank=False), initial="unknown"),
         "test": forms.ChoiceField(choices=_choices(LAB_TESTS)),

@@ -30,6 +30,7 @@ def trial(users, allocation) -> list[str]:
     for pid, coord in zip(pids, (users["coord"], users["coord_wpg"]), strict=True):
         save_form(user=coord, participant_id=pid, form="demographics",
                   values={"sex": "F", "birth_date": dt.date.fromisoformat(BIRTH), "ms_course": "RRMS",
+                          "race": "WHITE", "ethnicity": "NOT HISPANIC OR LATINO",
                           "ms_onset_date": dt.date(2005, 1, 1)},
                   confirm_checks=["demographics_vs_screening"], reason="birth date as on the hospital chart")
         infuse(coord, pid)
