@@ -113,3 +113,15 @@ def test_deidentification_survives_dates_at_the_ends_of_the_calendar(edc) -> Non
     assert [p.screening_date for p in out.participants] == [REFERENCE_DAY_1, REFERENCE_DAY_1]
     assert out.participants[1].ms_onset_date is None  # 9998 years before day 1: not representable, dropped
     assert dataclasses.asdict(out)
+
+
+def test_the_sdtm_conformance_report_is_beside_the_dataset_folder(users, trial) -> None:
+    """Issue 17: a conformance.json inside the SDTM folder broke CORE's reader (it reads every .json as a dataset)."""
+    r = _post(users["statistician"], "sdtm", format="json")
+    assert r.status_code == 200
+    names = zipfile.ZipFile(io.BytesIO(r.content)).namelist()
+    assert "sdtm-conformance.json" in names
+    inside = [n for n in names if n.startswith("sdtm/")]
+    assert inside and all(n.removeprefix("sdtm/") != "conformance.json" for n in inside)
+    assert all(json.loads(zipfile.ZipFile(io.BytesIO(r.content)).read(n))["itemGroupOID"].startswith("IG.")
+               for n in inside if n.endswith(".json"))
