@@ -103,6 +103,25 @@ def _study(protocol: Protocol, cutoff: str | None) -> str:
     return _table(["", ""], rows)
 
 
+def _explanations(by_name: dict[str, Dataset]) -> str:
+    """Findings a validator will report that the data cannot avoid, each with its reason, from this export."""
+    rows: list[tuple[str, str]] = []
+    ts = by_name.get("TS")
+    for r in ts.rows if ts else ():
+        if r["TSVAL"] is None:
+            rows.append((f"TS {r['TSPARMCD']} null ({r['TSVALNF']})", "The trial has no such value (protocol file, "
+                         "'submission' section): e.g. no established pharmacologic class for a cell therapy."))
+    dm, ds = by_name.get("DM"), by_name.get("DS")
+    if dm is not None and ds is not None:
+        ended = {r["USUBJID"] for r in ds.rows if r["DSCAT"] == "DISPOSITION EVENT"}
+        ongoing = [r for r in dm.rows if r["USUBJID"] not in ended]
+        if ongoing:
+            rows.append((f"{len(ongoing)} subject(s) without a disposition event",
+                         "Ongoing at the data cut-off: events after their last DS record (e.g. CORE-000717, AE after "
+                         "the last DSSTDTC) are expected."))
+    return _table(["Finding", "Explanation"], rows) if rows else "<p>None.</p>"
+
+
 def csdrg_html(protocol: Protocol, sdtm: list[Dataset], issues: list[Issue], *, created: dt.datetime) -> str:
     """The cSDRG of an SDTM export: introduction, protocol, datasets, domain choices, conformance, TS."""
     by_name = {d.name: d for d in sdtm}
@@ -114,7 +133,8 @@ def csdrg_html(protocol: Protocol, sdtm: list[Dataset], issues: list[Issue], *, 
         ["Data", "Domain", "Representation"],
         [
             ("EDSS", "QS", "QSCAT EDSS, QSTESTCD EDSS0101 (CDISC EDSS01 instrument); ambulation score AMBUL01 "
-             "(sponsor-defined)"),
+             "(sponsor-defined). QS as in the TAUG-MS and the MSOAC database, although the CT lists EDSS01 and "
+             "KFSS1 as clinical classifications (RS in SDTMIG 3.3+ QRS supplements)"),
             ("Kurtzke functional systems", "QS", "QSCAT KFSS, QSTESTCD KFSS101-KFSS107 (CDISC KFSS1 instrument)"),
             ("MS relapses", "CE", "CETERM MULTIPLE SCLEROSIS RELAPSE, CESCAT CONFIRMED / NOT CONFIRMED"),
             ("MRI lesions", "NV", "NVMETHOD MRI, NVLOC BRAIN; sponsor test codes GDLESNUM, NT2LSNUM, CUALSNUM, "
@@ -137,6 +157,7 @@ def csdrg_html(protocol: Protocol, sdtm: list[Dataset], issues: list[Issue], *, 
             _table(["ACTARMCD or ARMNRS", "Subjects"], sorted(counts.items())),
         ),
         ("Data conformance summary", _conformance(issues, "SDTM")),
+        ("Validator findings the data cannot avoid", _explanations(by_name)),
         (
             "Trial summary parameters (TS)",
             _table(

@@ -59,7 +59,7 @@ def test_acrf_pdf_has_a_named_destination_per_form(protocol: Protocol, tmp_path:
 
 
 def test_csdrg_states_the_datasets_the_cutoff_and_the_conformance_results(
-    protocol: Protocol, sdtm: list[Dataset], tmp_path: Path
+    protocol: Protocol, sdtm: list[Dataset], snapshot: TrialSnapshot, tmp_path: Path
 ) -> None:
     issues = [*check_sdtm(sdtm), Issue("SD0002", "error", "AE", "AETERM", 3, "required variable is null in 1 row(s)")]
     html = csdrg_html(protocol, sdtm, issues, created=CREATED)
@@ -70,6 +70,10 @@ def test_csdrg_states_the_datasets_the_cutoff_and_the_conformance_results(
     errors = sum(i.severity == "error" for i in issues)
     assert f"{errors} error(s), 0 warning(s)" in html
     assert "EDSS0101" in html and "<td>NV</td>" in html
+    assert "TS PCLAS null (NA)" in html  # explained, not left for the reviewer to wonder
+    ongoing = "subject(s) without a disposition event"
+    assert ongoing in html  # the cut-off leaves people ongoing
+    assert ongoing not in csdrg_html(protocol, build_sdtm(protocol, snapshot), [], created=CREATED)
     assert write_guide_pdf(html, tmp_path / "csdrg.pdf").read_bytes().startswith(b"%PDF")
 
 
