@@ -56,11 +56,14 @@ def build_define(
     created: dt.datetime,
     standard: str = "SDTM",
     crf_pages: dict[tuple[str, str], list[str]] | None = None,
+    dataset_files: str = "xpt",
 ) -> object:
     """An odmlib Define-XML 2.1 ODM object for the datasets (all of one standard: SDTM or ADaM).
 
     ``crf_pages`` maps (dataset, variable) of a collected variable to the annotated CRF's named destinations (form
-    anchors) where it is collected; SDTM define then references ``acrf.pdf`` (:mod:`mescams.interop.acrf`)."""
+    anchors) where it is collected; SDTM define then references ``acrf.pdf`` (:mod:`mescams.interop.acrf`).
+    ``dataset_files`` is the extension of the dataset files each ``def:leaf`` names (``xpt``, or ``json`` for a
+    Dataset-JSON-only folder)."""
     import odmlib.define_2_1.model as DEF
 
     datasets = list(datasets)
@@ -150,8 +153,8 @@ def build_define(
             igd.ItemRef.append(ref)
             item_defs[oid] = _item_def(DEF, ds, v, oid, used_codelists, crf_pages.get((ds.name, v.name), []))
         igd.Class = DEF.Class(Name=ds.klass)
-        igd.leaf = DEF.leaf(ID=f"LF.{ds.name}", href=f"{ds.name.lower()}.xpt")
-        igd.leaf.title = DEF.title(_content=f"{ds.name.lower()}.xpt")
+        igd.leaf = DEF.leaf(ID=f"LF.{ds.name}", href=f"{ds.name.lower()}.{dataset_files}")
+        igd.leaf.title = DEF.title(_content=f"{ds.name.lower()}.{dataset_files}")
         mdv.ItemGroupDef.append(igd)
     for ds in datasets:
         _value_level(DEF, mdv, ds, item_defs, used_codelists)

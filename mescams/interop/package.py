@@ -44,7 +44,9 @@ def _write_report(out_dir: Path, issues: list[Issue]) -> Path:
     return path
 
 
-def _define(protocol: Protocol, datasets: list[Dataset], path: Path, standard: str, created: dt.datetime) -> Path:
+def _define(
+    protocol: Protocol, datasets: list[Dataset], path: Path, standard: str, created: dt.datetime, fmt: Format
+) -> Path:
     from mescams.interop.acrf import crf_pages
     from mescams.interop.define_xml import build_define, validate_define, write_define
 
@@ -58,6 +60,7 @@ def _define(protocol: Protocol, datasets: list[Dataset], path: Path, standard: s
         created=created,
         standard=standard,
         crf_pages=crf_pages() if standard == "SDTM" else None,
+        dataset_files="json" if fmt == "json" else "xpt",
     )
     validate_define(write_define(odm, path))
     return path
@@ -81,7 +84,7 @@ def write_sdtm_package(
                            json_schema=json_schema)  # fmt: skip
     issues = check_sdtm(datasets)
     if documents:
-        files.append(_define(protocol, datasets, out_dir / "define.xml", "SDTM", created))
+        files.append(_define(protocol, datasets, out_dir / "define.xml", "SDTM", created, fmt))
         files.append(write_acrf(protocol, out_dir / "acrf.pdf"))
         files.append(write_guide_pdf(csdrg_html(protocol, datasets, issues, created=created), out_dir / "csdrg.pdf"))
     return Package(files, issues, _write_report(out_dir, issues))
@@ -105,6 +108,6 @@ def write_adam_package(
                            json_schema=json_schema)  # fmt: skip
     issues = check_adam(adam, sdtm, {armcd(s): s.code for s in protocol.design.sequences})
     if documents:
-        files.append(_define(protocol, adam, out_dir / "define.xml", "ADaM", created))
+        files.append(_define(protocol, adam, out_dir / "define.xml", "ADaM", created, fmt))
         files.append(write_guide_pdf(adrg_html(protocol, adam, issues, created=created), out_dir / "adrg.pdf"))
     return Package(files, issues, _write_report(out_dir, issues))

@@ -79,6 +79,8 @@ def test_export_sdtm_with_a_cutoff_writes_the_submission_folder(tmp_path: Path) 
     assert not (out / "conformance.json").exists() and (tmp_path / "sdtm-conformance.json").is_file()
     for pdf in ("acrf.pdf", "csdrg.pdf"):
         assert (out / pdf).read_bytes().startswith(b"%PDF")
+    define = (out / "define.xml").read_text(encoding="utf-8")
+    assert 'xlink:href="ts.json"' in define and ".xpt" not in define  # a JSON-only folder's define names its files
     _, ts = read_dataset_json(out / "ts.json")
     assert {r["TSPARMCD"]: r["TSVAL"] for r in ts}["DCUTDTC"] == "2016-09-30"
     _, ae = read_dataset_json(out / "ae.json")
