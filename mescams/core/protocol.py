@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from mescams.core.consent_forms import InformedConsent
 from mescams.core.safety.reference_safety import ReferenceSafetyInformation
+from mescams.core.submission import SubmissionFacts
 from mescams.errors import ProtocolError
 
 __all__ = [
@@ -381,6 +382,8 @@ class Protocol(_Model):
     source holding a value wins, so a missing form falls back to the declared next source."""
     reference_safety_information: ReferenceSafetyInformation | None = None
     """The expected adverse reactions of the active product, versioned (expectedness, the SUSAR rule)."""
+    submission: SubmissionFacts | None = None
+    """What a regulatory submission states beyond the design: objectives, stopping rule, diagnosis group (TS)."""
 
     # -- lookups -------------------------------------------------------------------------------------------
     def product(self, code: str) -> Product:

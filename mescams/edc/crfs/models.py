@@ -13,6 +13,7 @@ from mescams.core.safety.severity import SEVERITY_SCALE
 from mescams.edc.crfs.base import ParticipantRecord, in_range, not_future, rule
 from mescams.edc.crfs.clinical import derive_edss, infusion_visits
 from mescams.errors import EligibilityInputError, InputValidationError
+from mescams.interop.terminology import CODELISTS
 from mescams.protocols import default_protocol
 
 SERIOUS_CRITERIA = tuple(c.value for c in SERIOUSNESS_CRITERIA)  # ICH E2A, the core's list
@@ -22,6 +23,10 @@ AE_OUTCOMES = ("recovered", "recovering", "not_recovered", "recovered_with_seque
 MS_COURSES = ("RRMS", "SPMS", "PPMS", "CIS", "other")
 LAB_TESTS = {"hemoglobin": "g/L", "wbc": "10^9/L", "platelets": "10^9/L", "alt": "U/L", "ast": "U/L",
              "creatinine": "umol/L", "egfr": "mL/min/1.73m2"}
+RACES = tuple(CODELISTS["RACE"].terms)
+"""The answers of the race question: the CDISC RACE terms, 'NOT REPORTED' when the participant does not say."""
+ETHNICITIES = tuple(CODELISTS["ETHNIC"].terms)
+"""The answers of the ethnicity question: the CDISC ETHNIC terms, 'NOT REPORTED' when the participant does not say."""
 FS_RANGES = {"visual": 6, "brainstem": 5, "pyramidal": 6, "cerebellar": 5, "sensory": 6, "bowel_bladder": 6,
              "cerebral": 5}
 
@@ -73,9 +78,16 @@ class Consent(ParticipantRecord):
 
 
 class Demographics(ParticipantRecord):
+    """Sex, birth date, race and ethnicity as the participant reports them (SDTM DM), and the MS course.
+
+    Race and ethnicity are required answers on every entry and change ('NOT REPORTED' when the participant does
+    not say); a record entered before they were asked holds '' until its next change asks for them."""
+
     form = "demographics"
     sex = models.CharField(max_length=1)
     birth_date = models.DateField()
+    race = models.CharField(max_length=60, blank=True, default="")
+    ethnicity = models.CharField(max_length=40, blank=True, default="")
     ms_course = models.CharField(max_length=8)
     ms_onset_date = models.DateField(null=True, blank=True)
 
@@ -85,6 +97,9 @@ class Demographics(ParticipantRecord):
     def validate(self) -> None:
         rule(self.sex in ("F", "M"), "sex", "must be F or M")
         not_future(self.birth_date, "birth_date")
+        rule(self.race in RACES, "race", f"must be one of {', '.join(RACES)} (NOT REPORTED if not given)")
+        rule(self.ethnicity in ETHNICITIES, "ethnicity",
+             f"must be one of {', '.join(ETHNICITIES)} (NOT REPORTED if not given)")
         rule(self.ms_course in MS_COURSES, "ms_course", f"must be one of {', '.join(MS_COURSES)}")
         not_future(self.ms_onset_date, "ms_onset_date", required=False)
         if self.ms_onset_date and self.birth_date:

@@ -179,6 +179,8 @@ def snapshot_from_database(protocol: Protocol) -> TrialSnapshot:  # noqa: PLR091
                 sequence,
                 weight,
                 base[-1].edss if base else None,
+                demo.race or None,  # '' = entered before race was asked: unknown, never guessed
+                demo.ethnicity or None,
             )
         )
         out["visits"] += [VisitAttendance(pid, code, when) for code, when in dated.items()]

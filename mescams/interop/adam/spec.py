@@ -1,6 +1,7 @@
 """ADaM (ADaMIG 1.3) variable metadata of our analysis datasets: ADSL, ADAE, ADLES, ADEDSS, ADREL, ADTTE.
 
-Dates are numeric SAS dates (days since 1960-01-01, as ADaM *DT variables are); flags are 'Y' or null.
+Dates are numeric SAS dates (days since 1960-01-01, as ADaM *DT variables are) with the DATE9. display format in
+the transport file and Define-XML, and ISO 8601 dates in Dataset-JSON; flags are 'Y' or null (COMPLFL 'Y'/'N').
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ def V(
 
 
 def _d(name: str, label: str) -> Variable:
-    return V(name, label, "Num", integer=True)
+    """A numeric SAS date (days since 1960-01-01) displayed as DATE9. (ADaMIG 1.3 3.1.3: *DT variables)."""
+    return Variable(name, label, "Num", "Perm", None, "Derived", None, True, False, "DATE9.")
 
 
 ID = [

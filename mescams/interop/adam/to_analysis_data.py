@@ -55,7 +55,7 @@ def read_adam_folder(folder: Path) -> dict[str, list[dict[str, Cell]]]:
     for name in REQUIRED:
         xpt, js = folder / f"{name.lower()}.xpt", folder / f"{name.lower()}.json"
         if xpt.is_file():
-            frame, _ = pyreadstat.read_xport(str(xpt))
+            frame, _ = pyreadstat.read_xport(str(xpt), disable_datetime_conversion=True)  # DATE9. stays SAS days
             out[name] = [{k: _clean(v) for k, v in row.items()} for row in frame.to_dict("records")]
         elif js.is_file():
             out[name] = [{k: _clean(v) for k, v in r.items()} for r in read_dataset_json(js)[1]]

@@ -85,6 +85,7 @@ def build_ce(ctx: SubjectContext) -> Dataset:
                 "CESTDTC": iso(r.onset_date),
                 "CEENDTC": iso(r.end_date),
                 "CESTDY": ctx.dy(pid, r.onset_date),
+                "CEENDY": ctx.dy(pid, r.end_date),
             }
         )
     return Dataset.build(spec("CE"), number_seq("CE", rows, "CESTDTC"))
@@ -107,6 +108,7 @@ def build_mh(ctx: SubjectContext) -> Dataset:
                 "MHENRTPT": "ONGOING" if m.ongoing else "BEFORE",
                 "MHENTPT": "SCREENING",
                 "MHSTDTC": iso(m.start_date),
+                "MHSTDY": ctx.dy(m.participant_id, m.start_date),
             }
         )
     return Dataset.build(spec("MH"), number_seq("MH", rows, "MHSTDTC", "MHSPID"))
@@ -153,8 +155,13 @@ def build_cm(ctx: SubjectContext) -> Dataset:
                 "CMINDC": c.indication,
                 "CMCLAS": c.whodrug.atc_text or None if c.whodrug else None,
                 "CMCLASCD": c.whodrug.atc_code or None if c.whodrug else None,
+                # the epoch the medication started in (SDTMIG 3.4 4.4.6: EPOCH of an interventions record is that
+                # of its start); a medication started before the first infusion is SCREENING
+                "EPOCH": ctx.epoch(c.participant_id, c.start_date),
                 "CMSTDTC": iso(c.start_date),
                 "CMENDTC": iso(c.end_date),
+                "CMSTDY": ctx.dy(c.participant_id, c.start_date),
+                "CMENDY": ctx.dy(c.participant_id, c.end_date),
                 "CMENRTPT": "ONGOING" if c.ongoing else None,
                 "CMENTPT": "END OF STUDY" if c.ongoing else None,
             }
