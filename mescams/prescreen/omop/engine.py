@@ -190,8 +190,8 @@ def _table_rows(source: Source) -> dict[str, list[tuple[Any, ...]]]:
                                             "condition_start_date, condition_end_date FROM condition_occurrence"),
         "drug_exposure": source.rows("SELECT drug_exposure_id, person_id, drug_concept_id, drug_exposure_start_date, "
                                      "drug_exposure_end_date FROM drug_exposure"),
-        "measurement": source.rows("SELECT person_id, measurement_concept_id, measurement_date, value_as_number, "
-                                   "value_as_concept_id FROM measurement"),
+        "measurement": source.rows("SELECT person_id, measurement_concept_id, measurement_date, "
+                                   "CAST(value_as_number AS DOUBLE PRECISION), value_as_concept_id FROM measurement"),
     }
 
 

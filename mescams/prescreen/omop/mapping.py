@@ -145,11 +145,11 @@ def mapping_ctes(concepts: ConceptFile, resolved: Resolved, on: dt.date) -> list
     gel = resolved.ids.get("fact:gel_count", frozenset())
     sql["mri"] = f"""
         SELECT person_id AS patient_key, measurement_date AS scan_date,
-          CAST(FLOOR(value_as_number) AS INT) AS gel_count
+          CAST(FLOOR(CAST(value_as_number AS DOUBLE)) AS INT) AS gel_count
         FROM measurement WHERE measurement_concept_id IN ({_ids(gel)}) AND measurement_date <= {d}"""
     edss = resolved.ids.get("fact:edss", frozenset())
     sql["edss"] = f"""
-        SELECT person_id AS patient_key, measurement_date AS assessment_date, value_as_number AS score
+        SELECT person_id AS patient_key, measurement_date AS assessment_date, CAST(value_as_number AS DOUBLE) AS score
         FROM measurement WHERE measurement_concept_id IN ({_ids(edss)}) AND measurement_date <= {d}
           AND value_as_number IS NOT NULL"""
     sql["therapies"] = f"""
@@ -170,7 +170,7 @@ def mapping_ctes(concepts: ConceptFile, resolved: Resolved, on: dt.date) -> list
         SELECT CAST(NULL AS BIGINT) AS patient_key, CAST(NULL AS VARCHAR) AS substance WHERE 1 = 0"""
     sql["labs"] = f"""
         SELECT x.person_id AS patient_key, x.measurement_date AS sample_date, m.test AS test,
-          x.value_as_number AS value, CAST(NULL AS VARCHAR) AS unit, CAST(NULL AS BOOLEAN) AS clinically_significant
+          CAST(x.value_as_number AS DOUBLE) AS value, CAST(NULL AS VARCHAR) AS unit, CAST(NULL AS BOOLEAN) AS clinically_significant
         FROM measurement AS x JOIN {_values(_pairs(resolved, 'lab:'), 'test')}
           ON x.measurement_concept_id = m.concept_id
         WHERE x.measurement_date <= {d} AND x.value_as_number IS NOT NULL"""
