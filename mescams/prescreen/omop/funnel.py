@@ -11,9 +11,14 @@ from typing import Any
 
 import numpy as np
 
+from mescams.core.blinding import BLINDING_POLICY, Role
+from mescams.errors import InputValidationError
 from mescams.prescreen.omop.engine import OmopRun
 
-__all__ = ["candidates", "funnel", "suppress"]
+__all__ = ["CANDIDATE_ROLES", "candidate_ids", "check_candidate_role", "funnel", "suppress"]
+
+CANDIDATE_ROLES = frozenset({Role.SITE_COORDINATOR, Role.INVESTIGATOR})
+"""Roles that recruit at their own site; the blinding policy must also bind them to their sites."""
 
 
 def suppress(count: int, min_count: int) -> int | str:
@@ -58,7 +63,22 @@ def funnel(run: OmopRun, *, on: str, source: str, min_count: int = 5, site: str 
     }
 
 
-def candidates(run: OmopRun, site: str) -> list[str]:
+def check_candidate_role(role: str | None, site: str | None) -> None:
+    """Refuse person ids to anyone but a site-bound recruiting role naming its own site."""
+    if role is None:
+        raise InputValidationError("--role", "person ids need your role (site_coordinator or investigator)")
+    try:
+        parsed = Role(role)
+    except ValueError:
+        raise InputValidationError("--role", f"unknown role {role!r}") from None
+    if parsed not in CANDIDATE_ROLES or not BLINDING_POLICY.view(parsed).site_bound:
+        raise InputValidationError("--role", f"the role {parsed.value} may not see candidates' person ids; only "
+                                             "a site coordinator or investigator, for their own site")
+    if site is None:
+        raise InputValidationError("--site", "person ids are given for one care site only: name yours")
+
+
+def candidate_ids(run: OmopRun, site: str) -> list[str]:
     """Person ids of one care site who may qualify (eligible or undetermined), for that site's own staff."""
     keep = (run.sites == site) & (run.verdicts.eligible != 0)
     return [str(pid) for pid in run.verdicts.patient_ids[keep]]
