@@ -174,7 +174,15 @@ def mapping_ctes(concepts: ConceptFile, resolved: Resolved, on: dt.date) -> list
         FROM measurement AS x JOIN {_values(_pairs(resolved, 'lab:'), 'test')}
           ON x.measurement_concept_id = m.concept_id
         WHERE x.measurement_date <= {d} AND x.value_as_number IS NOT NULL"""
-    return [(name, sqlglot.parse_one(text, read="duckdb")) for name, text in sql.items()]
+    return [(name, sqlglot.parse_one(text, read="duckdb").transform(_make_date)) for name, text in sql.items()]
+
+
+def _make_date(node: exp.Expr) -> exp.Expr:
+    """MAKE_DATE(y, m, d) as itself: DuckDB, PostgreSQL and Spark all have it, but sqlglot writes PostgreSQL's
+    as DATE_FROM_PARTS, which PostgreSQL lacks."""
+    if isinstance(node, exp.DateFromParts):
+        return exp.Anonymous(this="MAKE_DATE", expressions=[node.args["year"], node.args["month"], node.args["day"]])
+    return node
 
 
 # -- the same mapping in Python, row by row (the reference engine) ---------------------------------------------
