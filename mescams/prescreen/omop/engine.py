@@ -165,7 +165,7 @@ def _codes(column: pa.ChunkedArray) -> np.ndarray:
 
 def _sites(source: Source) -> np.ndarray:
     rows = source.arrow("SELECT person_id, CAST(care_site_id AS VARCHAR) AS site FROM person ORDER BY person_id")
-    return np.asarray(rows.column("site").to_pylist(), dtype=object)
+    return np.asarray(rows.column("site").to_numpy(zero_copy_only=False), dtype=object)
 
 
 def run_sql(source: Source, on: dt.date, criteria: Sequence[Criterion], *, concepts: ConceptFile | None = None,
@@ -175,7 +175,7 @@ def run_sql(source: Source, on: dt.date, criteria: Sequence[Criterion], *, conce
     result = source.arrow(compile_omop_sql(prepared, on, source.dialect, pretty=False))
     kept = prepared.restriction.criteria
     status = {c.id: _codes(result.column(criterion_column(c.id))) for c in kept}
-    verdicts = Verdicts(np.asarray(result.column("patient_id").to_pylist(), dtype=object),
+    verdicts = Verdicts(np.asarray(result.column("patient_id").to_numpy(zero_copy_only=False), dtype=object),
                         {c.id: c.kind for c in kept}, status, _codes(result.column("eligible")))
     return OmopRun(verdicts, _sites(source), prepared)
 

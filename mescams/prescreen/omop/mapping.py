@@ -153,14 +153,14 @@ def mapping_ctes(concepts: ConceptFile, resolved: Resolved, on: dt.date) -> list
         FROM measurement WHERE measurement_concept_id IN ({_ids(edss)}) AND measurement_date <= {d}
           AND value_as_number IS NOT NULL"""
     sql["therapies"] = f"""
-        SELECT DISTINCT x.person_id AS patient_key, x.drug_exposure_id AS exposure_id, m.drug AS drug,
+        SELECT x.person_id AS patient_key, x.drug_exposure_id AS exposure_id, m.drug AS drug,
           x.drug_exposure_start_date AS start_date, x.drug_exposure_end_date AS end_date,
           CAST(NULL AS VARCHAR) AS accelerated_elimination
         FROM drug_exposure AS x JOIN {_values(_pairs(resolved, 'drug:'), 'drug')}
           ON x.drug_concept_id = m.concept_id
         WHERE x.drug_exposure_start_date <= {d}"""
     sql["conditions"] = f"""
-        SELECT DISTINCT c.person_id AS patient_key, c.condition_occurrence_id AS occurrence_id, m.code AS code,
+        SELECT c.person_id AS patient_key, c.condition_occurrence_id AS occurrence_id, m.code AS code,
           c.condition_start_date AS start_date, c.condition_end_date AS remission_date,
           CAST(NULL AS BOOLEAN) AS active
         FROM condition_occurrence AS c JOIN {_values(_pairs(resolved, 'condition:'), 'code')}
