@@ -6,8 +6,9 @@ whose "met" Circe can state, each as "no such event" (an exclusion applies means
 Circe form is read off the rule tree: conditions, drug exposures in a window, relapses and pregnancy records become
 correlated criteria with day windows computed from the rule's own window (so calendar months become the exact day
 count before ``on``), Kleene AND / OR become ALL / ANY groups, and an Unavailable part can never make a criterion
-met, so it drops out of an ANY and voids an ALL. Criteria that need "the latest" value, interval unions or course
-switches (I1, I2, I4, E1-E3, E14), and E10's remission of exempt cancers, have no Circe form; the definition lists them in its description.
+met, so it drops out of an ANY and voids an ALL. The inclusions (beyond the MS record: therapy-interval unions, the
+latest EDSS, whole years of age; Circe's age is calendar years) and the exclusions that need "the latest" value or
+the course (E1-E3, E14), or E10's remission of exempt cancers, have no Circe form; the description lists them.
 """
 
 from __future__ import annotations

@@ -154,12 +154,12 @@ def resolve(concepts: ConceptFile, concept_rows: Iterable[tuple[int, str, str, s
         exclude: set[int] = set()
         roots = []
         for c in cset.concepts:
-            cid = by_code.get((c.vocabulary, c.code))
-            if cid is None:
+            root = by_code.get((c.vocabulary, c.code))
+            if root is None:
                 continue
-            found = {cid} | (children.get(cid, set()) if c.descendants else set())
+            found = {root} | (children.get(root, set()) if c.descendants else set())
             (exclude if c.exclude else include).update(found)
-            roots.append((cid, c.descendants, c.exclude))
+            roots.append((root, c.descendants, c.exclude))
         ids = frozenset(include - exclude)
         if ids:
             out.ids[key] = ids

@@ -33,6 +33,7 @@ __all__ = ["OMOP_TABLES", "OmopRun", "Source", "compile_omop_sql", "open_source"
 
 OMOP_TABLES = ("person", "observation_period", "condition_occurrence", "drug_exposure", "measurement", "concept",
                "concept_ancestor")
+Array = np.ndarray[Any, Any]
 _CODE = {Status.MET: 1, Status.NOT_MET: 0, Status.UNKNOWN: -1}
 _ELIGIBLE = {True: 1, False: 0, None: -1}
 
@@ -46,7 +47,7 @@ class Source:
             import psycopg
 
             self.dialect = "postgres"
-            self._pg = psycopg.connect(location, autocommit=True)
+            self._pg: Any = psycopg.connect(location, autocommit=True)
             self._duck: Any = None
             return
         import duckdb
@@ -54,7 +55,7 @@ class Source:
         self.dialect = "duckdb"
         self._pg = None
         path = Path(location)
-        config = {"threads": threads} if threads else {}
+        config: dict[str, Any] = {"threads": threads} if threads else {}
         if path.is_dir():
             self._duck = duckdb.connect(config=config)
             for table in OMOP_TABLES:
@@ -69,7 +70,7 @@ class Source:
                 escaped = files.replace("'", "''")
                 self._duck.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet('{escaped}')")
         elif path.is_file():
-            config["access_mode"] = "READ_ONLY"  # type: ignore[assignment]
+            config["access_mode"] = "READ_ONLY"
             self._duck = duckdb.connect(str(path), config=config)
         else:
             raise InputValidationError("SOURCE", f"{location!r} is neither a DuckDB file, a Parquet folder nor a "
@@ -155,15 +156,15 @@ class OmopRun:
     """Statuses per person (person_id order), each person's care site, and what the source could not supply."""
 
     verdicts: Verdicts
-    sites: np.ndarray
+    sites: Array
     prepared: Prepared
 
 
-def _codes(column: pa.ChunkedArray) -> np.ndarray:
+def _codes(column: pa.ChunkedArray) -> Array:
     return np.asarray(pc.fill_null(pc.cast(column, pa.int8()), -1).to_numpy(), dtype=np.int8)
 
 
-def _sites(source: Source) -> np.ndarray:
+def _sites(source: Source) -> Array:
     rows = source.arrow("SELECT person_id, CAST(care_site_id AS VARCHAR) AS site FROM person ORDER BY person_id")
     return np.asarray(rows.column("site").to_numpy(zero_copy_only=False), dtype=object)
 

@@ -25,7 +25,7 @@ def suppress(count: int, min_count: int) -> int | str:
     return f"<{min_count}" if 0 < count < min_count else int(count)
 
 
-def _steps(run: OmopRun, mask: np.ndarray, min_count: int) -> dict[str, Any]:
+def _steps(run: OmopRun, mask: np.ndarray[Any, Any], min_count: int) -> dict[str, Any]:
     v = run.verdicts
     alive = mask.copy()
     rows = []

@@ -24,7 +24,7 @@ import datetime as dt
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from typing import Any, cast
 
 import sqlglot
 from sqlglot import exp
@@ -39,6 +39,7 @@ from mescams.core.eligibility import (
     Relapse,
     Therapy,
 )
+from mescams.core.eligibility.record import Course
 from mescams.prescreen.omop.concepts import ConceptFile, Resolved
 
 __all__ = ["COURSE_PRIORITY", "mapping_ctes", "records_from_rows"]
@@ -170,7 +171,8 @@ def mapping_ctes(concepts: ConceptFile, resolved: Resolved, on: dt.date) -> list
         SELECT CAST(NULL AS BIGINT) AS patient_key, CAST(NULL AS VARCHAR) AS substance WHERE 1 = 0"""
     sql["labs"] = f"""
         SELECT x.person_id AS patient_key, x.measurement_date AS sample_date, m.test AS test,
-          CAST(x.value_as_number AS DOUBLE) AS value, CAST(NULL AS VARCHAR) AS unit, CAST(NULL AS BOOLEAN) AS clinically_significant
+          CAST(x.value_as_number AS DOUBLE) AS value, CAST(NULL AS VARCHAR) AS unit,
+          CAST(NULL AS BOOLEAN) AS clinically_significant
         FROM measurement AS x JOIN {_values(_pairs(resolved, 'lab:'), 'test')}
           ON x.measurement_concept_id = m.concept_id
         WHERE x.measurement_date <= {d} AND x.value_as_number IS NOT NULL"""
@@ -227,7 +229,7 @@ def records_from_rows(concepts: ConceptFile, resolved: Resolved, on: dt.date,
     per: dict[str, dict[int, list[Any]]] = {k: defaultdict(list) for k in
                                             ("ms", "course", "relapses", "preg", "conditions", "therapies", "mri",
                                              "edss", "ocb", "labs")}
-    for oid, pid, cid, start, end in tables["condition_occurrence"]:
+    for _occurrence, pid, cid, start, end in tables["condition_occurrence"]:
         if start > on:
             continue
         if cid in ms_ids:
@@ -240,7 +242,7 @@ def records_from_rows(concepts: ConceptFile, resolved: Resolved, on: dt.date,
             per["preg"][pid].append(start)
         for code in sorted(codes_of.get(cid, ())):
             per["conditions"][pid].append(Condition(code, start, end, None))
-    for xid, pid, cid, start, end in tables["drug_exposure"]:
+    for _exposure, pid, cid, start, end in tables["drug_exposure"]:
         if start <= on:
             for drug in sorted(drugs_of.get(cid, ())):
                 per["therapies"][pid].append(Therapy(drug, start, end, None))
@@ -255,7 +257,7 @@ def records_from_rows(concepts: ConceptFile, resolved: Resolved, on: dt.date,
             per["ocb"][pid].append(value_concept == pos)
         if value is not None:
             for test in sorted(tests_of.get(cid, ())):
-                per["labs"][pid].append(LabResult(day, test, float(value), None, None))  # type: ignore[arg-type]
+                per["labs"][pid].append(LabResult(day, cast(Any, test), float(value), None, None))
 
     def listed(name: str, pid: int, seen: bool) -> tuple[Any, ...] | None:
         rows = per[name].get(pid, [])
@@ -263,7 +265,7 @@ def records_from_rows(concepts: ConceptFile, resolved: Resolved, on: dt.date,
 
     for pid, gender, year, month, day, site in tables["person"]:
         seen = pid in observed
-        course = None
+        course: Course | None = None
         if per["course"].get(pid):
             course = max(per["course"][pid])[2]
         elif not per["ms"].get(pid) and seen and resolved.available("ms:any"):
@@ -276,7 +278,7 @@ def records_from_rows(concepts: ConceptFile, resolved: Resolved, on: dt.date,
             id=str(pid), site=None if site is None else str(site),
             sex="M" if gender == male else ("F" if gender == female else None),
             birth_date=_birth(year, month, day), consent_date=None, able_to_consent=None,
-            ms=MsHistory(course, first, first, bands),  # type: ignore[arg-type]
+            ms=MsHistory(course, first, first, bands),
             relapses=listed("relapses", pid, seen), mri=listed("mri", pid, seen), edss=listed("edss", pid, seen),
             therapies=listed("therapies", pid, seen), conditions=listed("conditions", pid, seen), allergies=None,
             labs=listed("labs", pid, seen), pregnant=pregnant,

@@ -25,6 +25,7 @@ from mescams.prescreen.omop.concepts import ConceptFile, load_concepts
 
 __all__ = ["SyntheticShape", "add_to_duckdb", "generate", "vocabulary", "write_parquet"]
 
+Array = np.ndarray[Any, Any]
 _EPOCH = dt.date(1970, 1, 1)
 _LOCAL_ID = 2_000_100_000
 _DESCENDANT_ID = 2_000_200_000
@@ -106,7 +107,7 @@ def vocabulary(concepts: ConceptFile) -> tuple[pa.Table, pa.Table, dict[str, lis
     return concept, ancestor, usable
 
 
-def _dates(days: np.ndarray) -> pa.Array:
+def _dates(days: Array) -> pa.Array:
     return pa.array(days.astype("int32"), pa.int32()).cast(pa.date32())
 
 
@@ -114,10 +115,10 @@ class _Rows:
     """Accumulates child rows (person index, concept, start day, end day, value, value concept) per table."""
 
     def __init__(self) -> None:
-        self.parts: list[tuple[np.ndarray, ...]] = []
+        self.parts: list[tuple[Array, ...]] = []
 
-    def add(self, who: np.ndarray, concept: np.ndarray, start: np.ndarray, end: np.ndarray | None = None,
-            value: np.ndarray | None = None, value_concept: np.ndarray | None = None) -> None:
+    def add(self, who: Array, concept: Array, start: Array, end: Array | None = None,
+            value: Array | None = None, value_concept: Array | None = None) -> None:
         n = len(who)
         nan = np.full(n, np.nan)
         self.parts.append((who, concept.astype("int64"), start.astype("int64"),
@@ -125,12 +126,13 @@ class _Rows:
                            nan if value is None else value.astype("float64"),
                            nan if value_concept is None else value_concept.astype("float64")))
 
-    def columns(self) -> tuple[np.ndarray, ...]:
+    def columns(self) -> tuple[Array, ...]:
         return tuple(np.concatenate([p[i] for p in self.parts]) for i in range(6))
 
 
-def _pick(rng: np.random.Generator, ids: list[int], n: int) -> np.ndarray:
-    return np.asarray(ids, dtype="int64")[rng.integers(0, len(ids), n)]
+def _pick(rng: np.random.Generator, ids: list[int], n: int) -> Array:
+    picked: Array = np.asarray(ids, dtype="int64")[rng.integers(0, len(ids), n)]
+    return picked
 
 
 def generate(shape: SyntheticShape, concepts: ConceptFile | None = None) -> dict[str, pa.Table]:

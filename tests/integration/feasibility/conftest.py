@@ -11,8 +11,8 @@ import duckdb
 import pytest
 
 from mescams.core.eligibility import Criterion, build_criteria
-from mescams.prescreen.omop.synthetic import SyntheticShape, add_to_duckdb, generate, vocabulary
 from mescams.prescreen.omop.concepts import load_concepts
+from mescams.prescreen.omop.synthetic import SyntheticShape, add_to_duckdb, generate, vocabulary
 from mescams.protocols import default_protocol
 
 ON = dt.date(2016, 3, 1)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -32,14 +33,16 @@ def _circe_count(db: Path, definition: dict, cohort_id: int) -> int:  # type: ig
                     "cohort_start_date DATE, cohort_end_date DATE)")
         for statement in split_sql(translate(render(sql), "duckdb")):
             con.execute(statement)
-        return int(con.execute("SELECT COUNT(DISTINCT subject_id) FROM mescams_cohort "
-                               f"WHERE cohort_definition_id = {cohort_id}").fetchone()[0])
+        row = con.execute("SELECT COUNT(DISTINCT subject_id) FROM mescams_cohort "
+                          f"WHERE cohort_definition_id = {cohort_id}").fetchone()
+        assert row is not None
+        return int(row[0])
     finally:
         con.close()
 
 
 @pytest.fixture(scope="module")
-def ours(cdm: Path, criteria: tuple[Criterion, ...]) -> tuple[OmopRun, np.ndarray]:
+def ours(cdm: Path, criteria: tuple[Criterion, ...]) -> tuple[OmopRun, np.ndarray[Any, Any]]:
     source = open_source(str(cdm))
     try:
         run = run_sql(source, ON, criteria, allow_local=True)
@@ -60,13 +63,14 @@ def scratch(cdm: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return target
 
 
-def test_the_exclusions_circe_can_state(ours: tuple[OmopRun, np.ndarray]) -> None:
+def test_the_exclusions_circe_can_state(ours: tuple[OmopRun, np.ndarray[Any, Any]]) -> None:
     run, _ = ours
     assert list(exportable(run.prepared, ON)) == ["E4", "E5", "E6", "E7", "E8", "E9", "E12", "E13"]
 
 
 @pytest.mark.parametrize("only", ["MS", "E4", "E5", "E6", "E7", "E8", "E9", "E12", "E13"])
-def test_circe_counts_each_rule_like_our_sql(ours: tuple[OmopRun, np.ndarray], scratch: Path, only: str) -> None:
+def test_circe_counts_each_rule_like_our_sql(ours: tuple[OmopRun, np.ndarray[Any, Any]], scratch: Path,
+                                             only: str) -> None:
     run, observed = ours
     status = run.verdicts.status
     # I3 (disease duration) is known exactly when an MS record dates on or before the evaluation date
@@ -75,7 +79,7 @@ def test_circe_counts_each_rule_like_our_sql(ours: tuple[OmopRun, np.ndarray], s
     assert _circe_count(scratch, definition, cohort_id=10) == int(expected.sum()) > 0
 
 
-def test_circe_counts_the_whole_definition_like_our_sql(ours: tuple[OmopRun, np.ndarray], scratch: Path,
+def test_circe_counts_the_whole_definition_like_our_sql(ours: tuple[OmopRun, np.ndarray[Any, Any]], scratch: Path,
                                                         cdm: Path, criteria: tuple[Criterion, ...]) -> None:
     run, observed = ours
     keep = observed & (run.verdicts.status["I3"] != -1)

@@ -45,7 +45,7 @@ def test_small_counts_are_suppressed_and_configurable(cdm: Path) -> None:
     raw = _json(cdm, "--min-count", "1")
     e12_raw = next(r for r in raw["criteria"] if r["id"] == "E12")
     assert isinstance(e12_raw["met"], int)
-    assert e12["met"] == (f"<5" if 0 < e12_raw["met"] < 5 else e12_raw["met"])
+    assert e12["met"] == ("<5" if 0 < e12_raw["met"] < 5 else e12_raw["met"])
     cells = [v for site in shown["sites"].values() for row in site["criteria"] for v in row.values()]
     assert not any(isinstance(v, int) and 0 < v < 5 for v in cells)
     assert any(v == "<5" for v in cells)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.spark
 ON = dt.date(2016, 3, 1)
 
 
-def _spark():  # type: ignore[no-untyped-def]
+def _spark() -> Any:
     try:
         from pyspark.sql import SparkSession
     except ImportError:

@@ -34,7 +34,7 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     u = _usable()
     natalizumab_drug = u["drug:natalizumab"][1]  # the descendant clinical drug, not the ingredient
     rrms, ms = u["course:RRMS"][0], u["ms:any"][0]
-    persons = [
+    persons: list[dict[str, Any]] = [
         {"person_id": 1, "gender_concept_id": 8532, "year_of_birth": 1985, "month_of_birth": 6, "day_of_birth": 15,
          "care_site_id": 7},
         {"person_id": 2, "gender_concept_id": 8507, "year_of_birth": 1980, "month_of_birth": 1, "day_of_birth": 1,
