@@ -1,16 +1,11 @@
-"""One negative binomial (NB2) package for the analyses and the simulations.
+"""One negative binomial (NB2) package for the analyses and the simulations: the GLM (``MASS::glm.nb``) and the
+random-intercept mixed model by Laplace (glmmTMB ``nbinom2``).
 
-    spec.py        parameters, limits, boundaries, start of the restart, tolerances, quantiles
-    data.py        NB2Data: cells (periods x trials x participants) and design; the count terms; design checks
-    likelihood.py  GLM and Laplace random-intercept log-likelihoods with exact gradient and Hessian (NumPy)
-    linalg.py      batched small Cholesky solves
-    optimiser.py   the damped Newton iteration in (beta, 1/theta, sigma) with the boundary rule and restart
-    compiled.py    the same likelihoods and optimiser per trial in compiled code (Numba)
-    engines.py     ``numpy`` and ``compiled``, each with the designs it supports; ``fit``
-    result.py      NB2Fit: a batch of fits, ``trial(i)`` one of them
-    models.py      the analyses' single-trial models on data frames (glmmTMB nbinom2, MASS::glm.nb)
-
-``fit_crossover_trials`` and ``fit_regression_trials`` are the simulated trials' two analyses.
+``spec`` (limits, boundaries, tolerances), ``data`` (NB2Data: cells periods x trials x participants, any design),
+``likelihood`` (exact gradient and Hessian), ``optimiser`` (damped Newton, boundary rule, restart), the engines
+``numpy`` and ``compiled`` (``engines``; ``compiled`` runs the same per trial in Numba), ``result`` (NB2Fit: a
+batch, ``trial(i)``), ``models`` (the analyses' single-trial models on data frames). ``fit_crossover_trials``
+and ``fit_regression_trials`` are the simulated trials' two analyses.
 """
 
 from __future__ import annotations

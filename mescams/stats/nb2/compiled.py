@@ -60,46 +60,28 @@ def _count_terms(table: Array, cap: int, theta: float, y: float) -> tuple[float,
 
 
 @_compiled
-def _cholesky(a: Array, low: Array) -> bool:
-    """Lower factor into ``low``; False where a pivot is not positive (it is then taken as 1)."""
-    n = a.shape[0]
-    ok = True
-    low[:, :] = 0.0
-    for j in range(n):
-        pivot = a[j, j]
-        for k in range(j):
-            pivot -= low[j, k] * low[j, k]
-        if not pivot > 0:
-            ok = False
-        d = math.sqrt(pivot) if pivot > 0 else 1.0
-        low[j, j] = d
-        for i in range(j + 1, n):
-            acc = a[i, j]
-            for k in range(j):
-                acc -= low[i, k] * low[j, k]
-            low[i, j] = acc / d
-    return ok
-
-
-@_compiled
 def _solve_positive_definite(a: Array, b: Array, x: Array) -> None:
-    """x = a^-1 b, lambda I added to a matrix that is not positive definite (linalg.solve_positive_definite)."""
+    """x = a^-1 b by Cholesky; a matrix that is not positive definite gets lambda I added, lambda growing tenfold
+    from 1e-8 times its largest diagonal until it is (linalg.solve_positive_definite, for one matrix)."""
     n = a.shape[0]
-    low = np.empty((n, n))
-    if not _cholesky(a, low):
-        scale = 0.0
-        for i in range(n):
-            scale = max(scale, abs(a[i, i]))
-        lam = 1e-8 * max(scale, 1e-12)
-        shifted = a.copy()
-        trial = np.empty((n, n))
-        for _ in range(30):
-            for i in range(n):
-                shifted[i, i] = a[i, i] + lam
-            if _cholesky(shifted, trial):
-                low[:, :] = trial
-                break
-            lam *= 10.0
+    low = np.zeros((n, n))
+    lam = 0.0
+    for attempt in range(31):
+        ok = True
+        for j in range(n):
+            pivot = a[j, j] + lam
+            for k in range(j):
+                pivot -= low[j, k] * low[j, k]
+            ok = ok and pivot > 0
+            low[j, j] = math.sqrt(pivot) if pivot > 0 else 1.0
+            for i in range(j + 1, n):
+                acc = a[i, j]
+                for k in range(j):
+                    acc -= low[i, k] * low[j, k]
+                low[i, j] = acc / low[j, j]
+        if ok:
+            break
+        lam = 1e-8 * max(np.max(np.abs(np.diag(a))), 1e-12) if attempt == 0 else 10.0 * lam
     w = np.empty(n)
     for i in range(n):
         acc = b[i]
@@ -111,47 +93,6 @@ def _solve_positive_definite(a: Array, b: Array, x: Array) -> None:
         for k in range(i + 1, n):
             acc -= low[k, i] * x[k]
         x[i] = acc / low[i, i]
-
-
-@_compiled
-def _glm_one(y: Array, off: Array, X: Array, pres: Flags, lgy_sum: float, cap: int, table: Array, phi: Array,
-             grad: Array, hess: Array) -> float:
-    """One trial's GLM log-likelihood; its gradient and Hessian in (beta, log theta) into the outputs."""
-    p = X.shape[0]
-    theta = math.exp(phi[p])
-    _fill_count_table(table, theta, cap)
-    ll = 0.0
-    grad[:] = 0.0
-    hess[:, :] = 0.0
-    for i in range(y.shape[1]):
-        if not pres[0, i]:
-            continue
-        yi = y[0, i]
-        eta = off[0, i]
-        for k in range(p):
-            eta += X[k, 0, i] * phi[k]
-        eta = min(eta, 700.0)
-        mu = math.exp(eta)
-        inv_d = 1.0 / (theta + mu)
-        r, s, a = mu * inv_d, theta * inv_d, yi + theta
-        q = r * s
-        lg, dg, tg = _count_terms(table, cap, theta, yi)
-        l1p = math.log1p(mu / theta)
-        d01 = theta * (dg - l1p + (mu - yi) * inv_d)
-        ll += lg - a * l1p + yi * (eta - math.log(theta))
-        d10, d20, d11 = yi - a * r, -a * q, (yi - mu) * q
-        for k in range(p):
-            xk = X[k, 0, i]
-            grad[k] += xk * d10
-            hess[k, p] += xk * d11
-            for m in range(k, p):
-                hess[k, m] += xk * X[m, 0, i] * d20
-        grad[p] += d01
-        hess[p, p] += d01 + theta * theta * tg + s * (r * mu + s * yi)
-    for k in range(p + 1):
-        for m in range(k):
-            hess[k, m] = hess[m, k]
-    return ll - lgy_sum
 
 
 @_compiled
@@ -200,6 +141,40 @@ def _cell(y: float, eta: float, mu: float, th: float, log_th: float, table: Arra
     return (lg - (th + y) * l1p + y * (eta - log_th), y - ar, d20, d20 * t2, d20 * t6, d11, d21,
             (a * t6 - th * t2) * q, d01, d01 + th * th * tg + s * (r * mu + s * y),
             d21 + 2.0 * q * (th * t2 - a * s * (1.0 - 3.0 * r)), -t2 * d11)
+
+
+@_compiled
+def _glm_one(y: Array, off: Array, X: Array, pres: Flags, lgy_sum: float, cap: int, table: Array, phi: Array,
+             grad: Array, hess: Array) -> float:
+    """One trial's GLM log-likelihood; its gradient and Hessian in (beta, log theta) into the outputs."""
+    p = X.shape[0]
+    theta = math.exp(phi[p])
+    log_theta = math.log(theta)
+    _fill_count_table(table, theta, cap)
+    ll = 0.0
+    grad[:] = 0.0
+    hess[:, :] = 0.0
+    for i in range(y.shape[1]):
+        if not pres[0, i]:
+            continue
+        eta = off[0, i]
+        for k in range(p):
+            eta += X[k, 0, i] * phi[k]
+        eta = min(eta, 700.0)
+        cell_ll, d10, d20, _d30, _d40, d11, _d21, _d31, d01, d02, _d22, _d12 = _cell(
+            y[0, i], eta, math.exp(eta), theta, log_theta, table, cap)
+        ll += cell_ll
+        for k in range(p):
+            grad[k] += X[k, 0, i] * d10
+            hess[k, p] += X[k, 0, i] * d11
+            for m in range(k, p):
+                hess[k, m] += X[k, 0, i] * X[m, 0, i] * d20
+        grad[p] += d01
+        hess[p, p] += d02
+    for k in range(p + 1):
+        for m in range(k):
+            hess[k, m] = hess[m, k]
+    return ll - lgy_sum
 
 
 @_compiled
@@ -371,8 +346,9 @@ def _step_in_z(phi: Array, p: int, direction: Array, alpha: float, z_lower: Arra
 
 @_compiled
 def _newton_direction(grad: Array, hess: Array, phi: Array, p: int, fixed: Flags, z_lower: Array, z_upper: Array,
-                      direction: Array) -> None:
-    """optimiser._newton_direction for one trial: -H_z^-1 g_z, held parameters kept, the step capped."""
+                      direction: Array) -> float:
+    """optimiser._newton_direction for one trial: -H_z^-1 g_z, held parameters kept, the step capped; returns
+    the rise it promises."""
     n_k = phi.shape[0]
     z = np.empty(n_k)
     _to_z(phi, p, z)
@@ -411,8 +387,11 @@ def _newton_direction(grad: Array, hess: Array, phi: Array, p: int, fixed: Flags
         ratio = abs(direction[k]) / cap
         worst = np.nan if (ratio != ratio or worst != worst) else max(worst, ratio)
     scale = np.nan if worst != worst else max(1.0, worst)
+    rise = 0.0
     for k in range(n_k):
         direction[k] /= scale
+        rise += g[k] * direction[k]
+    return rise
 
 
 @_compiled
@@ -422,7 +401,7 @@ def _optimise(y: Array, off: Array, X: Array, pres: Flags, lgy_sum: float, cap: 
     """optimiser._optimise for one trial: damped Newton in z until a step below ``tol``.
 
     ``ll`` has 1 element; ``flags`` holds (converged, iterations, abandoned); ``limits`` the rows z lower, z upper,
-    (final step, log theta boundary, log sigma boundary)."""
+    (final step, log theta boundary, log sigma boundary), phi at the z lower limits."""
     n_k, n_n, p = phi.shape[0], b.shape[0], X.shape[0]
     z_lower, z_upper = limits[0], limits[1]
     final_step, log_theta_boundary, log_sigma_boundary = limits[2, 0], limits[2, 1], limits[2, 2]
@@ -434,11 +413,7 @@ def _optimise(y: Array, off: Array, X: Array, pres: Flags, lgy_sum: float, cap: 
     fresh = True
     for _round in range(max_iter * 4):
         if fresh:
-            _newton_direction(grad, hess, phi, p, fixed, z_lower, z_upper, direction)
-            decrement = 0.0
-            for k in range(n_k):
-                jac = 1.0 if k < p else (-math.exp(phi[k]) if k == p else math.exp(-phi[k]))
-                decrement += grad[k] * jac * direction[k]
+            decrement = _newton_direction(grad, hess, phi, p, fixed, z_lower, z_upper, direction)
             alpha, halvings, fresh = 1.0, 0, False
             _step_in_z(phi, p, direction, 1.0, z_lower, z_upper, trial_p)
             if np.max(np.abs(trial_p - phi)) < final_step:  # taken without a new evaluation
@@ -455,12 +430,8 @@ def _optimise(y: Array, off: Array, X: Array, pres: Flags, lgy_sum: float, cap: 
         l1 = _evaluate(y, off, X, pres, lgy_sum, cap, table, trial_p, guess, b1, s1, g1, h1)
         stop = False
         if np.isfinite(l1) and l1 >= ll[0] - 1e-10 * (1.0 + abs(ll[0])):
-            step_all = step_beta = 0.0
-            for k in range(n_k):
-                d = abs(trial_p[k] - phi[k])
-                step_all = max(step_all, d)
-                if k < p:
-                    step_beta = max(step_beta, d)
+            step_all = np.max(np.abs(trial_p - phi))
+            step_beta = np.max(np.abs(trial_p[:p] - phi[:p]))
             phi[:] = trial_p
             ll[0] = l1
             grad[:] = g1
@@ -502,14 +473,9 @@ def _fit_from(y: Array, off: Array, X: Array, pres: Flags, lgy_sum: float, cap: 
     if n_k > p + 1:
         fixed[p + 1] = phi[p + 1] < limits[2, 2]
     if fixed.any() and not flags[2]:
-        z = np.empty(n_k)
-        _to_z(phi, p, z)
         for k in range(p, n_k):
             if fixed[k]:
-                z[k] = limits[0, k]
-        phi[p] = -math.log(z[p])
-        if n_k > p + 1:
-            phi[p + 1] = math.log(z[p + 1])
+                phi[k] = limits[3, k]
         ll[0] = _evaluate(y, off, X, pres, lgy_sum, cap, table, phi, b.copy(), b, sens, grad, hess)
         flags[0] = 0
         _optimise(y, off, X, pres, lgy_sum, cap, table, phi, ll, grad, hess, b, sens, fixed, flags, tol, max_iter,

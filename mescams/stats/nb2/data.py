@@ -7,6 +7,7 @@ derivatives, which lets every sum run over all cells without masks.
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -81,34 +82,46 @@ class NB2Data:
                  crossover: bool = False) -> None:
         self.y, self.offset, self.present, self.X = y, offset, present, X
         self.random_intercept, self.crossover = random_intercept, crossover
+        self.n_params = X.shape[0] + (2 if random_intercept else 1)  # beta, log theta[, log sigma]
         self.upper = np.triu_indices(X.shape[0])
-        self.XX: Array = X[self.upper[0]] * X[self.upper[1]]
-        self.counts = CountTerms(y, trial_axis=1)
-        self.y_sum: Array = y.sum(axis=0)
         self.any_present: NDArray[np.bool_] = present.any(axis=0)
-        self.lgamma_y1_sum: Array = np.einsum("mtn->t", special.gammaln(y + 1.0))  # constant: added once
+
+    # What only the NumPy engine reads is made on first use (the compiled engine sums per trial itself).
+    @cached_property
+    def XX(self) -> Array:
+        return self.X[self.upper[0]] * self.X[self.upper[1]]
+
+    @cached_property
+    def counts(self) -> CountTerms:
+        return CountTerms(self.y, trial_axis=1)
+
+    @cached_property
+    def y_sum(self) -> Array:
+        total: Array = self.y.sum(axis=0)
+        return total
+
+    @cached_property
+    def lgamma_y1_sum(self) -> Array:  # a constant of the log-likelihood: added once
+        total: Array = np.einsum("mtn->t", special.gammaln(self.y + 1.0))
+        return total
 
     @property
     def n_trials(self) -> int:
         return int(self.y.shape[1])
-
-    @property
-    def n_params(self) -> int:
-        return int(self.X.shape[0]) + (2 if self.random_intercept else 1)
 
     def take(self, idx: NDArray[np.intp] | slice) -> NB2Data:
         """The trials ``idx``."""
         new = object.__new__(NB2Data)
         new.__dict__.update(self.__dict__)
         for name, axis in self._TRIAL_AXIS.items():
-            setattr(new, name, getattr(self, name)[(slice(None),) * axis + (idx,)])
-        new.counts = self.counts.take(new.y)
+            if name in self.__dict__:
+                new.__dict__[name] = self.__dict__[name][(slice(None),) * axis + (idx,)]
+        if "counts" in self.__dict__:
+            new.counts = self.counts.take(new.y)
         return new
 
     def blocks(self) -> list[tuple[slice, NB2Data]]:
         """The trials in consecutive blocks of at most ``BLOCK``."""
-        if self.n_trials <= BLOCK:
-            return [(slice(0, self.n_trials), self)]
         cuts = [slice(s, min(s + BLOCK, self.n_trials)) for s in range(0, self.n_trials, BLOCK)]
         return [(cut, self.take(cut)) for cut in cuts]
 

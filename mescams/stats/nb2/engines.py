@@ -18,7 +18,7 @@ import numpy as np
 from mescams.errors import InputValidationError
 from mescams.stats.nb2 import spec
 from mescams.stats.nb2.data import NB2Data
-from mescams.stats.nb2.optimiser import fit_numpy, z_limits
+from mescams.stats.nb2.optimiser import fit_numpy, from_z, z_limits
 from mescams.stats.nb2.result import NB2Fit, make_result
 
 __all__ = ["ENGINES", "Engine", "fit"]
@@ -34,15 +34,16 @@ class Engine:
 
 def _run_numpy(data: NB2Data, tol: float, max_iter: int) -> NB2Fit:
     out = fit_numpy(data, tol, max_iter)
-    return make_result(data, out.phi, out.hess, out.ll, out.converged, out.iterations, out.gradient, out.b)
+    return make_result(data, out.phi, out.hess, out.ll, out.converged, out.iterations, out.grad, out.b)
 
 
 def _run_compiled(data: NB2Data, tol: float, max_iter: int) -> NB2Fit:
     from mescams.stats.nb2.compiled import fit_trials  # numba: a heavy import, and compiled on first use
 
     n_t, p, k = data.n_trials, data.X.shape[0], data.n_params
-    limits = np.zeros((3, max(k, 3)))
+    limits = np.zeros((4, max(k, 3)))
     limits[0, :k], limits[1, :k] = z_limits(p, data.random_intercept)
+    limits[3, :k] = from_z(limits[:1, :k], p)[0]
     limits[2, :3] = spec.FINAL_STEP, math.log(spec.THETA_BOUNDARY), math.log(spec.SIGMA_BOUNDARY)
     phi, hess, grad = np.empty((n_t, k)), np.empty((n_t, k, k)), np.empty((n_t, k))
     ll, converged, iterations = np.empty(n_t), np.empty(n_t, dtype=bool), np.empty(n_t, dtype=np.int64)

@@ -30,7 +30,7 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import NDArray
 
-from mescams.stats.nb2.data import NB2Data
+from mescams.stats.nb2.data import BLOCK, NB2Data
 
 __all__ = ["Terms", "evaluate", "glm_terms", "laplace_terms"]
 
@@ -51,10 +51,9 @@ class Terms(NamedTuple):
 def evaluate(data: NB2Data, phi: Array, b_start: Array) -> Terms:
     """The model's terms at ``phi``, block by block of trials."""
     model = laplace_terms if data.random_intercept else glm_terms
-    blocks = data.blocks()
-    if len(blocks) == 1:
+    if data.n_trials <= BLOCK:
         return model(data, phi, b_start)
-    parts = [model(block, phi[cut], b_start[cut]) for cut, block in blocks]
+    parts = [model(block, phi[cut], b_start[cut]) for cut, block in data.blocks()]
     return Terms(*(np.concatenate(arrays) for arrays in zip(*parts, strict=True)))
 
 

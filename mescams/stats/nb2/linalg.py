@@ -32,14 +32,12 @@ def _cholesky(a: Array) -> tuple[Array, NDArray[np.bool_]]:
 
 def _solve_factored(low: Array, b: Array) -> Array:
     n = low.shape[-1]
-    w = np.empty_like(b)
+    diagonal = np.diagonal(low, axis1=1, axis2=2).reshape(low.shape[:2] + (1,) * (b.ndim - 2))
+    w, x = np.empty_like(b), np.empty_like(b)
     for i in range(n):
-        w[:, i] = (b[:, i] - np.einsum("tk,tk...->t...", low[:, i, :i], w[:, :i])) / low[:, i, i].reshape(
-            (-1,) + (1,) * (b.ndim - 2))
-    x = np.empty_like(b)
+        w[:, i] = (b[:, i] - np.einsum("tk,tk...->t...", low[:, i, :i], w[:, :i])) / diagonal[:, i]
     for i in reversed(range(n)):
-        x[:, i] = (w[:, i] - np.einsum("tk,tk...->t...", low[:, i + 1:, i], x[:, i + 1:])) / low[:, i, i].reshape(
-            (-1,) + (1,) * (b.ndim - 2))
+        x[:, i] = (w[:, i] - np.einsum("tk,tk...->t...", low[:, i + 1:, i], x[:, i + 1:])) / diagonal[:, i]
     return x
 
 

@@ -28,8 +28,8 @@ __all__ = ["NegativeBinomialMixedModel", "NegativeBinomialRegression"]
 class _NB2Model(FittedModel):
     """Shared: the data check, the fit of a batch of one, the failure messages, the effect table."""
 
-    def __init__(self, name: str, *, strict: bool = False) -> None:
-        self.name = name
+    def __init__(self, name: str | None = None, *, strict: bool = False) -> None:
+        self.name = name or self.name
         self.strict = strict
 
     def _fit(self, y: Any, design: pd.DataFrame, groups: Any | None, offset: Any | None) -> NB2Fit | None:
@@ -80,8 +80,7 @@ class NegativeBinomialMixedModel(_NB2Model):
     ``n_obs_``, ``iterations_``, ``max_gradient_``, ``summary_``, ``converged_``, ``message_``.
     """
 
-    def __init__(self, name: str = "NB2 mixed model", *, strict: bool = False) -> None:
-        super().__init__(name, strict=strict)
+    name = "NB2 mixed model"
 
     def fit(self, y: Any, design: pd.DataFrame, groups: Any, offset: Any | None = None) -> NegativeBinomialMixedModel:
         self.n_groups_ = len(np.unique(np.asarray(groups)))
@@ -122,16 +121,14 @@ class NegativeBinomialRegression(_NB2Model):
     ``fitted_``, ``n_obs_``, ``summary_`` (Wald table), ``converged_``, ``message_``.
     """
 
-    def __init__(self, name: str = "NB2 regression", *, strict: bool = False) -> None:
-        super().__init__(name, strict=strict)
+    name = "NB2 regression"
 
     def fit(self, y: Any, design: pd.DataFrame, offset: Any | None = None) -> NegativeBinomialRegression:
         result = self._fit(y, design, None, offset)
         if result is None:
             return self
         y_arr, theta = self.data_["y"], self.theta_
-        self.fitted_ = np.exp(design.to_numpy(dtype=float) @ result.beta[0] + self.data_["offset"])
-        mu = self.fitted_
+        mu = self.fitted_ = np.exp(design.to_numpy(dtype=float) @ result.beta[0] + self.data_["offset"])
         info = (np.sum(special.polygamma(1, theta) - special.polygamma(1, theta + y_arr) - 1.0 / theta
                        + 2.0 / (mu + theta) - (y_arr + theta) / (mu + theta) ** 2)
                 if np.isfinite(theta) else float("nan"))

@@ -19,7 +19,7 @@ from mescams.stats.nb2.data import NB2Data
 from mescams.stats.nb2.likelihood import evaluate
 from mescams.stats.nb2.linalg import solve_positive_definite
 
-__all__ = ["NumpyFit", "fit_numpy", "from_z", "start_values", "to_z", "z_limits"]
+__all__ = ["State", "fit_numpy", "from_z", "start_values", "to_z", "z_limits"]
 
 Array = NDArray[np.float64]
 Flags = NDArray[np.bool_]
@@ -84,11 +84,11 @@ def start_values(data: NB2Data) -> Array:
 
 
 def _newton_direction(grad: Array, hess: Array, phi: Array, fixed: Flags, p: int, lower: Array,
-                      upper: Array) -> Array:
-    """Ascent direction in z, -H_z^{-1} g_z with H_z made negative definite; a parameter at a limit that the
-    gradient pushes against is held there, and so is a ``fixed`` one. The step is capped: 2 for beta; alpha and
-    sigma rise at most 3-fold and fall at most 10-fold, except once small (1e-4, 1e-2), so an interior maximum on
-    the way is not jumped over while a limit can still be reached at once."""
+                      upper: Array) -> tuple[Array, Array]:
+    """Ascent direction in z, -H_z^{-1} g_z with H_z made negative definite, and the rise it promises (g_z'
+    direction). A parameter at a limit that the gradient pushes against is held there, and so is a ``fixed``
+    one. The step is capped: 2 for beta; alpha and sigma rise at most 3-fold and fall at most 10-fold, except
+    once small (1e-4, 1e-2), so an interior maximum on the way is not jumped over while a limit is reached at once."""
     z = to_z(phi, p)
     jac = np.ones_like(phi)
     jac[:, p] = -np.exp(phi[:, p])  # d log(theta) / d alpha
@@ -106,12 +106,13 @@ def _newton_direction(grad: Array, hess: Array, phi: Array, fixed: Flags, p: int
     cap = np.full_like(z, 2.0)
     small = z[:, p:] < np.array([1e-4, 1e-2])[: phi.shape[1] - p]
     cap[:, p:] = np.where(direction[:, p:] > 0, 2.0 * z[:, p:] + 0.1, np.where(small, np.inf, 0.9 * z[:, p:]))
-    out: Array = direction / np.maximum(1.0, (np.abs(direction) / cap).max(axis=1))[:, None]
-    return out
+    direction /= np.maximum(1.0, (np.abs(direction) / cap).max(axis=1))[:, None]
+    return direction, np.einsum("ti,ti->t", g, direction)
 
 
-class _State:
-    """Every trial's current point, updated in place by :func:`_optimise`."""
+class State:
+    """Every trial's current point (phi, log-likelihood, gradient, Hessian, modes and their sensitivities,
+    flags, iterations), updated in place by :func:`_optimise`."""
 
     FIELDS = ("phi", "ll", "grad", "hess", "b", "sens", "converged", "fixed")
 
@@ -124,7 +125,7 @@ class _State:
         self.fixed = np.zeros(phi.shape, dtype=bool)
         self.abandoned = np.zeros(data.n_trials, dtype=bool)
 
-    def replace(self, idx: NDArray[np.intp], other: _State, other_idx: NDArray[np.intp]) -> None:
+    def replace(self, idx: NDArray[np.intp], other: State, other_idx: NDArray[np.intp]) -> None:
         """Take the fits ``other_idx`` of ``other`` for this state's trials ``idx``."""
         for name in self.FIELDS:
             getattr(self, name)[idx] = getattr(other, name)[other_idx]
@@ -135,7 +136,7 @@ class _State:
         self.ll[idx], self.grad[idx], self.hess[idx], self.b[idx], self.sens[idx] = terms
 
 
-def _optimise(data: NB2Data, st: _State, active: NDArray[np.intp], tol: float, max_iter: int,
+def _optimise(data: NB2Data, st: State, active: NDArray[np.intp], tol: float, max_iter: int,
               abandon: Flags | None = None) -> None:
     """Damped Newton in z for the trials in ``active`` until each converges (a step below ``tol``)."""
     p = data.X.shape[0]
@@ -152,11 +153,8 @@ def _optimise(data: NB2Data, st: _State, active: NDArray[np.intp], tol: float, m
         new = active[fresh[active]]
         if new.size:
             q = st.phi[new]
-            direction[new] = _newton_direction(st.grad[new], st.hess[new], q, st.fixed[new], p, lower, upper)
-            jac = np.ones_like(q)
-            jac[:, p] = -np.exp(q[:, p])
-            jac[:, p + 1:] = np.exp(-q[:, p + 1:])
-            decrement[new] = np.einsum("ti,ti->t", st.grad[new] * jac, direction[new])
+            direction[new], decrement[new] = _newton_direction(st.grad[new], st.hess[new], q, st.fixed[new], p,
+                                                               lower, upper)
             alpha[new], halvings[new], fresh[new] = 1.0, 0, False
             full = from_z(np.clip(to_z(q, p) + direction[new], lower, upper), p)
             last = np.abs(full - q).max(axis=1) < spec.FINAL_STEP  # taken without a new evaluation
@@ -206,34 +204,26 @@ def _beyond_boundary(phi: Array, p: int) -> Flags:
     return out
 
 
-def _fit_from(data: NB2Data, phi: Array, tol: float, max_iter: int, abandon: Flags | None = None) -> _State:
+def _fit_from(data: NB2Data, phi: Array, tol: float, max_iter: int, abandon: Flags | None = None) -> State:
     """Optimise from ``phi``, then apply the boundary rule: refit with theta or the SD pinned at its limit.
 
     ``abandon`` (T, K): stop a trial as soon as it crosses the boundary of a parameter marked there (its fit is
     then left unconverged, to be discarded by the caller)."""
     p = data.X.shape[0]
-    st = _State(data, phi)
+    st = State(data, phi)
     _optimise(data, st, np.arange(data.n_trials), tol, max_iter, abandon)
     st.fixed = _beyond_boundary(st.phi, p)
     pinned = np.nonzero(st.fixed.any(axis=1) & ~st.abandoned)[0]
     if pinned.size:
-        lower, _ = z_limits(p, data.random_intercept)
-        st.phi[pinned] = from_z(np.where(st.fixed[pinned], lower, to_z(st.phi[pinned], p)), p)
+        at_limit = from_z(z_limits(p, data.random_intercept)[0][None], p)
+        st.phi[pinned] = np.where(st.fixed[pinned], at_limit, st.phi[pinned])
         st.reevaluate(data, pinned)
         st.converged[pinned] = False
         _optimise(data, st, pinned, tol, max_iter)
     return st
 
 
-class NumpyFit:
-    """The optimum of every trial: phi, Hessian, log-likelihood, flags, iterations, modes b_hat."""
-
-    def __init__(self, st: _State) -> None:
-        self.phi, self.hess, self.ll, self.b = st.phi, st.hess, st.ll, st.b
-        self.converged, self.iterations, self.gradient = st.converged, st.iterations, st.grad
-
-
-def fit_numpy(data: NB2Data, tol: float = spec.TOLERANCE, max_iter: int = spec.MAX_ITER) -> NumpyFit:
+def fit_numpy(data: NB2Data, tol: float = spec.TOLERANCE, max_iter: int = spec.MAX_ITER) -> State:
     """Fit every trial: from :func:`start_values`, with the boundary rule and the restart (module docstring)."""
     p = data.X.shape[0]
     phi0 = start_values(data)
@@ -247,4 +237,4 @@ def fit_numpy(data: NB2Data, tol: float = spec.TOLERANCE, max_iter: int = spec.M
         other = _fit_from(sub, restart, tol, max_iter, abandon=st.fixed[again])
         better = other.converged & ~other.abandoned & (other.ll > st.ll[again] + 1e-9)
         st.replace(again[better], other, np.nonzero(better)[0])
-    return NumpyFit(st)
+    return st

@@ -13,9 +13,6 @@ import math
 
 from scipy import stats
 
-__all__ = ["FINAL_STEP", "LOG_SIGMA_LIMITS", "LOG_THETA_LIMITS", "RESTART_LOG_SIGMA", "RESTART_LOG_THETA",
-           "SIGMA_BOUNDARY", "TABLE_CAP", "THETA_BOUNDARY", "TOLERANCE", "Z_975"]
-
 LOG_THETA_LIMITS = (-8.0, 30.0)  # theta = e^30 ~ 1e13: NB2 is then Poisson to ~1e-13
 LOG_SIGMA_LIMITS = (-25.0, 3.0)  # sigma = 1.4e-11: the Laplace likelihood is then the NB2 GLM's
 THETA_BOUNDARY = 1e5  # theta above this ends on its limit (Poisson)
