@@ -5,7 +5,7 @@ passes over (M, T, N) temporaries, and worker threads mostly wait for each other
 :mod:`mescams.stats.nb2.optimiser` (same start, Newton steps in z with the same caps, step halving, stop,
 boundary rule and restart) and the same formulas as :mod:`mescams.stats.nb2.likelihood`, summed per participant
 in scalars, so both engines agree to rounding and a trial's fit does not depend on its batch. Designs: the GLM
-(any columns, one cell per participant) and the crossover mixed model (columns 1, treatment, period 2 on two
+(up to three columns, one cell per participant) and the crossover mixed model (columns 1, treatment, period 2 on two
 periods). Compiled once per installation into __pycache__ (the first call after a change takes seconds).
 """
 
@@ -241,17 +241,12 @@ def _laplace_one(y: Array, off: Array, X: Array, pres: Flags, lgy_sum: float, ca
         c2 = c * c
         ca = c - 0.5 * c2 * c * h_bb + hbc * hbc
         cb = -2.0 * hbc * c
-        for k in range(5):
-            l1k = 0.5 * (ca * a1[k] + cb * a2[k] + c2 * a3[k])
-            l2k = 0.25 * c2 * a2[k]
-            for m in range(5):
-                term = l1k * a1[m] + l2k * a2[m]
-                if m > k:
-                    hess[k, m] += term
-                elif m < k:
-                    hess[m, k] += term
-                else:
-                    hess[k, k] += 2.0 * term
+        left = (0.5 * (ca * a1[0] + cb * a2[0] + c2 * a3[0]), 0.5 * (ca * a1[1] + cb * a2[1] + c2 * a3[1]),
+                0.5 * (ca * a1[2] + cb * a2[2] + c2 * a3[2]), 0.5 * (ca * a1[3] + cb * a2[3] + c2 * a3[3]),
+                0.5 * (ca * a1[4] + cb * a2[4] + c2 * a3[4]))
+        for k in range(5):  # the upper triangle of left a1' + a1 left' + (c^2 / 4)(a2 a2' + a2 a2')
+            for m in range(k, 5):
+                hess[k, m] += left[k] * a1[m] + left[m] * a1[k] + 0.5 * c2 * a2[k] * a2[m]
     for k in range(5):
         for m in range(k):
             hess[k, m] = hess[m, k]
@@ -278,45 +273,37 @@ def _start(y: Array, off: Array, X: Array, pres: Flags, has_sigma: bool, phi: Ar
             total += y[j, i]
             exposure += math.exp(off[j, i])
             intercept = intercept and (X[0, j, i] == 1.0 or not pres[j, i])
-    beta = np.zeros(p)
+    beta = np.zeros(3)  # up to three columns, the rest read as 0: one pass per step with scalar sums
     if intercept:
         beta[0] = math.log(max(total, 0.5) / max(exposure, 1e-9))
     info, score, step = np.empty((p, p)), np.empty(p), np.empty(p)
-    for _ in range(6):
-        score[:] = 0.0
-        info[:, :] = 0.0
-        for j in range(n_m):
-            for i in range(n_n):
-                eta = off[j, i]
-                for k in range(p):
-                    eta += X[k, j, i] * beta[k]
-                mu = math.exp(eta)
-                for k in range(p):
-                    score[k] += X[k, j, i] * (y[j, i] - mu)
-                    for m in range(k, p):
-                        info[k, m] += X[k, j, i] * X[m, j, i] * mu
-        for k in range(p):
-            info[k, k] += 1e-6
-            for m in range(k):
-                info[k, m] = info[m, k]
+    for iteration in range(7):  # six scoring steps, then the moments at the start
+        g0 = g1 = g2 = i00 = i01 = i02 = i11 = i12 = i22 = pair_num = pair_den = sq = mu2 = 0.0
+        for i in range(n_n):
+            sr = sr2 = sm = sm2 = 0.0
+            for j in range(n_m):
+                x0, x1, x2 = X[0, j, i], X[1, j, i] if p > 1 else 0.0, X[2, j, i] if p > 2 else 0.0
+                m = math.exp(beta[0] * x0 + beta[1] * x1 + beta[2] * x2 + off[j, i])
+                r, xm0, xm1 = y[j, i] - m, x0 * m, x1 * m
+                g0, g1, g2 = g0 + x0 * r, g1 + x1 * r, g2 + x2 * r
+                i00, i01, i02, i11, i12, i22 = (i00 + xm0 * x0, i01 + xm0 * x1, i02 + xm0 * x2, i11 + xm1 * x1,
+                                                i12 + xm1 * x2, i22 + x2 * m * x2)
+                sr, sr2, sm, sm2 = sr + r, sr2 + r * r, sm + m, sm2 + m * m
+            pair_num, pair_den = pair_num + sr * sr - sr2, pair_den + sm * sm - sm2
+            sq, mu2 = sq + sr2 - sm, mu2 + sm2
+        if iteration == 6:
+            break
+        info[0, 0], score[0] = i00 + 1e-6, g0
+        if p > 1:
+            info[0, 1] = info[1, 0] = i01
+            info[1, 1], score[1] = i11 + 1e-6, g1
+        if p > 2:
+            info[0, 2], info[1, 2], info[2, 2], score[2] = i02, i12, i22 + 1e-6, g2
+            info[2, 0], info[2, 1] = i02, i12
         _solve_positive_definite(info, score, step)
         for k in range(p):
             beta[k] += min(max(step[k], -2.0), 2.0)
-    pair_num = pair_den = sq = mu2 = 0.0
-    for i in range(n_n):
-        sr = sr2 = sm = sm2 = 0.0
-        for j in range(n_m):
-            eta = off[j, i]
-            for k in range(p):
-                eta += X[k, j, i] * beta[k]
-            mu = math.exp(eta)
-            res = y[j, i] - mu
-            sr, sr2, sm, sm2 = sr + res, sr2 + res * res, sm + mu, sm2 + mu * mu
-        pair_num += sr * sr - sr2
-        pair_den += sm * sm - sm2
-        sq += sr2 - sm
-        mu2 += sm2
-    phi[:p] = beta
+    phi[:p] = beta[:p]
     s2 = 0.0
     if has_sigma:
         s2 = min(max(math.log1p(max(pair_num / max(pair_den, 2e-9), 0.0)), 0.05), 4.0)
@@ -430,8 +417,10 @@ def _optimise(y: Array, off: Array, X: Array, pres: Flags, lgy_sum: float, cap: 
         l1 = _evaluate(y, off, X, pres, lgy_sum, cap, table, trial_p, guess, b1, s1, g1, h1)
         stop = False
         if np.isfinite(l1) and l1 >= ll[0] - 1e-10 * (1.0 + abs(ll[0])):
-            step_all = np.max(np.abs(trial_p - phi))
-            step_beta = np.max(np.abs(trial_p[:p] - phi[:p]))
+            step_all = step_beta = 0.0
+            for k in range(n_k):  # largest moves, of all and of beta (scalars: no temporaries in the hot loop)
+                step_all = max(step_all, abs(trial_p[k] - phi[k]))
+                step_beta = step_all if k < p else step_beta
             phi[:] = trial_p
             ll[0] = l1
             grad[:] = g1

@@ -3,8 +3,8 @@
 - ``numpy``: the readable reference (:mod:`mescams.stats.nb2.optimiser`), all trials in lock-step array rounds;
   any design: the GLM or the random-intercept model, any columns, any cells per participant.
 - ``compiled``: the same procedure per trial in compiled code (:mod:`mescams.stats.nb2.compiled`), several
-  times faster and free of the interpreter lock; the GLM with one cell per participant and the crossover mixed
-  model (columns 1, treatment, period 2 on two periods), the designs of a simulated trial's analyses.
+  times faster and free of the interpreter lock; the GLM with up to three columns and one cell per participant
+  and the crossover mixed model (columns 1, treatment, period 2 on two periods): a simulated trial's analyses.
 """
 
 from __future__ import annotations
@@ -52,9 +52,13 @@ def _run_compiled(data: NB2Data, tol: float, max_iter: int) -> NB2Fit:
     return make_result(data, phi, hess, ll, converged, iterations, grad)
 
 
+def _compiled_takes(data: NB2Data) -> bool:
+    return data.crossover if data.random_intercept else data.X.shape[0] <= 3 and data.X.shape[1] == 1
+
+
 ENGINES = {
-    "compiled": Engine("compiled", "the GLM with one cell per participant, the crossover mixed model",
-                       lambda d: d.crossover if d.random_intercept else d.y.shape[0] == 1, _run_compiled),
+    "compiled": Engine("compiled", "the GLM with up to three columns and one cell per participant, the crossover "
+                       "mixed model", _compiled_takes, _run_compiled),
     "numpy": Engine("numpy", "any design", lambda d: True, _run_numpy),
 }
 
