@@ -118,7 +118,15 @@ def test_a_compiled_fit_does_not_depend_on_its_batch() -> None:
         np.testing.assert_array_equal(np.concatenate([getattr(a, field) for a in alone]), getattr(together, field))
 
 
-def test_a_design_it_does_not_take_is_refused_naming_the_field() -> None:
+def _four_column_glm() -> NB2Data:
+    data = long_trial(2, random_intercept=False)
+    return NB2Data(data.y, data.offset, data.present, np.concatenate([data.X, data.X[1:2] * data.X[2:3]]), False)
+
+
+@pytest.mark.parametrize("make", [lambda: long_trial(1), _four_column_glm], ids=["3 rows a group", "GLM 4 columns"])
+def test_a_design_it_does_not_take_is_refused_naming_the_field(make) -> None:  # type: ignore[no-untyped-def]
+    data = make()
     with pytest.raises(InputValidationError, match="compiled engine fits") as err:
-        fit(long_trial(1), engine="compiled")
+        fit(data, engine="compiled")
     assert err.value.field == "engine"
+    assert fit(data, engine="numpy").converged[0]  # the NumPy engine takes any design
