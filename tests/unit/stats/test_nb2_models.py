@@ -1,65 +1,17 @@
-"""The NB2 mixed model: the Laplace gradient is exact, fits recover known parameters, trouble is loud."""
+"""The analyses' NB2 models on data frames: known answers (R), known parameters, boundaries, trouble is loud.
+
+The likelihoods, their derivatives and the optimiser are tested per engine in tests/unit/stats/nb2/."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from mescams.errors import ConvergenceError
-from mescams.stats.nb_glm import NegativeBinomialRegression
-from mescams.stats.nbmm import NegativeBinomialMixedModel, pad_by_group
-from mescams.stats.nbmm_laplace import laplace_loglik, solve_random_effects
+from mescams.stats.nb2.data import pad_by_group
+from mescams.stats.nb2.models import NegativeBinomialMixedModel, NegativeBinomialRegression
 from mescams.stats.results import ConvergenceWarning, NotFittedError
-
-
-def _arrays(rng: np.random.Generator, n: int = 25):
-    y = rng.poisson(2.5, (n, 2)).astype(float)
-    X = np.zeros((n, 2, 3))
-    X[..., 0] = 1.0
-    X[:, 0, 1] = rng.integers(0, 2, n)
-    X[:, 1, 1] = 1.0 - X[:, 0, 1]
-    X[:, 1, 2] = 1.0
-    offset = np.log(rng.integers(1, 4, (n, 2)).astype(float))
-    mask = np.ones((n, 2), dtype=bool)
-    mask[:3, 1] = False
-    return y, X, offset, mask
-
-
-def test_laplace_gradient_matches_finite_differences(rng) -> None:
-    y, X, offset, mask = _arrays(rng)
-    z = np.array([0.4, -0.3, 0.1, 0.3, -0.4])
-
-    def loglik(v: np.ndarray) -> float:
-        return float(laplace_loglik(y, X, offset, mask, v[:3], v[3], v[4]).loglik)
-
-    numeric = np.array([(loglik(z + e) - loglik(z - e)) / 2e-6 for e in np.eye(5) * 1e-6])
-    analytic = laplace_loglik(y, X, offset, mask, z[:3], z[3], z[4]).gradient
-    np.testing.assert_allclose(analytic, numeric, rtol=1e-5, atol=1e-6)
-
-
-def test_random_effects_solve_the_score_equation(rng) -> None:
-    y, X, offset, mask = _arrays(rng)
-    beta, log_theta, log_sigma = np.array([0.2, -0.5, 0.1]), 0.5, -0.2
-    b = solve_random_effects(y, X, offset, mask, beta, log_theta, log_sigma)
-    mu = np.exp(np.einsum("nmp,p->nm", X, beta) + offset + b[:, None])
-    theta = np.exp(log_theta)
-    score = np.sum(theta * (y - mu) / (mu + theta) * mask, axis=1) - b / np.exp(2 * log_sigma)
-    np.testing.assert_allclose(score, 0.0, atol=1e-9)
-
-
-def test_batched_trials_equal_single_fits(rng) -> None:
-    """Leading batch axes give the same numbers as one trial at a time (for the simulation engine)."""
-    trials = [_arrays(rng) for _ in range(3)]
-    stacked = [np.stack(parts) for parts in zip(*trials, strict=True)]
-    beta = np.array([[0.1, -0.2, 0.0], [0.3, -0.6, 0.2], [0.0, 0.0, 0.1]])
-    batched = laplace_loglik(*stacked, beta, np.array([0.1, 0.5, -0.3]), np.array([-0.5, 0.0, -1.0]))
-    for k, (y, X, offset, mask) in enumerate(trials):
-        single = laplace_loglik(y, X, offset, mask, beta[k], [0.1, 0.5, -0.3][k], [-0.5, 0.0, -1.0][k])
-        np.testing.assert_allclose(batched.loglik[k], single.loglik, rtol=1e-12)
-        np.testing.assert_allclose(batched.gradient[k], single.gradient, rtol=1e-10)
 
 
 def test_pad_by_group_keeps_every_row() -> None:
@@ -123,24 +75,6 @@ def test_nb_glm_known_answer() -> None:
 R_GLMNB_COEF = [0.182321556794, 1.098612288668]
 R_GLMNB_SE = [0.520181626777, 0.655794738132]
 R_GLMNB_THETA = 1.9245155323
-
-
-@settings(max_examples=25, deadline=None)
-@given(beta=st.lists(st.floats(-2, 2), min_size=3, max_size=3), log_theta=st.floats(-2.5, 6.0),
-       log_sigma=st.floats(-3.0, 1.0), seed=st.integers(0, 10_000))
-def test_gradient_is_exact_everywhere(beta, log_theta, log_sigma, seed) -> None:
-    """Property: at any parameter point the analytic gradient equals the central difference of the
-    Laplace log-likelihood (relative 1e-5), including high dispersion and tiny random-effect SDs."""
-    y, X, offset, mask = _arrays(np.random.default_rng(seed), n=12)
-    z = np.array([*beta, log_theta, log_sigma])
-
-    def loglik(v: np.ndarray) -> float:
-        return float(laplace_loglik(y, X, offset, mask, v[:3], v[3], v[4]).loglik)
-
-    h = 1e-6
-    numeric = np.array([(loglik(z + e) - loglik(z - e)) / (2 * h) for e in np.eye(5) * h])
-    analytic = laplace_loglik(y, X, offset, mask, z[:3], z[3], z[4]).gradient
-    np.testing.assert_allclose(analytic, numeric, rtol=1e-5, atol=1e-5 * (1 + np.abs(numeric).max()))
 
 
 def test_double_boundary_fit_is_the_poisson_glm(tmp_path, protocol) -> None:
