@@ -12,7 +12,7 @@ import importlib
 
 import typer
 
-AREAS = ("protocol", "eligibility", "edss", "prescreen", "edc", "stats", "sim", "interop", "operations")
+AREAS = ("protocol", "eligibility", "edss", "prescreen", "edc", "stats", "sim", "interop", "operations", "federated")
 
 
 def build_app() -> typer.Typer:

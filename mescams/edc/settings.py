@@ -48,6 +48,7 @@ EDC_APPS = [
     "mescams.edc.web",
     "mescams.edc.security",
     "mescams.edc.api",
+    "mescams.edc.federation",
 ]
 
 

@@ -116,19 +116,21 @@ class PooledFit:
         return float(self.z[k]), se
 
 
-def fit_pooled(nodes: Sequence[Evaluate], start_rate: float, *, max_evaluations: int = 60) -> PooledFit:
-    """Fit the pooled model with trial as a fixed effect; ``nodes[k](z_k)`` returns node ``k``'s part (its own
-    Laplace log-likelihood, gradient and Hessian at its local parameters)."""
-    maps = [local_map(k, len(nodes)) for k in range(len(nodes))]
+def fit_pooled(evaluate_nodes: Callable[[list[Array]], list[NodePart]], n_nodes: int, start_rate: float, *,
+               max_evaluations: int = 60) -> PooledFit:
+    """Fit the pooled model with trial as a fixed effect; ``evaluate_nodes([z_1, ..., z_K])`` returns each node's
+    part (its Laplace log-likelihood, gradient and Hessian at its local parameters ``z_k``), asking the nodes at
+    once if it can."""
+    maps = [local_map(k, n_nodes) for k in range(n_nodes)]
 
     def evaluate(z: Array) -> NodePart:
-        parts = [node(a @ z) for node, a in zip(nodes, maps, strict=True)]
+        parts = evaluate_nodes([a @ z for a in maps])
         return NodePart(sum(p.loglik for p in parts),
                         sum((a.T @ p.gradient for a, p in zip(maps, parts, strict=True)), np.zeros(len(z))),
                         sum((a.T @ p.hessian @ a for a, p in zip(maps, parts, strict=True)),
                             np.zeros((len(z), len(z)))))
 
-    terms = ("(Intercept)", "treatment", "period", *(f"trial{k + 1}" for k in range(1, len(nodes))),
+    terms = ("(Intercept)", "treatment", "period", *(f"trial{k + 1}" for k in range(1, n_nodes)),
              "log_theta", "log_sigma")
     start = np.zeros(len(terms))
     start[0], start[-1] = start_rate, np.log(0.5)
