@@ -11,16 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from math import erfc, sqrt
 from typing import Any, Protocol
 
 import numpy as np
-from scipy import stats
 
 from mescams.errors import MescamsError
-from mescams.stats.federated.disclosure import MAX_EVALUATIONS, check_nodes
+from mescams.stats.federated.disclosure import AE_KEYS, MAX_EVALUATIONS, check_nodes
 from mescams.stats.federated.laplace import NodePart
 from mescams.stats.federated.meta import reml_meta_analysis
-from mescams.stats.federated.node import AE_KEYS
 from mescams.stats.federated.pooled import fit_pooled
 
 __all__ = ["FederatedNode", "run_federated"]
@@ -40,7 +39,7 @@ class FederatedNode(Protocol):
 
 def _effect(estimate: float, se: float) -> dict[str, float]:
     return {"rate_ratio": float(np.exp(estimate)), "ci_low": float(np.exp(estimate - Z95 * se)),
-            "ci_high": float(np.exp(estimate + Z95 * se)), "p_value": float(2.0 * stats.norm.sf(abs(estimate / se))),
+            "ci_high": float(np.exp(estimate + Z95 * se)), "p_value": erfc(abs(estimate / se) / sqrt(2.0)),
             "log_rate_ratio": float(estimate), "se": float(se)}
 
 

@@ -17,9 +17,11 @@ from __future__ import annotations
 
 from mescams.errors import MescamsError
 
-__all__ = ["MAX_EVALUATIONS", "MAX_PARAMETER_SHARE", "MIN_COUNT", "MIN_NODES", "MIN_PARTICIPANTS",
+__all__ = ["AE_KEYS", "MAX_EVALUATIONS", "MAX_PARAMETER_SHARE", "MIN_COUNT", "MIN_NODES", "MIN_PARTICIPANTS",
            "DisclosureRefused", "check_model_size", "check_nodes", "released_count"]
 
+AE_KEYS = ("exposed", "participants_with_ae", "events", "serious_events", "participants_with_serious_ae")
+"""The adverse-event counts a node releases per treatment (each under ``MIN_COUNT``)."""
 MIN_NODES = 3
 MIN_PARTICIPANTS = 6
 MAX_PARAMETER_SHARE = 0.33

@@ -72,7 +72,7 @@ def pad_participants(participant: NDArray[np.str_], y: Array, X: Array, offset: 
     counts = np.bincount(codes, minlength=len(labels))
     width = int(counts.max()) if len(counts) else 0
     order = np.argsort(codes, kind="stable")
-    starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(int)
+    starts = np.cumsum(counts) - counts
     position = np.empty(len(codes), dtype=int)
     position[order] = np.arange(len(codes)) - np.repeat(starts, counts)
     shape = (len(labels), width)

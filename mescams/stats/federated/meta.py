@@ -14,10 +14,11 @@ maximised over ``tau^2 >= 0`` (Brent on a bracket that holds every plausible val
 from __future__ import annotations
 
 from dataclasses import dataclass
+from math import erfc, sqrt
 from typing import Any
 
 import numpy as np
-from scipy import optimize, stats
+from scipy import optimize
 
 __all__ = ["MetaAnalysis", "reml_meta_analysis"]
 
@@ -37,7 +38,7 @@ class MetaAnalysis:
         return {"rate_ratio": float(np.exp(self.estimate)), "ci_low": float(np.exp(self.estimate - 1.959963984540054
                                                                                     * self.se)),
                 "ci_high": float(np.exp(self.estimate + 1.959963984540054 * self.se)),
-                "p_value": float(2.0 * stats.norm.sf(abs(z))), "log_rate_ratio": self.estimate, "se": self.se,
+                "p_value": erfc(abs(z) / sqrt(2.0)), "log_rate_ratio": self.estimate, "se": self.se,
                 "tau2": self.tau2, "q": self.q, "i2": self.i2, "n_trials": self.k, "method": "REML"}
 
 

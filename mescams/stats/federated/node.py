@@ -17,14 +17,12 @@ from mescams.core.protocol import Protocol
 from mescams.stats.analysis_data import AnalysisData
 from mescams.stats.crossover import active_and_placebo
 from mescams.stats.datasets import attributed_adverse_events, period_totals, subject_level
-from mescams.stats.federated.disclosure import check_model_size, released_count
+from mescams.stats.federated.disclosure import AE_KEYS, check_model_size, released_count
 from mescams.stats.federated.laplace import NodeData, node_contribution, pad_participants
 from mescams.stats.federated.pooled import LOCAL_TERMS, maximise
 from mescams.stats.safety import adverse_event_summary
 
-__all__ = ["AE_KEYS", "NodeAnalysis"]
-
-AE_KEYS = ("exposed", "participants_with_ae", "events", "serious_events", "participants_with_serious_ae")
+__all__ = ["NodeAnalysis"]
 
 
 @dataclass(frozen=True)
@@ -76,12 +74,13 @@ class NodeAnalysis:
         start = np.array([rate, 0.0, 0.0, 0.0, np.log(0.5)])
         best = maximise(lambda z: node_contribution(self.data, z), start, max_evaluations=max_evaluations,
                         bounded=(3, 4))
-        information = -best.part.hessian
+        free = ~best.held
+        information = -best.part.hessian[np.ix_(free, free)]
         if not best.converged or np.linalg.eigvalsh(information).min() <= 0:
             message = best.message if not best.converged else "the Hessian at the maximum is not negative definite"
             return {"converged": False, "message": message, "n_participants": self.data.n_participants}
-        se = float(np.sqrt(np.linalg.inv(information)[1, 1]))
-        return {"converged": True, "message": "converged", "log_rate_ratio": float(best.z[1]), "se": se,
+        se = float(np.sqrt(np.linalg.inv(information)[1, 1]))  # treatment is free: only variances are bounded
+        return {"converged": True, "message": best.message, "log_rate_ratio": float(best.z[1]), "se": se,
                 "n_participants": self.data.n_participants}
 
     def adverse_event_counts(self) -> dict[str, dict[str, int | None]]:

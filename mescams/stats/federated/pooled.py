@@ -29,7 +29,9 @@ __all__ = ["LOCAL_TERMS", "PooledFit", "fit_pooled", "local_map", "maximise"]
 Array = NDArray[np.float64]
 LOCAL_TERMS = ("(Intercept)", "treatment", "period", "log_theta", "log_sigma")
 """The node's parameters, in order: what each node evaluates."""
-LOG_RANGE = (-12.0, 20.0)  # log theta and log sigma stay inside, so exp() cannot overflow on a flat direction
+LOG_RANGE = (-12.0, 12.0)
+"""log theta and log sigma stay inside: theta up to 1.6e5 (NB2 is then Poisson to 1e-5, and lgamma differences
+keep 1e-10), sigma down to 6e-6 (no between-participant variation)."""
 GRADIENT_TOLERANCE = 1e-8
 
 
@@ -47,33 +49,46 @@ class Maximum:
     evaluations: int
     converged: bool
     message: str
+    held: NDArray[np.bool_]
+    """Parameters held on a bound at the maximum."""
 
 
 def maximise(evaluate: Evaluate, start: Array, *, max_evaluations: int = 60,
              bounded: Sequence[int] = ()) -> Maximum:
-    """Damped Newton maximisation of a log-likelihood given its value, gradient and Hessian (module docstring)."""
+    """Damped Newton maximisation of a log-likelihood given its value, gradient and Hessian (module docstring).
+
+    Coordinates in ``bounded`` (log theta, log sigma) stay in :data:`LOG_RANGE`; one that sits on its bound with
+    the gradient pointing outwards is held there (projected Newton), and the message says so: the maximum is then
+    on the boundary (no overdispersion, or no between-participant variation) as far as these data can tell."""
     z = np.asarray(start, dtype=float)
     part, evaluations = evaluate(z), 1
     while True:
         g = part.gradient
-        if np.max(np.abs(g)) < GRADIENT_TOLERANCE:
-            return Maximum(z, part, evaluations, True, "converged")
-        information = -part.hessian
+        held = np.zeros(len(z), dtype=bool)
+        for i in bounded:
+            held[i] = (z[i] >= LOG_RANGE[1] and g[i] > 0) or (z[i] <= LOG_RANGE[0] and g[i] < 0)
+        free = ~held
+        if np.max(np.abs(g[free])) < GRADIENT_TOLERANCE:
+            message = "converged" if not held.any() else "converged with a variance parameter on its boundary"
+            return Maximum(z, part, evaluations, True, message, held)
+        information = -part.hessian[np.ix_(free, free)]
         shift = 0.0
         while True:
             try:
-                chol = np.linalg.cholesky(information + shift * np.eye(len(z)))
+                chol = np.linalg.cholesky(information + shift * np.eye(int(free.sum())))
                 break
             except np.linalg.LinAlgError:
                 shift = max(2.0 * shift, 1e-3 * max(1.0, float(np.abs(np.diag(information)).max())))
-        step = np.linalg.solve(chol.T, np.linalg.solve(chol, g))
+        step = np.zeros(len(z))
+        step[free] = np.linalg.solve(chol.T, np.linalg.solve(chol, g[free]))
         length = np.max(np.abs(step))
         if length > 2.0:
             step *= 2.0 / length
         t = 1.0
         while True:
             if evaluations >= max_evaluations:
-                return Maximum(z, part, evaluations, False, f"stopped at the limit of {max_evaluations} evaluations")
+                return Maximum(z, part, evaluations, False, f"stopped at the limit of {max_evaluations} evaluations",
+                               held)
             candidate = z + t * step
             if bounded:
                 index = list(bounded)
@@ -83,7 +98,7 @@ def maximise(evaluate: Evaluate, start: Array, *, max_evaluations: int = 60,
                 break
             t /= 2.0
             if t < 1e-8:
-                return Maximum(z, part, evaluations, False, "line search failed")
+                return Maximum(z, part, evaluations, False, "line search failed", held)
         z, part = candidate, trial
 
 
@@ -137,10 +152,12 @@ def fit_pooled(evaluate_nodes: Callable[[list[Array]], list[NodePart]], n_nodes:
     width = len(terms)
     best = maximise(evaluate, start, max_evaluations=max_evaluations, bounded=(width - 2, width - 1))
     covariance = None
+    free = ~best.held
     if best.converged:
-        eigen = np.linalg.eigvalsh(-best.part.hessian)
-        if eigen.min() > 0:
-            covariance = np.linalg.inv(-best.part.hessian)
+        information = -best.part.hessian[np.ix_(free, free)]
+        if np.linalg.eigvalsh(information).min() > 0:
+            covariance = np.full((width, width), np.nan)
+            covariance[np.ix_(free, free)] = np.linalg.inv(information)
     message = best.message if covariance is not None or not best.converged else \
         "the Hessian at the maximum is not negative definite"
     return PooledFit(terms, best.z, covariance, best.part.loglik, best.evaluations,
