@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 import numpy as np
+from numpy.typing import NDArray
 
 from mescams.errors import MescamsError
 from mescams.stats.federated.laplace import NodePart
@@ -58,7 +59,7 @@ class HttpNode:
             raise NodeUnavailable(f"node {self.url} answered HTTP {response.status_code}: {response.text[:200]}")
         return response.json()
 
-    def evaluate(self, z: np.ndarray, nodes: int) -> NodePart:
+    def evaluate(self, z: NDArray[np.float64], nodes: int) -> NodePart:
         answer = self.post("/gel_crossover/evaluate", {"nodes": nodes, "parameters": [float(v) for v in z]})
         return NodePart(float(answer["loglik"]), np.asarray(answer["gradient"], dtype=float),
                         np.asarray(answer["hessian"], dtype=float))

@@ -15,6 +15,7 @@ from math import erfc, sqrt
 from typing import Any, Protocol
 
 import numpy as np
+from numpy.typing import NDArray
 
 from mescams.errors import MescamsError
 from mescams.stats.federated.disclosure import AE_KEYS, MAX_EVALUATIONS, check_nodes
@@ -34,7 +35,7 @@ class FederatedNode(Protocol):
 
     def post(self, path: str, body: dict[str, Any]) -> Any: ...
 
-    def evaluate(self, z: np.ndarray, nodes: int) -> NodePart: ...
+    def evaluate(self, z: NDArray[np.float64], nodes: int) -> NodePart: ...
 
 
 def _effect(estimate: float, se: float) -> dict[str, float]:
@@ -51,7 +52,7 @@ def pooled_crossover(pool: ThreadPoolExecutor, nodes: Sequence[FederatedNode]) -
     known = None not in gel and None not in scans and sum(gel) > 0
     rate = float(np.log(sum(gel) / sum(scans))) if known else -1.0
 
-    def evaluate_nodes(zs: list[np.ndarray]) -> list[NodePart]:
+    def evaluate_nodes(zs: list[NDArray[np.float64]]) -> list[NodePart]:
         return list(pool.map(lambda pair: pair[0].evaluate(pair[1], k), zip(nodes, zs, strict=True)))
 
     # of each node's approval, one request goes to the summary and one to the local fit: the rest is Newton's

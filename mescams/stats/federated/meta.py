@@ -18,6 +18,7 @@ from math import erfc, sqrt
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 from scipy import optimize
 
 __all__ = ["MetaAnalysis", "reml_meta_analysis"]
@@ -42,13 +43,14 @@ class MetaAnalysis:
                 "tau2": self.tau2, "q": self.q, "i2": self.i2, "n_trials": self.k, "method": "REML"}
 
 
-def _restricted(tau2: float, y: np.ndarray, v: np.ndarray) -> float:
+def _restricted(tau2: float, y: NDArray[np.float64], v: NDArray[np.float64]) -> float:
     w = 1.0 / (v + tau2)
     mu = float(np.sum(w * y) / np.sum(w))
     return -0.5 * float(np.sum(np.log(v + tau2)) + np.log(np.sum(w)) + np.sum(w * (y - mu) ** 2))
 
 
-def reml_meta_analysis(estimates: np.ndarray | list[float], variances: np.ndarray | list[float]) -> MetaAnalysis:
+def reml_meta_analysis(estimates: NDArray[np.float64] | list[float],
+                       variances: NDArray[np.float64] | list[float]) -> MetaAnalysis:
     """Pool ``estimates`` (with sampling ``variances``) by the REML random-effects model (module docstring)."""
     y, v = np.asarray(estimates, dtype=float), np.asarray(variances, dtype=float)
     if len(y) < 2 or len(y) != len(v):

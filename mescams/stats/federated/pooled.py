@@ -5,7 +5,8 @@ Model: ``gel_total ~ treatment + period + trial + offset(log(n_scans)) + (1 | pa
 with its own intercept ``beta_0 + gamma_k`` (``gamma_1 = 0``: the first node is the reference trial), so each
 node's local parameters are a linear map ``z_k = A_k z`` of the full ones, and
 
-.. math:: \ell(z) = \sum_k \ell_k(A_k z), \quad \nabla \ell = \sum_k A_k' g_k, \quad \nabla^2 \ell = \sum_k A_k' H_k A_k.
+.. math:: \ell(z) = \sum_k \ell_k(A_k z), \quad \nabla \ell = \sum_k A_k' g_k,
+          \quad \nabla^2 \ell = \sum_k A_k' H_k A_k.
 
 The maximiser is a damped Newton method: the step solves ``(-H + lambda I) d = g`` with ``lambda`` raised only
 when ``-H`` is not positive definite, is capped at 2 in any coordinate, and is halved until the log-likelihood

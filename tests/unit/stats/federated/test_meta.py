@@ -27,7 +27,7 @@ def test_homogeneous_estimates_put_tau2_on_its_boundary() -> None:
     assert meta.tau2 == 0.0
     assert meta.i2 == 0.0
     w = [1 / 0.04, 1 / 0.09, 1 / 0.05]
-    assert meta.estimate == pytest.approx(sum(wi * yi for wi, yi in zip(w, [-0.3, -0.31, -0.29])) / sum(w))
+    assert meta.estimate == pytest.approx(sum(wi * yi for wi, yi in zip(w, [-0.3, -0.31, -0.29], strict=True)) / sum(w))
 
 
 def test_one_trial_is_refused() -> None:
