@@ -14,7 +14,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from mescams.errors import MescamsError
-from mescams.stats.federated.laplace import NodePart
+from mescams.stats.federated.parts import NodePart
 
 __all__ = ["HttpNode", "NodeRefused", "NodeUnavailable"]
 

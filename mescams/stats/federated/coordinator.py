@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 
 from mescams.errors import MescamsError
 from mescams.stats.federated.disclosure import AE_KEYS, MAX_EVALUATIONS, check_nodes
-from mescams.stats.federated.laplace import NodePart
+from mescams.stats.federated.parts import NodePart
 from mescams.stats.federated.meta import reml_meta_analysis
 from mescams.stats.federated.pooled import fit_pooled
 

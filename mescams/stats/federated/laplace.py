@@ -33,6 +33,8 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import special
 
+from mescams.stats.federated.parts import NodePart
+
 __all__ = ["NodeData", "NodePart", "node_contribution", "pad_participants"]
 
 Array = NDArray[np.float64]
@@ -55,15 +57,6 @@ class NodeData:
     @property
     def n_observations(self) -> int:
         return int(self.mask.sum())
-
-
-@dataclass(frozen=True)
-class NodePart:
-    """A node's Laplace log-likelihood, its gradient and Hessian in ``(beta, log theta, log sigma)``."""
-
-    loglik: float
-    gradient: Array
-    hessian: Array
 
 
 def pad_participants(participant: NDArray[np.str_], y: Array, X: Array, offset: Array) -> NodeData:

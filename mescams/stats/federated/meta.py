@@ -6,7 +6,9 @@ log-likelihood of ``tau^2`` (Viechtbauer 2005; ``metafor::rma(method = "REML")``
 
 .. math:: -\tfrac12 \left[\sum_k \log(v_k + \tau^2) + \log \sum_k w_k + \sum_k w_k (y_k - \hat\mu)^2\right]
 
-maximised over ``tau^2 >= 0`` (Brent on a bracket that holds every plausible value). Then ``mu_hat`` has SE
+maximised over ``tau^2 >= 0`` by Fisher scoring, as metafor does: with ``P = W - w w' / sum w``, the step is
+``(y' P P y - tr P) / tr(P P)``, halved while it would leave ``tau^2`` negative (numpy only: the coordinator
+loads no SciPy). Then ``mu_hat`` has SE
 ``(sum w)^(-1/2)``, a Wald 95 % interval and p-value; ``Q`` is Cochran's, ``I^2 = tau^2 / (tau^2 + s^2)`` with
 ``s^2`` the typical within-trial variance of Higgins and Thompson (2002), as metafor reports it.
 """
@@ -19,7 +21,6 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import optimize
 
 __all__ = ["MetaAnalysis", "reml_meta_analysis"]
 
@@ -57,11 +58,18 @@ def reml_meta_analysis(estimates: NDArray[np.float64] | list[float],
         raise ValueError(f"estimates: need at least 2 trials with one variance each, got {len(y)} and {len(v)}")
     if not np.all(np.isfinite(y)) or not np.all(v > 0):
         raise ValueError("variances: every estimate needs a finite value and a positive variance")
-    upper = 10.0 * (float(np.var(y, ddof=1)) + float(v.max()))
-    found = optimize.minimize_scalar(lambda t: -_restricted(t, y, v), bounds=(0.0, upper), method="bounded",
-                                     options={"xatol": 1e-14 * max(1.0, upper)})
-    tau2 = float(found.x)
-    if -_restricted(0.0, y, v) <= found.fun:  # the maximum is on the boundary
+    tau2 = max(0.0, float(np.var(y, ddof=1)) - float(np.mean(v)))  # a moment start, as metafor's
+    for _ in range(200):
+        w = 1.0 / (v + tau2)
+        p = np.diag(w) - np.outer(w, w) / np.sum(w)
+        py = p @ y
+        step = float((py @ py - np.trace(p)) / np.trace(p @ p))
+        while tau2 + step < 0.0 and step < -1e-16:
+            step /= 2.0
+        tau2 = max(0.0, tau2 + step)
+        if abs(step) < 1e-12 * max(1.0, tau2):
+            break
+    if _restricted(0.0, y, v) >= _restricted(tau2, y, v):  # the maximum is on the boundary
         tau2 = 0.0
     w = 1.0 / (v + tau2)
     w0 = 1.0 / v

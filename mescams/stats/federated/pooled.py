@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from mescams.stats.federated.laplace import NodePart
+from mescams.stats.federated.parts import NodePart
 
 __all__ = ["LOCAL_TERMS", "PooledFit", "fit_pooled", "local_map", "maximise"]
 
