@@ -13,7 +13,7 @@ import importlib
 import typer
 
 AREAS = ("protocol", "eligibility", "edss", "prescreen", "feasibility", "edc", "coding", "stats", "sim", "interop",
-         "operations", "safety")
+         "operations", "safety", "federated")
 
 
 def build_app() -> typer.Typer:
