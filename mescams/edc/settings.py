@@ -190,7 +190,10 @@ def build_settings(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "LOGGING": {
             "version": 1,
             "disable_existing_loggers": False,
+            # a 403 is one line, not a traceback (mescams.edc.web.log_filters)
+            "filters": {"one_line_403": {"()": "mescams.edc.web.log_filters.OneLineForbidden"}},
             "handlers": {"console": {"class": "logging.StreamHandler"}},
+            "loggers": {"django.request": {"filters": ["one_line_403"]}},
             "root": {"handlers": ["console"], "level": env.get("MESCAMS_LOG_LEVEL", "WARNING")},
         },
         **security_settings(env, demo=demo),  # sessions, cookies, headers (override the values above)

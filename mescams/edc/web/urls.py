@@ -10,7 +10,6 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.staticfiles.views import serve as static_serve
 from django.urls import include, path, re_path
-from django.views.generic import RedirectView
 
 from mescams.edc.web.views import (
     access_log,
@@ -75,6 +74,7 @@ pages = [
     path("dm/audit/", datamgmt.audit, name="dm_audit"),
     path("dm/locks/", datamgmt.locks, name="dm_locks"),
     path("dm/locks/action/", datamgmt.lock_action, name="dm_lock_action"),
+    path("dm/locks/confirm/", datamgmt.lock_confirm, name="dm_lock_confirm"),
     path("dm/access-log/", access_log.access_log_page, name="dm_access_log"),
     # unblinded statistician and DSMB
     path("oversight/", oversight.overview, name="oversight"),
@@ -91,7 +91,7 @@ urlpatterns = [
     path("accounts/password/", auth.password_change, name="password_change"),
     path("accounts/logout/", auth_views.LogoutView.as_view(next_page="/accounts/login/"), name="logout"),
     # The admin's own log-in would bypass the lock-out: send it to the one log-in page.
-    path("admin/login/", RedirectView.as_view(url="/accounts/login/?next=/admin/", query_string=False)),
+    path("admin/login/", auth.admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
     re_path(r"^static/(?P<path>.*)$", static_serve, {"insecure": True}),
 ]

@@ -171,7 +171,7 @@ def test_a_day_at_the_trial(browser: Any, live_server: Any, trial: Any, shoot: A
     lab = log_in(browser.new_context(), base, "lab")
     row = lab.locator(f"#product-{product_code}")
     assert eligible in row.inner_text()
-    assert "1.050e+08" in row.locator("#cells-to-infuse").inner_text()
+    assert "1.05 × 10⁸" in row.locator("#cells-to-infuse").inner_text()
     assert "50 mL" in row.locator("#final-volume").inner_text()
     assert re.search(r"W0 .*: (MSC|PLACEBO)", row.inner_text())
     shoot(lab, "lab-worklist")

@@ -1,5 +1,6 @@
 """Every page enforces its roles on the server: a role not allowed gets 403 (not a hidden link), an allowed role
-gets the page (or a redirect, a 404 for a record it may not see, 405 for a GET on a POST-only action)."""
+gets the page (or a redirect, a 404 for a record it may not see, a redirect to its form for a GET on a POST-only
+action)."""
 
 from __future__ import annotations
 

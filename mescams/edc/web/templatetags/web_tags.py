@@ -9,6 +9,8 @@ from django.urls import reverse
 
 from mescams.core.blinding import Role
 from mescams.edc.web.forms import FORM_TITLES, label_of
+from mescams.edc.web.numbers import scientific
+from mescams.edc.web.plain_words import criterion_text, plain_reason
 
 register = template.Library()
 
@@ -69,7 +71,20 @@ def get(mapping: Any, key: Any) -> Any:
 
 @register.filter
 def sci(value: Any) -> str:
-    """A cell count in scientific notation (1.05e+08)."""
+    """A cell count as people write it: three significant figures times a power of ten (1.07 × 10⁸); numbers
+    under 10,000 plainly (0.95)."""
     if value is None or value == "":
         return ""
-    return f"{float(value):.3g}" if abs(float(value)) < 1e4 else f"{float(value):.3e}"
+    return scientific(float(value))
+
+
+@register.filter
+def reason_in_words(reason: str) -> str:
+    """An eligibility reason without internal names (see :mod:`mescams.edc.web.plain_words`)."""
+    return plain_reason(str(reason))
+
+
+@register.filter
+def criterion_words(criterion_id: str) -> str:
+    """The protocol's text of a criterion."""
+    return criterion_text(str(criterion_id))

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.urls import reverse
 
 from mescams.core.blinding import BLINDING_POLICY, Reveal, Role
 from mescams.edc.api.management import ALLOCATION_TABLES, LAB_FIELDS
@@ -17,7 +17,7 @@ from mescams.edc.queries import services as queries
 from mescams.edc.queries.models import DataLock
 from mescams.edc.trial import services as trial
 from mescams.edc.trial.models import UnblindingAttempt
-from mescams.edc.web.access import role_required
+from mescams.edc.web.access import post_only, role_required
 from mescams.edc.web.forms import UnlockForm
 from mescams.edc.web.services import data_entry_matrix, missing_data, visit_statuses
 from mescams.errors import InputValidationError, TrialStateError
@@ -72,15 +72,31 @@ def locks(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.DATA_MANAGER)
-@require_POST
+def lock_confirm(request: HttpRequest) -> HttpResponse:
+    """Asks before a lock: whose data, what a lock stops (every change, by anyone, until an audited unlock), and the
+    open queries left; the lock is taken only from this page's button."""
+    participant_id = request.GET.get("participant_id") or None
+    p = trial.get_visible_participant(request.user, participant_id) if participant_id else None
+    open_queries = queries.visible_queries(request.user).exclude(status="closed")
+    if p is not None:
+        open_queries = open_queries.filter(participant=p)
+    return render(request, "web/dm_lock_confirm.html", {"p": p, "open_queries": open_queries.count()})
+
+
+@role_required(Role.DATA_MANAGER)
+@post_only("web:dm_locks")
 def lock_action(request: HttpRequest) -> HttpResponse:
-    """Lock or unlock one participant (``participant_id``) or the trial (empty); an unlock needs a reason."""
+    """Lock (only once confirmed on :func:`lock_confirm`'s page) or unlock one participant (``participant_id``) or
+    the trial (empty); an unlock needs a reason."""
     participant_id = request.POST.get("participant_id") or None
     what = participant_id or "the trial"
     try:
         if request.POST.get("action") == "unlock":
             queries.unlock(user=request.user, participant_id=participant_id, reason=request.POST.get("reason", ""))
             messages.success(request, f"{what} unlocked (audited).")
+        elif request.POST.get("confirmed") != "yes":
+            target = reverse("web:dm_lock_confirm")
+            return redirect(f"{target}?participant_id={participant_id}" if participant_id else target)
         else:
             queries.lock(user=request.user, participant_id=participant_id)
             messages.success(request, f"{what} locked.")

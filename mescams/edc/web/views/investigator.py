@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
 
 from mescams.core.blinding import Role
 from mescams.core.causality import CAUSALITY_SCALE
@@ -18,7 +17,7 @@ from mescams.edc.accounts.services import BadCredentials, LoginThrottled
 from mescams.edc.crfs.models import AdverseEvent
 from mescams.edc.queries.services import sign_casebook
 from mescams.edc.trial import services as trial
-from mescams.edc.web.access import role_required
+from mescams.edc.web.access import post_only, role_required
 from mescams.edc.web.forms import CausalityForm, SignForm, UnblindForm, attach_error
 from mescams.edc.web.services import save_dated_form
 from mescams.edc.web.views.site import _participant_context
@@ -37,7 +36,7 @@ def ae_review(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.INVESTIGATOR)
-@require_POST
+@post_only("web:ae_review")
 def ae_causality(request: HttpRequest, participant_id: str, record_pk: int) -> HttpResponse:
     p = trial.get_visible_participant(request.user, participant_id)
     ae = AdverseEvent.objects.filter(participant=p, pk=record_pk).first()
@@ -61,7 +60,7 @@ def ae_causality(request: HttpRequest, participant_id: str, record_pk: int) -> H
 
 
 @role_required(Role.INVESTIGATOR)
-@require_POST
+@post_only("web:participant", "participant_id")
 def sign(request: HttpRequest, participant_id: str) -> HttpResponse:
     """Casebook e-signature: the password again (re-authentication) and the meaning of the signature; an
     incomplete casebook needs "sign anyway" and a reason. A replayed post signs nothing more."""
@@ -104,7 +103,7 @@ def _refusals_recorded(view: Callable[..., HttpResponse]) -> Callable[..., HttpR
 
 @_refusals_recorded
 @role_required(Role.INVESTIGATOR)
-@require_POST
+@post_only("web:participant", "participant_id")
 def unblind(request: HttpRequest, participant_id: str) -> HttpResponse:
     """Emergency unblinding: the sequence is shown in this answer only, to this investigator only; recorded.
     Data locks do not stop it (a lock holds data, not a participant's safety)."""

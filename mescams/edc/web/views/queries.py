@@ -7,13 +7,12 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
 
 from mescams.core.blinding import Role
 from mescams.edc.crfs.access import WRITE, may_write
 from mescams.edc.queries import services as queries
 from mescams.edc.trial.services import NotFound
-from mescams.edc.web.access import SITE_ROLES, role_required
+from mescams.edc.web.access import SITE_ROLES, post_only, role_required
 from mescams.edc.web.forms import AnswerForm, QueryForm, attach_error
 from mescams.errors import InputValidationError, TrialStateError
 
@@ -49,7 +48,7 @@ def rater_inbox(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*ANSWERING)
-@require_POST
+@post_only("web:home")
 def answer(request: HttpRequest, query_id: int) -> HttpResponse:
     back = "web:rater_queries" if Role(request.user.role) is Role.EDSS_RATER else "web:site_queries"
     if not scoped_queries(request.user).filter(pk=query_id).exists():
@@ -91,7 +90,7 @@ def manage(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.DATA_MANAGER)
-@require_POST
+@post_only("web:dm_queries")
 def close(request: HttpRequest, query_id: int) -> HttpResponse:
     try:
         queries.close_query(user=request.user, query_id=query_id)
@@ -103,7 +102,7 @@ def close(request: HttpRequest, query_id: int) -> HttpResponse:
 
 
 @role_required(Role.DATA_MANAGER)
-@require_POST
+@post_only("web:dm_queries")
 def follow_up(request: HttpRequest, query_id: int) -> HttpResponse:
     """Ask more on a query: the message joins its thread and the query is open again."""
     try:

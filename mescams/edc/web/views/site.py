@@ -9,12 +9,11 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
 
 from mescams.core.lifecycle import ParticipantState
 from mescams.edc.crfs.models import FORMS, Consent, ScreeningRecord
 from mescams.edc.queries.casebook import casebook_gaps, casebook_state, manifestation
-from mescams.edc.queries.models import Signature
+from mescams.edc.queries.models import DataLock, Signature
 from mescams.edc.queries.services import visible_queries
 from mescams.edc.randomisation import services as randomisation
 from mescams.edc.randomisation.models import AllocationSlot
@@ -22,7 +21,7 @@ from mescams.edc.trial import consent as consents
 from mescams.edc.trial import services as trial
 from mescams.edc.trial.eligibility import EligibilityOutcome, evaluate
 from mescams.edc.web import screening_form
-from mescams.edc.web.access import SITE_ROLES, role_required
+from mescams.edc.web.access import SITE_ROLES, post_only, role_required
 from mescams.edc.web.consent_forms import ReconsentForm
 from mescams.edc.web.forms import (
     OnDateForm,
@@ -138,7 +137,7 @@ def _preview(main: Any, sets: dict[str, Any], p: Any) -> dict[str, Any] | None:
 
 
 @role_required(*SITE_ROLES)
-@require_POST
+@post_only("web:screening", "participant_id")
 def screen_preview(request: HttpRequest, participant_id: str) -> HttpResponse:
     """htmx: the live eligibility panel of a participant's screening page."""
     p = trial.get_visible_participant(request.user, participant_id)
@@ -147,7 +146,7 @@ def screen_preview(request: HttpRequest, participant_id: str) -> HttpResponse:
 
 
 @role_required(*SITE_ROLES)
-@require_POST
+@post_only("web:screen")
 def screen_row(request: HttpRequest) -> HttpResponse:
     """htmx: one more blank row of a repeated item (``add_row``), and the formset's new row count (out of band)."""
     item = request.POST.get("add_row", "")
@@ -177,7 +176,15 @@ def _participant_context(request: HttpRequest, p: Any, **forms: Any) -> dict[str
             "consents": Consent.objects.filter(participant=p).select_related("obtained_by").order_by("consent_date",
                                                                                                    "pk"),
             "reconsent_needed": consents.reconsent_required(p),
-            "is_investigator": request.user.role == "investigator", **_casebook(request, p), **defaults}
+            "is_investigator": request.user.role == "investigator", "lock": active_lock(p),
+            **_casebook(request, p), **defaults}
+
+
+def active_lock(p: Any) -> DataLock | None:
+    """The lock in force on this participant's data: their own, else the whole trial's (None when unlocked)."""
+    own: DataLock | None = DataLock.objects.filter(participant=p, unlocked_at__isnull=True).first()
+    whole: DataLock | None = DataLock.objects.filter(participant__isnull=True, unlocked_at__isnull=True).first()
+    return own or whole
 
 
 def _casebook(request: HttpRequest, p: Any) -> dict[str, Any]:
@@ -225,7 +232,7 @@ def _step(request: HttpRequest, participant_id: str, form_class: Any, key: str, 
 
 
 @role_required(*SITE_ROLES)
-@require_POST
+@post_only("web:participant", "participant_id")
 def eligibility(request: HttpRequest, participant_id: str) -> HttpResponse:
     def run(c: dict[str, Any]) -> None:
         _, outcome = trial.run_eligibility(user=request.user, participant_id=participant_id, on=c["on"])
@@ -236,7 +243,7 @@ def eligibility(request: HttpRequest, participant_id: str) -> HttpResponse:
 
 
 @role_required(*SITE_ROLES)
-@require_POST
+@post_only("web:participant", "participant_id")
 def randomise(request: HttpRequest, participant_id: str) -> HttpResponse:
     def run(c: dict[str, Any]) -> None:
         slot = randomisation.randomise(user=request.user, participant_id=participant_id, on=c["on"])
@@ -247,7 +254,7 @@ def randomise(request: HttpRequest, participant_id: str) -> HttpResponse:
 
 
 @role_required(*SITE_ROLES)
-@require_POST
+@post_only("web:participant", "participant_id")
 def withdraw(request: HttpRequest, participant_id: str) -> HttpResponse:
     def run(c: dict[str, Any]) -> None:
         if c["on"] > today():
@@ -258,7 +265,7 @@ def withdraw(request: HttpRequest, participant_id: str) -> HttpResponse:
 
 
 @role_required(*SITE_ROLES)
-@require_POST
+@post_only("web:participant", "participant_id")
 def complete(request: HttpRequest, participant_id: str) -> HttpResponse:
     try:
         trial.complete(user=request.user, participant_id=participant_id)
