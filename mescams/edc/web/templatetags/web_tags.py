@@ -8,7 +8,7 @@ from django import template
 from django.urls import reverse
 
 from mescams.core.blinding import Role
-from mescams.edc.web.forms import FORM_TITLES, label_of
+from mescams.edc.web.forms import FORM_TITLES, field_label_in, label_of
 from mescams.edc.web.numbers import scientific
 from mescams.edc.web.plain_words import criterion_text, plain_reason
 
@@ -88,3 +88,25 @@ def reason_in_words(reason: str) -> str:
 def criterion_words(criterion_id: str) -> str:
     """The protocol's text of a criterion."""
     return criterion_text(str(criterion_id))
+
+
+@register.filter
+def query_target(q: Any) -> str:
+    """Where a query points, in words: 'Vital signs and weight: Weight (kg)'."""
+    form = FORM_TITLES.get(q.form, label_of(q.form))
+    return f"{form}: {field_label_in(q.form, q.field)}" if q.field else form
+
+
+@register.simple_tag(takes_context=True)
+def query_link(context: Any, q: Any) -> str:
+    """The address of the queried value for this user: the record's form at the field (site roles and the EDSS
+    rater, who correct it there), the record's audit trail (data manager); "" when there is no record to open."""
+    role = Role(context["request"].user.role)
+    if not q.record_id or not str(q.record_id).isdigit():
+        return ""
+    if role in (Role.SITE_COORDINATOR, Role.INVESTIGATOR) or (role is Role.EDSS_RATER and q.form == "edss"):
+        url = reverse("web:crf_edit", args=[q.participant.participant_id, q.form, int(q.record_id)])
+        return f"{url}#id_{q.field}" if q.field else url
+    if role is Role.DATA_MANAGER:
+        return f"{reverse('web:dm_audit')}?participant={q.participant.participant_id}&form={q.form}"
+    return ""

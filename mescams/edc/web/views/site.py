@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
@@ -31,6 +32,7 @@ from mescams.edc.web.forms import (
     WithdrawForm,
     attach_error,
 )
+from mescams.edc.web.listing import Sort, page_of, search_text
 from mescams.edc.web.services import consent_date_of, next_due, today, visit_statuses
 from mescams.errors import InputValidationError, TrialStateError
 
@@ -40,18 +42,50 @@ def product_code_of(participant: Any) -> str | None:
     return AllocationSlot.objects.filter(participant=participant).values_list("product_code", flat=True).first()
 
 
+PARTICIPANT_SORT = Sort({"id": ("Participant ID", ("participant_id",)),
+                         "status": ("Status", ("status", "participant_id")),
+                         "week0": ("Week 0, latest first", ("-week0_date", "participant_id")),
+                         "screened": ("Screening date, latest first", ("-screening_date", "participant_id"))},
+                        default="id")
+
+
 @role_required(*SITE_ROLES)
 def dashboard(request: HttpRequest) -> HttpResponse:
-    rows = []
+    """The site's participants: searched by ID, filtered by status and site (and to those with an overdue visit),
+    sorted, and paged in the database; visit statuses are worked out for the rows of the page only (and, for the
+    overdue filter, for the site's participants in the other filters)."""
+    visible = trial.visible_participants(request.user)
+    qs = visible
+    q, status, site_code = search_text(request), request.GET.get("status", ""), request.GET.get("site", "")
+    if q:
+        qs = qs.filter(participant_id__icontains=q)
+    if status in {state.value for state in ParticipantState}:
+        qs = qs.filter(status=status)
+    if site_code:
+        qs = qs.filter(site__code=site_code)
+    qs = qs.order_by(*PARTICIPANT_SORT.ordering(request))
+    overdue_only = request.GET.get("overdue") == "1"
+    if overdue_only:
+        qs = [p for p in qs.filter(week0_date__isnull=False)
+              if any(s.state == "overdue" for s in visit_statuses(p))]
+    listing = page_of(request, qs)
+    on_page = [p.pk for p in listing.rows]
     open_queries: dict[int, int] = {}
-    for q in visible_queries(request.user).exclude(status="closed"):
-        open_queries[q.participant_id] = open_queries.get(q.participant_id, 0) + 1
-    for p in trial.visible_participants(request.user):
+    for pk in visible_queries(request.user).exclude(status="closed").filter(participant__in=on_page) \
+            .values_list("participant_id", flat=True):
+        open_queries[pk] = open_queries.get(pk, 0) + 1
+    rows = []
+    for p in listing.rows:
         statuses = visit_statuses(p)
         rows.append({"p": p, "next": next_due(statuses), "overdue": [s for s in statuses if s.state == "overdue"],
                      "queries": open_queries.get(p.pk, 0)})
-    counts = {state: sum(1 for r in rows if r["p"].status == state) for state in ParticipantState}
-    return render(request, "web/site_dashboard.html", {"rows": rows, "counts": counts, "today": today()})
+    by_status = dict(visible.order_by().values_list("status").annotate(n=Count("pk")))
+    counts = {state: by_status.get(state.value, 0) for state in ParticipantState}
+    return render(request, "web/site_dashboard.html", {
+        "rows": rows, "counts": counts, "today": today(), "listing": listing, "sort": PARTICIPANT_SORT,
+        "chosen_sort": PARTICIPANT_SORT.chosen(request), "q": q, "status": status, "site": site_code,
+        "overdue_only": overdue_only, "states": list(ParticipantState),
+        "sites": sorted({p.site.code for p in visible.select_related("site")})})
 
 
 def _consented(request: HttpRequest, participant_id: str) -> Any:
