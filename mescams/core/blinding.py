@@ -30,6 +30,7 @@ class Role(StrEnum):
     DATA_MANAGER = "data_manager"
     DSMB = "dsmb"
     ADMINISTRATOR = "administrator"
+    MONITOR = "monitor"
 
     @property
     def label(self) -> str:
@@ -43,6 +44,7 @@ class Role(StrEnum):
             "data_manager": "Data manager",
             "dsmb": "DSMB member",
             "administrator": "Administrator",
+            "monitor": "Monitor (clinical research associate, blinded)",
         }[self.value]
 
 
@@ -108,6 +110,8 @@ BLINDING_POLICY = BlindingPolicy(
         Role.DATA_MANAGER: RoleView(_NOTHING, site_bound=False),
         Role.DSMB: RoleView(_EVERYTHING - {Reveal.ALLOCATION_LIST}, site_bound=False),
         Role.ADMINISTRATOR: RoleView(_NOTHING, site_bound=False),
+        # the clinical research associate verifies source data at the sites assigned to it, blinded like the site
+        Role.MONITOR: RoleView(_NOTHING, site_bound=True),
     }
 )
 """The policy. Changing who is unblinded is a change here, and nowhere else."""

@@ -45,6 +45,7 @@ EDC_APPS = [
     "mescams.edc.randomisation",
     "mescams.edc.crfs",
     "mescams.edc.queries",
+    "mescams.edc.monitoring",
     "mescams.edc.web",
     "mescams.edc.security",
     "mescams.edc.api",

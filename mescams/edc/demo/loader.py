@@ -38,6 +38,7 @@ DEMO_USERS: list[tuple[str, Role, list[str]]] = [
     ("datamanager", Role.DATA_MANAGER, []),
     ("dsmb", Role.DSMB, []),
     ("admin", Role.ADMINISTRATOR, []),
+    ("monitor", Role.MONITOR, ["OTT", "WPG"]),
 ]
 DEMO_SCREENED, DEMO_RANDOMISED, DEMO_RATE_RATIO = 45, 31, 0.6
 

@@ -75,8 +75,9 @@ def _check_target(participant: Any, form: str, field: str, record_id: str) -> No
 
 
 def open_query(*, user: Any, participant_id: str, form: str, record_id: str = "", field: str = "", text: str) -> Query:
-    """Open a query on one form (and optionally one field and one record of it); its question starts the thread."""
-    require_role(user, Role.DATA_MANAGER)
+    """Open a query on one form (and optionally one field and one record of it); its question starts the thread.
+    The data manager opens them on any participant, the monitor on those of its sites."""
+    require_role(user, Role.DATA_MANAGER, Role.MONITOR)
     if not text.strip():
         raise InputValidationError("text", "a query needs a question")
     with transaction.atomic(), acting(user):

@@ -9,7 +9,8 @@ participant's data at all, so a role's API lists hold what its pages show and no
   or why someone left the trial;
 - the blinded EDSS rater assesses participants: participants and the queries on its own forms, but not protocol
   deviations nor withdrawal and screen-failure reasons (which could hint at side effects, and so at treatment);
-- site staff, the data manager, the unblinded statistician and the DSMB see what their work is about.
+- site staff, the monitor (at its sites), the data manager, the unblinded statistician and the DSMB see what
+  their work is about.
 
 The access matrix (``tests/integration/reliability/test_access_matrix.py``) checks every role's lists against it.
 """
@@ -43,6 +44,7 @@ NEED_TO_KNOW: dict[Role, frozenset[ParticipantData]] = {
     Role.DATA_MANAGER: _ALL,
     Role.DSMB: _ALL - {ParticipantData.QUERIES},
     Role.ADMINISTRATOR: frozenset(),
+    Role.MONITOR: _ALL,  # verifies everything recorded at its sites against the source, and raises queries
 }
 """Role -> the kinds of participant data its work needs (a role missing here needs nothing)."""
 

@@ -25,6 +25,7 @@ USERS = [
     ("dm", Role.DATA_MANAGER, []),
     ("dsmb", Role.DSMB, []),
     ("admin", Role.ADMINISTRATOR, []),
+    ("monitor", Role.MONITOR, ["OTT"]),
 ]
 
 

@@ -43,6 +43,9 @@ POST_BODIES: dict[str, dict[str, str]] = {
                  "black_hole_volume_mm3": "100"},
     "screen_preview": {"screening_date": "2016-01-04", "on": "2016-02-01"},
     "screen_row": {"add_row": "relapses", "relapses-TOTAL_FORMS": "3"},
+    "monitor_verify": {"form": "vital_signs", "record_id": "1"},
+    "monitor_query": {"form": "vital_signs", "field": "weight_kg", "text": "Source says 71 kg?"},
+    "monitor_visits": {"site": "OTT", "visit_date": "2016-03-01", "findings": "All consistent with the source."},
 }
 
 
@@ -61,7 +64,7 @@ def _paths(name: str, route: str, pid: str) -> list[str]:
     entry = PreScreening.objects.order_by("pk").first()
     values = {"participant_id": pid, "visit_code": "W0", "scan_id": scan.scan_id if scan else "S0",
               "entry_id": str(entry.pk if entry else 999999),
-              "query_id": str(query.pk), "name": "none", "filename": "report.html",
+              "query_id": str(query.pk), "name": "none", "filename": "report.html", "visit_id": "1",
               "record_pk": str(ae.pk) if ae else "999999"}
     forms = list(FORMS) if "<str:form_name>" in route else [None]
     out = []

@@ -32,6 +32,8 @@ NAV: dict[Role, list[tuple[str, str]]] = {
     Role.DSMB: [("Overview", "web:oversight"), ("Safety", "web:oversight_safety"),
                 ("Lesions", "web:oversight_lesions"), ("Reports", "web:oversight_reports")],
     Role.ADMINISTRATOR: [("Administration", "admin:index")],
+    Role.MONITOR: [("Participants", "web:monitor_home"), ("Queries", "web:monitor_queries"),
+                   ("Monitoring visits", "web:monitor_visits")],
 }
 
 
