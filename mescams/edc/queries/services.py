@@ -12,6 +12,7 @@ from mescams.edc.accounts.services import reauthenticate
 from mescams.edc.audit.context import acting
 from mescams.edc.audit.models import AuditHead
 from mescams.edc.crfs.access import WRITE, may_write
+from mescams.edc.notifications import events as notifications
 from mescams.edc.queries.casebook import casebook_gaps, site_timezone
 from mescams.edc.queries.models import DataLock, Query, QueryMessage, Signature
 from mescams.edc.security.need_to_know import ParticipantData, needs
@@ -86,6 +87,7 @@ def open_query(*, user: Any, participant_id: str, form: str, record_id: str = ""
         query = Query(participant=participant, form=form, record_id=record_id.strip(), field=field.strip(),
                       text=text.strip(), opened_by=user.username)
         query.save()
+        notifications.query_raised(query)  # mailed once this commits
     return query
 
 
@@ -111,6 +113,7 @@ def answer_query(*, user: Any, query_id: int, answer: str) -> Query:
             "answered"
         query.save()
         _add_message(query, user=user, kind="answer", text=answer.strip())
+        notifications.query_answered(query)  # mailed once this commits
     return query
 
 

@@ -22,6 +22,7 @@ from mescams.edc.web.views import (
     investigator,
     lab,
     monitor,
+    notifications,
     oversight,
     queries,
     site,
@@ -29,6 +30,7 @@ from mescams.edc.web.views import (
 
 pages = [
     path("", auth.home, name="home"),
+    path("account/notifications/", notifications.preferences, name="notifications"),
     # site coordinator and investigator
     path("site/", site.dashboard, name="site_dashboard"),
     path("site/prescreening/", consent.prescreening, name="prescreening"),
@@ -36,6 +38,7 @@ pages = [
     path("site/screen/", consent.new_consent, name="screen"),  # screening starts with the informed consent
     path("site/screen/row/", site.screen_row, name="screen_row"),
     path("site/reconsent/", consent.reconsent_due, name="reconsent_due"),
+    path("site/calendar/", site.visit_calendar, name="visit_calendar"),
     path("site/p/<str:participant_id>/", site.participant, name="participant"),
     path("site/p/<str:participant_id>/consent/", consent.reconsent, name="consent"),
     path("site/p/<str:participant_id>/screening/", site.screening, name="screening"),

@@ -51,9 +51,9 @@ def _outcome(response: Any) -> str:
 def _world(users: dict[str, Any]) -> dict[str, dict[str, str]]:
     """A randomised participant at each site with a record and an open query; the values routes are filled with."""
     from mescams.edc.crfs.models import MriScan
+    from mescams.edc.monitoring.services import record_visit
     from mescams.edc.trial.consent import log_prescreening
     from tests.integration.edc.factories import RANDOMISATION, randomised
-    from mescams.edc.monitoring.services import record_visit
     from tests.integration.edc.test_validation_rules import GOOD
 
     values = {}

@@ -15,10 +15,12 @@ from mescams.edc.web.plain_words import criterion_text, plain_reason
 register = template.Library()
 
 NAV: dict[Role, list[tuple[str, str]]] = {
-    Role.SITE_COORDINATOR: [("Participants", "web:site_dashboard"), ("Pre-screening", "web:prescreening"),
+    Role.SITE_COORDINATOR: [("Participants", "web:site_dashboard"), ("Visit calendar", "web:visit_calendar"),
+                            ("Pre-screening", "web:prescreening"),
                             ("Consent and screen", "web:screen"), ("Re-consent", "web:reconsent_due"),
                             ("Queries", "web:site_queries")],
-    Role.INVESTIGATOR: [("Participants", "web:site_dashboard"), ("Pre-screening", "web:prescreening"),
+    Role.INVESTIGATOR: [("Participants", "web:site_dashboard"), ("Visit calendar", "web:visit_calendar"),
+                        ("Pre-screening", "web:prescreening"),
                         ("Consent and screen", "web:screen"), ("Re-consent", "web:reconsent_due"),
                         ("AE review", "web:ae_review"), ("Queries", "web:site_queries")],
     Role.EDSS_RATER: [("EDSS assessments", "web:rater_home"), ("Queries", "web:rater_queries")],

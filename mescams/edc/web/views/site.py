@@ -23,6 +23,7 @@ from mescams.edc.trial import services as trial
 from mescams.edc.trial.eligibility import EligibilityOutcome, evaluate
 from mescams.edc.web import screening_form
 from mescams.edc.web.access import SITE_ROLES, post_only, role_required
+from mescams.edc.web.calendar import calendar
 from mescams.edc.web.consent_forms import ReconsentForm
 from mescams.edc.web.forms import (
     OnDateForm,
@@ -308,3 +309,23 @@ def complete(request: HttpRequest, participant_id: str) -> HttpResponse:
         messages.error(request, str(exc))
     return redirect("web:participant", participant_id=participant_id)
 
+
+
+@role_required(*SITE_ROLES)
+def visit_calendar(request: HttpRequest) -> HttpResponse:
+    """The visit calendar of the user's sites: overdue, open and coming visits with their windows (``?site=``,
+    ``?weeks=`` ahead, 1 to 26)."""
+    visible = trial.visible_participants(request.user).filter(week0_date__isnull=False)
+    site_code = request.GET.get("site", "")
+    if site_code:
+        visible = visible.filter(site__code=site_code)
+    try:
+        weeks = min(26, max(1, int(request.GET.get("weeks", "6"))))
+    except ValueError:
+        weeks = 6
+    entries = calendar(visible, on=today(), horizon_days=7 * weeks)
+    return render(request, "web/visit_calendar.html", {
+        "entries": entries, "today": today(), "weeks": weeks, "site": site_code,
+        "sites": sorted(request.user.sites.values_list("code", flat=True)),
+        "overdue": sum(1 for e in entries if e.state == "overdue"),
+        "open": sum(1 for e in entries if e.state == "due")})
