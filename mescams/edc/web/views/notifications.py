@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from mescams.core.blinding import Role
 from mescams.edc.notifications.services import KINDS, chosen_kinds, set_choices
+from mescams.edc.web.access import role_required
 
 
-@login_required
+@role_required(*Role)  # every role chooses its own notifications
 def preferences(request: HttpRequest) -> HttpResponse:
     """Tick the notifications you want; they go to the e-mail address of your account."""
     if request.method == "POST":
