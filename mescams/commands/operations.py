@@ -63,7 +63,7 @@ def visits_due(on: str = typer.Option("", "--on", help="ISO 8601 date (default: 
     from mescams.edc.settings import configure
 
     configure()
-    from mescams.edc.notifications.events import send_visit_reminders
+    from mescams.edc.web.reminders import send_visit_reminders
 
     day = dt.date.fromisoformat(on) if on else dt.datetime.now(dt.UTC).date()
     told = send_visit_reminders(day, days_ahead=days)

@@ -20,6 +20,7 @@ from mescams.edc.audit.models import AuditEntry
 from mescams.edc.crfs.access import may_read
 from mescams.edc.crfs.models import FORMS
 from mescams.edc.monitoring.models import MonitoringVisit, SourceVerification
+from mescams.edc.queries.services import visible_queries
 from mescams.edc.trial.models import Participant, ProtocolDeviation, Site
 from mescams.edc.trial.services import get_visible_participant, require_role, visible_participants
 from mescams.errors import InputValidationError
@@ -86,8 +87,6 @@ def verify_record(*, user: Any, participant_id: str, form: str, record_id: int, 
 def site_summary(user: Any, site: Site) -> dict[str, Any]:
     """The figures of a monitoring report for one site: participants, records verified / changed since / not yet,
     open queries, protocol deviations (blinded: nothing here depends on allocation)."""
-    from mescams.edc.queries.services import visible_queries
-
     participants = list(visible_participants(user).filter(site=site))
     counts = {"verified": 0, "changed": 0, "not_verified": 0}
     per_participant = []

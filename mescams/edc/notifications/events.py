@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -51,31 +50,3 @@ def casebook_needs_signature(participant: Any, why: str) -> None:
            f"Casebook {participant.participant_id} needs your signature",
            f"The casebook of {participant.participant_id} needs your signature: {why}. "
            f"Sign it at /site/p/{participant.participant_id}/#casebook")
-
-
-def send_visit_reminders(on: dt.date, *, days_ahead: int = 7) -> int:
-    """One mail per site user who chose it: the visits of their sites whose window opens within ``days_ahead`` of
-    ``on`` or is open with eCRFs missing. Returns how many users were written to."""
-    from mescams.edc.trial.models import Participant
-
-    # the calendar page's rules; imported here because the web layer imports the services that notify (a
-    # module-level import would be circular)
-    from mescams.edc.web.calendar import calendar
-
-    told = 0
-    users = get_user_model().objects.filter(is_active=True, role__in=(Role.SITE_COORDINATOR.value,
-                                                                      Role.INVESTIGATOR.value),
-                                            notification_choices__kind="visit_due").distinct()
-    for user in users:
-        participants = Participant.objects.filter(site__in=user.sites.all(), week0_date__isnull=False) \
-            .select_related("site")
-        entries = [e for e in calendar(participants, on=on, horizon_days=days_ahead) if e.state != "overdue"]
-        if not entries:
-            continue
-        lines = [f"- {e.participant_id} {e.visit}: window {e.window_start} to {e.window_end}"
-                 f"{' (open now)' if e.state == 'due' else ''}" for e in entries]
-        notify("visit_due", get_user_model().objects.filter(pk=user.pk),
-               f"{len(entries)} visit{'s' if len(entries) != 1 else ''} due from {on}",
-               "Visits due at your sites:\n" + "\n".join(lines) + "\nThe visit calendar: /site/calendar/")
-        told += 1
-    return told

@@ -11,9 +11,9 @@ import pytest
 from django.test import Client
 
 from mescams.edc.crfs.services import save_form
-from mescams.edc.notifications.events import send_visit_reminders
 from mescams.edc.notifications.services import set_choices
 from mescams.edc.queries.services import answer_query, open_query, sign_casebook
+from mescams.edc.web.reminders import send_visit_reminders
 from tests.integration.edc.factories import PASSWORD, RANDOMISATION, randomised
 from tests.integration.edc.test_validation_rules import GOOD
 from tests.smtp_server import SmtpServer

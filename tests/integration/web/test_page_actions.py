@@ -88,6 +88,8 @@ def test_a_locked_participant_cannot_be_changed_until_an_audited_unlock(users, a
     assert dm.post("/dm/locks/action/", confirmed).status_code == 302
     page = _as(users, "coord").get(f"/site/p/{pid}/").content.decode()
     assert 'id="lock-banner"' in page and f"{pid}'s data are locked" in page  # seen before saving
+    form_page = _as(users, "coord").get(f"/site/p/{pid}/forms/vital_signs/new/").content.decode()
+    assert 'id="lock-banner"' in form_page  # and on the form itself, before typing anything
     data = {"visit_code": "W4", "assessment_date": "2016-02-29", "weight_kg": "71"}
     response = _as(users, "coord").post(f"/site/p/{pid}/forms/vital_signs/new/", data)
     assert "locked" in response.content.decode()

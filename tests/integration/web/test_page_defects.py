@@ -19,7 +19,8 @@ from tests.integration.edc.factories import eligible_record, randomised, screene
 from tests.integration.web.test_page_access import _concrete
 
 USER_OF = {Role.SITE_COORDINATOR: "coord", Role.INVESTIGATOR: "inv", Role.CELL_LAB: "lab",
-           Role.DATA_MANAGER: "dm", Role.UNBLINDED_STATISTICIAN: "statistician", Role.EDSS_RATER: "rater"}
+           Role.DATA_MANAGER: "dm", Role.UNBLINDED_STATISTICIAN: "statistician", Role.EDSS_RATER: "rater",
+           Role.MONITOR: "monitor"}
 
 
 def test_a_get_on_a_post_only_address_leads_back_to_its_form(users, allocation) -> None:

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from mescams.core.lifecycle import ParticipantState
 from mescams.edc.crfs.models import FORMS, Consent, ScreeningRecord
 from mescams.edc.queries.casebook import casebook_gaps, casebook_state, manifestation
-from mescams.edc.queries.models import DataLock, Signature
+from mescams.edc.queries.models import Signature
 from mescams.edc.queries.services import visible_queries
 from mescams.edc.randomisation import services as randomisation
 from mescams.edc.randomisation.models import AllocationSlot
@@ -34,6 +34,7 @@ from mescams.edc.web.forms import (
     attach_error,
 )
 from mescams.edc.web.listing import Sort, page_of, search_text
+from mescams.edc.web.locks import active_lock
 from mescams.edc.web.services import consent_date_of, next_due, today, visit_statuses
 from mescams.errors import InputValidationError, TrialStateError
 
@@ -214,12 +215,6 @@ def _participant_context(request: HttpRequest, p: Any, **forms: Any) -> dict[str
             "is_investigator": request.user.role == "investigator", "lock": active_lock(p),
             **_casebook(request, p), **defaults}
 
-
-def active_lock(p: Any) -> DataLock | None:
-    """The lock in force on this participant's data: their own, else the whole trial's (None when unlocked)."""
-    own: DataLock | None = DataLock.objects.filter(participant=p, unlocked_at__isnull=True).first()
-    whole: DataLock | None = DataLock.objects.filter(participant__isnull=True, unlocked_at__isnull=True).first()
-    return own or whole
 
 
 def _casebook(request: HttpRequest, p: Any) -> dict[str, Any]:
