@@ -208,7 +208,7 @@ def test_a_day_at_the_trial(browser: Any, live_server: Any, trial: Any, shoot: A
     dm = log_in(browser.new_context(), base, "dm")
     dm.goto(f"{base}/dm/queries/")
     dm.get_by_text("Open a query").click()
-    dm.get_by_label("Participant").fill(eligible)
+    dm.locator("#id_participant_id").fill(eligible)
     dm.locator("#id_form").select_option("vital_signs")
     dm.get_by_label("Field").fill("weight_kg")
     dm.get_by_label("Question").fill("Please confirm the screening weight.")
