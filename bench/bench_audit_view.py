@@ -42,7 +42,7 @@ def _configure(tmp: str) -> None:
             conn.execute("CREATE DATABASE mescams_bench_audit")
         env["MESCAMS_DATABASE_URL"] = f"{base}/mescams_bench_audit"
     os.environ.update(env)
-    from mescams.edc.settings import configure
+    from mescams.edc.settings import configure  # the EDC's modules load only after Django is configured
 
     configure(env, PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
     from django.core.management import call_command
@@ -51,6 +51,7 @@ def _configure(tmp: str) -> None:
 
 
 def _trial() -> tuple[Any, list[str]]:
+    # imported once Django is configured (by _configure)
     from mescams.edc.randomisation.services import generate_list
     from mescams.edc.trial.sites import sync_sites
     from tests.integration.edc.factories import LIST_SEED, make_users, randomised

@@ -60,6 +60,7 @@ def visits_due(on: str = typer.Option("", "--on", help="ISO 8601 date (default: 
     """E-mail each site user who chose it the visits due at their sites (run daily, e.g. from cron)."""
     import datetime as dt
 
+    # the EDC is imported once Django is configured, and only by the commands that need it
     from mescams.edc.settings import configure
 
     configure()

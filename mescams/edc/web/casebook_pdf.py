@@ -64,7 +64,8 @@ def casebook_context(user: Any, participant: Participant) -> dict[str, Any]:
 
 
 def casebook_html(user: Any, participant: Participant) -> str:
-    return render_to_string("web/casebook_pdf.html", casebook_context(user, participant))
+    html: str = render_to_string("web/casebook_pdf.html", casebook_context(user, participant))
+    return html
 
 
 def casebook_pdf(user: Any, participant: Participant) -> bytes:

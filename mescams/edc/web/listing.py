@@ -104,4 +104,5 @@ def capped_page_of(request: HttpRequest, items: Any, *, per_page: int = PER_PAGE
 
 def search_text(request: HttpRequest, name: str = "q", *, limit: int = 100) -> str:
     """The trimmed text of a search box (at most ``limit`` characters: a search, not a document)."""
-    return request.GET.get(name, "").strip()[:limit]
+    text: str = request.GET.get(name, "")
+    return text.strip()[:limit]

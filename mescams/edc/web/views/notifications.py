@@ -19,4 +19,4 @@ def preferences(request: HttpRequest) -> HttpResponse:
         messages.success(request, f"{len(chosen)} notification{'s' if len(chosen) != 1 else ''} chosen.")
         return redirect("web:notifications")
     return render(request, "web/notifications.html", {"kinds": KINDS.items(), "chosen": chosen_kinds(request.user),
-                                                      "email": request.user.email})  # type: ignore[union-attr]
+                                                      "email": request.user.email})
