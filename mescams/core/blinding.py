@@ -37,6 +37,7 @@ class Role(StrEnum):
     ADMINISTRATOR = "administrator"
     MEDICAL_CODER = "medical_coder"
     SAFETY_OFFICER = "safety_officer"
+    MONITOR = "monitor"
 
     @property
     def label(self) -> str:
@@ -52,6 +53,7 @@ class Role(StrEnum):
             "administrator": "Administrator",
             "medical_coder": "Medical coder (blinded)",
             "safety_officer": "Safety officer (unblinded per SUSAR case)",
+            "monitor": "Monitor (clinical research associate, blinded)",
         }[self.value]
 
 
@@ -120,6 +122,8 @@ BLINDING_POLICY = BlindingPolicy(
         Role.ADMINISTRATOR: RoleView(_NOTHING, site_bound=False),
         Role.MEDICAL_CODER: RoleView(_NOTHING, site_bound=False),  # codes AE terms and medications, all sites
         Role.SAFETY_OFFICER: RoleView(frozenset({Reveal.CASE_TREATMENT}), site_bound=False),
+        # the clinical research associate verifies source data at the sites assigned to it, blinded like the site
+        Role.MONITOR: RoleView(_NOTHING, site_bound=True),
     }
 )
 """The policy. Changing who is unblinded is a change here, and nowhere else."""
