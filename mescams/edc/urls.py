@@ -5,8 +5,10 @@ from __future__ import annotations
 from django.urls import include, path
 
 from mescams.edc.api.app import build_api
+from mescams.edc.i18n.views import set_language
 
 urlpatterns = [
     path("api/", build_api().urls),
+    path("language/", set_language, name="set_language"),
     path("", include("mescams.edc.web.urls")),
 ]

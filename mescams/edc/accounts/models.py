@@ -25,6 +25,8 @@ class User(AbstractUser):
     # Set when an administrator sets the password (the administrator knows it): the holder must choose a new one
     # before doing anything else, and the known one never signs (see mescams.edc.accounts.passwords).
     password_change_required = models.BooleanField(default=False)
+    # The language the holder chose (mescams.edc.i18n.languages); empty: the browser's Accept-Language decides.
+    language = models.CharField(max_length=10, blank=True, default="")
 
     @property
     def role_enum(self) -> Role:

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import template
 from django.urls import reverse
+from django.utils.translation import gettext, pgettext
 
 from mescams.core.blinding import Role
 from mescams.edc.web.forms import FORM_TITLES, label_of
@@ -38,13 +39,13 @@ def nav_links(context: Any) -> list[tuple[str, str]]:
     user = context["request"].user
     if not user.is_authenticated:
         return []
-    return [(label, reverse(name)) for label, name in NAV.get(Role(user.role), [])]
+    return [(gettext(label), reverse(name)) for label, name in NAV.get(Role(user.role), [])]
 
 
 @register.simple_tag(takes_context=True)
 def role_label(context: Any) -> str:
     user = context["request"].user
-    return Role(user.role).label if user.is_authenticated else ""
+    return pgettext("role", Role(user.role).label) if user.is_authenticated else ""
 
 
 @register.filter
