@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from mescams.core.consent_forms import InformedConsent
+from mescams.core.product_label import ProductLabelling
 from mescams.errors import ProtocolError
 
 __all__ = [
@@ -372,6 +373,8 @@ class Protocol(_Model):
     drug_classes: dict[str, list[str]]
     eligibility: Eligibility
     forms: list[FormSpec] = Field(default_factory=list)
+    product_labelling: ProductLabelling | None = None
+    """The wording of the investigational products' bilingual labels (C.05.011); None: no labels printed."""
     informed_consent: InformedConsent | None = None
     """The approved ICF versions; the EDC records consent only on one of them (a protocol used for analysis alone
     may leave them out)."""

@@ -51,6 +51,7 @@ EDC_APPS = [
     "mescams.edc.web",
     "mescams.edc.security",
     "mescams.edc.api",
+    "mescams.edc.labels",
 ]
 
 
