@@ -52,6 +52,7 @@ EDC_APPS = [
     "mescams.edc.security",
     "mescams.edc.api",
     "mescams.edc.labels",
+    "mescams.edc.econsent",
 ]
 
 

@@ -9,6 +9,8 @@ participant's data at all, so a role's API lists hold what its pages show and no
   or why someone left the trial;
 - the blinded EDSS rater assesses participants: participants and the queries on its own forms, but not protocol
   deviations nor withdrawal and screen-failure reasons (which could hint at side effects, and so at treatment);
+- a participant (portal) sees only their own visits and reports, served by the portal from their account: no
+  participant lists at all;
 - site staff, the data manager, the unblinded statistician and the DSMB see what their work is about.
 
 The access matrix (``tests/integration/edc/reliability/test_access_matrix.py``) checks every role's lists against it.
@@ -43,6 +45,7 @@ NEED_TO_KNOW: dict[Role, frozenset[ParticipantData]] = {
     Role.DATA_MANAGER: _ALL,
     Role.DSMB: _ALL - {ParticipantData.QUERIES},
     Role.ADMINISTRATOR: frozenset(),
+    Role.PARTICIPANT: frozenset(),
 }
 """Role -> the kinds of participant data its work needs (a role missing here needs nothing)."""
 

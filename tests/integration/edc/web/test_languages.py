@@ -67,7 +67,7 @@ def test_role_and_navigation_are_translated(users: dict[str, object], client_for
     client = client_for("coord")
     client.post("/language/", {"language": "fr-ca", "next": "/site/"})
     page = client.get("/site/").text
-    assert "Coordonnateur ou coordonnatrice de site" in page and ">Présélection</a>" in page
+    assert "Coordonnateur de site" in page and ">Présélection</a>" in page
 
 
 def test_numbers_take_a_decimal_comma_and_dates_stay_iso_in_french() -> None:
