@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from mescams.core.consent_forms import InformedConsent
 from mescams.core.product_label import ProductLabelling
+from mescams.core.symptom_report import ParticipantPortal
 from mescams.errors import ProtocolError
 
 __all__ = [
@@ -373,6 +374,8 @@ class Protocol(_Model):
     drug_classes: dict[str, list[str]]
     eligibility: Eligibility
     forms: list[FormSpec] = Field(default_factory=list)
+    participant_portal: ParticipantPortal = Field(default_factory=ParticipantPortal)
+    """The participant portal (off unless turned on): invitations, symptom reports, the AE diary."""
     product_labelling: ProductLabelling | None = None
     """The wording of the investigational products' bilingual labels (C.05.011); None: no labels printed."""
     informed_consent: InformedConsent | None = None

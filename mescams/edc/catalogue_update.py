@@ -27,6 +27,7 @@ def domain_templates() -> list[MessageTemplate]:
     """Every core message, after importing the core modules that define them."""
     import mescams.core.blinding  # noqa: F401, PLC0415 - importing the core modules registers their messages
     import mescams.core.consent_documents  # noqa: F401, PLC0415
+    import mescams.core.symptom_report  # noqa: F401, PLC0415
 
     return sorted(MESSAGE_TEMPLATES.values(), key=lambda t: t.id)
 

@@ -15,6 +15,8 @@ Variables (all optional except the secret outside demo mode):
 ``MESCAMS_SESSION_IDLE_MINUTES``, ``MESCAMS_INSECURE_HTTP``, ``MESCAMS_ACCESS_LOG_RETENTION_YEARS`` (default 15):
                             log-in throttling, sessions, transport and the access log
                             (:mod:`mescams.edc.security.config`)
+``MESCAMS_FROM_EMAIL``, ``MESCAMS_EMAIL_HOST``, ``MESCAMS_EMAIL_PORT``: the SMTP relay of the participant portal's
+                            e-mails (invitations, log-in codes, symptom alerts); demo mode prints them instead
 
 :func:`configure` calls ``django.conf.settings.configure`` with :func:`build_settings` and ``django.setup()``; the
 command line, the WSGI entry point and the tests call it once, so no module reads the environment on import.
@@ -53,6 +55,7 @@ EDC_APPS = [
     "mescams.edc.api",
     "mescams.edc.labels",
     "mescams.edc.econsent",
+    "mescams.edc.portal",
 ]
 
 
@@ -145,6 +148,7 @@ def build_settings(env: Mapping[str, str] | None = None) -> dict[str, Any]:
             "django.middleware.common.CommonMiddleware",
             "django.middleware.csrf.CsrfViewMiddleware",
             "django.contrib.auth.middleware.AuthenticationMiddleware",
+            "mescams.edc.portal.middleware.SecondFactorMiddleware",  # participants: only after the e-mailed code
             "mescams.edc.i18n.middleware.UserLanguageMiddleware",  # a signed-in user's chosen language wins
             "mescams.edc.accounts.middleware.PasswordChangeRequiredMiddleware",
             "mescams.edc.security.access_log.AccessLogMiddleware",  # who viewed which participant's data
@@ -180,6 +184,12 @@ def build_settings(env: Mapping[str, str] | None = None) -> dict[str, Any]:
             {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
         ],
         "LOGIN_URL": "/accounts/login/",
+        "DEFAULT_FROM_EMAIL": env.get("MESCAMS_FROM_EMAIL", "mescams@localhost"),
+        "EMAIL_HOST": env.get("MESCAMS_EMAIL_HOST", "localhost"),
+        "EMAIL_PORT": int(env.get("MESCAMS_EMAIL_PORT", "25")),
+        # demo mode prints e-mails (invitation links, log-in codes) to the console instead of sending them
+        "EMAIL_BACKEND": ("django.core.mail.backends.console.EmailBackend" if demo
+                          else "django.core.mail.backends.smtp.EmailBackend"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_AGE": 8 * 3600,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -12,6 +12,7 @@ urlpatterns = [
     path("api/", build_api().urls),
     path("language/", set_language, name="set_language"),
     path("", include("mescams.edc.econsent.urls")),
+    path("", include("mescams.edc.portal.urls")),
     re_path(r"^lab/labels/(?P<product_code>[A-Za-z0-9-]+)/(?P<visit_code>[A-Za-z0-9]+)\.(?P<fmt>html|pdf)$",
             product_label, name="product_label"),
     path("", include("mescams.edc.web.urls")),

@@ -25,6 +25,7 @@ USERS = [
     ("dm", Role.DATA_MANAGER, []),
     ("dsmb", Role.DSMB, []),
     ("admin", Role.ADMINISTRATOR, []),
+    ("participant", Role.PARTICIPANT, []),  # a portal account; linked to a participant by tests that need one
 ]
 
 

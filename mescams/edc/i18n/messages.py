@@ -9,9 +9,9 @@ from __future__ import annotations
 from django.utils.translation import pgettext
 
 from mescams.core.messages import DomainMessage
-from mescams.errors import MescamsError
+from mescams.errors import InputValidationError, MescamsError
 
-__all__ = ["describe", "render"]
+__all__ = ["describe", "describe_rule", "render"]
 
 
 def render(message: DomainMessage) -> str:
@@ -22,3 +22,9 @@ def describe(error: MescamsError) -> str:
     """An error as its reader should see it: its domain message translated when it carries one."""
     message = getattr(error, "message", None)
     return render(message) if isinstance(message, DomainMessage) else str(error)
+
+
+def describe_rule(error: InputValidationError) -> str:
+    """A refusal's rule (without the field's name) in the reader's language when it carries a domain message."""
+    message = getattr(error, "message", None)
+    return render(message) if isinstance(message, DomainMessage) else error.rule

@@ -31,6 +31,7 @@ HOME_OF: dict[Role, str] = {
     Role.UNBLINDED_STATISTICIAN: "web:oversight",
     Role.DSMB: "web:oversight",
     Role.ADMINISTRATOR: "admin:index",
+    Role.PARTICIPANT: "portal:home",
 }
 """The dashboard each role lands on after log-in."""
 
