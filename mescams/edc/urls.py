@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.urls import include, path, re_path
+from django.urls import include, path
 
 from mescams.edc.api.app import build_api
 from mescams.edc.i18n.views import set_language
@@ -13,7 +13,8 @@ urlpatterns = [
     path("language/", set_language, name="set_language"),
     path("", include("mescams.edc.econsent.urls")),
     path("", include("mescams.edc.portal.urls")),
-    re_path(r"^lab/labels/(?P<product_code>[A-Za-z0-9-]+)/(?P<visit_code>[A-Za-z0-9]+)\.(?P<fmt>html|pdf)$",
-            product_label, name="product_label"),
+    path("lab/labels/<str:product_code>/<str:visit_code>/", product_label, {"fmt": "html"}, name="product_label"),
+    path("lab/labels/<str:product_code>/<str:visit_code>/pdf/", product_label, {"fmt": "pdf"},
+         name="product_label_pdf"),
     path("", include("mescams.edc.web.urls")),
 ]

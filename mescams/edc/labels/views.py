@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.views.decorators.http import require_GET
 
 from mescams.core.blinding import BLINDING_POLICY, Reveal, Role
 from mescams.edc.crfs.clinical import infusion_visits
@@ -14,6 +15,7 @@ __all__ = ["product_label"]
 
 
 @role_required(Role.CELL_LAB)
+@require_GET
 def product_label(request: HttpRequest, product_code: str, visit_code: str, fmt: str) -> HttpResponse:
     """``fmt`` ``html`` or ``pdf``; only a product code assigned to a participant has a label."""
     BLINDING_POLICY.require(request.user.role, Reveal.PRODUCT_TYPE)  # the lab's pages as a whole: unblinded

@@ -34,11 +34,15 @@ PENDING_KEY = "portal_pending_account"
 
 
 def portal_open(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """404 while the protocol keeps the portal off; a portal account without its participant is not found either."""
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not access.portal_settings().enabled:
             raise Http404("the participant portal is off")
-        return view(request, *args, **kwargs)
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound as exc:
+            raise Http404(str(exc)) from None
     return wrapped
 
 
@@ -98,8 +102,8 @@ def verify(request: HttpRequest) -> HttpResponse:
 
 # -- the participant's pages --------------------------------------------------------------------------------------
 
-@portal_open
 @role_required(Role.PARTICIPANT)
+@portal_open
 def home(request: HttpRequest) -> HttpResponse:
     participant = reports.my_participant(request.user)
     return render(request, "portal/home.html", {
@@ -108,8 +112,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "reports": participant.symptom_reports.all()[:10]})
 
 
-@portal_open
 @role_required(Role.PARTICIPANT)
+@portal_open
 def symptoms(request: HttpRequest) -> HttpResponse:
     form = SymptomForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -128,8 +132,8 @@ def symptoms(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/symptoms.html", {"form": form})
 
 
-@portal_open
 @role_required(Role.PARTICIPANT)
+@portal_open
 def diary(request: HttpRequest, visit_code: str) -> HttpResponse:
     window = next((w for w in reports.diary_windows(request.user) if w.visit_code == visit_code), None)
     if window is None:
@@ -150,8 +154,8 @@ def diary(request: HttpRequest, visit_code: str) -> HttpResponse:
 
 # -- the site's pages ---------------------------------------------------------------------------------------------
 
-@portal_open
 @role_required(*SITE_ROLES)
+@portal_open
 def invite(request: HttpRequest, participant_id: str) -> HttpResponse:
     participant = get_visible_participant(request.user, participant_id)
     account = PortalAccount.objects.filter(participant=participant).first()
@@ -168,14 +172,14 @@ def invite(request: HttpRequest, participant_id: str) -> HttpResponse:
     return render(request, "portal/invite.html", {"form": form, "participant": participant, "account": account})
 
 
-@portal_open
 @role_required(*SITE_ROLES)
+@portal_open
 def site_reports(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/site_reports.html", {"reports": reports.site_reports(request.user)})
 
 
-@portal_open
 @role_required(*SITE_ROLES)
+@portal_open
 @require_POST
 def acknowledge(request: HttpRequest, report_id: int) -> HttpResponse:
     reports.acknowledge(user=request.user, report_id=report_id)

@@ -28,7 +28,7 @@ def _two_arms(users: dict[str, object]) -> list[AllocationSlot]:
 
 def test_a_label_carries_what_c05011_asks_in_both_languages(users, allocation, client_for) -> None:  # type: ignore[no-untyped-def]
     slot = _two_arms(users)[0]
-    page = client_for("lab").get(f"/lab/labels/{slot.product_code}/W0.html")
+    page = client_for("lab").get(f"/lab/labels/{slot.product_code}/W0/")
     assert page.status_code == 200
     for text in REQUIRED:
         assert text in page.text, text
@@ -39,7 +39,7 @@ def test_labels_of_msc_and_placebo_differ_only_in_code_and_participant(users, al
     lab = client_for("lab")
     texts = []
     for slot in _two_arms(users):
-        text = lab.get(f"/lab/labels/{slot.product_code}/W24.html").text
+        text = lab.get(f"/lab/labels/{slot.product_code}/W24/").text
         texts.append(text.replace(slot.product_code, "CODE").replace(slot.participant.participant_id, "PID"))
         assert not re.search(r"placebo-msc|msc-placebo|\bMSC\b(?! or)", text, re.IGNORECASE), text
     assert texts[0] == texts[1]
@@ -47,7 +47,7 @@ def test_labels_of_msc_and_placebo_differ_only_in_code_and_participant(users, al
 
 def test_the_label_prints_as_pdf(users, allocation, client_for) -> None:  # type: ignore[no-untyped-def]
     slot = _two_arms(users)[0]
-    pdf = client_for("lab").get(f"/lab/labels/{slot.product_code}/W0.pdf")
+    pdf = client_for("lab").get(f"/lab/labels/{slot.product_code}/W0/pdf/")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
 
@@ -55,7 +55,7 @@ def test_the_label_prints_as_pdf(users, allocation, client_for) -> None:  # type
 def test_only_the_lab_prints_labels_and_only_assigned_products(users, allocation, client_for) -> None:  # type: ignore[no-untyped-def]
     slot = _two_arms(users)[0]
     for name in ["coord", "inv", "rater", "dm", "dsmb", "statistician"]:
-        assert client_for(name).get(f"/lab/labels/{slot.product_code}/W0.html").status_code == 403, name
+        assert client_for(name).get(f"/lab/labels/{slot.product_code}/W0/").status_code == 403, name
     free = AllocationSlot.objects.filter(participant__isnull=True).first()
-    assert client_for("lab").get(f"/lab/labels/{free.product_code}/W0.html").status_code == 404
-    assert client_for("lab").get(f"/lab/labels/{slot.product_code}/SCR.html").status_code == 404
+    assert client_for("lab").get(f"/lab/labels/{free.product_code}/W0/").status_code == 404
+    assert client_for("lab").get(f"/lab/labels/{slot.product_code}/SCR/").status_code == 404
