@@ -28,6 +28,9 @@ class SecondFactorMiddleware:
             return self.get_response(request)
         if not request.session.get(SECOND_FACTOR_KEY) and not request.path.startswith(OPEN_PATHS):
             logout(request)
+            if request.path.startswith("/api/"):
+                return JsonResponse({"error": "forbidden", "detail": "participant accounts use the portal only"},
+                                    status=403)
             return HttpResponseRedirect("/portal/login/")
         if request.path == "/":
             return HttpResponseRedirect("/portal/")
