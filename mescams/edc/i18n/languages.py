@@ -8,7 +8,7 @@ __all__ = ["DEFAULT_LANGUAGE", "FRENCH", "LANGUAGES", "LANGUAGE_CODES", "languag
 DEFAULT_LANGUAGE = "en"
 FRENCH = "fr-ca"
 # Each language named in itself, as a switch shows it to someone who may not read the current one.
-LANGUAGES: list[tuple[str, str]] = [(DEFAULT_LANGUAGE, "English"), (FRENCH, "Français (Canada)")]
+LANGUAGES: list[tuple[str, str]] = [(DEFAULT_LANGUAGE, "English"), (FRENCH, "Français canadien")]
 LANGUAGE_CODES = frozenset(code for code, _ in LANGUAGES)
 
 

@@ -41,7 +41,7 @@ def test_the_switch_refuses_an_unknown_language_and_a_foreign_next_page(users: d
 
 def test_every_page_offers_the_other_language(client_for) -> None:  # type: ignore[no-untyped-def]
     page = client_for("coord").get("/site/")
-    assert 'name="language" value="fr-ca"' in page.text and "Français (Canada)" in page.text
+    assert 'name="language" value="fr-ca"' in page.text and "Français canadien" in page.text
 
 
 def test_a_user_choice_is_stored_audited_and_wins_over_the_browser(users: dict[str, object],
