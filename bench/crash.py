@@ -69,7 +69,7 @@ def _client(base: str, http: object | None, index: int, pid: str, stop: threadin
             form = "adverse_event" if n % 2 else "conmed"
             marker = f"crash c{index} n{n}"
             body = ({"term": marker, "onset_date": "2016-02-04", "severity_grade": 1, "serious": False,
-                     "serious_criteria": [], "action": "none", "outcome": "recovered"}
+                     "serious_criteria": [], "action": "none", "outcome": "recovered", "severity": "mild"}
                     if form == "adverse_event" else {"drug": marker, "start_date": "2015-01-01"})
             with lock:
                 report.attempts += 1

@@ -64,7 +64,7 @@ class Casebook:
 
     def adverse_event(self, http: Any, n: int, label: str) -> tuple[str, Any]:
         body = {"term": f"Headache {label}", "onset_date": (self.week0 + dt.timedelta(days=3)).isoformat(),
-                "severity_grade": 1, "serious": False, "serious_criteria": [], "action": "none",
+                "severity_grade": 1, "severity": "mild", "serious": False, "serious_criteria": [], "action": "none",
                 "outcome": "recovered"}
         return "create adverse_event", http.post(self._path("adverse_event"), json=body)
 

@@ -12,7 +12,8 @@ import importlib
 
 import typer
 
-AREAS = ("protocol", "eligibility", "edss", "prescreen", "edc", "stats", "sim", "interop", "operations")
+AREAS = ("protocol", "eligibility", "edss", "prescreen", "edc", "coding", "stats", "sim", "interop", "operations",
+         "safety")
 
 
 def build_app() -> typer.Typer:

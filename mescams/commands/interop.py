@@ -73,37 +73,65 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
+CutoffOption = typer.Option(
+    None,
+    "--cutoff",
+    help="Data cut-off date (YYYY-MM-DD): only data up to the end of that day, written to TS as DCUTDTC.",
+)
+DocumentsOption = typer.Option(
+    True,
+    "--documents/--no-documents",
+    help="Also write define.xml and the PDFs it references (SDTM: acrf.pdf, csdrg.pdf; ADaM: adrg.pdf).",
+)
+
+
+def _cutoff(text: str | None) -> dt.date | None:
+    from mescams.interop.errors import ExportError
+
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ExportError("--cutoff", f"must be a date YYYY-MM-DD, got {text!r}") from None
+
+
+def _format(fmt: str) -> str:
+    from mescams.interop.errors import ExportError
+
+    if fmt not in ("xpt", "json", "both"):
+        raise ExportError("--format", f"must be xpt, json or both, got {fmt!r}")
+    return fmt
+
+
 @reports_errors
 def sdtm(
     out_dir: Path = typer.Argument(..., help="Folder for the SDTM files."),
     fmt: str = typer.Option("both", "--format", help="xpt, json or both."),
     json_schema: Path | None = SchemaOption,
+    cutoff: str | None = CutoffOption,
+    documents: bool = DocumentsOption,
     demo: int | None = DemoOption,
     protocol: Path | None = ProtocolOption,
 ) -> None:
-    """Write SDTM (SDTMIG 3.4) datasets: trial design from the protocol, subject domains from the data; then check."""
-    import json
-
-    from mescams.interop.conformance import check_sdtm, format_issues
-    from mescams.interop.export import write_datasets
+    """Write SDTM (SDTMIG 3.4) datasets, define.xml, acrf.pdf and csdrg.pdf; check them, the report beside."""
+    from mescams.interop.conformance import format_issues
+    from mescams.interop.package import write_sdtm_package
     from mescams.interop.sdtm import build_sdtm
     from mescams.protocols import load_protocol
 
+    fmt, cut, schema = _format(fmt), _cutoff(cutoff), _schema(json_schema)
     p = load_protocol(protocol)
-    datasets = build_sdtm(p, _load_snapshot(p, demo_seed=demo))
-    paths = write_datasets(
-        datasets,
-        out_dir,
-        fmt,  # type: ignore[arg-type]  # a str from the command line; write_datasets refuses any other value
-        study_oid=p.identification.nct_id,
-        created=_now(),
-        json_schema=_schema(json_schema),
+    snapshot = _load_snapshot(p, demo_seed=demo)
+    datasets = build_sdtm(p, snapshot, cut)
+    package = write_sdtm_package(
+        p, datasets, out_dir, fmt, created=_now(), json_schema=schema, documents=documents,  # type: ignore[arg-type]
+        dictionaries={d.name: d.version for d in snapshot.dictionaries},
     )
-    issues = check_sdtm(datasets)
-    (out_dir / "conformance.json").write_text(json.dumps([i.as_dict() for i in issues], indent=1), encoding="utf-8")
-    typer.echo(f"wrote {len(paths)} files for {len(datasets)} datasets to {out_dir}")
-    typer.echo(format_issues(issues))
-    if any(i.severity == "error" for i in issues):
+    typer.echo(f"wrote {len(package.files)} files for {len(datasets)} datasets to {out_dir}")
+    typer.echo(f"wrote the conformance report {package.report}")
+    typer.echo(format_issues(package.issues))
+    if any(i.severity == "error" for i in package.issues):
         raise typer.Exit(1)
 
 
@@ -117,29 +145,41 @@ def adam(
         "--analysis-data",
         help="Also write the analysis-data folder (the contract's CSV files) converted from the ADaM datasets here.",
     ),
+    cutoff: str | None = CutoffOption,
+    documents: bool = DocumentsOption,
     demo: int | None = DemoOption,
     protocol: Path | None = ProtocolOption,
 ) -> None:
-    """Write ADaM datasets (ADSL, ADAE, ADLES, ADEDSS, ADREL, ADTTE) derived from the SDTM datasets."""
+    """Write ADaM datasets (ADSL, ADAE, ADLES, ADEDSS, ADREL, ADTTE) derived from the SDTM datasets, define.xml
+    and adrg.pdf; check them, the report beside."""
+    from mescams.core.analysis_contract import EXPORT_COLUMNS
+    from mescams.interop.adam import build_adam
     from mescams.interop.adam.to_analysis_data import analysis_tables_from_adam
-    from mescams.interop.export import write_datasets
+    from mescams.interop.conformance import format_issues
+    from mescams.interop.package import write_adam_package
+    from mescams.interop.sdtm import build_sdtm
     from mescams.protocols import load_protocol
     from mescams.stats.analysis_folder import write_analysis_folder
 
+    fmt, cut, schema = _format(fmt), _cutoff(cutoff), _schema(json_schema)
     p = load_protocol(protocol)
-    datasets = _adam_datasets(p, demo)
-    paths = write_datasets(
-        datasets,
-        out_dir,
-        fmt,  # type: ignore[arg-type]  # a str from the command line; write_datasets refuses any other value
-        study_oid=p.identification.nct_id,
-        created=_now(),
-        json_schema=_schema(json_schema),
+    snapshot = _load_snapshot(p, demo_seed=demo)
+    sdtm_sets = build_sdtm(p, snapshot, cut)
+    datasets = build_adam(p, sdtm_sets)
+    package = write_adam_package(
+        p, sdtm_sets, datasets, out_dir, fmt, created=_now(), json_schema=schema,  # type: ignore[arg-type]
+        documents=documents, dictionaries={d.name: d.version for d in snapshot.dictionaries},
     )
-    typer.echo(f"wrote {len(paths)} files for {len(datasets)} ADaM datasets to {out_dir}")
+    typer.echo(f"wrote {len(package.files)} files for {len(datasets)} ADaM datasets to {out_dir}")
+    typer.echo(f"wrote the conformance report {package.report}")
+    typer.echo(format_issues(package.issues))
     if analysis_data is not None:
-        write_analysis_folder(analysis_tables_from_adam(datasets), analysis_data, overwrite=True)
+        write_analysis_folder(
+            analysis_tables_from_adam(datasets), analysis_data, columns=EXPORT_COLUMNS, overwrite=True
+        )
         typer.echo(f"wrote the analysis-data folder {analysis_data}")
+    if any(i.severity == "error" for i in package.issues):
+        raise typer.Exit(1)
 
 
 @reports_errors
@@ -150,14 +190,21 @@ def define(
     protocol: Path | None = ProtocolOption,
 ) -> None:
     """Write Define-XML 2.1 for the SDTM (or ADaM) datasets and validate it against the Define-XML 2.1 XSD."""
+    from mescams.interop.acrf import crf_pages
     from mescams.interop.define_xml import build_define, validate_define, write_define
     from mescams.interop.errors import ExportError
     from mescams.protocols import load_protocol
 
     if standard not in ("SDTM", "ADaM"):
         raise ExportError("--standard", f"must be SDTM or ADaM, got {standard!r}")
+    from mescams.interop.adam import build_adam
+    from mescams.interop.sdtm import build_sdtm
+
     p = load_protocol(protocol)
-    datasets = _sdtm_datasets(p, demo) if standard == "SDTM" else _adam_datasets(p, demo)
+    snapshot = _load_snapshot(p, demo_seed=demo)
+    datasets = build_sdtm(p, snapshot)
+    if standard == "ADaM":
+        datasets = build_adam(p, datasets)
     ident = p.identification
     odm = build_define(
         datasets,
@@ -167,6 +214,8 @@ def define(
         protocol_name=ident.nct_id,
         created=_now(),
         standard=standard,
+        dictionaries={d.name: d.version for d in snapshot.dictionaries},
+        crf_pages=crf_pages() if standard == "SDTM" else None,
     )
     validate_define(write_define(odm, out_file))
     typer.echo(f"wrote {out_file}: {len(datasets)} datasets, valid against the Define-XML 2.1 schema")
@@ -290,6 +339,7 @@ def tlf(
         except (OSError, json.JSONDecodeError) as exc:
             raise ImportFormatError(str(results), f"is not a readable results JSON ({exc})") from None
     else:
+        from mescams.core.analysis_contract import EXPORT_COLUMNS
         from mescams.interop.analysis_folder import analysis_tables
         from mescams.stats.analysis import run_analysis
         from mescams.stats.analysis_data import read_analysis_data
@@ -297,7 +347,7 @@ def tlf(
 
         with tempfile.TemporaryDirectory(prefix="mescams-tlf-") as tmp:
             folder = Path(tmp)
-            write_analysis_folder(analysis_tables(p, snapshot), folder, overwrite=True)
+            write_analysis_folder(analysis_tables(p, snapshot), folder, columns=EXPORT_COLUMNS, overwrite=True)
             stats = run_analysis(read_analysis_data(folder, p), p).results()
     outputs = build_tlfs(p, snapshot, stats)
     written = write_tlfs(outputs, out_dir, pdf=not no_pdf)
@@ -306,10 +356,10 @@ def tlf(
     typer.echo(f"wrote {len(written)} files to {out_dir}")
 
 
-def _sdtm_datasets(p: object, demo: int | None) -> list:  # type: ignore[type-arg]
+def _sdtm_datasets(p: object, demo: int | None, cutoff: dt.date | None = None) -> list:  # type: ignore[type-arg]
     from mescams.interop.sdtm import build_sdtm
 
-    return build_sdtm(p, _load_snapshot(p, demo_seed=demo))  # type: ignore[arg-type]
+    return build_sdtm(p, _load_snapshot(p, demo_seed=demo), cutoff)  # type: ignore[arg-type]
 
 
 def _adam_datasets(p: object, demo: int | None) -> list:  # type: ignore[type-arg]

@@ -102,12 +102,15 @@ def _tlf_outputs(folder: Path) -> list[dict[str, object]]:
 
 def _as_analysis_data(folder: Path, scratch: Path) -> Path:
     """The analysis-data folder to read: ``folder`` itself, or its conversion when it holds ADaM datasets."""
+    from mescams.core.analysis_contract import EXPORT_COLUMNS
     from mescams.interop.adam.to_analysis_data import analysis_tables_from_adam, is_adam_folder, read_adam_folder
     from mescams.stats.analysis_folder import write_analysis_folder
 
     if not is_adam_folder(folder):
         return folder
-    write_analysis_folder(analysis_tables_from_adam(read_adam_folder(folder)), scratch, overwrite=True)
+    write_analysis_folder(
+        analysis_tables_from_adam(read_adam_folder(folder)), scratch, columns=EXPORT_COLUMNS, overwrite=True
+    )
     return scratch
 
 

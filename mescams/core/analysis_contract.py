@@ -9,7 +9,7 @@ here. The contract is binding: extra columns may follow these, none is renamed o
 
 from __future__ import annotations
 
-__all__ = ["COLUMNS", "FILES"]
+__all__ = ["CODED_AE_COLUMNS", "COLUMNS", "EXPORT_COLUMNS", "FILES"]
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "participants.csv": (
@@ -52,3 +52,12 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 
 FILES: tuple[str, ...] = tuple(COLUMNS)
 """The folder's files, in a fixed order (the reader's and the fingerprint's)."""
+
+CODED_AE_COLUMNS: tuple[str, ...] = ("soc", "pt")
+"""Columns after the contract's in adverse_events.csv (the contract allows extra columns): each AE's MedDRA
+primary SOC and PT once coded, empty before. The statistics read them when present (AE tables by SOC and PT)."""
+
+EXPORT_COLUMNS: dict[str, tuple[str, ...]] = {
+    name: (*columns, *(CODED_AE_COLUMNS if name == "adverse_events.csv" else ())) for name, columns in COLUMNS.items()
+}
+"""The columns a trial's exports write (the snapshot and ADaM converters): the contract's, then the coding's."""

@@ -7,7 +7,12 @@ must act on the allocation see it: the cell-processing lab (prepares MSC or plac
 unblinded statistician (generates the list, analyses) and the DSMB (judges safety by arm). Everyone else sees
 the blinded product code only. The lab's cell counts and viability are allocation-revealing too (a placebo has
 no cells), so they follow the same rule. An emergency unblinding reveals one participant's allocation to the one
-investigator who asked, and to nobody else.
+investigator who asked, and to nobody else. The medical coder, who codes AE terms to MedDRA and medications to
+WHODrug for every site, is blinded like the data manager.
+investigator who asked, and to nobody else. The safety officer (pharmacovigilance) is blinded like everyone else
+but may reveal the treatment behind one SUSAR candidate at a time (serious, related, unexpected: whether it must be
+reported to Health Canada depends on it), each reveal recorded; sites and every other blinded role learn nothing
+of it.
 
 Every page, API route and export asks this object; nothing else in the system decides blinding.
 """
@@ -33,6 +38,8 @@ class Role(StrEnum):
     DATA_MANAGER = "data_manager"
     DSMB = "dsmb"
     ADMINISTRATOR = "administrator"
+    MEDICAL_CODER = "medical_coder"
+    SAFETY_OFFICER = "safety_officer"
     PARTICIPANT = "participant"
 
     @property
@@ -57,6 +64,8 @@ ROLE_NAMES: dict[Role, MessageTemplate] = {
         (Role.DATA_MANAGER, "Data manager"),
         (Role.DSMB, "DSMB member"),
         (Role.ADMINISTRATOR, "Administrator"),
+        (Role.MEDICAL_CODER, "Medical coder (blinded)"),
+        (Role.SAFETY_OFFICER, "Safety officer (unblinded per SUSAR case)"),
         (Role.PARTICIPANT, "Participant"),
     ]
 }
@@ -71,6 +80,7 @@ class Reveal(StrEnum):
     ALLOCATION_LIST = "allocation_list"  # the whole list and its seed
     ANALYSIS_EXPORT = "analysis_export"  # the analysis-data folder (carries sequence)
     ARM_SUMMARIES = "arm_summaries"  # counts, tables or charts by treatment
+    CASE_TREATMENT = "case_treatment"  # the treatment behind one SUSAR candidate, revealed per case and recorded
 
 
 @dataclass(frozen=True)
@@ -124,6 +134,8 @@ BLINDING_POLICY = BlindingPolicy(
         Role.DATA_MANAGER: RoleView(_NOTHING, site_bound=False),
         Role.DSMB: RoleView(_EVERYTHING - {Reveal.ALLOCATION_LIST}, site_bound=False),
         Role.ADMINISTRATOR: RoleView(_NOTHING, site_bound=False),
+        Role.MEDICAL_CODER: RoleView(_NOTHING, site_bound=False),  # codes AE terms and medications, all sites
+        Role.SAFETY_OFFICER: RoleView(frozenset({Reveal.CASE_TREATMENT}), site_bound=False),
         Role.PARTICIPANT: RoleView(_NOTHING, site_bound=True),
     }
 )

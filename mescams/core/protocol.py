@@ -18,6 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from mescams.core.consent_forms import InformedConsent
 from mescams.core.product_label import ProductLabelling
+from mescams.core.safety.reference_safety import ReferenceSafetyInformation
+from mescams.core.submission import SubmissionFacts
 from mescams.core.symptom_report import ParticipantPortal
 from mescams.errors import ProtocolError
 
@@ -384,6 +386,10 @@ class Protocol(_Model):
     data_sources: dict[str, list[SourcePath]] = Field(default_factory=dict)
     """Where a participant characteristic is read, in order (``form.field``, ``screening.ms.course``): the first
     source holding a value wins, so a missing form falls back to the declared next source."""
+    reference_safety_information: ReferenceSafetyInformation | None = None
+    """The expected adverse reactions of the active product, versioned (expectedness, the SUSAR rule)."""
+    submission: SubmissionFacts | None = None
+    """What a regulatory submission states beyond the design: objectives, stopping rule, diagnosis group (TS)."""
 
     # -- lookups -------------------------------------------------------------------------------------------
     def product(self, code: str) -> Product:
@@ -391,6 +397,11 @@ class Protocol(_Model):
             if p.code == code:
                 return p
         raise KeyError(code)
+
+    @property
+    def active_products(self) -> list[str]:
+        """Codes of the products that are not a placebo (a placebo ``matches`` the product it imitates)."""
+        return [p.code for p in self.products if p.matches is None]
 
     def visit(self, code: str) -> Visit:
         for v in self.visits:
@@ -473,6 +484,10 @@ class Protocol(_Model):
                     raise ValueError(f"period {period.number} needs a visit at week {w}, which the schedule lacks")
             if "infusion" not in self.visit_at_week(period.infusion_week).activities:
                 raise ValueError(f"the week-{period.infusion_week} visit must include an infusion")
+        rsi = self.reference_safety_information
+        if rsi is not None and rsi.product not in self.active_products:
+            raise ValueError(f"reference_safety_information.product {rsi.product!r} must name an active product "
+                             f"({', '.join(self.active_products)})")
         ids = [o.id for o in self.outcomes]
         if len(set(ids)) != len(ids):
             raise ValueError(f"outcome ids must be unique, got {ids}")

@@ -15,8 +15,9 @@ Variables (all optional except the secret outside demo mode):
 ``MESCAMS_SESSION_IDLE_MINUTES``, ``MESCAMS_INSECURE_HTTP``, ``MESCAMS_ACCESS_LOG_RETENTION_YEARS`` (default 15):
                             log-in throttling, sessions, transport and the access log
                             (:mod:`mescams.edc.security.config`)
-``MESCAMS_FROM_EMAIL``, ``MESCAMS_EMAIL_HOST``, ``MESCAMS_EMAIL_PORT``: the SMTP relay of the participant portal's
-                            e-mails (invitations, log-in codes, symptom alerts); demo mode prints them instead
+``MESCAMS_EMAIL_BACKEND``   Django mail backend for safety reminders and the participant portal (invitations, log-in
+                            codes, symptom alerts); default SMTP, the console in demo mode; with
+                            ``MESCAMS_EMAIL_HOST``, ``_PORT``, ``_USER``, ``_PASSWORD``, ``_USE_TLS`` and ``_FROM``
 
 :func:`configure` calls ``django.conf.settings.configure`` with :func:`build_settings` and ``django.setup()``; the
 command line, the WSGI entry point and the tests call it once, so no module reads the environment on import.
@@ -50,9 +51,11 @@ EDC_APPS = [
     "mescams.edc.randomisation",
     "mescams.edc.crfs",
     "mescams.edc.queries",
+    "mescams.edc.coding",
     "mescams.edc.web",
     "mescams.edc.security",
     "mescams.edc.api",
+    "mescams.edc.safety",
     "mescams.edc.labels",
     "mescams.edc.econsent",
     "mescams.edc.portal",
@@ -109,6 +112,25 @@ def audit_key(configured: str, secret: str) -> bytes:
     if configured:
         return configured.encode("utf-8")
     return hmac.new(secret.encode("utf-8"), b"mescams audit chain v1", hashlib.sha256).digest()
+
+
+def mail_settings(env: Mapping[str, str], *, demo: bool) -> dict[str, Any]:
+    """Outgoing e-mail (safety reminders): ``MESCAMS_EMAIL_BACKEND`` (a Django backend; default SMTP, or the console
+    in demo mode), ``MESCAMS_EMAIL_HOST``/``_PORT``/``_USER``/``_PASSWORD``/``_USE_TLS`` and ``MESCAMS_EMAIL_FROM``."""
+    default = "django.core.mail.backends.console.EmailBackend" if demo else \
+        "django.core.mail.backends.smtp.EmailBackend"
+    port = env.get("MESCAMS_EMAIL_PORT", "25").strip() or "25"
+    if not port.isdigit():
+        raise SettingsError(f"MESCAMS_EMAIL_PORT must be a port number, got {port!r}")
+    return {
+        "EMAIL_BACKEND": env.get("MESCAMS_EMAIL_BACKEND", "").strip() or default,
+        "EMAIL_HOST": env.get("MESCAMS_EMAIL_HOST", "localhost"),
+        "EMAIL_PORT": int(port),
+        "EMAIL_HOST_USER": env.get("MESCAMS_EMAIL_USER", ""),
+        "EMAIL_HOST_PASSWORD": env.get("MESCAMS_EMAIL_PASSWORD", ""),
+        "EMAIL_USE_TLS": _flag(env, "MESCAMS_EMAIL_USE_TLS"),
+        "DEFAULT_FROM_EMAIL": env.get("MESCAMS_EMAIL_FROM", "").strip() or "mescams-edc@localhost",
+    }
 
 
 def build_settings(env: Mapping[str, str] | None = None) -> dict[str, Any]:
@@ -184,12 +206,6 @@ def build_settings(env: Mapping[str, str] | None = None) -> dict[str, Any]:
             {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
         ],
         "LOGIN_URL": "/accounts/login/",
-        "DEFAULT_FROM_EMAIL": env.get("MESCAMS_FROM_EMAIL", "mescams@localhost"),
-        "EMAIL_HOST": env.get("MESCAMS_EMAIL_HOST", "localhost"),
-        "EMAIL_PORT": int(env.get("MESCAMS_EMAIL_PORT", "25")),
-        # demo mode prints e-mails (invitation links, log-in codes) to the console instead of sending them
-        "EMAIL_BACKEND": ("django.core.mail.backends.console.EmailBackend" if demo
-                          else "django.core.mail.backends.smtp.EmailBackend"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_AGE": 8 * 3600,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -217,6 +233,7 @@ def build_settings(env: Mapping[str, str] | None = None) -> dict[str, Any]:
             "handlers": {"console": {"class": "logging.StreamHandler"}},
             "root": {"handlers": ["console"], "level": env.get("MESCAMS_LOG_LEVEL", "WARNING")},
         },
+        **mail_settings(env, demo=demo),
         **security_settings(env, demo=demo),  # sessions, cookies, headers (override the values above)
     }
 

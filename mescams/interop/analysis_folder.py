@@ -2,11 +2,12 @@
 
 Why here: the ADaM and ClinicalTrials.gov exports are checked against the statistics run on this folder, and the
 ADaM -> analysis-data converter (:mod:`mescams.interop.adam.to_analysis_data`) must give the same rows. The
-rows follow the contract's columns (:data:`mescams.core.analysis_contract.COLUMNS`); the folder is written by
-its one writer, :func:`mescams.stats.analysis_folder.write_analysis_folder` (interop hands over rows: it does
-not import the statistics)::
+rows follow the export columns (:data:`mescams.core.analysis_contract.EXPORT_COLUMNS`: the contract's, then
+the MedDRA SOC and PT); the folder is written by its one writer,
+:func:`mescams.stats.analysis_folder.write_analysis_folder` (interop hands over rows: it does not import the
+statistics)::
 
-    write_analysis_folder(analysis_tables(protocol, snapshot), out_dir)
+    write_analysis_folder(analysis_tables(protocol, snapshot), out_dir, columns=EXPORT_COLUMNS)
 """
 
 from __future__ import annotations
@@ -44,7 +45,8 @@ def analysis_tables(protocol: Protocol, snapshot: TrialSnapshot) -> dict[str, Ta
             if m.participant_id in randomised and week_of(m.visit_code) is not None
         ],
         "adverse_events.csv": [
-            (a.participant_id, a.ae_id, a.term, a.onset_date, a.end_date, a.grade, a.serious, a.related)
+            (a.participant_id, a.ae_id, a.term, a.onset_date, a.end_date, a.grade, a.serious, a.related,
+             a.meddra.soc_name if a.meddra else None, a.meddra.pt_name if a.meddra else None)
             for a in snapshot.adverse_events
             if a.participant_id in randomised
         ],

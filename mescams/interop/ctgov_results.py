@@ -143,6 +143,10 @@ def _outcome_measures(
     return out
 
 
+def _by_organ_system(item: tuple[tuple[bool, str, str, str], Any]) -> tuple[str, str]:
+    return item[0][2], item[0][1]
+
+
 def _adverse_events_module(protocol: Protocol, snapshot: TrialSnapshot) -> dict[str, Any]:
     arms = treatments(protocol)
     gid = {t: f"EG{i:03d}" for i, t in enumerate(arms)}
@@ -150,6 +154,8 @@ def _adverse_events_module(protocol: Protocol, snapshot: TrialSnapshot) -> dict[
     for inf in snapshot.infusions:
         infusions[inf.participant_id].append((inf.date, inf.product))
     at_risk = {t: len({pid for pid, inf in infusions.items() if any(p == t for _, p in inf)}) for t in arms}
+    # (serious, term, organ system, vocabulary): a coded AE is counted under its MedDRA PT and primary SOC, with
+    # "MedDRA (version)" as the record's vocabulary; an AE not yet coded under its verbatim, "Not coded"
     events: dict[tuple[bool, str, str, str], dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for ae in snapshot.adverse_events:
         before = [(d, p) for d, p in sorted(infusions.get(ae.participant_id, [])) if d <= ae.onset_date]
@@ -174,7 +180,7 @@ def _adverse_events_module(protocol: Protocol, snapshot: TrialSnapshot) -> dict[
                     for t in arms
                 ],
             }
-            for (ser, term, soc, vocabulary), by_t in sorted(events.items())
+            for (ser, term, soc, vocabulary), by_t in sorted(events.items(), key=_by_organ_system)
             if ser == serious
         ]
 

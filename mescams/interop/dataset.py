@@ -36,6 +36,13 @@ class Variable:
     integer: bool = False
     #: ISO 8601 date/datetime text in a Char variable
     iso8601: bool = False
+    #: SAS display format, e.g. ``DATE9.`` for an ADaM numeric date (days since 1960-01-01)
+    display_format: str | None = None
+
+    @property
+    def is_sas_date(self) -> bool:
+        """A numeric date: SAS days since 1960-01-01 shown with a DATE format (ADaM ``*DT`` variables)."""
+        return self.type == "Num" and (self.display_format or "").startswith("DATE")
 
 
 @dataclass(frozen=True)

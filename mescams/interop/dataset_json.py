@@ -2,7 +2,9 @@
 
 Item OIDs follow Define-XML (``IT.<DATASET>.<VARIABLE>``, ``IG.<DATASET>``) so a reader can join a column to its
 definition. Char variables are ``string`` (SDTM dates stay text: partial dates are legal), integer-only Num
-variables ``integer``, other Num ``double``.
+variables ``integer``, other Num ``double``. An ADaM numeric date (SAS days, DATE9.) is a ``date`` column holding
+ISO 8601 text with ``targetDataType`` ``integer`` and ``displayFormat`` ``DATE9.``, as Dataset-JSON 1.1 types
+dates; :func:`read_dataset_json` turns it back into SAS days so a round trip gives the dataset's values.
 """
 
 from __future__ import annotations
@@ -20,16 +22,23 @@ __all__ = ["dataset_json", "read_dataset_json", "validate_dataset_json", "write_
 VERSION = "1.1.0"
 
 
+SAS_EPOCH = dt.date(1960, 1, 1)
+
+
 def _data_type(ds: Dataset, name: str) -> str:
     v = ds.variable(name)
     if v.type == "Char":
         return "string"
+    if v.is_sas_date:
+        return "date"
     return "integer" if v.integer else "double"
 
 
 def _value(value: Cell, data_type: str) -> Cell:
     if value is None:
         return None
+    if data_type == "date":
+        return (SAS_EPOCH + dt.timedelta(days=int(value))).isoformat()  # type: ignore[arg-type]
     if data_type == "integer":
         return int(value)  # type: ignore[arg-type]
     if data_type == "double":
@@ -58,6 +67,10 @@ def dataset_json(
         }
         if v.type == "Char":
             col["length"] = ds.length(v.name)
+        if v.is_sas_date:
+            col["targetDataType"] = "integer"
+        if v.display_format:
+            col["displayFormat"] = v.display_format
         if v.name in ds.keys:
             col["keySequence"] = ds.keys.index(v.name) + 1
         columns.append(col)
@@ -109,8 +122,14 @@ def write_dataset_json(ds: Dataset, out_dir: Path, **kwargs: Any) -> Path:
 
 
 def read_dataset_json(path: Path) -> tuple[dict[str, Any], list[dict[str, Cell]]]:
-    """Read a Dataset-JSON file: (document without rows, rows as {name: value})."""
+    """Read a Dataset-JSON file: (document without rows, rows as {name: value}); a ``date`` column whose
+    ``targetDataType`` is ``integer`` comes back as SAS days (the value the dataset holds)."""
     doc = json.loads(path.read_text(encoding="utf-8"))
     names = [c["name"] for c in doc["columns"]]
+    sas_dates = {c["name"] for c in doc["columns"] if c["dataType"] == "date" and c.get("targetDataType") == "integer"}
     rows = [dict(zip(names, r, strict=True)) for r in doc.pop("rows", [])]
+    for row in rows:
+        for name in sas_dates:
+            if row[name] is not None:
+                row[name] = (dt.date.fromisoformat(str(row[name])) - SAS_EPOCH).days
     return doc, rows

@@ -2,7 +2,13 @@
 
 Every dataset becomes an ItemGroupDef (class, structure, keys, leaf to its transport file), every variable an
 ItemDef (data type, length, origin, codelist), every codelist used a CodeList with NCI codes where we have them
-(:mod:`mescams.interop.terminology`). Derived variables point at a MethodDef that says how they are derived.
+(:mod:`mescams.interop.terminology`), declared against the CDISC CT package the terms come from (a
+``def:Standard`` of type CT, so each codelist with an NCI code links to it). Every derived variable points at a
+MethodDef that says how it is derived (:mod:`mescams.interop.methods`); ADaM numeric dates carry
+``def:DisplayFormat`` DATE9. Collected SDTM variables point into the annotated CRF by named destination, and the
+reviewer's guide is a supplemental document. Variables coded with a licensed dictionary (MedDRA for the AE
+terms, WHODrug for the medications) point at a CodeList naming that dictionary and its version as an
+ExternalCodeList, as Define-XML 2.1 describes them.
 """
 
 from __future__ import annotations
@@ -15,17 +21,28 @@ from typing import Any
 from mescams.interop.conformance import VALUE_LEVEL
 from mescams.interop.dataset import Dataset, Variable
 from mescams.interop.errors import ExportError
-from mescams.interop.terminology import CODELISTS
+from mescams.interop.methods import method_for, method_oid
+from mescams.interop.terminology import CODELISTS, CT_VERSIONS
 
-__all__ = ["build_define", "validate_define", "write_define"]
+__all__ = ["ACRF_LEAF", "DICTIONARY_VARIABLES", "REVIEWERS_GUIDES", "build_define", "validate_define",
+           "write_define"]
 
 PURPOSE = {"SDTM": "Tabulation", "ADaM": "Analysis"}
 STANDARDS = {"SDTM": ("SDTMIG", "3.4"), "ADaM": ("ADaMIG", "1.3")}
-DERIVATIONS = {  # variable name (or suffix) -> how it is derived, for the MethodDef
-    "SEQ": "Numbered 1..n within USUBJID in order of date, then the record's own keys.",
-    "DY": "Study day from RFSTDTC: date - RFSTDTC + 1 on or after day 1; date - RFSTDTC before it (no day 0).",
-    "EPOCH": "Treatment period of the infusion most recently preceding the date; SCREENING before the first.",
+#: file names of the documents define points at, relative to define.xml
+ACRF_LEAF = ("LF.acrf", "acrf.pdf", "Annotated CRF")
+REVIEWERS_GUIDES = {
+    "SDTM": ("LF.csdrg", "csdrg.pdf", "Clinical Study Data Reviewer's Guide"),
+    "ADaM": ("LF.adrg", "adrg.pdf", "Analysis Data Reviewer's Guide"),
 }
+
+
+_MEDDRA = ("AELLT", "AELLTCD", "AEDECOD", "AEPTCD", "AEHLT", "AEHLTCD", "AEHLGT", "AEHLGTCD", "AEBODSYS",
+           "AEBDSYCD", "AESOC", "AESOCCD")
+DICTIONARY_VARIABLES: dict[str, str] = {**dict.fromkeys(_MEDDRA, "MedDRA"),
+                                        **dict.fromkeys(("CMDECOD", "CMCLAS", "CMCLASCD"), "WHODrug")}
+"""Variable -> the external dictionary its values come from."""
+_EXTERNAL = {"MedDRA": "MEDDRA", "WHODrug": "WHODRUG"}  # the Dictionary attribute's usual spelling
 
 
 def _data_type(ds: Dataset, v: Variable) -> str:
@@ -41,15 +58,6 @@ def _data_type(ds: Dataset, v: Variable) -> str:
     return "text"
 
 
-def _method_key(v: Variable) -> str | None:
-    if v.origin != "Derived":
-        return None
-    for key in DERIVATIONS:
-        if v.name.endswith(key):
-            return key
-    return None
-
-
 def build_define(
     datasets: Iterable[Dataset],
     *,
@@ -59,8 +67,18 @@ def build_define(
     protocol_name: str,
     created: dt.datetime,
     standard: str = "SDTM",
+    dictionaries: dict[str, str] | None = None,
+    crf_pages: dict[tuple[str, str], list[str]] | None = None,
+    dataset_files: str = "xpt",
 ) -> object:
-    """An odmlib Define-XML 2.1 ODM object for the datasets (all of one standard: SDTM or ADaM)."""
+    """An odmlib Define-XML 2.1 ODM object for the datasets (all of one standard: SDTM or ADaM).
+
+    ``dictionaries``: name -> version of the coding dictionaries the data were coded with (``{"MedDRA": "27.0"}``);
+    their variables (:data:`DICTIONARY_VARIABLES`) then reference them as external code lists.
+    ``crf_pages`` maps (dataset, variable) of a collected variable to the annotated CRF's named destinations (form
+    anchors) where it is collected; SDTM define then references ``acrf.pdf`` (:mod:`mescams.interop.acrf`).
+    ``dataset_files`` is the extension of the dataset files each ``def:leaf`` names (``xpt``, or ``json`` for a
+    Dataset-JSON-only folder)."""
     import odmlib.define_2_1.model as DEF
 
     datasets = list(datasets)
@@ -92,8 +110,34 @@ def build_define(
     mdv.Standards.Standard.append(
         DEF.Standard(OID=f"STD.{ig_name}", Name=ig_name, Type="IG", Version=ig_version, Status="Final")
     )
-    used_methods: set[str] = set()
+    mdv.Standards.Standard.append(
+        DEF.Standard(
+            OID=f"STD.CT.{standard}",
+            Name="CDISC/NCI",
+            Type="CT",
+            PublishingSet=standard,
+            Version=CT_VERSIONS[standard],
+            Status="Final",
+        )
+    )
+    if standard == "ADaM":  # ADaM datasets also use SDTM terms (SEX, NY, RACE ...): declare that package too
+        mdv.Standards.Standard.append(
+            DEF.Standard(
+                OID="STD.CT.SDTM", Name="CDISC/NCI", Type="CT", PublishingSet="SDTM", Version=CT_VERSIONS["SDTM"],
+                Status="Final",
+            )
+        )
+    crf_pages = crf_pages or {}
+    leaves: list[tuple[str, str, str]] = [REVIEWERS_GUIDES[standard]]
+    if standard == "SDTM":
+        leaves.insert(0, ACRF_LEAF)
+        mdv.AnnotatedCRF = DEF.AnnotatedCRF()
+        mdv.AnnotatedCRF.DocumentRef = [DEF.DocumentRef(leafID=ACRF_LEAF[0])]  # type: ignore[assignment]
+    mdv.SupplementalDoc = DEF.SupplementalDoc()
+    mdv.SupplementalDoc.DocumentRef = [DEF.DocumentRef(leafID=REVIEWERS_GUIDES[standard][0])]
+    methods: dict[str, str] = {}
     used_codelists: set[str] = set()
+    used_external: set[tuple[str, str]] = set()
     item_defs: dict[str, Any] = {}
     for ds in datasets:
         igd = DEF.ItemGroupDef(
@@ -118,48 +162,91 @@ def build_define(
                 ref.KeySequence = ds.keys.index(v.name) + 1
             if v.role and standard == "SDTM":
                 ref.Role = v.role
-            key = _method_key(v)
-            if key:
-                ref.MethodOID = f"MT.{key}"
-                used_methods.add(key)
+            text = method_for(ds.name, v.name) if v.origin == "Derived" else None
+            if text:
+                ref.MethodOID = method_oid(ds.name, v.name)
+                methods[ref.MethodOID] = text
             igd.ItemRef.append(ref)
-            item_defs[oid] = _item_def(DEF, ds, v, oid, used_codelists)
+            item_defs[oid] = _item_def(DEF, ds, v, oid, used_codelists, crf_pages.get((ds.name, v.name), []))
+            _external_ref(DEF, item_defs[oid], v, dictionaries or {}, used_external)
         igd.Class = DEF.Class(Name=ds.klass)
-        igd.leaf = DEF.leaf(ID=f"LF.{ds.name}", href=f"{ds.name.lower()}.xpt")
-        igd.leaf.title = DEF.title(_content=f"{ds.name.lower()}.xpt")
+        igd.leaf = DEF.leaf(ID=f"LF.{ds.name}", href=f"{ds.name.lower()}.{dataset_files}")
+        igd.leaf.title = DEF.title(_content=f"{ds.name.lower()}.{dataset_files}")
         mdv.ItemGroupDef.append(igd)
     for ds in datasets:
         _value_level(DEF, mdv, ds, item_defs, used_codelists)
     for item in item_defs.values():
         mdv.ItemDef.append(item)
     for cl_id in sorted(used_codelists):
-        mdv.CodeList.append(_codelist(DEF, cl_id))
-    for key in sorted(used_methods):
-        method = DEF.MethodDef(OID=f"MT.{key}", Name=f"Algorithm for --{key}", Type="Computation")
+        mdv.CodeList.append(_codelist(DEF, cl_id, standard))
+    for name, data_type in sorted(used_external):
+        mdv.CodeList.append(_external_codelist(DEF, name, data_type, (dictionaries or {})[name]))
+    for oid, text in methods.items():
+        name = oid.removeprefix("MT.")
+        method = DEF.MethodDef(OID=oid, Name=f"Algorithm for {name}", Type="Computation")
         method.Description = DEF.Description()
-        method.Description.TranslatedText.append(DEF.TranslatedText(_content=DERIVATIONS[key], lang="en"))
+        method.Description.TranslatedText.append(DEF.TranslatedText(_content=text, lang="en"))
         mdv.MethodDef.append(method)
+    for leaf_id, href, title in leaves:
+        leaf = DEF.leaf(ID=leaf_id, href=href)
+        leaf.title = DEF.title(_content=title)
+        mdv.leaf.append(leaf)
     study.MetaDataVersion = mdv
     odm.Study = study
     return odm
 
 
-def _item_def(DEF: object, ds: Dataset, v: Variable, oid: str, used_codelists: set[str]) -> object:  # noqa: N803
+def _item_def(  # noqa: PLR0913
+    DEF: Any,  # noqa: N803
+    ds: Dataset,
+    v: Variable,
+    oid: str,
+    used_codelists: set[str],
+    crf_pages: list[str],
+) -> object:
     data_type = _data_type(ds, v)
-    item = DEF.ItemDef(OID=oid, Name=v.name, SASFieldName=v.name, DataType=data_type)  # type: ignore[attr-defined]
+    item = DEF.ItemDef(OID=oid, Name=v.name, SASFieldName=v.name, DataType=data_type)
     if data_type in ("text", "integer", "float"):
         item.Length = ds.length(v.name) if v.type == "Char" else 8
-    item.Description = DEF.Description()  # type: ignore[attr-defined]
-    item.Description.TranslatedText.append(DEF.TranslatedText(_content=v.label, lang="en"))  # type: ignore[attr-defined]
+    if v.display_format:
+        item.DisplayFormat = v.display_format
+    item.Description = DEF.Description()
+    item.Description.TranslatedText.append(DEF.TranslatedText(_content=v.label, lang="en"))
     if v.codelist:
-        item.CodeListRef = DEF.CodeListRef(CodeListOID=f"CL.{v.codelist}")  # type: ignore[attr-defined]
+        item.CodeListRef = DEF.CodeListRef(CodeListOID=f"CL.{v.codelist}")
         used_codelists.add(v.codelist)
     origin_type = v.origin if v.origin in ("Collected", "Derived", "Assigned", "Protocol", "Predecessor") else "Derived"
-    origin = DEF.Origin(Type=origin_type)  # type: ignore[attr-defined]
+    origin = DEF.Origin(Type=origin_type)
     if origin_type == "Collected":
         origin.Source = "Investigator"
+        if crf_pages:
+            ref = DEF.DocumentRef(leafID=ACRF_LEAF[0])
+            ref.PDFPageRef.append(DEF.PDFPageRef(Type="NamedDestination", PageRefs=" ".join(crf_pages)))
+            origin.DocumentRef.append(ref)
     item.Origin.append(origin)
     return item
+
+
+def _external_oid(name: str, data_type: str) -> str:
+    return f"CL.{_EXTERNAL[name]}" + (".CODE" if data_type == "integer" else "")
+
+
+def _external_ref(DEF: Any, item: Any, v: Variable, dictionaries: dict[str, str],  # noqa: N803
+                  used: set[tuple[str, str]]) -> None:
+    """Point a dictionary-coded variable at its dictionary's code list (names and codes apart: the code list's
+    data type is the variable's)."""
+    name = DICTIONARY_VARIABLES.get(v.name)
+    if name is None or name not in dictionaries or v.codelist:
+        return
+    item.CodeListRef = DEF.CodeListRef(CodeListOID=_external_oid(name, item.DataType))
+    used.add((name, item.DataType))
+
+
+def _external_codelist(DEF: Any, name: str, data_type: str, version: str) -> Any:  # noqa: N803
+    out = DEF.CodeList(OID=_external_oid(name, data_type), Name=f"{name}{' codes' if data_type == 'integer' else ''}",
+                       DataType=data_type)
+    out.ExternalCodeList = DEF.ExternalCodeList(Dictionary=_EXTERNAL[name], Version=version)
+    return out
 
 
 def _value_level(DEF: Any, mdv: Any, ds: Dataset, item_defs: dict[str, Any], used: set[str]) -> None:  # noqa: N803
@@ -198,9 +285,11 @@ def _value_level(DEF: Any, mdv: Any, ds: Dataset, item_defs: dict[str, Any], use
         item_defs[f"IT.{ds.name}.{variable}"].ValueListRef = DEF.ValueListRef(ValueListOID=vl.OID)
 
 
-def _codelist(DEF: object, cl_id: str) -> Any:  # noqa: N803
+def _codelist(DEF: Any, cl_id: str, standard: str) -> Any:  # noqa: N803
     cl = CODELISTS[cl_id]
     out = DEF.CodeList(OID=f"CL.{cl.id}", Name=cl.name, DataType=cl.data_type)  # type: ignore[attr-defined]
+    if cl.nci_code and not cl.sponsor:  # a CDISC codelist: link it to the CT package declared in Standards
+        out.StandardOID = "STD.CT.ADaM" if cl.adam else "STD.CT.SDTM"
     for order, (term, code) in enumerate(cl.terms.items(), start=1):
         item = DEF.EnumeratedItem(CodedValue=term, OrderNumber=order)  # type: ignore[attr-defined]
         if code:

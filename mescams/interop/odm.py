@@ -16,6 +16,7 @@ from typing import Any
 from mescams.core.protocol import Protocol
 from mescams.interop.errors import ExportError
 from mescams.interop.odm_metadata import ACTIVITY_FORMS, FORMS, LOG_EVENT, build_metadata
+from mescams.interop.sdtm.events import SERIOUSNESS_FLAGS
 from mescams.interop.snapshot import FS_NAMES, TrialSnapshot
 
 __all__ = ["ACTIVITY_FORMS", "FORMS", "build_odm", "load_odm", "validate_odm", "write_odm"]
@@ -47,12 +48,15 @@ def _records(snapshot: TrialSnapshot) -> list[tuple[str, str, str, dict[str, obj
                     "BRTHDAT": p.birth_date,
                     "AGE": p.age_at_consent,
                     "MSCOURSE": p.ms_course,
+                    "RACE": p.race,
+                    "ETHNIC": p.ethnicity,
                     "CONSDAT": p.consent_date,
                 },
             )
         )
     out += [
-        (e.participant_id, screening, "IE", {"IETESTCD": e.criterion_id, "IEMET": e.met}) for e in snapshot.eligibility
+        (e.participant_id, screening, "IE", {"IEDAT": e.assessed_on, "IETESTCD": e.criterion_id, "IEMET": e.met})
+        for e in snapshot.eligibility
     ]
     out += [
         (m.participant_id, screening, "MH", {"MHTERM": m.term, "MHSTDAT": m.start_date, "MHONGO": m.ongoing})
@@ -81,6 +85,7 @@ def _records(snapshot: TrialSnapshot) -> list[tuple[str, str, str, dict[str, obj
             "MRI",
             {
                 "SCANDAT": m.scan_date,
+                "SCANID": m.scan_id,
                 "GELCNT": m.gel_count,
                 "NT2CNT": m.new_enlarging_t2_count,
                 "CUACNT": m.cua_count,
@@ -132,14 +137,18 @@ def _records(snapshot: TrialSnapshot) -> list[tuple[str, str, str, dict[str, obj
                 "AESTDAT": a.onset_date,
                 "AEENDAT": a.end_date,
                 "AEGRADE": a.grade,
+                "AESEV": a.severity,
                 "AESER": a.serious,
+                **{flag: criterion in a.serious_criteria for flag, criterion in SERIOUSNESS_FLAGS.items()},
                 "AEREL": a.related,
+                "AEACN": a.action,
+                "AEOUT": a.outcome,
             },
         )
         for a in snapshot.adverse_events
     ]
     out += [
-        (r.participant_id, LOG_EVENT, "REL", {"RELDAT": r.onset_date, "RELCONF": r.confirmed})
+        (r.participant_id, LOG_EVENT, "REL", {"RELDAT": r.onset_date, "RELENDAT": r.end_date, "RELCONF": r.confirmed})
         for r in snapshot.relapses
     ]
     out += [
@@ -147,9 +156,25 @@ def _records(snapshot: TrialSnapshot) -> list[tuple[str, str, str, dict[str, obj
             c.participant_id,
             LOG_EVENT,
             "CM",
-            {"CMTRT": c.drug, "CMSTDAT": c.start_date, "CMENDAT": c.end_date, "CMONGO": c.ongoing},
+            {
+                "CMTRT": c.drug,
+                "CMINDC": c.indication,
+                "CMSTDAT": c.start_date,
+                "CMENDAT": c.end_date,
+                "CMONGO": c.ongoing,
+            },
         )
         for c in snapshot.conmeds
+    ]
+    out += [
+        (
+            p.participant_id,
+            LOG_EVENT,
+            "DS",
+            {"DSDAT": p.disposition.date, "DSSTAT": p.disposition.status, "DSREAS": p.disposition.reason},
+        )
+        for p in snapshot.participants
+        if p.disposition.status != "ONGOING"
     ]
     return out
 

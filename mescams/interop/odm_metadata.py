@@ -11,8 +11,9 @@ from typing import Any
 
 from mescams.core.protocol import Protocol
 from mescams.interop.snapshot import FS_NAMES
+from mescams.interop.terminology import CODELISTS
 
-__all__ = ["ACTIVITY_FORMS", "FORMS", "LOG_EVENT", "LOG_FORMS", "build_metadata"]
+__all__ = ["ACTIVITY_FORMS", "FORMS", "LOG_EVENT", "LOG_FORMS", "build_metadata", "form_codelists"]
 
 # form OID -> (name, repeating item group?, [(item, question, DataType, codelist or None)])
 FORMS: dict[str, tuple[str, bool, list[tuple[str, str, str, str | None]]]] = {
@@ -25,10 +26,20 @@ FORMS: dict[str, tuple[str, bool, list[tuple[str, str, str, str | None]]]] = {
             ("BRTHDAT", "Date of birth", "date", None),
             ("AGE", "Age at consent (years)", "integer", None),
             ("MSCOURSE", "MS course", "text", "MSCOURSE"),
+            ("RACE", "Race", "text", "RACE"),
+            ("ETHNIC", "Ethnicity", "text", "ETHNIC"),
             ("CONSDAT", "Date of informed consent", "date", None),
         ],
     ),
-    "IE": ("Eligibility", True, [("IETESTCD", "Criterion", "text", None), ("IEMET", "Criterion met", "text", "NY")]),
+    "IE": (
+        "Eligibility",
+        True,
+        [
+            ("IEDAT", "Date of the eligibility assessment", "date", None),
+            ("IETESTCD", "Criterion", "text", None),
+            ("IEMET", "Criterion met", "text", "NY"),
+        ],
+    ),
     "INF": (
         "Infusion",
         False,
@@ -46,6 +57,7 @@ FORMS: dict[str, tuple[str, bool, list[tuple[str, str, str, str | None]]]] = {
         False,
         [
             ("SCANDAT", "Scan date", "date", None),
+            ("SCANID", "Scan identifier", "text", None),
             ("GELCNT", "GEL count", "integer", None),
             ("NT2CNT", "New or enlarging T2 lesions", "integer", None),
             ("CUACNT", "Combined unique active lesions", "integer", None),
@@ -100,19 +112,46 @@ FORMS: dict[str, tuple[str, bool, list[tuple[str, str, str, str | None]]]] = {
             ("AESTDAT", "Onset date", "date", None),
             ("AEENDAT", "End date", "date", None),
             ("AEGRADE", "CTCAE grade", "integer", None),
+            ("AESEV", "Severity", "text", "AESEV"),
             ("AESER", "Serious", "text", "NY"),
+            ("AESDTH", "Serious: resulted in death", "text", "NY"),
+            ("AESLIFE", "Serious: life-threatening", "text", "NY"),
+            ("AESHOSP", "Serious: required or prolonged hospitalisation", "text", "NY"),
+            ("AESDISAB", "Serious: persistent or significant disability", "text", "NY"),
+            ("AESCONG", "Serious: congenital anomaly", "text", "NY"),
+            ("AESMIE", "Serious: other medically important event", "text", "NY"),
             ("AEREL", "Related to infusion", "text", "NY"),
+            ("AEACN", "Action taken with study treatment", "text", None),
+            ("AEOUT", "Outcome", "text", None),
         ],
     ),
-    "REL": ("Relapse", True, [("RELDAT", "Onset date", "date", None), ("RELCONF", "Confirmed", "text", "NY")]),
+    "REL": (
+        "Relapse",
+        True,
+        [
+            ("RELDAT", "Onset date", "date", None),
+            ("RELENDAT", "End date", "date", None),
+            ("RELCONF", "Confirmed", "text", "NY"),
+        ],
+    ),
     "CM": (
         "Concomitant medication",
         True,
         [
             ("CMTRT", "Medication", "text", None),
+            ("CMINDC", "Indication", "text", None),
             ("CMSTDAT", "Start", "date", None),
             ("CMENDAT", "End", "date", None),
             ("CMONGO", "Ongoing", "text", "NY"),
+        ],
+    ),
+    "DS": (
+        "End of study",
+        False,
+        [
+            ("DSDAT", "Date of completion or withdrawal", "date", None),
+            ("DSSTAT", "Status", "text", None),
+            ("DSREAS", "Reason for withdrawal", "text", None),
         ],
     ),
 }
@@ -127,14 +166,18 @@ ACTIVITY_FORMS = {
     "medical_history": "MH",
 }
 LOG_EVENT = "LOG"
-LOG_FORMS = ("AE", "REL", "CM")
+LOG_FORMS = ("AE", "REL", "CM", "DS")
 
 
-def _codelists(protocol: Protocol) -> dict[str, list[str]]:
+def form_codelists(protocol: Protocol) -> dict[str, list[str]]:
+    """The eCRF codelists: their terms as the forms offer them."""
     return {
         "SEX": ["F", "M"],
         "NY": ["Y", "N"],
         "MSCOURSE": ["RRMS", "SPMS", "PPMS"],
+        "RACE": list(CODELISTS["RACE"].terms),
+        "ETHNIC": list(CODELISTS["ETHNIC"].terms),
+        "AESEV": list(CODELISTS["AESEV"].terms),
         "TRT": list(protocol.design.treatments),
     }
 
@@ -185,7 +228,7 @@ def build_metadata(M: Any, protocol: Protocol, study_oid: str) -> Any:  # noqa: 
             if codelist:
                 idef.CodeListRef = M.CodeListRef(CodeListOID=f"CL.{codelist}")
             mdv.ItemDef.append(idef)
-    for cl_id, terms in _codelists(protocol).items():
+    for cl_id, terms in form_codelists(protocol).items():
         cl = M.CodeList(OID=f"CL.{cl_id}", Name=cl_id, DataType="text")
         for n, term in enumerate(terms, start=1):
             cl.CodeListItem.append(M.CodeListItem(CodedValue=term, OrderNumber=n, Decode=_text(M, "Decode", term)))

@@ -20,11 +20,13 @@ __all__ = [
     "AdverseEvent",
     "AuditRecord",
     "ConMed",
+    "DictionaryVersion",
     "Disposition",
     "EdssAssessment",
     "EligibilityResult",
     "Infusion",
     "LabResult",
+    "MeddraCoding",
     "MedicalHistory",
     "MriRead",
     "Participant",
@@ -32,6 +34,7 @@ __all__ = [
     "TrialSnapshot",
     "VisitAttendance",
     "VitalSign",
+    "WhodrugCoding",
 ]
 
 DispositionStatus = Literal["SCREEN FAILURE", "ONGOING", "COMPLETED", "WITHDRAWN"]
@@ -113,8 +116,47 @@ class Infusion:
 
 
 @dataclass(frozen=True)
+class MeddraCoding:
+    """An AE term's MedDRA coding: the LLT chosen, its PT and the PT's primary path (HLT, HLGT, SOC)."""
+
+    llt_code: int
+    llt_name: str
+    pt_code: int
+    pt_name: str
+    hlt_code: int
+    hlt_name: str
+    hlgt_code: int
+    hlgt_name: str
+    soc_code: int
+    soc_name: str
+    version: str
+
+
+@dataclass(frozen=True)
+class WhodrugCoding:
+    """A medication's WHODrug coding: the drug name matched, its preferred name and its ATC class."""
+
+    drug_code: str
+    drug_name: str
+    preferred_code: str
+    preferred_name: str
+    atc_code: str
+    atc_text: str
+    version: str
+
+
+@dataclass(frozen=True)
+class DictionaryVersion:
+    """A coding dictionary the snapshot's codes come from (``MedDRA``, ``27.0``), for Define-XML and results."""
+
+    name: str
+    version: str
+
+
+@dataclass(frozen=True)
 class AdverseEvent:
-    """An adverse event as recorded (CTCAE grade 1-5; related = investigator's judgement of relation to infusion)."""
+    """An adverse event as recorded (CTCAE grade 1-5; related = investigator's judgement of relation to infusion);
+    ``meddra`` its coding once coded (``body_system`` is then the primary SOC's name)."""
 
     participant_id: str
     ae_id: str
@@ -127,6 +169,9 @@ class AdverseEvent:
     outcome: str = "RECOVERED/RESOLVED"
     action: str = "NOT APPLICABLE"
     body_system: str | None = None
+    meddra: MeddraCoding | None = None
+    severity: str | None = None  # MILD, MODERATE or SEVERE (SDTM AESEV); None when not recorded
+    serious_criteria: tuple[str, ...] = ()  # ICH E2A criteria of a serious event (mescams.core.safety.seriousness)
 
 
 @dataclass(frozen=True)
@@ -207,6 +252,7 @@ class ConMed:
     end_date: dt.date | None
     indication: str | None = None
     ongoing: bool = False
+    whodrug: WhodrugCoding | None = None
 
 
 @dataclass(frozen=True)
@@ -256,6 +302,7 @@ class TrialSnapshot:
     conmeds: tuple[ConMed, ...] = ()
     medical_history: tuple[MedicalHistory, ...] = ()
     audit: tuple[AuditRecord, ...] = ()
+    dictionaries: tuple[DictionaryVersion, ...] = ()
 
     @property
     def randomised(self) -> tuple[Participant, ...]:

@@ -10,7 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["CODELISTS", "Codelist", "codelist"]
+__all__ = ["CODELISTS", "CT_VERSIONS", "Codelist", "codelist"]
+
+#: the CDISC Controlled Terminology packages our terms are checked against, declared in Define-XML (def:Standard
+#: of type CT) and in TS (TSVCDVER of every TSVCDREF 'CDISC CT' row)
+CT_VERSIONS = {"SDTM": "2024-03-29", "ADaM": "2024-03-29"}
 
 
 @dataclass(frozen=True)
@@ -24,6 +28,8 @@ class Codelist:
     extensible: bool = False
     sponsor: bool = False
     data_type: str = "text"
+    #: a codelist of the ADaM CT package (e.g. DATEFL) rather than the SDTM one
+    adam: bool = False
 
     def allows(self, value: object) -> bool:
         return str(value) in self.terms
@@ -58,7 +64,9 @@ CODELISTS: dict[str, Codelist] = {
                 "ASIAN": "C41260",
                 "BLACK OR AFRICAN AMERICAN": "C16352",
                 "AMERICAN INDIAN OR ALASKA NATIVE": "C41259",
-                "NOT REPORTED": None,
+                "NATIVE HAWAIIAN OR OTHER PACIFIC ISLANDER": "C41219",
+                "NOT REPORTED": "C43234",
+                "UNKNOWN": "C17998",
             },
             ext=True,
         ),
@@ -69,7 +77,7 @@ CODELISTS: dict[str, Codelist] = {
             {
                 "HISPANIC OR LATINO": "C17459",
                 "NOT HISPANIC OR LATINO": "C41222",
-                "NOT REPORTED": None,
+                "NOT REPORTED": "C43234",
                 "UNKNOWN": "C17998",
             },
         ),
@@ -116,6 +124,8 @@ CODELISTS: dict[str, Codelist] = {
             "C66767",
             ["DOSE NOT CHANGED", "DRUG WITHDRAWN", "DRUG INTERRUPTED", "NOT APPLICABLE", "UNKNOWN"],
         ),
+        _cl("AESEV", "Severity/Intensity Scale for Adverse Events", "C66769",
+            {"MILD": "C41338", "MODERATE": "C41339", "SEVERE": "C41340"}),
         _cl("TOXGR", "CTCAE grade", None, ["1", "2", "3", "4", "5"], sponsor=True),
         _cl("IECAT", "Category for Inclusion/Exclusion", "C66797", ["INCLUSION", "EXCLUSION"]),
         _cl(
@@ -170,8 +180,8 @@ CODELISTS: dict[str, Codelist] = {
             "Questionnaire test code (EDSS, KFSS)",
             None,
             [
-                "EDSB101",
-                "EDSB102",
+                "EDSS0101",
+                "AMBUL01",
                 "KFSS101",
                 "KFSS102",
                 "KFSS103",
@@ -227,6 +237,10 @@ CODELISTS: dict[str, Codelist] = {
                 "CURTRT",
                 "COMPTRT",
                 "OBJPRIM",
+                "OBJSEC",
+                "DCUTDTC",
+                "DCUTDESC",
+                "PCLAS",
                 "OUTMSPRI",
                 "OUTMSSEC",
                 "ACRONYM",

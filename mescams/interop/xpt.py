@@ -13,7 +13,7 @@ from pathlib import Path
 from mescams.interop.dataset import Dataset
 from mescams.interop.errors import ExportError
 
-__all__ = ["check_xpt_limits", "read_xpt", "write_xpt"]
+__all__ = ["check_xpt_limits", "read_xpt", "read_xpt_formats", "write_xpt"]
 
 NAME = re.compile(r"^[A-Z][A-Z0-9_]{0,7}$")
 MAX_LABEL = 40
@@ -60,13 +60,22 @@ def write_xpt(ds: Dataset, out_dir: Path) -> Path:
         table_name=ds.name,
         column_labels=[v.label for v in ds.variables],
         file_format_version=5,
+        variable_format={v.name: v.display_format for v in ds.variables if v.display_format} or None,
     )
     return path
 
 
 def read_xpt(path: Path) -> tuple[object, dict[str, str | None], str | None]:
-    """Read a transport file back: (frame, {variable: label}, dataset label)."""
+    """Read a transport file back: (frame, {variable: label}, dataset label). Dates stay SAS day numbers."""
     import pyreadstat
 
-    frame, meta = pyreadstat.read_xport(str(path))
+    frame, meta = pyreadstat.read_xport(str(path), disable_datetime_conversion=True)
     return frame, dict(zip(meta.column_names, meta.column_labels, strict=True)), meta.file_label
+
+
+def read_xpt_formats(path: Path) -> dict[str, str]:
+    """The SAS display format of each variable that has one (e.g. ``{"TRTSDT": "DATE9"}``)."""
+    import pyreadstat
+
+    _, meta = pyreadstat.read_xport(str(path), metadataonly=True)
+    return {k: v for k, v in meta.original_variable_types.items() if v and not v.startswith("$") and v != "NULL"}

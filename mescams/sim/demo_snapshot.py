@@ -23,6 +23,7 @@ from mescams.core.dosing import compute_dose
 from mescams.core.eligibility import assess, build_criteria, parse_record
 from mescams.core.protocol import Protocol
 from mescams.core.randomisation import AllocationSlot, generate_allocation_list
+from mescams.core.safety.severity import severity_for_grade
 from mescams.interop.snapshot import (
     AdverseEvent,
     AuditRecord,
@@ -151,8 +152,10 @@ class _Trial:
         for n, ae in enumerate(course.adverse_events, start=1):
             outcome = "FATAL" if ae.grade == 5 else "RECOVERED/RESOLVED" if ae.end else "NOT RECOVERED/NOT RESOLVED"
             action = "DRUG INTERRUPTED" if ae.infusion_related and ae.grade > 1 else "NOT APPLICABLE"
-            self.adverse_events.append(AdverseEvent(pid, str(n), ae.term, ae.onset, ae.end, ae.grade, ae.serious,
-                                                    ae.related, outcome, action))
+            self.adverse_events.append(AdverseEvent(
+                pid, str(n), ae.term, ae.onset, ae.end, ae.grade, ae.serious, ae.related, outcome, action,
+                severity=severity_for_grade(ae.grade).value.upper(),
+                serious_criteria=("hospitalisation",) if ae.serious else ()))
         for n, relapse in enumerate(course.relapses, start=1):
             self.relapses.append(Relapse(pid, relapse.onset, relapse.confirmed,
                                          relapse.onset + D(hours=relapse.duration_hours), f"R{n}"))

@@ -29,7 +29,12 @@ from mescams.stats.crossover import (
 from mescams.stats.datasets import attributed_adverse_events, period_totals, relapse_counts, subject_level
 from mescams.stats.relapses import RelapseRates
 from mescams.stats.results import ConvergenceWarning
-from mescams.stats.safety import adverse_event_summary, adverse_events_by_term, serious_event_listing
+from mescams.stats.safety import (
+    adverse_event_summary,
+    adverse_events_by_soc_pt,
+    adverse_events_by_term,
+    serious_event_listing,
+)
 from mescams.stats.survival import SurvivalComparison, progression_times
 from mescams.stats.volumes import VolumeComparison
 
@@ -79,6 +84,7 @@ class Analysis:
             "progression_period2": self._progression("progression_period2"),
             "progression_study": self._progression("progression_study"),
             "adverse_events_by_term": adverse_events_by_term(self.adverse_events, self.protocol),
+            "adverse_events_by_soc_pt": adverse_events_by_soc_pt(self.adverse_events, self.protocol),
             "serious_adverse_events": serious_event_listing(self.adverse_events),
             "populations": {flag: int(self.subjects[flag].sum())
                             for flag in ("randomised", "safety", "efficacy", "completed")},

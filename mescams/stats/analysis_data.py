@@ -163,6 +163,16 @@ def _parsers(protocol: Protocol) -> dict[str, dict[str, Parser]]:
     }
 
 
+def _free_text(value: str) -> str:
+    """Text that may be empty (formula-safe CSV text restored, as :func:`_text` does)."""
+    return restore(value.strip()) if value.strip() else ""
+
+
+OPTIONAL_COLUMNS: dict[str, dict[str, Callable[[str], Any]]] = {
+    "adverse_events.csv": {"soc": _free_text, "pt": _free_text},
+}
+"""Extra columns read when a file has them (empty text when not): the MedDRA primary SOC and PT of each AE."""
+
 # Explicit dtypes, so an empty file (no AE, no relapse) still gives bool/int columns that filter correctly.
 DTYPES = {"_line": "int64", "age": "Int64", "week": "int64", "gel_count": "int64", "new_enlarging_t2_count": "int64",
           "cua_count": "int64", "severity_grade": "int64", "baseline_edss": "float64", "weight_kg": "float64",
@@ -212,6 +222,8 @@ def _read_file(path: Path, columns: dict[str, Parser]) -> pd.DataFrame:
             missing = [c for c in columns if c not in header]
             if missing:
                 raise AnalysisDataError(f"{name} line 1", f"missing column(s): {', '.join(missing)}")
+            optional = {c: parse for c, parse in OPTIONAL_COLUMNS.get(name, {}).items() if c in header}
+            columns = {**columns, **optional}
             index = {c: header.index(c) for c in columns}
             records: list[dict[str, Any]] = []
             for line_no, row in enumerate(reader, start=2):
@@ -231,6 +243,11 @@ def _read_file(path: Path, columns: dict[str, Parser]) -> pd.DataFrame:
         raise AnalysisDataError(name, f"not valid UTF-8 ({exc.reason} at byte {exc.start})") from None
     except csv.Error as exc:
         raise AnalysisDataError(name, f"not a readable CSV file: {exc}") from None
+    for column in OPTIONAL_COLUMNS.get(name, {}):
+        if column not in columns:
+            columns = {**columns, column: _free_text}
+            for record in records:
+                record[column] = ""
     frame = pd.DataFrame.from_records(records, columns=["_line", *columns])
     return frame.astype({c: t for c, t in DTYPES.items() if c in frame.columns})
 

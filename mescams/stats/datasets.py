@@ -110,12 +110,14 @@ def attributed_adverse_events(data: AnalysisData, protocol: Protocol) -> pd.Data
             "severity_grade": ae.severity_grade,
             "serious": ae.serious,
             "related": ae.related,
+            "soc": getattr(ae, "soc", "") or "",
+            "pt": getattr(ae, "pt", "") or "",
             "infusion": number,
             "treatment": treatment,
             "days_since_infusion": (ae.onset_date - infused_on).days if infused_on else None,
         })
     columns = ["participant_id", "ae_id", "term", "onset_date", "study_day", "severity_grade", "serious",
-               "related", "infusion", "treatment", "days_since_infusion"]
+               "related", "soc", "pt", "infusion", "treatment", "days_since_infusion"]
     return pd.DataFrame(rows, columns=columns).astype({"serious": bool, "related": bool, "severity_grade": "int64"})
 
 

@@ -17,10 +17,11 @@ from statsmodels.stats.proportion import proportion_confint
 from mescams.core.protocol import Protocol
 from mescams.stats.datasets import PRE_TREATMENT
 
-__all__ = ["GRADES", "adverse_event_summary", "adverse_events_by_term", "clopper_pearson", "exposed_participants",
-           "serious_event_listing"]
+__all__ = ["GRADES", "NOT_CODED", "adverse_event_summary", "adverse_events_by_soc_pt", "adverse_events_by_term",
+           "clopper_pearson", "exposed_participants", "serious_event_listing"]
 
 GRADES = ("1", "2", "3", "4", "5")
+NOT_CODED = "Not coded"
 
 
 def clopper_pearson(successes: int, total: int) -> tuple[float | None, float | None]:
@@ -98,6 +99,32 @@ def adverse_events_by_term(attributed: pd.DataFrame, protocol: Protocol) -> list
             row[treatment] = {"events": int(len(mine)), "participants": int(mine["participant_id"].nunique())}
         rows.append(row)
     return sorted(rows, key=lambda r: (-r["events"], r["term"]))
+
+
+def _counts(events: pd.DataFrame, treatments: tuple[str, ...]) -> dict[str, Any]:
+    out: dict[str, Any] = {"events": int(len(events)), "participants": int(events["participant_id"].nunique())}
+    for treatment in treatments:
+        mine = events[events["treatment"] == treatment]
+        out[treatment] = {"events": int(len(mine)), "participants": int(mine["participant_id"].nunique())}
+    return out
+
+
+def adverse_events_by_soc_pt(attributed: pd.DataFrame, protocol: Protocol) -> list[dict[str, Any]]:
+    """The regulators' table: per MedDRA primary SOC (most participants first), its events and participants per
+    treatment, and within it per PT. A participant counts once per SOC and once per PT however many events.
+    AEs not yet coded are grouped under ``Not coded`` by their verbatim, so no event is lost from the table.
+    """
+    treatments = (*protocol.design.treatments, PRE_TREATMENT)
+    frame = attributed.assign(
+        soc=[s if s else NOT_CODED for s in attributed.get("soc", pd.Series([""] * len(attributed)))],
+        pt=[p if p else t for p, t in zip(attributed.get("pt", pd.Series([""] * len(attributed))),
+                                          attributed["term"], strict=True)])
+    rows = []
+    for soc, events in frame.groupby("soc"):
+        pts = [{"pt": pt, **_counts(mine, treatments)} for pt, mine in events.groupby("pt")]
+        rows.append({"soc": soc, **_counts(events, treatments),
+                     "pts": sorted(pts, key=lambda r: (-r["participants"], -r["events"], r["pt"]))})
+    return sorted(rows, key=lambda r: (r["soc"] == NOT_CODED, -r["participants"], -r["events"], r["soc"]))
 
 
 def serious_event_listing(attributed: pd.DataFrame) -> list[dict[str, Any]]:

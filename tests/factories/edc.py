@@ -25,6 +25,8 @@ USERS = [
     ("dm", Role.DATA_MANAGER, []),
     ("dsmb", Role.DSMB, []),
     ("admin", Role.ADMINISTRATOR, []),
+    ("coder", Role.MEDICAL_CODER, []),
+    ("safety", Role.SAFETY_OFFICER, []),
     ("participant", Role.PARTICIPANT, []),  # a portal account; linked to a participant by tests that need one
 ]
 

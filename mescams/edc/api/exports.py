@@ -32,6 +32,7 @@ from mescams.edc.export.snapshot import snapshot_from_database
 from mescams.edc.security.privacy import deidentify, restrict_to_sites
 from mescams.edc.trial.services import Forbidden
 from mescams.errors import InputValidationError
+from mescams.interop.acrf import crf_pages
 from mescams.interop.adam import build_adam
 from mescams.interop.conformance import check_sdtm
 from mescams.interop.ctgov_results import results_section
@@ -114,7 +115,9 @@ def _download(content: bytes, name: str, content_type: str) -> HttpResponse:
     return response
 
 
-def _zip(datasets: list[Any], fmt: str, protocol: Any, folder: str, extra: dict[str, str] | None = None) -> bytes:
+def _zip(datasets: list[Any], fmt: str, protocol: Any, folder: str, beside: dict[str, str] | None = None) -> bytes:
+    """The datasets in ``folder/`` of a zip; ``beside`` files (the conformance report) at the zip's root, beside
+    the folder and never in it: validators read every .json of a dataset folder as a dataset."""
     buffer = io.BytesIO()
     with tempfile.TemporaryDirectory() as tmp:
         paths = write_datasets(datasets, Path(tmp), fmt, study_oid=protocol.identification.nct_id,  # type: ignore[arg-type]
@@ -122,8 +125,8 @@ def _zip(datasets: list[Any], fmt: str, protocol: Any, folder: str, extra: dict[
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
             for path in sorted(paths):
                 zf.write(path, arcname=f"{folder}/{path.name}")
-            for name, text in (extra or {}).items():
-                zf.writestr(f"{folder}/{name}", text)
+            for name, text in (beside or {}).items():
+                zf.writestr(name, text)
     return buffer.getvalue()
 
 
@@ -133,7 +136,7 @@ def export_sdtm(request: Any, body: DatasetsIn) -> Any:
     protocol, snapshot = _snapshot(request.user, "sdtm", body)
     datasets = build_sdtm(protocol, snapshot)
     issues = json.dumps([i.as_dict() for i in check_sdtm(datasets)], indent=1)
-    return _download(_zip(datasets, body.format, protocol, "sdtm", {"conformance.json": issues}), "sdtm.zip",
+    return _download(_zip(datasets, body.format, protocol, "sdtm", {"sdtm-conformance.json": issues}), "sdtm.zip",
                      "application/zip")
 
 
@@ -154,7 +157,9 @@ def export_define(request: Any, body: DefineIn) -> Any:
         datasets = build_adam(protocol, datasets)
     ident = protocol.identification
     odm = build_define(datasets, study_oid=ident.nct_id, study_name=ident.acronym, description=ident.official_title,
-                       protocol_name=ident.nct_id, created=_created(), standard=body.standard)
+                       protocol_name=ident.nct_id, created=_created(), standard=body.standard,
+                       dictionaries={d.name: d.version for d in snapshot.dictionaries},
+                       crf_pages=crf_pages() if body.standard == "SDTM" else None)
     with tempfile.TemporaryDirectory() as tmp:
         path = write_define(odm, Path(tmp) / "define.xml")
         validate_define(path)

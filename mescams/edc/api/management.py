@@ -30,7 +30,8 @@ from mescams.edc.trial.services import Forbidden, get_visible_participant, requi
 
 router = Router(tags=["data management"])
 
-ALLOCATION_TABLES = ("randomisation_allocationlist", "randomisation_allocationslot")
+ALLOCATION_TABLES = ("randomisation_allocationlist", "randomisation_allocationslot",
+                     "safety_casereveal", "safety_expeditedreport")  # a reveal or a report implies a treatment
 LAB_FIELDS = {("crfs_infusion", f) for f in ("cells_infused", "viability_percent", "cells_per_kg")}
 
 

@@ -14,8 +14,8 @@ from mescams.edc.trial.locks import lock_reason
 from mescams.protocols import default_protocol
 
 # The field rules moved to mescams.edc.field_rules (the trial's models state them too); the names stay here too.
-__all__ = ["ParticipantRecord", "after_record_change", "broken_rules", "in_range", "not_future", "rule", "today",
-           "utcnow"]
+__all__ = ["ParticipantRecord", "after_form_saved", "after_record_change", "broken_rules", "in_range", "not_future",
+           "rule", "run_after_form_saved", "today", "utcnow"]
 
 RecordChangeHook = Callable[..., object]
 """Called as ``hook(participant_pk=..., audit_seq=..., change=...)`` after an audited change of an eCRF record."""
@@ -30,6 +30,26 @@ def after_record_change(hook: RecordChangeHook) -> RecordChangeHook:
     if hook not in _record_change_hooks:
         _record_change_hooks.append(hook)
     return hook
+
+
+FormSavedHook = Callable[[Any], object]
+"""Called as ``hook(record)`` after :func:`mescams.edc.crfs.services.save_form` stored a record, in its transaction."""
+
+_form_saved_hooks: list[FormSavedHook] = []
+
+
+def after_form_saved(hook: FormSavedHook) -> FormSavedHook:
+    """Run ``hook`` after every eCRF record saved through the form service. Medical coding registers its autocoder
+    here (:class:`mescams.edc.coding.apps.CodingConfig`): coding builds on the eCRFs (and raises queries), so the
+    eCRFs do not import it."""
+    if hook not in _form_saved_hooks:
+        _form_saved_hooks.append(hook)
+    return hook
+
+
+def run_after_form_saved(record: Any) -> None:
+    for hook in _form_saved_hooks:
+        hook(record)
 
 
 class ParticipantRecord(AuditedModel):

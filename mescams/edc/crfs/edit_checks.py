@@ -20,6 +20,7 @@ edss_jump                     soft   query    an EDSS more than 2.0 away from th
 demographics_vs_screening     soft   confirm  sex, birth year or MS course differ from the screening record
 relapse_onset_vs_visits       soft   confirm  a relapse starting before week 0 or after the end of follow-up
 ae_end_before_onset           soft   query    an adverse event ending before it began
+ae_severity_vs_grade          soft   query    an AE's severity missing, or not the one its CTCAE grade's wording gives
 ============================  =====  =======  ====================================================================
 
 The registry is a literal tuple (no registration by import), checked once at start-up by :func:`verify_registry`.
@@ -32,6 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from mescams.core.safety.severity import severity_for_grade
 from mescams.core.schedule import visit_plan_for
 from mescams.edc.crfs.models import FORMS, EdssAssessment, ScreeningRecord
 from mescams.edc.crfs.visit_window import admissible_dates, planned_window
@@ -170,6 +172,18 @@ def ae_end_before_onset(record: Any, participant: Any) -> Failures:
     return [("end_date", f"AE end date {record.end_date} is before its onset {record.onset_date}; please correct")]
 
 
+def ae_severity_vs_grade(record: Any, participant: Any) -> Failures:
+    if record.severity_grade not in (1, 2, 3, 4, 5):
+        return []
+    expected = severity_for_grade(record.severity_grade).value
+    if not record.severity:
+        return [("severity", f"severity is missing; CTCAE grade {record.severity_grade} reads '{expected}'")]
+    if record.severity != expected:
+        return [("severity", f"severity '{record.severity}' differs from '{expected}' that CTCAE grade "
+                             f"{record.severity_grade} describes; please confirm or correct")]
+    return []
+
+
 DATED_FORMS = ("vital_signs", "infusion", "mri", "edss", "safety_lab")
 
 CHECKS: tuple[EditCheck, ...] = (
@@ -191,6 +205,8 @@ CHECKS: tuple[EditCheck, ...] = (
               f"an EDSS more than {EDSS_JUMP_LIMIT:g} away from the previous assessment", edss_jump),
     EditCheck("ae_end_before_onset", ("adverse_event",), "soft", "query",
               "an adverse event ending before it began", ae_end_before_onset),
+    EditCheck("ae_severity_vs_grade", ("adverse_event",), "soft", "query",
+              "an AE's severity missing or differing from its CTCAE grade", ae_severity_vs_grade),
 )
 
 

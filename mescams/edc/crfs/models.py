@@ -8,18 +8,25 @@ from django.db import models
 
 from mescams.core.causality import CAUSALITY_SCALE, is_related
 from mescams.core.eligibility.record_keys import check_stored_record
+from mescams.core.safety.seriousness import SERIOUSNESS_CRITERIA, check_seriousness
+from mescams.core.safety.severity import SEVERITY_SCALE
 from mescams.edc.crfs.base import ParticipantRecord, in_range, not_future, rule
 from mescams.edc.crfs.clinical import derive_edss, infusion_visits
 from mescams.errors import EligibilityInputError, InputValidationError
+from mescams.interop.terminology import CODELISTS
 from mescams.protocols import default_protocol
 
-SERIOUS_CRITERIA = ("death", "life_threatening", "hospitalisation", "disability", "congenital_anomaly",
-                    "important_medical_event")
+SERIOUS_CRITERIA = tuple(c.value for c in SERIOUSNESS_CRITERIA)  # ICH E2A, the core's list
+AE_SEVERITIES = tuple(s.value for s in SEVERITY_SCALE)
 AE_ACTIONS = ("none", "infusion_interrupted", "infusion_stopped", "treatment_given", "other")
 AE_OUTCOMES = ("recovered", "recovering", "not_recovered", "recovered_with_sequelae", "fatal", "unknown")
 MS_COURSES = ("RRMS", "SPMS", "PPMS", "CIS", "other")
 LAB_TESTS = {"hemoglobin": "g/L", "wbc": "10^9/L", "platelets": "10^9/L", "alt": "U/L", "ast": "U/L",
              "creatinine": "umol/L", "egfr": "mL/min/1.73m2"}
+RACES = tuple(CODELISTS["RACE"].terms)
+"""The answers of the race question: the CDISC RACE terms, 'NOT REPORTED' when the participant does not say."""
+ETHNICITIES = tuple(CODELISTS["ETHNIC"].terms)
+"""The answers of the ethnicity question: the CDISC ETHNIC terms, 'NOT REPORTED' when the participant does not say."""
 FS_RANGES = {"visual": 6, "brainstem": 5, "pyramidal": 6, "cerebellar": 5, "sensory": 6, "bowel_bladder": 6,
              "cerebral": 5}
 
@@ -71,9 +78,16 @@ class Consent(ParticipantRecord):
 
 
 class Demographics(ParticipantRecord):
+    """Sex, birth date, race and ethnicity as the participant reports them (SDTM DM), and the MS course.
+
+    Race and ethnicity are required answers on every entry and change ('NOT REPORTED' when the participant does
+    not say); a record entered before they were asked holds '' until its next change asks for them."""
+
     form = "demographics"
     sex = models.CharField(max_length=1)
     birth_date = models.DateField()
+    race = models.CharField(max_length=60, blank=True, default="")
+    ethnicity = models.CharField(max_length=40, blank=True, default="")
     ms_course = models.CharField(max_length=8)
     ms_onset_date = models.DateField(null=True, blank=True)
 
@@ -83,6 +97,9 @@ class Demographics(ParticipantRecord):
     def validate(self) -> None:
         rule(self.sex in ("F", "M"), "sex", "must be F or M")
         not_future(self.birth_date, "birth_date")
+        rule(self.race in RACES, "race", f"must be one of {', '.join(RACES)} (NOT REPORTED if not given)")
+        rule(self.ethnicity in ETHNICITIES, "ethnicity",
+             f"must be one of {', '.join(ETHNICITIES)} (NOT REPORTED if not given)")
         rule(self.ms_course in MS_COURSES, "ms_course", f"must be one of {', '.join(MS_COURSES)}")
         not_future(self.ms_onset_date, "ms_onset_date", required=False)
         if self.ms_onset_date and self.birth_date:
@@ -143,7 +160,12 @@ class Infusion(ParticipantRecord):
 
 class AdverseEvent(ParticipantRecord):
     """An adverse event. ``causality`` is the investigator's judgement ("" until assessed: no default);
-    ``related`` is derived from it (possible and above), for the consumers that read a yes/no."""
+    ``related`` is derived from it (possible and above), for the consumers that read a yes/no.
+
+    ``severity`` (mild, moderate, severe) is recorded beside the CTCAE grade; "" means not recorded (events entered
+    before it existed got it from their grade, migration ``0007_ae_seriousness``; a missing or differing severity is
+    queried by the edit check ``ae_severity_vs_grade``). ``awareness_date`` is the day the sponsor-investigator
+    first knew of the event: a serious event needs it, because Health Canada's reporting clock counts from it."""
 
     form = "adverse_event"
     date_field = None
@@ -152,12 +174,14 @@ class AdverseEvent(ParticipantRecord):
     onset_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
     severity_grade = models.PositiveSmallIntegerField()
+    severity = models.CharField(max_length=10, blank=True, default="")
     serious = models.BooleanField(default=False)
     serious_criteria = models.JSONField(default=list, blank=True)
     causality = models.CharField(max_length=16, blank=True, default="")
     related = models.BooleanField(default=False)
     action = models.CharField(max_length=30, default="none")
     outcome = models.CharField(max_length=30, default="unknown")
+    awareness_date = models.DateField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["participant", "ae_number"], name="one_ae_number")]
@@ -167,20 +191,34 @@ class AdverseEvent(ParticipantRecord):
         not_future(self.onset_date, "onset_date")
         not_future(self.end_date, "end_date", required=False)
         rule(self.severity_grade in (1, 2, 3, 4, 5), "severity_grade", "must be a CTCAE grade 1 to 5")
+        rule(self.severity == "" or self.severity in AE_SEVERITIES, "severity",
+             f"must be one of {', '.join(AE_SEVERITIES)}")
         rule(self.causality == "" or self.causality in CAUSALITY_SCALE, "causality",
              f"must be one of {', '.join(CAUSALITY_SCALE)}")
         self.related = is_related(self.causality)
-        criteria = list(self.serious_criteria or [])
-        bad = [c for c in criteria if c not in SERIOUS_CRITERIA]
-        rule(not bad, "serious_criteria", f"unknown {bad}; allowed {', '.join(SERIOUS_CRITERIA)}")
-        rule(not self.serious or bool(criteria), "serious_criteria", "a serious event needs at least one criterion")
-        rule(self.serious or not criteria, "serious", "must be true when serious_criteria are given")
+        criteria = self.serious_criteria if isinstance(self.serious_criteria, list) else [self.serious_criteria]
+        try:
+            check_seriousness(bool(self.serious), [str(c) for c in criteria])
+        except InputValidationError as exc:
+            rule(False, exc.field, exc.rule)
         rule(self.action in AE_ACTIONS, "action", f"must be one of {', '.join(AE_ACTIONS)}")
         rule(self.outcome in AE_OUTCOMES, "outcome", f"must be one of {', '.join(AE_OUTCOMES)}")
         rule((self.severity_grade == 5) == (self.outcome == "fatal"), "outcome",
              "grade 5 (death) and outcome 'fatal' go together")
         if self.severity_grade == 5:
             rule("death" in criteria, "serious_criteria", "a grade 5 event is serious with criterion 'death'")
+        rule("death" not in criteria or self.outcome == "fatal", "outcome",
+             "an event serious by 'death' has the outcome 'fatal'")
+        self._awareness_rules()
+
+    def _awareness_rules(self) -> None:
+        not_future(self.awareness_date, "awareness_date", required=False)
+        rule(not self.serious or self.awareness_date is not None, "awareness_date",
+             "a serious event needs the date the sponsor-investigator became aware of it (the reporting clock "
+             "of Health Canada C.05.014 counts from it)")
+        if self.awareness_date is not None and self.onset_date is not None:
+            rule(self.awareness_date >= self.onset_date, "awareness_date",
+                 f"must not be before the onset ({self.onset_date.isoformat()})")
 
 
 class MriScan(ParticipantRecord):

@@ -21,7 +21,7 @@ from mescams.edc.audit.audited import check_storable
 from mescams.edc.audit.context import acting
 from mescams.edc.crfs import checking, visit_window
 from mescams.edc.crfs.access import may_write
-from mescams.edc.crfs.base import broken_rules
+from mescams.edc.crfs.base import broken_rules, run_after_form_saved
 from mescams.edc.crfs.dose_basis import guarded_dose_basis, weight_at_randomisation
 from mescams.edc.crfs.instances import ensure_new_instance
 from mescams.edc.crfs.lab import record_lab_product
@@ -197,6 +197,7 @@ def save_form(*, user: Any, participant_id: str, form: str, values: dict[str, An
                 record.save()
         else:
             record.save()
+        run_after_form_saved(record)  # e.g. medical coding: an AE term or a medication is coded as it is saved
         visit_window.record_deviation(participant, record)
         record.opened_queries = checking.record_outcome(record, judgement, user)  # type: ignore[attr-defined]
     return record

@@ -30,6 +30,16 @@ __all__ = ["Cast", "PopulateSummary", "TrialEntry"]
 D = dt.timedelta
 
 
+RACE_MIX = ("WHITE",) * 8 + ("ASIAN", "BLACK OR AFRICAN AMERICAN", "NOT REPORTED", "AMERICAN INDIAN OR ALASKA NATIVE")
+ETHNICITY_MIX = ("NOT HISPANIC OR LATINO",) * 6 + ("HISPANIC OR LATINO", "NOT REPORTED")
+
+
+def demo_race(number: int) -> tuple[str, str]:
+    """(race, ethnicity) of the demo's candidate ``number``: a fixed mix, no random draw, so the demo's random
+    stream (and every other value it makes) is unchanged by the two questions added to the Demographics form."""
+    return RACE_MIX[(7 * number) % len(RACE_MIX)], ETHNICITY_MIX[(5 * number) % len(ETHNICITY_MIX)]
+
+
 @dataclass(frozen=True)
 class Cast:
     """The users who do each step: a coordinator per site, and one user of each other role."""
@@ -120,9 +130,10 @@ class TrialEntry:
                                    prescreening_id=entry.pk)
         pid = p.participant_id
         trial.screen(user=coord, participant_id=pid, screening_date=c.screening_date, record=c.record)
+        race, ethnicity = demo_race(c.number)
         save_form(user=coord, participant_id=pid, form="demographics",
-                  values={"sex": c.sex, "birth_date": c.birth_date, "ms_course": c.course,
-                          "ms_onset_date": dt.date.fromisoformat(c.record["ms"]["onset_date"])})
+                  values={"sex": c.sex, "birth_date": c.birth_date, "race": race, "ethnicity": ethnicity,
+                          "ms_course": c.course, "ms_onset_date": dt.date.fromisoformat(c.record["ms"]["onset_date"])})
         self.vital_signs(coord, pid, "SCR", c.screening_date, c.weight_kg, height=c.height_cm)
         exam = exam_for(c.edss, rng)
         save_form(user=self.cast.rater, participant_id=pid, form="edss",

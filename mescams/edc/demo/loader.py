@@ -12,18 +12,25 @@ when the simulation could supply virtual patients; it is in the history before t
 
 from __future__ import annotations
 
+import tempfile
+from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.db import transaction
 
 from mescams.core.blinding import Role
 from mescams.edc.accounts.models import User
 from mescams.edc.accounts.services import create_user
+from mescams.edc.audit.context import Actor
+from mescams.edc.coding.loading import active_release, load_meddra, load_whodrug
+from mescams.edc.coding.models import CodedTerm
 from mescams.edc.demo.entry import Cast
 from mescams.edc.demo.populate import populate
 from mescams.edc.trial.models import Participant
 from mescams.edc.trial.sites import sync_sites
 from mescams.errors import MescamsError
+from mescams.interop.dictionaries.synthetic import write_synthetic_meddra, write_synthetic_whodrug
 
 __all__ = ["DEMO_USERS", "DemoAlreadyLoaded", "DemoSummary", "demo_password", "load_demo"]
 
@@ -38,6 +45,8 @@ DEMO_USERS: list[tuple[str, Role, list[str]]] = [
     ("datamanager", Role.DATA_MANAGER, []),
     ("dsmb", Role.DSMB, []),
     ("admin", Role.ADMINISTRATOR, []),
+    ("coder", Role.MEDICAL_CODER, []),
+    ("safety", Role.SAFETY_OFFICER, []),
 ]
 DEMO_SCREENED, DEMO_RANDOMISED, DEMO_RATE_RATIO = 45, 31, 0.6
 
@@ -81,6 +90,17 @@ def _demo_users(summary: DemoSummary) -> dict[str, User]:
     return users
 
 
+def _demo_dictionaries() -> None:
+    """Load the synthetic MedDRA- and WHODrug-format dictionaries (NOT MedDRA or WHODrug; invented codes) through
+    the same loader a sponsor's release goes through, so the demo's AEs and medications are coded as entered."""
+    with tempfile.TemporaryDirectory(prefix="mescams-demo-dictionaries-") as folder:
+        loader = Actor.system("demo")
+        if active_release("meddra") is None:
+            load_meddra(write_synthetic_meddra(Path(folder) / "meddra"), actor=loader, reason="demo: synthetic")
+        if active_release("whodrug") is None:
+            load_whodrug(write_synthetic_whodrug(Path(folder) / "whodrug"), actor=loader, reason="demo: synthetic")
+
+
 def load_demo(*, seed: int = 20150601, force: bool = False) -> DemoSummary:
     """Load the demo trial into an empty database (DemoAlreadyLoaded otherwise, unless ``force``)."""
     if Participant.objects.exists() and not force:
@@ -88,6 +108,7 @@ def load_demo(*, seed: int = 20150601, force: bool = False) -> DemoSummary:
     summary = DemoSummary()
     with transaction.atomic():
         users = _demo_users(summary)
+        _demo_dictionaries()
         cast = Cast(coordinators={"OTT": users["coordinator"], "WPG": users["coordinator.wpg"]},
                     investigator=users["investigator"], rater=users["rater"], mri=users["mri"], lab=users["lab"],
                     statistician=users["statistician"], datamanager=users["datamanager"],
@@ -100,4 +121,6 @@ def load_demo(*, seed: int = 20150601, force: bool = False) -> DemoSummary:
     summary.counts = {f"{name} records": n for name, n in result.forms.items()}
     summary.counts.update({"open queries": result.open_queries, "protocol deviations": result.deviations,
                            "audit entries": result.audit_entries})
+    summary.counts.update({f"{d} terms {status}": n for (d, status), n in Counter(
+        CodedTerm.objects.values_list("dictionary", "status")).items()})
     return summary

@@ -7,6 +7,8 @@ import datetime as dt
 from dataclasses import asdict
 from typing import Any
 
+from mescams.core.safety.severity import severity_for_grade
+from mescams.edc.crfs.base import today
 from mescams.edc.crfs.clinical import treatment_at_infusion
 from mescams.edc.crfs.models import AdverseEvent as AdverseEventRecord
 from mescams.edc.crfs.models import VitalSigns
@@ -107,7 +109,10 @@ def _report(run: TrialEntry, coord: Any, pid: str, event: AdverseEvent | Relapse
     values = {"term": event.term, "onset_date": event.onset,
               "end_date": end - D(days=(end - event.onset).days + 2) if typo and end else end,
               "severity_grade": grade, "serious": event.serious, "serious_criteria": criteria if event.serious else [],
-              "action": action, "outcome": outcome}
+              "action": action, "outcome": outcome, "severity": severity_for_grade(grade).value,
+              # a serious event is reported to the sponsor-investigator the next day (no draw: the demo's stream
+              # of random numbers stays as it was)
+              "awareness_date": min(event.onset + D(days=1), today()) if event.serious else None}
     ae = save_form(user=coord, participant_id=pid, form="adverse_event", values=values)
     save_form(user=run.cast.investigator, participant_id=pid, form="adverse_event", record_pk=ae.pk,
               values={"causality": causality_of(event)}, reason=CAUSALITY_REASON)

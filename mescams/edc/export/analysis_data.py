@@ -22,9 +22,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+from mescams.core.analysis_contract import CODED_AE_COLUMNS
 from mescams.core.analysis_contract import COLUMNS as CONTRACT_COLUMNS
 from mescams.edc.audit import chain
 from mescams.edc.audit.context import Actor, acting
+from mescams.edc.coding.lookup import preferred_term
 from mescams.edc.crfs.dose_basis import weight_at_randomisation
 from mescams.edc.crfs.models import FORMS, AdverseEvent, Consent, EdssAssessment, Infusion, MriScan, Relapse
 from mescams.edc.queries.casebook import casebook_state
@@ -41,7 +43,7 @@ __all__ = ["COLUMNS", "write_analysis_data"]
 
 EXTRA_COLUMNS: dict[str, tuple[str, ...]] = {
     "participants.csv": ("status", "emergency_unblinded", "casebook_signature"),
-    "adverse_events.csv": ("causality",),
+    "adverse_events.csv": ("causality", *CODED_AE_COLUMNS),
 }
 """Columns the EDC adds after the contract's (the contract allows extra columns; none is renamed or removed)."""
 
@@ -136,8 +138,10 @@ def _rows() -> dict[str, list[list[Any]]]:
                                    scan.new_enlarging_t2_count, scan.cua_count, scan.gel_volume_mm3,
                                    scan.black_hole_volume_mm3])
         for ae in AdverseEvent.objects.filter(participant=p).order_by("ae_number"):
+            coded = preferred_term("adverse_event", ae.pk)
             out["adverse_events.csv"].append([p.participant_id, ae.ae_number, ae.term, ae.onset_date, ae.end_date,
-                                              ae.severity_grade, ae.serious, ae.related, ae.causality or None])
+                                              ae.severity_grade, ae.serious, ae.related, ae.causality or None,
+                                              coded.soc_name if coded else None, coded.pt_name if coded else None])
         for relapse in Relapse.objects.filter(participant=p).order_by("onset_date", "pk"):
             out["relapses.csv"].append([p.participant_id, relapse.onset_date, relapse.confirmed])
         for e in edss_rows:

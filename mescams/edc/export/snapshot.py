@@ -19,6 +19,7 @@ from typing import Any
 
 from mescams.core.protocol import Protocol
 from mescams.edc.audit.models import AuditEntry
+from mescams.edc.coding.models import CodedTerm, DictionaryRelease
 from mescams.edc.crfs import models as crf
 from mescams.edc.crfs.dose_basis import weight_at_randomisation
 from mescams.edc.randomisation.models import AllocationSlot
@@ -27,11 +28,13 @@ from mescams.interop.snapshot import (
     AdverseEvent,
     AuditRecord,
     ConMed,
+    DictionaryVersion,
     Disposition,
     EdssAssessment,
     EligibilityResult,
     Infusion,
     LabResult,
+    MeddraCoding,
     MedicalHistory,
     MriRead,
     Participant,
@@ -39,6 +42,7 @@ from mescams.interop.snapshot import (
     TrialSnapshot,
     VisitAttendance,
     VitalSign,
+    WhodrugCoding,
 )
 
 __all__ = ["snapshot_from_database"]
@@ -88,8 +92,35 @@ def _date(text: Any) -> dt.date | None:
         return None
 
 
+def _codings() -> tuple[dict[int, MeddraCoding], dict[int, WhodrugCoding]]:
+    """AE record pk -> its MedDRA coding, medication record pk -> its WHODrug coding (coded terms only; a term
+    kept on an LLT that became non-current keeps its PT and SOC until the coder reviews it)."""
+    meddra: dict[int, MeddraCoding] = {}
+    whodrug: dict[int, WhodrugCoding] = {}
+    for t in CodedTerm.objects.select_related("release").filter(status__in=("coded", "review"), release__isnull=False):
+        version = t.release.version
+        if t.form == "adverse_event" and t.pt_code is not None:
+            meddra[t.record_pk] = MeddraCoding(t.llt_code, t.llt_name, t.pt_code, t.pt_name, t.hlt_code, t.hlt_name,
+                                               t.hlgt_code, t.hlgt_name, t.soc_code, t.soc_name, version)
+        elif t.form == "conmed" and t.drug_code:
+            whodrug[t.record_pk] = WhodrugCoding(t.drug_code, t.drug_name, t.preferred_code, t.preferred_name,
+                                                 t.atc_code, t.atc_text, version)
+    return meddra, whodrug
+
+
+def _dictionaries(meddra: dict[int, MeddraCoding], whodrug: dict[int, WhodrugCoding]) -> tuple[DictionaryVersion, ...]:
+    """The versions the snapshot's codes come from (the active release when nothing is coded yet)."""
+    used = {("MedDRA", c.version) for c in meddra.values()} | {("WHODrug", c.version) for c in whodrug.values()}
+    for release in DictionaryRelease.objects.filter(active=True):
+        name = {"meddra": "MedDRA", "whodrug": "WHODrug"}[release.dictionary]
+        if not any(n == name for n, _ in used):
+            used.add((name, release.version))
+    return tuple(DictionaryVersion(n, v) for n, v in sorted(used))
+
+
 def snapshot_from_database(protocol: Protocol) -> TrialSnapshot:  # noqa: PLR0915
     """Everything the exports need, read from the configured EDC database."""
+    meddra, whodrug = _codings()
     week_of = {v.code: v.week for v in protocol.visits}
     slots = {s.participant_id: s for s in AllocationSlot.objects.filter(participant__isnull=False)}
     people: list[Participant] = []
@@ -148,6 +179,8 @@ def snapshot_from_database(protocol: Protocol) -> TrialSnapshot:  # noqa: PLR091
                 sequence,
                 weight,
                 base[-1].edss if base else None,
+                demo.race or None,  # '' = entered before race was asked: unknown, never guessed
+                demo.ethnicity or None,
             )
         )
         out["visits"] += [VisitAttendance(pid, code, when) for code, when in dated.items()]
@@ -203,6 +236,7 @@ def snapshot_from_database(protocol: Protocol) -> TrialSnapshot:  # noqa: PLR091
                 )
             )
         for ae in crf.AdverseEvent.objects.filter(participant=p).order_by("ae_number"):
+            coded = meddra.get(ae.pk)
             out["ae"].append(
                 AdverseEvent(
                     pid,
@@ -215,6 +249,10 @@ def snapshot_from_database(protocol: Protocol) -> TrialSnapshot:  # noqa: PLR091
                     ae.related,
                     AE_OUTCOME.get(ae.outcome, "UNKNOWN"),
                     AE_ACTION.get(ae.action, "UNKNOWN"),
+                    coded.soc_name if coded else None,
+                    coded,
+                    severity=ae.severity.upper() or None,
+                    serious_criteria=tuple(str(c) for c in (ae.serious_criteria or [])),
                 )
             )
         for scan in crf.MriScan.objects.filter(participant=p, read_at__isnull=False).order_by("scan_date"):
@@ -255,7 +293,8 @@ def snapshot_from_database(protocol: Protocol) -> TrialSnapshot:  # noqa: PLR091
                     )
         for n, m in enumerate(crf.ConcomitantMedication.objects.filter(participant=p).order_by("start_date"), 1):
             out["cm"].append(
-                ConMed(pid, f"CM{n}", m.drug, m.start_date, m.end_date, m.indication or None, m.end_date is None)
+                ConMed(pid, f"CM{n}", m.drug, m.start_date, m.end_date, m.indication or None, m.end_date is None,
+                       whodrug.get(m.pk))
             )
     known = {p.participant_id for p in people}
     audit = [
@@ -291,4 +330,5 @@ def snapshot_from_database(protocol: Protocol) -> TrialSnapshot:  # noqa: PLR091
         conmeds=tuple(out["cm"]),
         medical_history=tuple(out["mh"]),
         audit=tuple(audit),
+        dictionaries=_dictionaries(meddra, whodrug),
     )

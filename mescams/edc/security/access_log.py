@@ -24,7 +24,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
-from mescams.core.blinding import Role
+from mescams.core.blinding import BLINDING_POLICY, Reveal, Role
 from mescams.core.spreadsheet import csv_text
 from mescams.edc.audit.chain import GENESIS, append, keyed_hash
 from mescams.edc.audit.context import Actor
@@ -118,11 +118,21 @@ def search_terms(values: dict[str, str]) -> dict[str, Any]:
     return terms
 
 
+SAFETY_ROUTES = "/safety/"
+"""The safety officer's SUSAR pages: which cases it reported (a POST to a case's report) implies their treatment, so
+these records are kept, sealed and verified like any other, but shown only to roles that may see a case's treatment
+(and to the server's operator, ``mescams access-log``), never to the blinded data manager."""
+
+
 def search(*, user: Any, participant_id: str = "", start: dt.date | None = None, end: dt.date | None = None) -> Any:
-    """:func:`records` for a data manager (only), the pending records sealed first."""
+    """:func:`records` for a data manager (only), the pending records sealed first; the SUSAR pages' records only
+    for a role that may see a case's treatment."""
     require_role(user, Role.DATA_MANAGER)
     seal()
-    return records(participant_id=participant_id, start=start, end=end)
+    rows = records(participant_id=participant_id, start=start, end=end)
+    if not BLINDING_POLICY.may_see(user.role, Reveal.CASE_TREATMENT):
+        rows = rows.exclude(route__startswith=SAFETY_ROUTES)
+    return rows
 
 
 def records(*, participant_id: str = "", start: dt.date | None = None, end: dt.date | None = None) -> Any:

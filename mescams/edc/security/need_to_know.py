@@ -11,6 +11,8 @@ participant's data at all, so a role's API lists hold what its pages show and no
   deviations nor withdrawal and screen-failure reasons (which could hint at side effects, and so at treatment);
 - a participant (portal) sees only their own visits and reports, served by the portal from their account: no
   participant lists at all;
+- the medical coder codes verbatim terms from its own queue: no participant lists, queries or reasons;
+- the safety officer works on serious adverse events from its own pages (the SUSAR cases): no participant lists;
 - site staff, the data manager, the unblinded statistician and the DSMB see what their work is about.
 
 The access matrix (``tests/integration/edc/reliability/test_access_matrix.py``) checks every role's lists against it.
@@ -46,6 +48,8 @@ NEED_TO_KNOW: dict[Role, frozenset[ParticipantData]] = {
     Role.DSMB: _ALL - {ParticipantData.QUERIES},
     Role.ADMINISTRATOR: frozenset(),
     Role.PARTICIPANT: frozenset(),
+    Role.MEDICAL_CODER: frozenset(),  # works from the coding queue (verbatim, form, participant ID), not the lists
+    Role.SAFETY_OFFICER: frozenset(),
 }
 """Role -> the kinds of participant data its work needs (a role missing here needs nothing)."""
 

@@ -32,6 +32,8 @@ HOME_OF: dict[Role, str] = {
     Role.DSMB: "web:oversight",
     Role.ADMINISTRATOR: "admin:index",
     Role.PARTICIPANT: "portal:home",
+    Role.MEDICAL_CODER: "web:coding_queue",
+    Role.SAFETY_OFFICER: "web:safety_dashboard",
 }
 """The dashboard each role lands on after log-in."""
 

@@ -10,8 +10,18 @@ from typing import Any
 from django import forms
 
 from mescams.core.causality import CAUSALITY_SCALE
+from mescams.core.safety.seriousness import SERIOUSNESS_CRITERIA
 from mescams.edc.crfs.clinical import infusion_visits
-from mescams.edc.crfs.models import AE_ACTIONS, AE_OUTCOMES, FORMS, LAB_TESTS, MS_COURSES, SERIOUS_CRITERIA
+from mescams.edc.crfs.models import (
+    AE_ACTIONS,
+    AE_OUTCOMES,
+    AE_SEVERITIES,
+    ETHNICITIES,
+    FORMS,
+    LAB_TESTS,
+    MS_COURSES,
+    RACES,
+)
 from mescams.edc.crfs.services import editable_fields
 from mescams.errors import CheckFailure, EditChecksFailed, InputValidationError
 from mescams.protocols import default_protocol
@@ -40,6 +50,11 @@ def _choices(values: Any, blank: bool = True) -> list[tuple[str, str]]:
     return out + [(str(v), str(v).replace("_", " ")) for v in values]
 
 
+def _term_label(term: str) -> str:
+    """'NOT HISPANIC OR LATINO' -> 'Not Hispanic or Latino': a CDISC term as people read it."""
+    return " ".join(w.lower() if i and w in ("OR", "AND") else w.capitalize() for i, w in enumerate(term.split()))
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -61,13 +76,21 @@ def _field_for(form_name: str, model_field: Any) -> forms.Field:
     special: dict[str, forms.Field] = {
         "sex": forms.ChoiceField(choices=_choices(["F", "M"])),
         "ms_course": forms.ChoiceField(choices=_choices(MS_COURSES)),
+        "race": forms.ChoiceField(choices=[("", "—")] + [(r, _term_label(r)) for r in RACES],
+                                  help_text="As the participant reports it; Not reported if they do not say"),
+        "ethnicity": forms.ChoiceField(choices=[("", "—")] + [(e, _term_label(e)) for e in ETHNICITIES],
+                                       help_text="As the participant reports it; Not reported if they do not say"),
         "action": forms.ChoiceField(choices=_choices(AE_ACTIONS, blank=False), initial="none"),
         "outcome": forms.ChoiceField(choices=_choices(AE_OUTCOMES, blank=False), initial="unknown"),
         "test": forms.ChoiceField(choices=_choices(LAB_TESTS)),
         "unit": forms.ChoiceField(choices=_choices(sorted(set(LAB_TESTS.values())))),
         "severity_grade": forms.TypedChoiceField(choices=_choices(range(1, 6)), coerce=int, label="CTCAE grade"),
-        "serious_criteria": forms.MultipleChoiceField(choices=_choices(SERIOUS_CRITERIA, blank=False),
-                                                      required=False, widget=forms.CheckboxSelectMultiple),
+        "severity": forms.ChoiceField(choices=_choices(AE_SEVERITIES), label="Severity (intensity)"),
+        "serious_criteria": forms.MultipleChoiceField(
+            choices=[(c.value, c.label) for c in SERIOUSNESS_CRITERIA], required=False,
+            widget=forms.CheckboxSelectMultiple, label="Seriousness criteria (required when serious)"),
+        "awareness_date": forms.DateField(required=False, label="Date the investigator became aware (required when "
+                                                                "serious)"),
     }
     field = special.get(name) or model_field.formfield()
     if isinstance(field, forms.DateField):

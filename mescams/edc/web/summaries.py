@@ -98,6 +98,23 @@ def safety_rows(safety: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
+def ae_by_soc_pt(attributed: Any) -> tuple[list[str], list[dict[str, Any]]]:
+    """The AE table by MedDRA primary SOC and PT (:func:`mescams.stats.safety.adverse_events_by_soc_pt`), with each
+    row's cells in the column order of the treatments returned (the template cannot index by a variable key)."""
+    # the statistics (and pandas) load only when an unblinded page asks, as in unblinded_data
+    from mescams.stats.datasets import PRE_TREATMENT
+    from mescams.stats.safety import adverse_events_by_soc_pt
+
+    protocol = default_protocol()
+    keys = [*protocol.design.treatments, PRE_TREATMENT]
+    rows = adverse_events_by_soc_pt(attributed, protocol)
+    for soc in rows:
+        soc["cells"] = [soc[k] for k in keys]
+        for pt in soc["pts"]:
+            pt["cells"] = [pt[k] for k in keys]
+    return [PRE_TREATMENT_LABEL if k == PRE_TREATMENT else k for k in keys], rows
+
+
 def lesion_series(subjects: Any, mri: Any) -> list[dict[str, Any]]:
     """GEL counts over weeks per participant, with the sequence (unblinded roles only)."""
     out = []

@@ -16,6 +16,7 @@ from mescams.edc.web.views import (
     access_log,
     assessors,
     auth,
+    coding,
     consent,
     crf,
     datamgmt,
@@ -23,11 +24,19 @@ from mescams.edc.web.views import (
     lab,
     oversight,
     queries,
+    safety,
     site,
 )
 
 pages = [
     path("", auth.home, name="home"),
+    # safety officer (SUSAR cases; one case's treatment revealed at a time)
+    path("safety/", safety.dashboard, name="safety_dashboard"),
+    path("safety/case/<int:record_pk>/", safety.case, name="safety_case"),
+    path("safety/case/<int:record_pk>/reveal/", safety.reveal, name="safety_reveal"),
+    path("safety/case/<int:record_pk>/report/", safety.report, name="safety_report"),
+    path("safety/case/<int:record_pk>/cioms.pdf", safety.cioms_pdf, name="safety_cioms"),
+    path("safety/case/<int:record_pk>/e2b.xml", safety.e2b_xml, name="safety_e2b"),
     # site coordinator and investigator
     path("site/", site.dashboard, name="site_dashboard"),
     path("site/prescreening/", consent.prescreening, name="prescreening"),
@@ -76,6 +85,11 @@ pages = [
     path("dm/locks/", datamgmt.locks, name="dm_locks"),
     path("dm/locks/action/", datamgmt.lock_action, name="dm_lock_action"),
     path("dm/access-log/", access_log.access_log_page, name="dm_access_log"),
+    # medical coder (blinded)
+    path("coding/", coding.queue, name="coding_queue"),
+    path("coding/<int:term_id>/", coding.term, name="coding_term"),
+    path("coding/<int:term_id>/decide/", coding.decide, name="coding_decide"),
+    path("coding/<int:term_id>/query/", coding.query, name="coding_query"),
     # unblinded statistician and DSMB
     path("oversight/", oversight.overview, name="oversight"),
     path("oversight/safety/", oversight.safety, name="oversight_safety"),

@@ -15,6 +15,7 @@ from mescams.core.progression import EdssAssessment, ProgressionRule, sustained_
 from mescams.core.protocol import Protocol
 from mescams.interop.adam.subject import Subject, sas_date
 from mescams.interop.dataset import Cell, Dataset
+from mescams.interop.sdtm.findings import EDSS_TEST
 
 __all__ = ["MRI_PARAMS", "build_adae", "build_adedss", "build_adles", "build_adrel", "build_adtte"]
 
@@ -41,6 +42,10 @@ def _day(s: Subject, day: int | None) -> int | None:
     return delta + 1 if delta >= 0 else delta
 
 
+MEDDRA_VARIABLES = ("AELLT", "AELLTCD", "AEDECOD", "AEPTCD", "AEHLT", "AEHLTCD", "AEHLGT", "AEHLGTCD", "AEBODSYS",
+                   "AEBDSYCD", "AESOC", "AESOCCD")
+
+
 def build_adae(sdtm: dict[str, Dataset], subj: dict[str, Subject]) -> list[dict[str, Cell]]:
     rows: list[dict[str, Cell]] = []
     for r in sdtm["AE"].rows:
@@ -55,7 +60,7 @@ def build_adae(sdtm: dict[str, Dataset], subj: dict[str, Subject]) -> list[dict[
                 "AESEQ": r["AESEQ"],
                 "AESPID": r["AESPID"],
                 "AETERM": r["AETERM"],
-                "AEDECOD": r["AEDECOD"],
+                **{name: r.get(name) for name in MEDDRA_VARIABLES},  # by SOC and PT, as the SDTM AE codes them
                 "ASTDT": start,
                 "AENDT": sas_date(r["AEENDTC"]),
                 "ASTDY": _day(s, start),
@@ -187,7 +192,7 @@ def build_adedss(
     rows: list[dict[str, Cell]] = []
     for r in sdtm["QS"].rows:
         s = subj.get(str(r["USUBJID"]))
-        if s is None or r["QSTESTCD"] != "EDSB101":
+        if s is None or r["QSTESTCD"] != EDSS_TEST[0]:
             continue
         day = sas_date(r["QSDTC"])
         week = weeks.get(int(r["VISITNUM"])) if r["VISITNUM"] is not None else None  # type: ignore[arg-type]

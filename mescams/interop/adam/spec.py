@@ -1,6 +1,7 @@
 """ADaM (ADaMIG 1.3) variable metadata of our analysis datasets: ADSL, ADAE, ADLES, ADEDSS, ADREL, ADTTE.
 
-Dates are numeric SAS dates (days since 1960-01-01, as ADaM *DT variables are); flags are 'Y' or null.
+Dates are numeric SAS dates (days since 1960-01-01, as ADaM *DT variables are) with the DATE9. display format in
+the transport file and Define-XML, and ISO 8601 dates in Dataset-JSON; flags are 'Y' or null (COMPLFL 'Y'/'N').
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ def V(
 
 
 def _d(name: str, label: str) -> Variable:
-    return V(name, label, "Num", integer=True)
+    """A numeric SAS date (days since 1960-01-01) displayed as DATE9. (ADaMIG 1.3 3.1.3: *DT variables)."""
+    return Variable(name, label, "Num", "Perm", None, "Derived", None, True, False, "DATE9.")
 
 
 ID = [
@@ -93,7 +95,18 @@ ADAM_SPECS: dict[str, dict[str, object]] = {
             V("AESEQ", "Sequence Number", "Num", "Req", integer=True, origin="Predecessor"),
             V("AESPID", "Sponsor-Defined Identifier", origin="Predecessor"),
             V("AETERM", "Reported Term for the Adverse Event", core="Req", origin="Predecessor"),
+            V("AELLT", "Lowest Level Term", origin="Predecessor"),
+            V("AELLTCD", "Lowest Level Term Code", "Num", integer=True, origin="Predecessor"),
             V("AEDECOD", "Dictionary-Derived Term", core="Req", origin="Predecessor"),
+            V("AEPTCD", "Preferred Term Code", "Num", integer=True, origin="Predecessor"),
+            V("AEHLT", "High Level Term", origin="Predecessor"),
+            V("AEHLTCD", "High Level Term Code", "Num", integer=True, origin="Predecessor"),
+            V("AEHLGT", "High Level Group Term", origin="Predecessor"),
+            V("AEHLGTCD", "High Level Group Term Code", "Num", integer=True, origin="Predecessor"),
+            V("AEBODSYS", "Body System or Organ Class", core="Cond", origin="Predecessor"),
+            V("AEBDSYCD", "Body System or Organ Class Code", "Num", integer=True, origin="Predecessor"),
+            V("AESOC", "Primary System Organ Class", origin="Predecessor"),
+            V("AESOCCD", "Primary System Organ Class Code", "Num", integer=True, origin="Predecessor"),
             _d("ASTDT", "Analysis Start Date"),
             _d("AENDT", "Analysis End Date"),
             V("ASTDY", "Analysis Start Relative Day", "Num", integer=True),

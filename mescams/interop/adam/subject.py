@@ -4,7 +4,8 @@ Definitions (docs/sdtm.md): TRTSEQP is the sequence code (e.g. MSC-PLACEBO) of t
 sequence's treatment in period xx; TRxxSDT the date of the period's infusion (EX at the period's infusion visit);
 period xx runs from its infusion (APxxSDT) to the day before the next infusion, or to the end of participation
 (APxxEDT). EDSSBL and WEIGHTBL are the last values on or before the first infusion. RANDFL/ITTFL: randomised;
-SAFFL: infused at least once; EFFFL: at least one post-baseline MRI; COMPLFL: disposition 'COMPLETED'.
+SAFFL: infused at least once; EFFFL: at least one post-baseline MRI; COMPLFL: 'Y' for disposition 'COMPLETED',
+'N' for any other disposition (withdrawn), null while ongoing. TRTSEQA: the sequence of DM's actual arm.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 
 from mescams.core.protocol import Protocol
 from mescams.interop.dataset import Cell, Dataset
+from mescams.interop.sdtm.findings import EDSS_TEST
 from mescams.interop.sdtm.mapping import armcd, extrt, visitnum
 
 __all__ = ["Subject", "build_adsl", "sas_date", "subjects"]
@@ -81,6 +83,15 @@ def subjects(protocol: Protocol, sdtm: dict[str, Dataset]) -> dict[str, Subject]
     return out
 
 
+def _actual_sequence(protocol: Protocol, actarmcd: Cell, s: Subject) -> str | None:
+    """TRTSEQA: the sequence code of DM's actual arm, so ADSL and DM agree (a subject infused once keeps the arm
+    whose path was followed, SDTMIG 3.4 5.2); an unplanned path is the products infused joined by '-'."""
+    for seq in protocol.design.sequences:
+        if armcd(seq) == actarmcd:
+            return seq.code
+    return "-".join(s.actual[p] for p in sorted(s.actual)) or None
+
+
 def _last_before(rows: list[tuple[int, float]], day: int | None) -> float | None:
     before = [v for d, v in sorted(rows) if day is not None and d <= day]
     return before[-1] if before else None
@@ -97,7 +108,7 @@ def build_adsl(protocol: Protocol, sdtm: dict[str, Dataset], subj: dict[str, Sub
     dispo = {r["USUBJID"]: r for r in _rows(sdtm, "DS") if r["DSCAT"] == "DISPOSITION EVENT"}
     edss: dict[str, list[tuple[int, float]]] = {}
     for r in _rows(sdtm, "QS"):
-        if r["QSTESTCD"] == "EDSB101" and sas_date(r["QSDTC"]) is not None:
+        if r["QSTESTCD"] == EDSS_TEST[0] and sas_date(r["QSDTC"]) is not None:
             edss.setdefault(str(r["USUBJID"]), []).append((sas_date(r["QSDTC"]), float(r["QSSTRESN"])))  # type: ignore[arg-type]
     weight: dict[str, list[tuple[int, float]]] = {}
     for r in _rows(sdtm, "VS"):
@@ -127,7 +138,7 @@ def build_adsl(protocol: Protocol, sdtm: dict[str, Dataset], subj: dict[str, Sub
             "ARMCD": dm["ARMCD"],
             "ACTARM": dm["ACTARM"] or "Not treated",
             "TRTSEQP": s.sequence,
-            "TRTSEQA": "-".join(s.actual[p] for p in sorted(s.actual)) or None,
+            "TRTSEQA": _actual_sequence(protocol, dm["ACTARMCD"], s),
             "RANDDT": rand.get(s.usubjid),
             "TRTSDT": first,
             "TRTEDT": max(s.infusion.values()) if s.infusion else None,
@@ -135,7 +146,7 @@ def build_adsl(protocol: Protocol, sdtm: dict[str, Dataset], subj: dict[str, Sub
             "ITTFL": "Y",
             "SAFFL": "Y" if s.infusion else None,
             "EFFFL": "Y" if s.usubjid in effective else None,
-            "COMPLFL": "Y" if status == "COMPLETED" else None,
+            "COMPLFL": {"COMPLETED": "Y", "DISCONTINUED": "N"}.get(status),
             "EOSSTT": status,
             "DCSREAS": None if d is None or status == "COMPLETED" else d["DSDECOD"],
         }

@@ -55,7 +55,7 @@ def read_adam_folder(folder: Path) -> dict[str, list[dict[str, Cell]]]:
     for name in REQUIRED:
         xpt, js = folder / f"{name.lower()}.xpt", folder / f"{name.lower()}.json"
         if xpt.is_file():
-            frame, _ = pyreadstat.read_xport(str(xpt))
+            frame, _ = pyreadstat.read_xport(str(xpt), disable_datetime_conversion=True)  # DATE9. stays SAS days
             out[name] = [{k: _clean(v) for k, v in row.items()} for row in frame.to_dict("records")]
         elif js.is_file():
             out[name] = [{k: _clean(v) for k, v in r.items()} for r in read_dataset_json(js)[1]]
@@ -101,7 +101,8 @@ def analysis_tables_from_adam(adam: dict[str, list[dict[str, Cell]]] | Iterable[
         ],
         "adverse_events.csv": [
             (r["SUBJID"], r["AESPID"], r["AETERM"], _date(r["ASTDT"]), _date(r["AENDT"]), _num(r["ATOXGRN"], True),
-             r["AESER"] == "Y", r["AEREL"] == "Y")
+             r["AESER"] == "Y", r["AEREL"] == "Y", r.get("AEBODSYS"),
+             r.get("AEDECOD") if r.get("AEBODSYS") else None)  # AEDECOD is the verbatim while uncoded
             for r in sorted(adam["ADAE"], key=lambda r: (str(r["SUBJID"]), float(r["ASTDT"] or 0), str(r["AESPID"])))
         ],
         "relapses.csv": [

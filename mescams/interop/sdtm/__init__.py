@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from mescams.core.protocol import Protocol
+from mescams.interop.cutoff import apply_cutoff
 from mescams.interop.dataset import Dataset
 from mescams.interop.sdtm.context import SubjectContext
 from mescams.interop.sdtm.events import build_ae, build_ce, build_cm, build_ex, build_mh
@@ -36,6 +39,9 @@ def subject_domains(protocol: Protocol, snapshot: TrialSnapshot) -> list[Dataset
     return [build(ctx) for build in SUBJECT_DOMAINS]
 
 
-def build_sdtm(protocol: Protocol, snapshot: TrialSnapshot) -> list[Dataset]:
-    """Every SDTM dataset: TA, TE, TV, TI, TS, then the subject domains."""
-    return [*trial_design_domains(protocol), *subject_domains(protocol, snapshot)]
+def build_sdtm(protocol: Protocol, snapshot: TrialSnapshot, cutoff: dt.date | None = None) -> list[Dataset]:
+    """Every SDTM dataset: TA, TE, TV, TI, TS, then the subject domains; with ``cutoff`` the data as of the end
+    of that day (:func:`mescams.interop.cutoff.apply_cutoff`), the cut-off written to TS (DCUTDTC)."""
+    if cutoff is not None:
+        snapshot = apply_cutoff(snapshot, cutoff)
+    return [*trial_design_domains(protocol, cutoff), *subject_domains(protocol, snapshot)]

@@ -1,9 +1,11 @@
 """Events and interventions domains: AE, CE (MS relapses), MH, EX (the infusions actually given) and CM.
 
-Choices (docs/sdtm.md): AEDECOD and MHDECOD carry the upper-cased reported term until a MedDRA coder is wired in
-(AEBODSYS stays null: it is 'Expected', not 'Required'); EPOCH of an event is the period of the infusion that most
-recently precedes its onset, as the analysis-data contract attributes AEs; EX gives the true product (this is
-unblinded data), the blinded product code in EXREFID, and the dose in cells/kg (0 for placebo).
+Choices (docs/sdtm.md): a coded AE carries its MedDRA LLT, PT and the PT's primary path (AELLT ... AESOCCD;
+AEBODSYS is the primary SOC), a coded medication its WHODrug preferred name (CMDECOD) and ATC class (CMCLAS,
+CMCLASCD); an uncoded AE, and MHDECOD, carry the upper-cased reported term (AEBODSYS null: 'Expected', not
+'Required'); EPOCH of an event is the period of the infusion that most recently precedes its onset, as the
+analysis-data contract attributes AEs; EX gives the true product (this is unblinded data), the blinded product
+code in EXREFID, and the dose in cells/kg (0 for placebo).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from mescams.interop.dataset import Cell, Dataset
 from mescams.interop.sdtm.context import SubjectContext, number_seq
 from mescams.interop.sdtm.mapping import extrt, iso, visit_name, visitnum
 from mescams.interop.sdtm.spec import spec
+from mescams.interop.snapshot import AdverseEvent
 
 __all__ = ["build_ae", "build_ce", "build_cm", "build_ex", "build_mh"]
 
@@ -20,6 +23,20 @@ RELAPSE_TERM = "MULTIPLE SCLEROSIS RELAPSE"
 
 def _yn(flag: bool) -> str:
     return "Y" if flag else "N"
+
+
+def _meddra_variables(ae: AdverseEvent) -> dict[str, Cell]:
+    """The dictionary variables of one AE: from its MedDRA coding (the PT's primary path gives AEBODSYS and AESOC
+    alike), or, while uncoded, the upper-cased verbatim as AEDECOD and the codes null."""
+    m = ae.meddra
+    if m is None:
+        return {"AEDECOD": ae.term.upper(), "AEBODSYS": ae.body_system}
+    return {"AELLT": m.llt_name, "AELLTCD": m.llt_code, "AEDECOD": m.pt_name, "AEPTCD": m.pt_code,
+            "AEHLT": m.hlt_name, "AEHLTCD": m.hlt_code, "AEHLGT": m.hlgt_name, "AEHLGTCD": m.hlgt_code,
+            "AEBODSYS": m.soc_name, "AEBDSYCD": m.soc_code, "AESOC": m.soc_name, "AESOCCD": m.soc_code}
+SERIOUSNESS_FLAGS = {"AESCONG": "congenital_anomaly", "AESDISAB": "disability", "AESDTH": "death",
+                     "AESHOSP": "hospitalisation", "AESLIFE": "life_threatening", "AESMIE": "important_medical_event"}
+"""SDTM's seriousness flags and the ICH E2A criterion each one reports (Y when the event was serious by it)."""
 
 
 def build_ae(ctx: SubjectContext) -> Dataset:
@@ -31,9 +48,10 @@ def build_ae(ctx: SubjectContext) -> Dataset:
                 **ctx.base("AE", pid),
                 "AESPID": ae.ae_id,
                 "AETERM": ae.term,
-                "AEDECOD": ae.term.upper(),
-                "AEBODSYS": ae.body_system,
+                **_meddra_variables(ae),
+                "AESEV": ae.severity,
                 "AESER": _yn(ae.serious),
+                **{flag: _yn(criterion in ae.serious_criteria) for flag, criterion in SERIOUSNESS_FLAGS.items()},
                 "AEACN": ae.action,
                 "AEREL": _yn(ae.related),
                 "AEOUT": ae.outcome,
@@ -67,6 +85,7 @@ def build_ce(ctx: SubjectContext) -> Dataset:
                 "CESTDTC": iso(r.onset_date),
                 "CEENDTC": iso(r.end_date),
                 "CESTDY": ctx.dy(pid, r.onset_date),
+                "CEENDY": ctx.dy(pid, r.end_date),
             }
         )
     return Dataset.build(spec("CE"), number_seq("CE", rows, "CESTDTC"))
@@ -89,6 +108,7 @@ def build_mh(ctx: SubjectContext) -> Dataset:
                 "MHENRTPT": "ONGOING" if m.ongoing else "BEFORE",
                 "MHENTPT": "SCREENING",
                 "MHSTDTC": iso(m.start_date),
+                "MHSTDY": ctx.dy(m.participant_id, m.start_date),
             }
         )
     return Dataset.build(spec("MH"), number_seq("MH", rows, "MHSTDTC", "MHSPID"))
@@ -131,10 +151,17 @@ def build_cm(ctx: SubjectContext) -> Dataset:
                 **ctx.base("CM", c.participant_id),
                 "CMSPID": c.medication_id,
                 "CMTRT": c.drug.replace("_", " "),
-                "CMDECOD": c.drug.replace("_", " ").upper(),
+                "CMDECOD": c.whodrug.preferred_name if c.whodrug else c.drug.replace("_", " ").upper(),
                 "CMINDC": c.indication,
+                "CMCLAS": c.whodrug.atc_text or None if c.whodrug else None,
+                "CMCLASCD": c.whodrug.atc_code or None if c.whodrug else None,
+                # the epoch the medication started in (SDTMIG 3.4 4.4.6: EPOCH of an interventions record is that
+                # of its start); a medication started before the first infusion is SCREENING
+                "EPOCH": ctx.epoch(c.participant_id, c.start_date),
                 "CMSTDTC": iso(c.start_date),
                 "CMENDTC": iso(c.end_date),
+                "CMSTDY": ctx.dy(c.participant_id, c.start_date),
+                "CMENDY": ctx.dy(c.participant_id, c.end_date),
                 "CMENRTPT": "ONGOING" if c.ongoing else None,
                 "CMENTPT": "END OF STUDY" if c.ongoing else None,
             }

@@ -1,10 +1,10 @@
 """Findings domains: IE (criteria not met), VS, LB, QS (EDSS and Kurtzke functional systems) and NV (MRI).
 
 Choices (docs/sdtm.md): following the CDISC Multiple Sclerosis therapeutic area user guide as used in the MSOAC
-placebo database, the EDSS step is a QS record with QSCAT 'EDSS' and each functional system score a QS record
-with QSCAT 'KFSS'. MRI lesion results are Nervous System Findings (NV, SDTMIG 3.3+, the successor of the
-Morphology domain the guide used), NVMETHOD 'MRI', NVLOC 'BRAIN', with sponsor test codes for the counts and
-volumes the protocol measures.
+placebo database, the EDSS step is a QS record with QSCAT 'EDSS' (test code EDSS0101 of the CDISC EDSS01
+instrument) and each functional system score a QS record with QSCAT 'KFSS' (KFSS1 instrument). MRI lesion
+results are Nervous System Findings (NV, SDTMIG 3.3+, the successor of the Morphology domain the guide used),
+NVMETHOD 'MRI', NVLOC 'BRAIN', with sponsor test codes for the counts and volumes the protocol measures.
 """
 
 from __future__ import annotations
@@ -16,9 +16,10 @@ from mescams.interop.sdtm.trial_design import MAX_TEXT, _ascii, _short
 
 __all__ = ["EDSS_TEST", "KFSS_TESTS", "MRI_TESTS", "build_ie", "build_lb", "build_nv", "build_qs", "build_vs"]
 
-EDSS_TEST = ("EDSB101", "EDSB1-EDSS Score")
-AMBULATION_TEST = ("EDSB102", "EDSB1-Ambulation Score")
-KFSS_TESTS = {  # our functional system -> (QSTESTCD, QSTEST)
+EDSS_TEST = ("EDSS0101", "EDSS01-Expanded Disability Score")  # CDISC CT codelist EDSS01TC
+#: sponsor-defined: the Neurostatus ambulation score is not an item of the CDISC EDSS01 instrument
+AMBULATION_TEST = ("AMBUL01", "Neurostatus Ambulation Score")
+KFSS_TESTS = {  # our functional system -> (QSTESTCD, QSTEST) of CDISC CT codelist KFSS1TC
     "pyramidal": ("KFSS101", "KFSS1-Pyramidal Functions"),
     "cerebellar": ("KFSS102", "KFSS1-Cerebellar Functions"),
     "brainstem": ("KFSS103", "KFSS1-Brain Stem Functions"),

@@ -56,13 +56,14 @@ def build_dm(ctx: SubjectContext) -> Dataset:
             "ETHNIC": p.ethnicity,
             "COUNTRY": COUNTRIES.get(sites[p.site].country, sites[p.site].country),
             "DMDTC": iso(p.screening_date),
+            "DMDY": ctx.dy(p.participant_id, p.screening_date),
         }
         if p.randomised and p.sequence is not None:
             seq = ctx.protocol.sequence(p.sequence)
             act_cd, act, nrs = _actual_arm(ctx, p.participant_id)
             row.update(ARMCD=armcd(seq), ARM=_ascii(seq.label), ACTARMCD=act_cd, ACTARM=act, ARMNRS=nrs)
-        else:
-            row.update(ARMNRS="SCREEN FAILURE")
+        else:  # SDTMIG 3.4 ARMNRS: a screen failure, or a person not (yet) randomised at the cut-off
+            row.update(ARMNRS="SCREEN FAILURE" if p.disposition.status == "SCREEN FAILURE" else "NOT ASSIGNED")
         rows.append(row)
     rows.sort(key=lambda r: str(r["USUBJID"]))
     return Dataset.build(spec("DM"), rows)

@@ -8,11 +8,13 @@ than the 200 characters SDTM allows are cut at a word boundary with '...' (the f
 
 from __future__ import annotations
 
+import datetime as dt
+
 from mescams.core.protocol import Protocol
 from mescams.interop.dataset import Cell, Dataset
 from mescams.interop.sdtm.mapping import SCREENING_ETCD, armcd, epoch_of_visit, etcd, visit_name, visitnum
 from mescams.interop.sdtm.spec import spec
-from mescams.interop.terminology import CODELISTS
+from mescams.interop.terminology import CODELISTS, CT_VERSIONS
 
 __all__ = ["build_ta", "build_te", "build_ti", "build_ts", "build_tv", "trial_design_domains"]
 
@@ -190,11 +192,45 @@ TS_NAMES = {
     "OUTMSSEC": "Secondary Outcome Measure",
     "SDTIGVER": "SDTM IG Version",
     "SDTMVER": "SDTM Version",
+    "DCUTDTC": "Data Cutoff Date",
+    "DCUTDESC": "Data Cutoff Description",
+    "PCLAS": "Pharmacologic Class",
+    "TDIGRP": "Diagnosis Group",
+    "STOPRULE": "Study Stop Rules",
+    "OBJPRIM": "Trial Primary Objective",
+    "OBJSEC": "Trial Secondary Objective",
+    "CURTRT": "Current Therapy or Treatment",
+    "THERAREA": "Therapeutic Area",
 }
+#: TS rows of a fact the trial does not have: (TSPARMCD, null flavour) where TSVAL is null
+TsRow = tuple[str, str | None, str | None, str | None]
 COUNTRIES = {"Canada": "CAN", "United States": "USA"}
 
 
-def _ts_rows(protocol: Protocol) -> list[tuple[str, str | None, str | None, str | None]]:
+def _submission_rows(protocol: Protocol, cutoff: dt.date, cutoff_description: str) -> list[TsRow]:
+    """DCUTDTC/DCUTDESC of this export and the protocol's submission facts (objectives, stop rule, ...)."""
+    rows: list[TsRow] = [
+        ("DCUTDTC", cutoff.isoformat(), None, "ISO 8601"),
+        ("DCUTDESC", cutoff_description, None, None),
+    ]
+    facts = protocol.submission
+    if facts is None:
+        return rows
+    dx = facts.diagnosis_group
+    pclas = facts.pharmacologic_class
+    rows += [
+        ("OBJPRIM", _short(_ascii(facts.objective_primary)), None, None),
+        *[("OBJSEC", _short(_ascii(o)), None, None) for o in facts.objective_secondary],
+        ("STOPRULE", _short(_ascii(facts.stopping_rule)), None, None),
+        ("THERAREA", _ascii(facts.therapeutic_area), None, None),
+        ("TDIGRP", _ascii(dx.term), dx.code, dx.dictionary),
+        ("PCLAS", _ascii(pclas.term), pclas.code, pclas.dictionary) if pclas else ("PCLAS", None, None, None),
+        ("CURTRT", _ascii(facts.current_therapy) if facts.current_therapy else None, None, None),
+    ]
+    return rows
+
+
+def _ts_rows(protocol: Protocol) -> list[TsRow]:
     """(TSPARMCD, TSVAL, TSVALCD, TSVCDREF) for every parameter; TSVALCD is looked up in our terminology."""
     ident, design = protocol.identification, protocol.design
     masked = len(set(design.masking))
@@ -269,11 +305,33 @@ def _ts_rows(protocol: Protocol) -> list[tuple[str, str | None, str | None, str 
     return rows
 
 
-def build_ts(protocol: Protocol) -> Dataset:
+def _version(protocol: Protocol, parm: str, ref: str | None) -> str | None:
+    """TSVCDVER: the CDISC CT package for 'CDISC CT' codes, the dictionary's version for TDIGRP/PCLAS codes."""
+    if ref == "CDISC CT":
+        return CT_VERSIONS["SDTM"]
+    facts = protocol.submission
+    fact = {"TDIGRP": facts.diagnosis_group, "PCLAS": facts.pharmacologic_class}.get(parm) if facts else None
+    return fact.version if fact is not None and ref is not None else None
+
+
+def _null_flavour(protocol: Protocol, parm: str) -> str:
+    """Why a TS value is null: NA (not applicable) for a fact the trial does not have, else NI (no information)."""
+    facts = protocol.submission
+    if facts is not None and parm in ("PCLAS", "CURTRT"):
+        return "NA"
+    return "NI"
+
+
+def build_ts(protocol: Protocol, cutoff: dt.date | None = None, cutoff_description: str | None = None) -> Dataset:
+    """TS from the protocol; ``cutoff`` (default today, UTC) is the export's data cut-off, written to DCUTDTC."""
     study = protocol.identification.nct_id
+    when = cutoff or dt.datetime.now(dt.UTC).date()
+    description = cutoff_description or (
+        "DATA CUT-OFF GIVEN AT EXPORT" if cutoff else "DATABASE STATE AT EXPORT (NO CUT-OFF GIVEN)"
+    )
     seq_by_parm: dict[str, int] = {}
     rows: list[dict[str, Cell]] = []
-    for parm, value, code, ref in _ts_rows(protocol):
+    for parm, value, code, ref in [*_ts_rows(protocol), *_submission_rows(protocol, when, description)]:
         seq_by_parm[parm] = seq_by_parm.get(parm, 0) + 1
         rows.append(
             {
@@ -283,14 +341,14 @@ def build_ts(protocol: Protocol) -> Dataset:
                 "TSPARMCD": parm,
                 "TSPARM": TS_NAMES.get(parm, parm),
                 "TSVAL": value,
-                "TSVALNF": None if value else "NI",
+                "TSVALNF": None if value else _null_flavour(protocol, parm),
                 "TSVALCD": code,
                 "TSVCDREF": ref,
-                "TSVCDVER": None,
+                "TSVCDVER": _version(protocol, parm, ref),
             }
         )
     return Dataset.build(spec("TS"), rows)
 
 
-def trial_design_domains(protocol: Protocol) -> list[Dataset]:
-    return [build_ta(protocol), build_te(protocol), build_tv(protocol), build_ti(protocol), build_ts(protocol)]
+def trial_design_domains(protocol: Protocol, cutoff: dt.date | None = None) -> list[Dataset]:
+    return [build_ta(protocol), build_te(protocol), build_tv(protocol), build_ti(protocol), build_ts(protocol, cutoff)]

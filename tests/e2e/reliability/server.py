@@ -51,6 +51,7 @@ for site in ("OTT", "WPG"):
         pid = randomised(users["coord"], site=site)
         save_form(user=users["coord"], participant_id=pid, form="demographics",
                   values={"sex": "F", "birth_date": RANDOMISATION.replace(year=1981), "ms_course": "RRMS",
+                          "race": "WHITE", "ethnicity": "NOT HISPANIC OR LATINO",
                           "ms_onset_date": RANDOMISATION.replace(year=2005)})
         pids.append(pid)
 print(json.dumps(pids))

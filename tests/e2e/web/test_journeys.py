@@ -158,6 +158,9 @@ def test_a_day_at_the_trial(browser: Any, live_server: Any, trial: Any, shoot: A
     page.get_by_label("Sex").select_option("F")
     page.get_by_label("Birth date").fill(iso(int(35 * 365.25)))
     page.get_by_label("Ms course").select_option("RRMS")
+    page.get_by_label("Race").select_option("NOT REPORTED")  # the participant does not say: an answer too
+    page.get_by_label("Ethnicity").select_option("NOT HISPANIC OR LATINO")
+    shoot(page, "coordinator-demographics")
     page.get_by_role("button", name="Save").click()
     page.wait_for_url(re.compile(rf".*/site/p/{eligible}/$"))
     page.goto(f"{base}/site/")
@@ -196,6 +199,7 @@ def test_a_day_at_the_trial(browser: Any, live_server: Any, trial: Any, shoot: A
     investigator.get_by_label("Term").fill("Headache")
     investigator.get_by_label("Onset date").fill(iso(1))
     investigator.get_by_label("CTCAE grade").select_option("2")
+    investigator.get_by_label("Severity (intensity)").select_option("moderate")
     investigator.get_by_label("Action").select_option("treatment_given")
     investigator.get_by_label("Outcome").select_option("recovering")
     investigator.get_by_role("button", name="Save").click()

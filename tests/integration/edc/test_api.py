@@ -213,3 +213,21 @@ def test_hostile_input_gets_a_clear_4xx_never_a_500(users, allocation) -> None:
     r = c.post(f"/api/participants/{pid}/forms/relapse", {"onset_date": "2016-03-01", "duration_hours": 2**40},
                content_type="application/json")
     assert (r.status_code, r.json().get("field")) == (422, "duration_hours")
+
+
+def test_demographics_collects_race_and_ethnicity(users, allocation) -> None:
+    """Issue 17: RACE and ETHNIC were empty for everyone; both are now required answers, NOT REPORTED allowed."""
+    pid = randomised(users["coord"])
+    c = client_for(users["coord"])
+    body = {k: str(v) for k, v in GOOD["demographics"].items()}
+    without = {k: v for k, v in body.items() if k != "race"}
+    r = c.post(f"/api/participants/{pid}/forms/demographics", without, content_type="application/json")
+    assert r.status_code == 422 and r.json()["field"] == "race" and "NOT REPORTED" in r.json()["rule"]
+    r = c.post(f"/api/participants/{pid}/forms/demographics", {**body, "ethnicity": "LATINO"},
+               content_type="application/json")
+    assert r.status_code == 422 and r.json()["field"] == "ethnicity"
+    r = c.post(f"/api/participants/{pid}/forms/demographics",
+               {**body, "race": "NOT REPORTED", "ethnicity": "NOT REPORTED"}, content_type="application/json")
+    assert r.status_code == 201, r.content
+    got = c.get(f"/api/participants/{pid}/forms/demographics/{r.json()['id']}").json()
+    assert (got["race"], got["ethnicity"]) == ("NOT REPORTED", "NOT REPORTED")

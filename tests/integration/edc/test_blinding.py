@@ -29,6 +29,7 @@ from mescams.edc.trial.consent import log_prescreening
 from mescams.edc.trial.services import emergency_unblind
 from mescams.protocols import default_protocol
 from tests.factories.edc import PASSWORD, RANDOMISATION, infuse, randomised
+from tests.integration.edc.safety_world import SERIOUS_AE
 from tests.integration.edc.test_validation_rules import GOOD
 
 D = dt.timedelta
@@ -50,8 +51,21 @@ def _seed_with(first: str, second: str) -> str:
     raise AssertionError("no seed found")
 
 
+def _load_synthetic_meddra() -> None:
+    import tempfile
+    from pathlib import Path
+
+    from mescams.edc.audit.context import Actor
+    from mescams.edc.coding.loading import load_meddra
+    from mescams.interop.dictionaries.synthetic import write_synthetic_meddra
+
+    with tempfile.TemporaryDirectory() as folder:
+        load_meddra(write_synthetic_meddra(Path(folder)), actor=Actor.system("test"))
+
+
 def _build_world(users: dict[str, Any], seed: str) -> dict[str, Any]:
     generate_list(actor=users["statistician"], seed=seed, slots_per_site=4)
+    _load_synthetic_meddra()  # the AEs are coded as they are saved, so the coder's pages show real codings
     coord, protocol = users["coord"], default_protocol()
     ctx: dict[str, Any] = {"participants": []}
     log_prescreening(user=coord, site_code="OTT", local_number="PS-1", logged_on=RANDOMISATION - D(days=40),
@@ -65,6 +79,10 @@ def _build_world(users: dict[str, Any], seed: str) -> dict[str, Any]:
             msc = protocol.treatment_in_period(sequence, period) == "MSC"
             record_lab_product(user=users["lab"], participant_id=pid, visit_code=code,
                                cells_infused=70 * 1.5e6 if msc else 0.0, viability_percent=92.0)
+        # a serious event the investigator judged related: a SUSAR candidate once coded (the safety walks)
+        serious = save_form(user=coord, participant_id=pid, form="adverse_event", values=SERIOUS_AE)
+        save_form(user=users["inv"], participant_id=pid, form="adverse_event", record_pk=serious.pk,
+                  values={"causality": "probable"}, reason="timing after the infusion")
         for form in ("vital_signs", "adverse_event", "relapse", "safety_lab", "conmed", "demographics"):
             save_form(user=coord, participant_id=pid, form=form, values=GOOD[form])
         save_form(user=users["rater"], participant_id=pid, form="edss", values=GOOD["edss"])

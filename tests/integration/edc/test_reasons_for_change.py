@@ -163,7 +163,8 @@ def test_analysis_data_and_sdtm_read_related_from_causality(users, allocation, t
 
     pid = randomised(users["coord"])
     save_form(user=users["coord"], participant_id=pid, form="demographics",
-              values={"sex": "F", "birth_date": RANDOMISATION - D(days=35 * 365), "ms_course": "RRMS"})
+              values={"sex": "F", "birth_date": RANDOMISATION - D(days=35 * 365), "ms_course": "RRMS",
+                      "race": "WHITE", "ethnicity": "NOT REPORTED"})
     steps = ["not_related", "unlikely", "possible", "probable", "definite", ""]
     for step in steps:
         ae = save_form(user=users["coord"], participant_id=pid, form="adverse_event", values=AE)

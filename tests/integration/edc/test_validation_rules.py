@@ -18,13 +18,13 @@ D = dt.timedelta
 FUTURE = dt.date.today() + D(days=30)
 
 GOOD = {
-    "demographics": {"sex": "F", "birth_date": dt.date(1981, 1, 1), "ms_course": "RRMS",
-                     "ms_onset_date": dt.date(2005, 1, 1)},
+    "demographics": {"sex": "F", "birth_date": dt.date(1981, 1, 1), "race": "WHITE",
+                     "ethnicity": "NOT HISPANIC OR LATINO", "ms_course": "RRMS", "ms_onset_date": dt.date(2005, 1, 1)},
     "vital_signs": {"visit_code": "W4", "assessment_date": RANDOMISATION + D(weeks=4), "weight_kg": 70.0,
                     "height_cm": 170.0, "systolic_mmhg": 120, "diastolic_mmhg": 80, "heart_rate_bpm": 70,
                     "temperature_c": 36.8},
     "adverse_event": {"term": "Headache", "onset_date": RANDOMISATION + D(days=3), "severity_grade": 1,
-                      "serious": False, "serious_criteria": [], "action": "none",
+                      "severity": "mild", "serious": False, "serious_criteria": [], "action": "none",
                       "outcome": "recovered"},
     "mri": {"visit_code": "W4", "scan_date": RANDOMISATION + D(weeks=4)},
     "relapse": {"onset_date": RANDOMISATION + D(days=40), "duration_hours": 72, "fever_or_infection": False,
@@ -40,6 +40,10 @@ BAD = [
     ("demographics", {"sex": "X"}, "sex"),
     ("demographics", {"birth_date": FUTURE}, "birth_date"),
     ("demographics", {"ms_course": "RIS"}, "ms_course"),
+    ("demographics", {"race": ""}, "race"),
+    ("demographics", {"race": "CAUCASIAN"}, "race"),
+    ("demographics", {"ethnicity": ""}, "ethnicity"),
+    ("demographics", {"ethnicity": "LATINO"}, "ethnicity"),
     ("demographics", {"ms_onset_date": FUTURE}, "ms_onset_date"),
     ("demographics", {"ms_onset_date": dt.date(1970, 1, 1)}, "ms_onset_date"),
     ("vital_signs", {"visit_code": "W5"}, "visit_code"),

@@ -39,11 +39,12 @@ def rscript() -> str:
 @pytest.fixture(scope="session")
 def stats_results(protocol: Protocol, snapshot: TrialSnapshot, tmp_path_factory: pytest.TempPathFactory) -> dict:
     """The statistics results of the demo trial, run on its analysis-data folder (the stats area's own code)."""
+    from mescams.core.analysis_contract import EXPORT_COLUMNS
     from mescams.interop.analysis_folder import analysis_tables
     from mescams.stats.analysis import run_analysis
     from mescams.stats.analysis_data import read_analysis_data
     from mescams.stats.analysis_folder import write_analysis_folder
 
     folder = tmp_path_factory.mktemp("analysis_data")
-    write_analysis_folder(analysis_tables(protocol, snapshot), folder)
+    write_analysis_folder(analysis_tables(protocol, snapshot), folder, columns=EXPORT_COLUMNS)
     return run_analysis(read_analysis_data(folder, protocol), protocol).results()

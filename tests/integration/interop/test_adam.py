@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from mescams.core.analysis_contract import EXPORT_COLUMNS
 from mescams.core.protocol import Protocol
 from mescams.interop.adam import build_adam
 from mescams.interop.adam.subject import from_sas
@@ -44,7 +45,7 @@ def test_adsl_periods_and_treatments(adam: dict[str, Dataset], snapshot: TrialSn
         if r["TR02SDT"] is not None:
             assert r["AP01EDT"] == r["TR02SDT"] - 1 and r["AP02SDT"] == r["TR02SDT"]  # type: ignore[operator]
         assert r["EDSSBL"] == p.baseline_edss and r["MSCOURSE"] == p.ms_course
-        assert (r["COMPLFL"] == "Y") == (p.disposition.status == "COMPLETED")
+        assert r["COMPLFL"] == {"COMPLETED": "Y", "WITHDRAWN": "N"}[p.disposition.status]  # issue 17: not null
     withdrawn = [p for p in snapshot.randomised if p.disposition.status == "WITHDRAWN"]
     assert withdrawn and sum(r["EOSSTT"] == "DISCONTINUED" for r in adsl.rows) == len(withdrawn)
 
@@ -94,7 +95,7 @@ def test_adtte_matches_the_statistics_progression_times(
     from mescams.stats.analysis_data import read_analysis_data
     from mescams.stats.survival import progression_times
 
-    write_analysis_folder(analysis_tables(protocol, snapshot), tmp_path / "ad")
+    write_analysis_folder(analysis_tables(protocol, snapshot), tmp_path / "ad", columns=EXPORT_COLUMNS)
     data = read_analysis_data(tmp_path / "ad", protocol)
     for code, analysis in (("TTSDP1", "period1"), ("TTSDPS", "study")):
         expected = {
@@ -130,7 +131,9 @@ def test_analysis_from_the_adam_folder_equals_the_analysis_data_results(
     write_datasets(adam.values(), tmp_path / "adam", "xpt", study_oid="NCT02239393", created=CREATED)
     assert is_adam_folder(tmp_path / "adam")
     folder = tmp_path / "from_adam"
-    write_analysis_folder(analysis_tables_from_adam(read_adam_folder(tmp_path / "adam")), folder)
+    write_analysis_folder(
+        analysis_tables_from_adam(read_adam_folder(tmp_path / "adam")), folder, columns=EXPORT_COLUMNS
+    )
     results = run_analysis(read_analysis_data(folder, protocol), protocol).results()
     _compare(stats_results, results)
 
@@ -174,3 +177,57 @@ def test_mescams_analyze_accepts_an_adam_folder(
     result = CliRunner().invoke(app, ["analyze", str(tmp_path / "adam"), "--json", str(out)])
     assert result.exit_code == 0, result.output
     _compare(stats_results, json.loads(out.read_text(encoding="utf-8")))
+
+
+ADSL_DATES = ("RANDDT", "TRTSDT", "TRTEDT", "TR01SDT", "TR02SDT", "AP01SDT", "AP01EDT", "AP02SDT", "AP02EDT")
+
+
+def test_adam_dates_are_date9_in_xpt_and_dates_in_dataset_json(
+    adam: dict[str, Dataset], dataset_json_schema: dict[str, Any], tmp_path: Path
+) -> None:
+    """Issue 17: ADaM dates read as numbers such as 20654 (no DATE9. in XPT, not typed in Dataset-JSON)."""
+    from mescams.interop.dataset_json import read_dataset_json
+    from mescams.interop.xpt import read_xpt_formats
+
+    write_datasets(
+        adam.values(), tmp_path, "both", study_oid="NCT02239393", created=CREATED, json_schema=dataset_json_schema
+    )
+    formats = read_xpt_formats(tmp_path / "adsl.xpt")
+    assert {name: formats.get(name) for name in ADSL_DATES} == dict.fromkeys(ADSL_DATES, "DATE9")
+    assert "AGE" not in formats
+    import json
+
+    doc = json.loads((tmp_path / "adsl.json").read_text(encoding="utf-8"))
+    columns = {c["name"]: c for c in doc["columns"]}
+    for name in ADSL_DATES:
+        assert (columns[name]["dataType"], columns[name]["targetDataType"]) == ("date", "integer")
+        assert columns[name]["displayFormat"] == "DATE9."
+    first = doc["rows"][0][list(columns).index("TRTSDT")]
+    assert first == from_sas(adam["ADSL"].rows[0]["TRTSDT"]).isoformat()  # type: ignore[arg-type, union-attr]
+    _, rows = read_dataset_json(tmp_path / "adsl.json")
+    assert [r["TRTSDT"] for r in rows] == adam["ADSL"].column("TRTSDT")
+
+
+def test_r_haven_reads_adam_dates_as_dates(adam: dict[str, Dataset], rscript: str, tmp_path: Path) -> None:
+    """R: haven::read_xpt gives class Date for the DATE9. variables and the same calendar dates."""
+    import subprocess
+
+    write_datasets([adam["ADSL"]], tmp_path, "xpt", study_oid="NCT02239393", created=CREATED)
+    script = (
+        "d <- haven::read_xpt(commandArgs(TRUE)[1]); "
+        "cat(class(d$TRTSDT), class(d$AGE), format(d$TRTSDT[1]), sep='\\n')"
+    )
+    out = subprocess.run(
+        [rscript, "-e", script, str(tmp_path / "adsl.xpt")], check=True, capture_output=True, text=True, timeout=120
+    ).stdout.split()
+    first = from_sas(adam["ADSL"].rows[0]["TRTSDT"])  # type: ignore[arg-type]
+    assert out == ["Date", "numeric", str(first)]
+
+
+def test_the_adam_json_folder_gives_the_same_rows_as_the_xpt_folder(adam: dict[str, Dataset], tmp_path: Path) -> None:
+    write_datasets(adam.values(), tmp_path / "x", "xpt", study_oid="NCT02239393", created=CREATED)
+    write_datasets(adam.values(), tmp_path / "j", "json", study_oid="NCT02239393", created=CREATED)
+    from_xpt, from_json = read_adam_folder(tmp_path / "x"), read_adam_folder(tmp_path / "j")
+    for name in from_xpt:
+        for a, b in zip(from_xpt[name], from_json[name], strict=True):
+            assert {k: a[k] for k in ADSL_DATES if k in a} == {k: b[k] for k in ADSL_DATES if k in b}

@@ -140,3 +140,46 @@ def test_command_writes_valid_results(tmp_path: Path, stats_results: dict[str, A
     assert run.exit_code == 0, run.output
     assert "resultsSection" in json.loads(out.read_text(encoding="utf-8"))
     assert (tmp_path / "c.png").stat().st_size > 1000
+
+
+def _coded(snapshot: TrialSnapshot, tmp_path: Path) -> TrialSnapshot:
+    """The demo snapshot with each AE coded against the synthetic MedDRA-format release (by normalised LLT)."""
+    import dataclasses
+
+    from mescams.interop.dictionaries import read_meddra
+    from mescams.interop.dictionaries.normalise import normalise
+    from mescams.interop.dictionaries.synthetic import write_synthetic_meddra
+    from mescams.interop.snapshot import MeddraCoding
+
+    meddra = read_meddra(write_synthetic_meddra(tmp_path / "meddra"))
+    llts = {normalise(t.name): t for t in meddra.llts.values() if t.current}
+
+    def code(term: str) -> MeddraCoding:
+        llt = llts[normalise(term)]
+        path, pt = meddra.primary_path(llt.pt_code), meddra.pts[llt.pt_code]
+        return MeddraCoding(llt.code, llt.name, pt.code, pt.name, path.hlt_code, meddra.hlts[path.hlt_code].name,
+                            path.hlgt_code, meddra.hlgts[path.hlgt_code].name, path.soc_code,
+                            meddra.socs[path.soc_code].name, meddra.version)
+
+    return dataclasses.replace(snapshot, adverse_events=tuple(
+        dataclasses.replace(ae, meddra=code(ae.term)) for ae in snapshot.adverse_events))
+
+
+def test_coded_events_are_posted_by_organ_system_with_the_meddra_version(
+    protocol: Protocol, snapshot: TrialSnapshot, stats_results: dict[str, Any], tmp_path: Path
+) -> None:
+    plain = results_section(protocol, snapshot, stats_results)[0]["adverseEventsModule"]
+    coded = results_section(protocol, _coded(snapshot, tmp_path), stats_results)[0]["adverseEventsModule"]
+    rows = coded["seriousEvents"] + coded["otherEvents"]
+    assert rows and {e["sourceVocabulary"] for e in rows} == {"MedDRA (SYNTHETIC 1.0)"}
+    assert "Not coded" not in {e["organSystem"] for e in rows}
+    assert {"Nervous system disorders", "Infections and infestations"} <= {e["organSystem"] for e in rows}
+    headache = next(e for e in rows if e["term"] == "Headache")
+    assert headache["organSystem"] == "Nervous system disorders"
+    assert [e["organSystem"] for e in coded["otherEvents"]] == sorted(e["organSystem"] for e in coded["otherEvents"])
+
+    def total(module: dict[str, Any]) -> int:
+        return sum(s["numEvents"] for e in module["seriousEvents"] + module["otherEvents"] for s in e["stats"])
+
+    assert total(coded) == total(plain)  # coding groups the same events, it adds or drops none
+    assert coded["eventGroups"] == plain["eventGroups"]

@@ -169,11 +169,12 @@ def test_export_tlf_command(tmp_path: Path, stats_results: dict[str, Any]) -> No
 def test_dsmb_report_shows_the_same_tables(
     tmp_path: Path, protocol: Protocol, snapshot: TrialSnapshot, outputs: dict[str, Output]
 ) -> None:
+    from mescams.core.analysis_contract import EXPORT_COLUMNS
     from mescams.interop.analysis_folder import analysis_tables
     from mescams.stats.analysis_folder import write_analysis_folder
 
     folder = tmp_path / "analysis"
-    write_analysis_folder(analysis_tables(protocol, snapshot), folder)
+    write_analysis_folder(analysis_tables(protocol, snapshot), folder, columns=EXPORT_COLUMNS)
     tlf_dir = tmp_path / "tlf"
     write_tlfs(list(outputs.values()), tlf_dir, pdf=False)
     html = tmp_path / "report.html"

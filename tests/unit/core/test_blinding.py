@@ -11,7 +11,7 @@ from mescams.errors import BlindingViolation
 def test_blinded_roles_are_exactly_the_masked_ones() -> None:
     assert set(BLINDING_POLICY.blinded_roles) == {
         Role.SITE_COORDINATOR, Role.INVESTIGATOR, Role.EDSS_RATER, Role.MRI_READER, Role.DATA_MANAGER,
-        Role.ADMINISTRATOR, Role.PARTICIPANT,
+        Role.ADMINISTRATOR, Role.SAFETY_OFFICER, Role.PARTICIPANT,
     }
 
 
@@ -25,6 +25,8 @@ def test_role_names_have_message_ids_for_translation() -> None:
 def test_blinded_roles_see_nothing_revealing(role: Role) -> None:
     if BLINDING_POLICY.is_blinded(role):
         for what in Reveal:
+            if (role, what) == (Role.SAFETY_OFFICER, Reveal.CASE_TREATMENT):
+                continue  # one SUSAR candidate at a time, recorded (mescams.edc.safety)
             assert not BLINDING_POLICY.may_see(role, what)
             with pytest.raises(BlindingViolation):
                 BLINDING_POLICY.require(role, what)
@@ -41,3 +43,13 @@ def test_lab_prepares_products_but_gets_no_analysis() -> None:
 def test_only_investigators_request_emergency_unblinding() -> None:
     allowed = [r for r in Role if BLINDING_POLICY.view(r).may_request_emergency_unblinding]
     assert allowed == [Role.INVESTIGATOR]
+
+
+def test_only_the_safety_officer_among_blinded_roles_reveals_a_case() -> None:
+    """The per-case reveal is the safety officer's alone among blinded roles; the fully unblinded roles may see it
+    anyway, and no site role may."""
+    blinded_seeing = [r for r in BLINDING_POLICY.roles_seeing(Reveal.CASE_TREATMENT) if BLINDING_POLICY.is_blinded(r)]
+    assert blinded_seeing == [Role.SAFETY_OFFICER]
+    assert not BLINDING_POLICY.view(Role.SAFETY_OFFICER).site_bound
+    assert not BLINDING_POLICY.may_see(Role.SAFETY_OFFICER, Reveal.SEQUENCE)
+    assert not BLINDING_POLICY.may_see(Role.SAFETY_OFFICER, Reveal.ARM_SUMMARIES)

@@ -40,3 +40,16 @@ def test_security_settings() -> None:
     assert s["DEBUG"] is False and s["X_FRAME_OPTIONS"] == "DENY" and s["SESSION_COOKIE_HTTPONLY"] is True
     assert s["ALLOWED_HOSTS"] == ["127.0.0.1", "localhost"]
     assert s["MESCAMS_LOGIN_THROTTLE"] == (5, 15)  # free failures per account and address, longest delay (min)
+
+
+def test_mail_settings_for_the_safety_reminders() -> None:
+    demo = build_settings({"MESCAMS_DEMO": "1"})
+    assert demo["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend"
+    prod = build_settings({"MESCAMS_SECRET_KEY": "s" * 50, "MESCAMS_EMAIL_HOST": "smtp.example.org",
+                           "MESCAMS_EMAIL_PORT": "587", "MESCAMS_EMAIL_USE_TLS": "1",
+                           "MESCAMS_EMAIL_FROM": "safety@example.org"})
+    assert (prod["EMAIL_BACKEND"], prod["EMAIL_HOST"], prod["EMAIL_PORT"], prod["EMAIL_USE_TLS"],
+            prod["DEFAULT_FROM_EMAIL"]) == ("django.core.mail.backends.smtp.EmailBackend", "smtp.example.org", 587,
+                                            True, "safety@example.org")
+    with pytest.raises(SettingsError, match="MESCAMS_EMAIL_PORT"):
+        build_settings({"MESCAMS_DEMO": "1", "MESCAMS_EMAIL_PORT": "smtp"})

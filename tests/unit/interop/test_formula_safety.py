@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from mescams.core.analysis_contract import EXPORT_COLUMNS
 from mescams.core.spreadsheet import FORMULA_TRIGGERS, cell, csv_text, neutralise, restore
 from mescams.interop.analysis_folder import analysis_tables
 from mescams.protocols import default_protocol
@@ -69,7 +70,7 @@ def test_analysis_folder_guards_planted_ae_terms_and_the_reader_reads_them_back(
         events[i] = dataclasses.replace(events[i], term=text)
     folder = tmp_path / "analysis_data"
     planted = dataclasses.replace(snapshot, adverse_events=tuple(events))
-    write_analysis_folder(analysis_tables(protocol, planted), folder)
+    write_analysis_folder(analysis_tables(protocol, planted), folder, columns=EXPORT_COLUMNS)
     cells = _cells(folder)
     assert [c for c in cells if spreadsheet_would_run(c)] == []
     assert not [c for c in cells if c.startswith("'") and c not in {neutralise(t) for t in PLANTED}]

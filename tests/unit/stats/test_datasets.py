@@ -133,3 +133,41 @@ def test_ae_by_term_and_serious_listing(data, protocol) -> None:
     assert [(e["participant_id"], e["term"], e["treatment"]) for e in listing] == [
         ("A", "Fatigue", "MSC"), ("B", "Infusion reaction", "PLACEBO")]
     assert listing[1]["study_day"] == 1 and listing[1]["days_since_infusion"] == 0
+
+
+CODED_AES = """participant_id,ae_id,term,onset_date,end_date,severity_grade,serious,related,soc,pt
+A,1,Headache,2016-01-03,2016-01-04,1,false,false,Nervous system disorders,Headache
+A,2,head ache,2016-01-05,,1,false,false,Nervous system disorders,Headache
+A,3,Dizzy,2016-06-21,,1,false,false,Nervous system disorders,Dizziness
+A,4,Nausea,2016-06-20,2016-06-21,1,false,false,Gastrointestinal disorders,Nausea
+B,1,Headache,2016-02-02,,2,false,false,Nervous system disorders,Headache
+B,2,funny turn,2016-02-03,,1,false,false,,
+"""
+
+
+def test_ae_by_soc_and_pt_counts_participants_once(data, protocol, tmp_path) -> None:
+    """Worked by hand (A: MSC from 2016-01-04, PLACEBO from 2016-06-20; B: PLACEBO from 2016-02-01): Headache
+    of A the day before infusion 1 (pre-treatment) and after it (MSC), Dizziness of A on PLACEBO, Headache of B
+    on PLACEBO. Nervous system: 2 participants, 4 events; MSC 1 / 1, PLACEBO 2 participants / 2 events; the PT
+    Headache 2 participants, 3 events. An uncoded AE is kept under 'Not coded' by its verbatim, listed last."""
+    from mescams.stats.safety import NOT_CODED, adverse_events_by_soc_pt
+
+    (tmp_path / "adverse_events.csv").write_text(CODED_AES)
+    coded = read_analysis_data(tmp_path, protocol)
+    table = adverse_events_by_soc_pt(attributed_adverse_events(coded, protocol), protocol)
+    assert [r["soc"] for r in table] == ["Nervous system disorders", "Gastrointestinal disorders", NOT_CODED]
+    nervous = table[0]
+    assert (nervous["participants"], nervous["events"]) == (2, 4)
+    assert nervous["MSC"] == {"events": 1, "participants": 1}
+    assert nervous["PLACEBO"] == {"events": 2, "participants": 2}
+    headache = nervous["pts"][0]
+    assert (headache["pt"], headache["participants"], headache["events"]) == ("Headache", 2, 3)
+    assert headache["PRE_TREATMENT"] == {"events": 1, "participants": 1}  # A's first, the day before infusion 1
+    assert table[2]["pts"][0]["pt"] == "funny turn"
+
+
+def test_the_soc_and_pt_columns_are_optional(data, protocol) -> None:
+    from mescams.stats.safety import NOT_CODED, adverse_events_by_soc_pt
+
+    table = adverse_events_by_soc_pt(attributed_adverse_events(data, protocol), protocol)
+    assert [r["soc"] for r in table] == [NOT_CODED] and table[0]["events"] == 5

@@ -67,6 +67,12 @@ NAV: dict[Role, list[tuple[str, str]]] = {
     Role.ADMINISTRATOR: [
         (gettext_noop("Administration"), "admin:index"),
     ],
+    Role.MEDICAL_CODER: [
+        (gettext_noop("Coding"), "web:coding_queue"),
+    ],
+    Role.SAFETY_OFFICER: [
+        (gettext_noop("SUSAR cases"), "web:safety_dashboard"),
+    ],
 }
 
 

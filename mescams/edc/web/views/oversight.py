@@ -68,8 +68,10 @@ def safety(request: HttpRequest) -> HttpResponse:
     except AnalysisDataError as exc:
         return _incomplete(request, exc)
     events = data.attributed.sort_values(["treatment", "participant_id", "ae_id"]).to_dict("records")
+    treatments, by_soc = summaries.ae_by_soc_pt(data.attributed)
     return render(request, "web/oversight_safety.html", {"rows": summaries.safety_rows(data.safety),
-                                                          "events": events})
+                                                          "events": events, "treatments": treatments,
+                                                          "by_soc": by_soc})
 
 
 @reveal_required(Reveal.ARM_SUMMARIES)

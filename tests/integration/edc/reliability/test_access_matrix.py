@@ -23,8 +23,8 @@ from mescams.core.blinding import BLINDING_POLICY, Role
 from mescams.edc.crfs.models import FORMS
 from mescams.edc.crfs.services import save_form
 from mescams.edc.portal.middleware import SECOND_FACTOR_KEY
-from mescams.edc.randomisation.models import AllocationSlot
 from mescams.edc.queries import services as queries
+from mescams.edc.randomisation.models import AllocationSlot
 from tests.integration.edc.reliability.routes import (
     PUBLIC_API,
     PUBLIC_PAGES,
@@ -52,6 +52,7 @@ def _outcome(response: Any) -> str:
 
 def _world(users: dict[str, Any]) -> dict[str, dict[str, str]]:
     """A randomised participant at each site with a record and an open query; the values routes are filled with."""
+    from mescams.edc.coding.models import CodedTerm
     from mescams.edc.crfs.models import MriScan
     from mescams.edc.trial.consent import log_prescreening
     from tests.factories.edc import RANDOMISATION, randomised
@@ -69,7 +70,10 @@ def _world(users: dict[str, Any]) -> dict[str, dict[str, str]]:
         assert MriScan.objects.filter(pk=scan.pk).exists()
         entry = log_prescreening(user=coord, site_code=site, local_number="PS-1", logged_on=RANDOMISATION,
                                  age_band="30-39", ms_course="RRMS")
+        ae = save_form(user=coord, participant_id=pid, form="adverse_event", values=GOOD["adverse_event"])
+        term = CodedTerm.objects.get(form="adverse_event", record_pk=ae.pk)  # coded (or not) as it was saved
         values[site] = {"participant_id": pid, "record_id": str(vitals.pk), "record_pk": str(vitals.pk),
+                        "term_id": str(term.pk),
                         "entry_id": str(entry.pk),
                         "visit_code": "W0", "form_name": "vital_signs", "scan_id": scan.scan_id,
                         "query_id": str(query.pk), "name": "x", "filename": "x",

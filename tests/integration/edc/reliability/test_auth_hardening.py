@@ -129,7 +129,8 @@ def test_no_secrets_or_personal_data_in_logs(users, allocation, caplog) -> None:
     _login(c, "coord", "my-wrong-secret-password")
     assert _login(c, "coord", PASSWORD).status_code == 200
     pid = randomised(users["coord"])
-    body = {"sex": "F", "birth_date": "1981-07-13", "ms_course": "RRMS", "ms_onset_date": "2005-01-01"}
+    body = {"sex": "F", "birth_date": "1981-07-13", "race": "WHITE", "ethnicity": "NOT REPORTED", "ms_course": "RRMS",
+            "ms_onset_date": "2005-01-01"}
     assert c.post(f"/api/participants/{pid}/forms/demographics", body,
                   content_type="application/json").status_code == 201
     bad = {**body, "birth_date": "2999-01-01"}

@@ -57,7 +57,8 @@ def planted(users, allocation) -> list[str]:
     pids = [randomised(coord), randomised(coord)]
     for pid in pids:
         save_form(user=coord, participant_id=pid, form="demographics",
-                  values={"sex": "F", "birth_date": BIRTH, "ms_course": "RRMS", "ms_onset_date": dt.date(2005, 1, 1)},
+                  values={"sex": "F", "birth_date": BIRTH, "ms_course": "RRMS", "ms_onset_date": dt.date(2005, 1, 1),
+                          "race": "WHITE", "ethnicity": "NOT HISPANIC OR LATINO"},
                   confirm_checks=["demographics_vs_screening"], reason=f"chart read with {PLANT}")
         infuse(coord, pid)
         inf = Infusion.objects.get(participant__participant_id=pid)

@@ -30,6 +30,7 @@ def trial(users, allocation) -> list[str]:
     for pid, coord in zip(pids, (users["coord"], users["coord_wpg"]), strict=True):
         save_form(user=coord, participant_id=pid, form="demographics",
                   values={"sex": "F", "birth_date": dt.date.fromisoformat(BIRTH), "ms_course": "RRMS",
+                          "race": "WHITE", "ethnicity": "NOT HISPANIC OR LATINO",
                           "ms_onset_date": dt.date(2005, 1, 1)},
                   confirm_checks=["demographics_vs_screening"], reason="birth date as on the hospital chart")
         infuse(coord, pid)
@@ -129,3 +130,15 @@ def test_tables_and_listings_come_as_numbered_rtf_with_their_index(users, trial)
     disposition_rows = next(o["rows"] for o in index["outputs"] if o["number"] == "14.1.1")
     randomised = next(row for row in disposition_rows if row[0] == "Randomised")
     assert randomised[-1] == str(len(trial))
+
+
+def test_the_sdtm_conformance_report_is_beside_the_dataset_folder(users, trial) -> None:
+    """Issue 17: a conformance.json inside the SDTM folder broke CORE's reader (it reads every .json as a dataset)."""
+    r = _post(users["statistician"], "sdtm", format="json")
+    assert r.status_code == 200
+    names = zipfile.ZipFile(io.BytesIO(r.content)).namelist()
+    assert "sdtm-conformance.json" in names
+    inside = [n for n in names if n.startswith("sdtm/")]
+    assert inside and all(n.removeprefix("sdtm/") != "conformance.json" for n in inside)
+    assert all(json.loads(zipfile.ZipFile(io.BytesIO(r.content)).read(n))["itemGroupOID"].startswith("IG.")
+               for n in inside if n.endswith(".json"))

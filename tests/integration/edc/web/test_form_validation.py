@@ -74,6 +74,8 @@ CASES = [
     ("conmed", {"drug": ""}, "drug", "required"),
     ("demographics", {"birth_date": FUTURE}, "birth_date", "future"),
     ("demographics", {"sex": "X"}, "sex", "valid choice"),
+    ("demographics", {"race": ""}, "race", "required"),
+    ("demographics", {"ethnicity": "LATINO"}, "ethnicity", "valid choice"),
 ]
 
 

@@ -19,7 +19,8 @@ from tests.factories.edc import randomised
 
 def _concrete(route: str, pid: str, form: str) -> str:
     values = {"participant_id": pid, "visit_code": "W0", "form_name": form, "record_pk": "1",
-              "scan_id": "S0", "query_id": "1", "name": "none", "filename": "report.html", "entry_id": "1"}
+              "scan_id": "S0", "query_id": "1", "name": "none", "filename": "report.html", "entry_id": "1",
+              "term_id": "1"}
     for key, value in values.items():
         route = re.sub(rf"<(?:str|int):{key}>", value, route)
     return "/" + route

@@ -1,0 +1,88 @@
+"""Automatic coding: when an AE or medication is saved, and for every record by ``mescams coding autocode``.
+
+Each run is the system acting (``autocoder``), audited with the rule that matched. A coder's decision, an open
+query and a term awaiting review are left alone while the verbatim stays the same; a changed verbatim is coded
+again from the start (the earlier decision was about other words).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+
+from mescams.edc.audit.context import Actor, acting
+from mescams.edc.coding.decision import apply_code
+from mescams.edc.coding.loading import active_release
+from mescams.edc.coding.matching import match_verbatim
+from mescams.edc.coding.models import DICTIONARY_OF_FORM, VERBATIM_FIELD, CodedTerm
+from mescams.errors import DataLocked
+
+__all__ = ["AUTOCODER", "AutocodeReport", "autocode_all", "code_record"]
+
+AUTOCODER = Actor.system("autocoder")
+_SETTLED = ("coded", "queried", "review", "ambiguous")
+
+
+def code_record(record: Any) -> CodedTerm | None:
+    """Code one saved AE or medication record (any other form: None). Runs inside the caller's transaction."""
+    form = record.form
+    if form not in DICTIONARY_OF_FORM:
+        return None
+    dictionary = DICTIONARY_OF_FORM[form]
+    verbatim = str(getattr(record, VERBATIM_FIELD[form])).strip()
+    term: CodedTerm | None = CodedTerm.objects.filter(form=form, record_pk=record.pk, dictionary=dictionary).first()
+    release = active_release(dictionary)
+    if term is not None and term.verbatim == verbatim and (term.status in _SETTLED or release is None):
+        return term
+    changed = term is not None and term.verbatim != verbatim
+    if term is None:
+        term = CodedTerm(participant_id=record.participant_id, form=form, record_pk=record.pk,
+                         dictionary=dictionary)
+    term.verbatim = verbatim
+    match = match_verbatim(release, verbatim) if release is not None else None
+    reason = "verbatim changed: coded again; " if changed else ""
+    if match is not None and match.status == "coded":
+        apply_code(term, release, match.code, status="coded", method=match.method,  # type: ignore[arg-type]
+                   by=AUTOCODER.username, note=match.note)
+        reason += f"autocoded: {match.method} match in {release.label}"  # type: ignore[union-attr]
+    else:
+        term.clear_codes()
+        term.release, term.method, term.coded_by, term.coded_at = release, "", "", None
+        term.status = match.status if match is not None else "uncoded"
+        term.note = (match.note if match is not None else f"no {dictionary} release loaded")[:300]
+        reason += f"not autocoded: {term.status}" + (f" ({term.note})" if term.note else "")
+    with acting(AUTOCODER, reason=reason[:2000]):
+        term.save()
+    return term
+
+
+@dataclass
+class AutocodeReport:
+    counts: Counter[str] = field(default_factory=Counter)
+    locked: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        out = [f"{k}: {v}" for k, v in sorted(self.counts.items())]
+        out += [f"skipped (data locked): {who}" for who in self.locked]
+        return out
+
+
+def autocode_all() -> AutocodeReport:
+    """Code every AE and medication record not yet settled, each participant in its own transaction."""
+    from mescams.edc.crfs.models import AdverseEvent, ConcomitantMedication  # the crfs call code_record on save
+
+    report = AutocodeReport()
+    for model in (AdverseEvent, ConcomitantMedication):
+        for record in model.objects.select_related("participant").order_by("participant_id", "pk"):
+            try:
+                with transaction.atomic():
+                    term = code_record(record)
+            except DataLocked:
+                report.locked.append(f"{record.participant.participant_id} {model.form} {record.pk}")
+                continue
+            if term is not None:
+                report.counts[f"{term.dictionary} {term.status}"] += 1
+    return report
