@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext, gettext_noop
 
 from mescams.core.blinding import Role
+from mescams.edc.i18n.languages import LANGUAGES
 from mescams.edc.i18n.messages import render as render_message
 from mescams.edc.web.forms import FORM_TITLES, label_of
 
@@ -116,3 +117,9 @@ def sci(value: Any) -> str:
     if value is None or value == "":
         return ""
     return f"{float(value):.3g}" if abs(float(value)) < 1e4 else f"{float(value):.3e}"
+
+
+@register.simple_tag
+def language_choices() -> list[tuple[str, str]]:
+    """The EDC's languages, each named in itself (the switch speaks to someone who may not read the current one)."""
+    return LANGUAGES
