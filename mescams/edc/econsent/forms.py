@@ -36,13 +36,18 @@ class StartForm(forms.Form):
             del self.fields["site"], self.fields["prescreening"]
 
 
+def numbered(number: int, text: str) -> str:
+    """A question's label: its number and its text, already in the reader's language (from the approved form)."""
+    return f"{number}. {text}"
+
+
 class ComprehensionForm(forms.Form):
     """One true-or-false field per question, in the reader's language."""
 
     def __init__(self, *args: Any, questions: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for number, (qid, text) in enumerate(questions, start=1):
-            self.fields[qid] = forms.ChoiceField(label=f"{number}. {text}", choices=TRUE_FALSE,
+            self.fields[qid] = forms.ChoiceField(label=numbered(number, text), choices=TRUE_FALSE,
                                                  widget=forms.RadioSelect, required=False)
 
     def answers(self) -> dict[str, bool | None]:
