@@ -8,6 +8,7 @@ names below. Used by the catalogue test (and was used once to mark the templates
 from __future__ import annotations
 
 import ast
+import html
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -86,7 +87,7 @@ def template_runs(source: str) -> Iterator[TextRun]:
 
 
 def needs_translation(text: str) -> bool:
-    core = text.strip()
+    core = html.unescape(text).strip()  # an entity (&nbsp;) is not a word
     return bool(LETTERS.search(core)) and core not in NEUTRAL
 
 
