@@ -4,7 +4,7 @@ Four ways to simulate 31-participant MESCAMS trials and fit the crossover NB2 mi
 - the batched engine (``mescams.sim.power``: simulation + the fit compiled per trial, 2 worker threads);
 - the same with the NumPy array engine (all trials in lock-step rounds), the reference implementation;
 - a loop of glmmTMB fits in one Rscript process (R's own timing of the fits, startup excluded);
-- a loop of the stats area's single-trial fit (``mescams.stats.nbmm``).
+- a loop of the stats area's single-trial fit (``mescams.stats.nb2.models``, the NumPy engine on one trial).
 Target: 5,000 trials per second for the batched engine (about 1,000x glmmTMB). The machine may be shared: the load
 average is printed with each measurement, and trials per CPU-second (process CPU time) beside the wall rate.
 """
@@ -30,10 +30,10 @@ def _load() -> str:
 
 def main() -> None:
     from mescams.protocols import default_protocol
-    from mescams.sim.batched_nbmm import fit_nbmm_batch
     from mescams.sim.power import GridCell, run_grid
     from mescams.sim.reference_fits import glmmtmb_fits, stats_crossover_fit
     from mescams.sim.virtual_patients import ScanDesign, load_params, simulate_gel
+    from mescams.stats.nb2 import fit_crossover_trials
 
     params, design = load_params(), ScanDesign.from_protocol(default_protocol())
     workers = min(2, os.cpu_count() or 1)
@@ -60,7 +60,7 @@ def main() -> None:
 
     gel = simulate_gel(params, design, LOOP_TRIALS, PARTICIPANTS, np.random.default_rng(2), rate_ratio=0.6)
     y, n, t = gel.period_totals()
-    batch = fit_nbmm_batch(y, n, t)
+    batch = fit_crossover_trials(y, n, t)
     start = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -69,7 +69,7 @@ def main() -> None:
     single_rate = LOOP_TRIALS / single_s
     diff = max(float(np.abs(s.params_.to_numpy() - batch.beta[i]).max())
                for i, s in enumerate(singles) if s.converged_)
-    print(f"single-trial fit loop (mescams.stats.nbmm): {single_rate:,.1f} trials/s; "
+    print(f"single-trial fit loop (mescams.stats.nb2.models): {single_rate:,.1f} trials/s; "
           f"batched is {batched_rate / single_rate:,.0f}x faster; max |beta difference| {diff:.1e}")
 
     if shutil.which("Rscript") is None:

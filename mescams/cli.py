@@ -12,8 +12,8 @@ import importlib
 
 import typer
 
-AREAS = ("protocol", "eligibility", "edss", "prescreen", "edc", "coding", "stats", "sim", "interop", "operations",
-         "safety")
+AREAS = ("protocol", "eligibility", "edss", "prescreen", "feasibility", "edc", "coding", "stats", "sim", "interop",
+         "operations", "safety", "federated")
 
 
 def build_app() -> typer.Typer:

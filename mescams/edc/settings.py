@@ -56,6 +56,7 @@ EDC_APPS = [
     "mescams.edc.security",
     "mescams.edc.api",
     "mescams.edc.safety",
+    "mescams.edc.federation",
     "mescams.edc.labels",
     "mescams.edc.econsent",
     "mescams.edc.portal",

@@ -2,8 +2,8 @@
 
 Each grid cell (total sample size, true rate ratio, patient dispersion k, carry-over) is simulated many times
 with the virtual patient model, and every simulated trial is analysed twice with the models of the real
-analysis: the crossover NB2 mixed model (:mod:`mescams.sim.batched_nbmm`) and the parallel period-1 NB2
-regression (:mod:`mescams.sim.batched_nbglm`), both Wald tests at two-sided alpha.
+analysis (:mod:`mescams.stats.nb2`): the crossover NB2 mixed model and the parallel period-1 NB2 regression, both
+Wald tests at two-sided alpha.
 
 Reproducibility: a cell's trials are cut into chunks of a fixed size, and chunk ``j`` of cell ``i`` draws from
 ``SeedSequence(seed).spawn(cells)[i].spawn(chunks)[j]``; the numbers therefore do not depend on how many threads
@@ -20,9 +20,8 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from mescams.errors import InputValidationError
-from mescams.sim.batched_nbglm import fit_nbglm_batch
-from mescams.sim.batched_nbmm import ENGINES, fit_nbmm_batch
 from mescams.sim.virtual_patients import ScanDesign, VirtualPatientParams, simulate_gel
+from mescams.stats.nb2 import ENGINES, fit_crossover_trials, fit_regression_trials
 
 __all__ = ["ANALYSES", "CellSummary", "ChunkTask", "GridCell", "chunk_tasks", "run_chunk", "run_grid",
            "summarise"]
@@ -97,7 +96,7 @@ def run_chunk(task: ChunkTask, params: VirtualPatientParams, design: ScanDesign,
               analyses: Sequence[str] = ANALYSES, engine: str = "compiled") -> ChunkResult:
     """Simulate one chunk of trials and analyse each with the chosen models (both by default).
 
-    ``engine``: ``"compiled"`` or ``"numpy"``, how both models are fitted (see ``fit_nbmm_batch``)."""
+    ``engine``: ``"compiled"`` or ``"numpy"``, how both models are fitted (see :mod:`mescams.stats.nb2.engines`)."""
     rng = np.random.default_rng(task.seed)
     cell = task.cell
     gel = simulate_gel(params, design, task.n_trials, cell.participants, rng, rate_ratio=cell.rate_ratio,
@@ -105,8 +104,8 @@ def run_chunk(task: ChunkTask, params: VirtualPatientParams, design: ScanDesign,
     totals, scans, msc = gel.period_totals()
     arrays = {}
     for name in analyses:
-        fit = (fit_nbmm_batch(totals, scans, msc, engine=engine) if name == "crossover"
-               else fit_nbglm_batch(totals[..., 0], scans[..., 0], msc[..., 0], engine=engine))
+        fit = (fit_crossover_trials(totals, scans, msc, engine=engine) if name == "crossover"
+               else fit_regression_trials(totals[..., 0], scans[..., 0], msc[..., 0], engine=engine))
         arrays[name] = {
             "log_rr": np.log(fit.rate_ratio), "ci_low": fit.ci_low, "ci_high": fit.ci_high,
             "p_value": fit.p_value, "converged": fit.converged,

@@ -12,8 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from mescams.stats.nb_glm import NegativeBinomialRegression
-from mescams.stats.nbmm import NegativeBinomialMixedModel
+from mescams.stats.nb2.models import NegativeBinomialMixedModel, NegativeBinomialRegression
 
 __all__ = ["R_SCRIPT", "glmmtmb_fits", "long_frame", "stats_crossover_fit", "stats_period1_fit"]
 
@@ -32,16 +31,18 @@ def long_frame(gel_total: np.ndarray, n_scans: np.ndarray, treatment: np.ndarray
     return frame[frame["n_scans"] > 0].reset_index(drop=True)
 
 
-def stats_crossover_fit(gel_total: np.ndarray, n_scans: np.ndarray, treatment: np.ndarray):  # type: ignore[no-untyped-def]
-    """The stats area's NB2 mixed model (``mescams.stats.nbmm``) on one trial, same design as the contract."""
+def stats_crossover_fit(gel_total: np.ndarray, n_scans: np.ndarray, treatment: np.ndarray
+                        ) -> NegativeBinomialMixedModel:
+    """The stats area's NB2 mixed model (``mescams.stats.nb2.models``) on one trial, as the contract's."""
     rows = long_frame(gel_total, n_scans, treatment)
     design = pd.DataFrame({"(Intercept)": 1.0, TREATMENT: rows["treatment"].astype(float),
                            PERIOD: (rows["period"] == 2).astype(float)})
     return NegativeBinomialMixedModel().fit(rows["y"], design, rows["participant"], np.log(rows["n_scans"]))
 
 
-def stats_period1_fit(gel_total: np.ndarray, n_scans: np.ndarray, treatment: np.ndarray):  # type: ignore[no-untyped-def]
-    """The stats area's NB2 regression (``mescams.stats.nb_glm``) on one trial's period 1: arrays (N,)."""
+def stats_period1_fit(gel_total: np.ndarray, n_scans: np.ndarray, treatment: np.ndarray
+                      ) -> NegativeBinomialRegression:
+    """The stats area's NB2 regression (``mescams.stats.nb2.models``) on one trial's period 1: arrays (N,)."""
     keep = n_scans > 0
     design = pd.DataFrame({"(Intercept)": np.ones(int(keep.sum())), TREATMENT: treatment[keep].astype(float)})
     return NegativeBinomialRegression().fit(gel_total[keep], design, np.log(n_scans[keep].astype(float)))

@@ -4,9 +4,8 @@ Read (contract: shared analysis-data folder)  ->  derive  ->  fit  ->  results J
 
     analysis_data.py   read and check the folder (AnalysisDataError names file, line, column)
     datasets.py        ADSL-like subjects, period lesion totals, AE attribution, relapse counts with exposure
-    nbmm_laplace.py    NB2 random-intercept Laplace log-likelihood + exact gradient (batchable: trials x people)
-    nbmm.py            NegativeBinomialMixedModel (glmmTMB nbinom2 equivalent)
-    nb_glm.py          NegativeBinomialRegression (MASS::glm.nb equivalent, incl. its standard errors)
+    nb2/               the NB2 models (GLM as MASS::glm.nb, random intercept as glmmTMB nbinom2): likelihood with
+                       exact derivatives, one optimiser, NumPy and compiled engines for batches of trials
     crossover.py       the contract's GEL/CUA models, period-1 model, carry-over, within-sequence comparison
     volumes.py         Wilcoxon signed-rank + Hodges-Lehmann, log-linear random-intercept model (lmer ML)
     relapses.py        Poisson rate ratio with exposure offset, participant-clustered SEs

@@ -18,8 +18,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from mescams.core.protocol import Protocol
-from mescams.stats.nb_glm import NegativeBinomialRegression
-from mescams.stats.nbmm import NegativeBinomialMixedModel
+from mescams.stats.nb2.models import NegativeBinomialMixedModel, NegativeBinomialRegression
 
 __all__ = ["active_and_placebo", "fit_carryover", "fit_crossover", "fit_period1", "fit_within_sequence",
            "period_term", "treatment_term"]

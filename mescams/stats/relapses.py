@@ -16,7 +16,7 @@ import pandas as pd
 
 from mescams.core.protocol import Protocol
 from mescams.stats.crossover import active_and_placebo
-from mescams.stats.nb_glm import check_count_design
+from mescams.stats.nb2.data import check_count_design
 from mescams.stats.results import FittedModel, wald_table
 
 __all__ = ["RelapseRates"]

@@ -33,6 +33,7 @@ from mescams.edc.api import (
     participants,
 )
 from mescams.edc.api.schemas import CsrfOut, ErrorOut, LoginIn, MeOut
+from mescams.edc.federation.api import router as federated_router
 
 
 def _me(user: Any) -> dict[str, Any]:
@@ -105,4 +106,5 @@ def build_api() -> NinjaAPI:
     api.add_router("/", allocation.router)
     api.add_router("/exports", exports.router)
     api.add_router("/access-log", access_log.router)
+    api.add_router("/federated", federated_router)  # a coordinator's bearer token, not a session
     return api

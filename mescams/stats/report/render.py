@@ -110,8 +110,8 @@ def _mixed_method(model: Any, what: str) -> str:
         return f"{what}: the fit did not converge ({model.message_}); no estimate is reported."
     text = (f"{what}: NB2 mixed model with a random intercept per participant fitted to {model.n_obs_} period "
             f"totals of {model.n_groups_} participants by maximum likelihood with the Laplace approximation "
-            f"(quasi-Newton search with the exact gradient, {model.iterations_} iterations, final max |gradient| "
-            f"{model.max_gradient_:.1e}); Wald 95 % CIs from the inverse Hessian.")
+            f"(Newton iteration with the exact gradient and Hessian, {model.iterations_} iterations, final max "
+            f"|gradient| {model.max_gradient_:.1e}); Wald 95 % CIs from the inverse Hessian.")
     if model.boundary_:
         text += f" Note: {model.message_.removeprefix('converged; ')}."
     return text

@@ -14,9 +14,8 @@ import subprocess
 import numpy as np
 import pytest
 
-from mescams.sim.batched_nbglm import fit_nbglm_batch
-from mescams.sim.batched_nbmm import fit_nbmm_batch
 from mescams.sim.reference_fits import glmmtmb_fits
+from mescams.stats.nb2 import fit_crossover_trials, fit_regression_trials
 from tests.conftest import require
 
 from .conftest import model_trials
@@ -34,7 +33,7 @@ def test_crossover_fits_equal_glmmtmb() -> None:
         return np.pad(a, ((0, 0), (0, width - a.shape[1]), (0, 0)))
 
     y, n, t = (np.concatenate([pad(s[k]) for s in sets]) for k in range(3))
-    ours = fit_nbmm_batch(y, n, t)
+    ours = fit_crossover_trials(y, n, t)
     ref, _ = glmmtmb_fits(y, n, t)
     checked = 0
     for i in range(y.shape[0]):
@@ -54,7 +53,7 @@ def test_crossover_fits_equal_glmmtmb() -> None:
 def test_period1_fits_equal_glm_nb() -> None:
     require(shutil.which("Rscript") is not None, "Rscript (with MASS) is not installed")
     y, n, t = model_trials(4, seed=7, n_part=40, theta=1.5, sigma=0.0)
-    ours = fit_nbglm_batch(y[..., 0], n[..., 0], t[..., 0])
+    ours = fit_regression_trials(y[..., 0], n[..., 0], t[..., 0])
     data = [{"y": y[i, :, 0].tolist(), "n": n[i, :, 0].tolist(), "t": t[i, :, 0].tolist()} for i in range(4)]
     script = (
         "suppressPackageStartupMessages(library(MASS)); library(jsonlite);"

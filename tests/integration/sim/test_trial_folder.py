@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 
 from mescams.cli import app
 from mescams.core.schedule import planned_visits
-from mescams.sim.batched_nbmm import fit_nbmm_batch
 from mescams.sim.trial import TABLES
+from mescams.stats.nb2 import fit_crossover_trials
 
 runner = CliRunner()
 
@@ -97,7 +97,7 @@ def test_the_stats_area_reads_it_and_fits_what_the_batched_fit_fits(folder: Path
     y = wide["gel_total"].fillna(0).to_numpy(dtype=float)[None]
     n = wide["n_scans"].fillna(0).to_numpy(dtype=float)[None]
     msc = (wide["treatment"] == "MSC").to_numpy(dtype=float)[None]
-    batch = fit_nbmm_batch(y, n, msc)
+    batch = fit_crossover_trials(y, n, msc)
     assert single.converged_ and batch.converged[0]
     np.testing.assert_allclose(batch.beta[0], single.params_.to_numpy(), rtol=1e-6, atol=1e-6)
     assert batch.n_periods[0] == len(totals)

@@ -36,7 +36,7 @@ from tests.integration.edc.reliability.routes import (
 from tests.integration.edc.test_blinding import _body
 
 MATRIX = Path(__file__).with_name("access_matrix.json")
-ALLOCATION_ROUTES = re.compile(r"^/api/(randomisation/list|lab/|export/|exports/)|^/(lab|oversight)/")
+ALLOCATION_ROUTES = re.compile(r"^/api/(randomisation/list|lab/|export/|exports/|federated/)|^/(lab|oversight)/")
 PAGE_POSTS = {"consent": {"consent_date": "2016-01-05", "consent_time": "10:00", "form_version": "v1"},
               "withdraw": {"reason": "test", "on": "2016-03-01"}, "answer_query": {"answer": "yes"},
               "unblind": {"reason": "test"}, "prescreening_not_screened": {"reason_not_screened": "declined"}}

@@ -1,0 +1,287 @@
+"""OMOP CDM v5.4 tables -> the registry tables the rules read (``docs/registry.md``), as SQL and as Python.
+
+The second mapping of the criteria's inputs. Both forms below state the same conventions, which the tests check
+against each other patient by patient:
+
+- A person is *observed* on the evaluation date ``on`` when an ``observation_period`` contains it. For an observed
+  person the OMOP record is taken as complete: no HIV diagnosis means none (the usual OMOP reading). For one not
+  observed, the lists are "not recorded" unless rows exist, so the registry rules answer unknown.
+- Only facts dated on or before ``on`` exist: later rows are not yet known.
+- MS course: the course concept of the latest course record (PPMS before SPMS before RRMS on the same day); MS
+  without a course record leaves it unknown; an observed person with no MS record has course ``other``.
+- MS onset and diagnosis: the first MS record (OMOP holds no symptom onset).
+- CSF oligoclonal bands: true when ever recorded positive, false when only negative.
+- Pregnant: true with a pregnancy record in the window, false for males, otherwise unknown; childbearing potential
+  false for males, otherwise unknown. Consent, willingness, MRI ability, other trials, adherence: unknown.
+- Therapies: drug exposures whose concept descends from an ingredient of the class (start, end).
+- Conditions: condition records by code, condition_end_date as remission date, "active" unknown.
+- Labs: measurements with a numeric value; no unit conversion (values are taken in the test's protocol unit).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, cast
+
+import sqlglot
+from sqlglot import exp
+
+from mescams.core.eligibility import (
+    Condition,
+    EdssAssessment,
+    LabResult,
+    MriScan,
+    MsHistory,
+    PatientRecord,
+    Relapse,
+    Therapy,
+)
+from mescams.core.eligibility.record import Course
+from mescams.prescreen.omop.concepts import ConceptFile, Resolved
+
+__all__ = ["COURSE_PRIORITY", "mapping_ctes", "records_from_rows"]
+
+COURSE_PRIORITY = {"PPMS": 3, "SPMS": 2, "RRMS": 1}
+EMPTY_COURSE = "(-1, '', 0)"  # a never-matching row: VALUES may not be empty
+
+
+def _ids(ids: Iterable[int]) -> str:
+    values = sorted(ids)
+    return ", ".join(str(i) for i in values) if values else "NULL"
+
+
+def _values(pairs: Sequence[tuple[int, str]], value_name: str) -> str:
+    """An inline (concept_id, name) table; one never-matching row when empty."""
+    rows = pairs or [(-1, "")]
+    body = ", ".join(f"({cid}, '{name}')" for cid, name in rows)
+    return f"(VALUES {body}) AS m(concept_id, {value_name})"
+
+
+def _pairs(resolved: Resolved, prefix: str) -> list[tuple[int, str]]:
+    return sorted((cid, key.removeprefix(prefix)) for key, ids in resolved.items() if key.startswith(prefix)
+                  for cid in ids)
+
+
+def _ms_ids(resolved: Resolved) -> set[int]:
+    out = set(resolved.ids.get("ms:any", frozenset()))
+    for key, ids in resolved.items():
+        if key.startswith("course:"):
+            out |= ids
+    return out
+
+
+def mapping_ctes(concepts: ConceptFile, resolved: Resolved, on: dt.date) -> list[tuple[str, exp.Expr]]:
+    """The registry tables as (name, query) over the OMOP tables, in dependency order."""
+    d = f"CAST('{on.isoformat()}' AS DATE)"
+    male, female = concepts.gender["M"], concepts.gender["F"]
+    courses = [(cid, name.removeprefix("course:")) for name, ids in resolved.items() if name.startswith("course:")
+               for cid in ids]
+    course_rank = ", ".join(f"({cid}, '{name}', {COURSE_PRIORITY[name]})" for cid, name in sorted(courses))
+    course_table = f"(VALUES {course_rank or EMPTY_COURSE}) AS cr(concept_id, course, priority)"
+    ms_known = "TRUE" if resolved.available("ms:any") else "FALSE"
+    preg = resolved.ids.get("fact:pregnancy", frozenset())
+    preg_days = concepts.sets["fact:pregnancy"].window_days or 280
+    preg_start = f"CAST('{(on - dt.timedelta(days=preg_days)).isoformat()}' AS DATE)"
+    pos, neg = concepts.values["positive"], concepts.values["negative"]
+    ocb = resolved.ids.get("fact:csf_oligoclonal_bands", frozenset())
+    sql: dict[str, str] = {}
+    sql["omop_observed"] = f"""
+        SELECT DISTINCT person_id FROM observation_period
+        WHERE observation_period_start_date <= {d} AND observation_period_end_date >= {d}"""
+    sql["omop_ms"] = f"""
+        SELECT person_id, MIN(condition_start_date) AS first_date FROM condition_occurrence
+        WHERE condition_concept_id IN ({_ids(_ms_ids(resolved))}) AND condition_start_date <= {d}
+        GROUP BY person_id"""
+    sql["omop_course"] = f"""
+        SELECT person_id, course FROM (
+          SELECT c.person_id, cr.course, ROW_NUMBER() OVER (PARTITION BY c.person_id
+                 ORDER BY c.condition_start_date DESC, cr.priority DESC) AS rn
+          FROM condition_occurrence AS c JOIN {course_table} ON c.condition_concept_id = cr.concept_id
+          WHERE c.condition_start_date <= {d}) AS ranked
+        WHERE rn = 1"""
+    sql["omop_ocb"] = f"""
+        SELECT person_id, MAX(CASE WHEN value_as_concept_id = {pos} THEN 1 WHEN value_as_concept_id = {neg} THEN 0
+                                   END) AS positive
+        FROM measurement WHERE measurement_concept_id IN ({_ids(ocb)}) AND measurement_date <= {d}
+        GROUP BY person_id"""
+    sql["omop_pregnant"] = f"""
+        SELECT DISTINCT person_id FROM condition_occurrence
+        WHERE condition_concept_id IN ({_ids(preg)}) AND condition_start_date > {preg_start}
+          AND condition_start_date <= {d}"""
+    sql["patients"] = f"""
+        SELECT p.person_id AS patient_key, CAST(p.person_id AS VARCHAR) AS patient_id,
+          CAST(p.care_site_id AS VARCHAR) AS site,
+          CASE WHEN p.gender_concept_id = {male} THEN 'M' WHEN p.gender_concept_id = {female} THEN 'F' END AS sex,
+          CASE WHEN p.month_of_birth IS NOT NULL AND p.day_of_birth IS NOT NULL
+               THEN MAKE_DATE(CAST(p.year_of_birth AS INT), CAST(p.month_of_birth AS INT),
+                              CAST(p.day_of_birth AS INT)) END AS birth_date,
+          CAST(NULL AS DATE) AS consent_date, CAST(NULL AS BOOLEAN) AS able_to_consent,
+          CASE WHEN crs.course IS NOT NULL THEN crs.course
+               WHEN ms.person_id IS NOT NULL THEN NULL
+               WHEN o.person_id IS NOT NULL AND {ms_known} THEN 'other' END AS ms_course,
+          ms.first_date AS ms_onset_date, ms.first_date AS ms_diagnosis_date,
+          CASE WHEN ocb.positive = 1 THEN TRUE WHEN ocb.positive = 0 THEN FALSE END AS ms_csf_oligoclonal_bands,
+          CASE WHEN pr.person_id IS NOT NULL THEN TRUE WHEN p.gender_concept_id = {male} THEN FALSE END AS pregnant,
+          CASE WHEN p.gender_concept_id = {male} THEN FALSE END AS childbearing_potential,
+          CAST(NULL AS BOOLEAN) AS willing_to_use_contraception, CAST(NULL AS BOOLEAN) AS can_undergo_mri,
+          CAST(NULL AS BOOLEAN) AS in_other_trial, CAST(NULL AS BOOLEAN) AS able_to_adhere,
+          o.person_id IS NOT NULL AS relapses_recorded, o.person_id IS NOT NULL AS mri_recorded,
+          o.person_id IS NOT NULL AS edss_recorded, o.person_id IS NOT NULL AS therapies_recorded,
+          o.person_id IS NOT NULL AS conditions_recorded, FALSE AS allergies_recorded,
+          o.person_id IS NOT NULL AS labs_recorded
+        FROM person AS p
+        LEFT JOIN omop_observed AS o ON o.person_id = p.person_id
+        LEFT JOIN omop_ms AS ms ON ms.person_id = p.person_id
+        LEFT JOIN omop_course AS crs ON crs.person_id = p.person_id
+        LEFT JOIN omop_ocb AS ocb ON ocb.person_id = p.person_id
+        LEFT JOIN omop_pregnant AS pr ON pr.person_id = p.person_id"""
+    relapse = resolved.ids.get("fact:relapse", frozenset())
+    sql["relapses"] = f"""
+        SELECT person_id AS patient_key, condition_start_date AS onset_date, TRUE AS clinically_documented
+        FROM condition_occurrence
+        WHERE condition_concept_id IN ({_ids(relapse)}) AND condition_start_date <= {d}"""
+    gel = resolved.ids.get("fact:gel_count", frozenset())
+    sql["mri"] = f"""
+        SELECT person_id AS patient_key, measurement_date AS scan_date,
+          CAST(FLOOR(CAST(value_as_number AS DOUBLE)) AS INT) AS gel_count
+        FROM measurement WHERE measurement_concept_id IN ({_ids(gel)}) AND measurement_date <= {d}"""
+    edss = resolved.ids.get("fact:edss", frozenset())
+    sql["edss"] = f"""
+        SELECT person_id AS patient_key, measurement_date AS assessment_date, CAST(value_as_number AS DOUBLE) AS score
+        FROM measurement WHERE measurement_concept_id IN ({_ids(edss)}) AND measurement_date <= {d}
+          AND value_as_number IS NOT NULL"""
+    sql["therapies"] = f"""
+        SELECT x.person_id AS patient_key, x.drug_exposure_id AS exposure_id, m.drug AS drug,
+          x.drug_exposure_start_date AS start_date, x.drug_exposure_end_date AS end_date,
+          CAST(NULL AS VARCHAR) AS accelerated_elimination
+        FROM drug_exposure AS x JOIN {_values(_pairs(resolved, 'drug:'), 'drug')}
+          ON x.drug_concept_id = m.concept_id
+        WHERE x.drug_exposure_start_date <= {d}"""
+    sql["conditions"] = f"""
+        SELECT c.person_id AS patient_key, c.condition_occurrence_id AS occurrence_id, m.code AS code,
+          c.condition_start_date AS start_date, c.condition_end_date AS remission_date,
+          CAST(NULL AS BOOLEAN) AS active
+        FROM condition_occurrence AS c JOIN {_values(_pairs(resolved, 'condition:'), 'code')}
+          ON c.condition_concept_id = m.concept_id
+        WHERE c.condition_start_date <= {d}"""
+    sql["allergies"] = """
+        SELECT CAST(NULL AS BIGINT) AS patient_key, CAST(NULL AS VARCHAR) AS substance WHERE 1 = 0"""
+    sql["labs"] = f"""
+        SELECT x.person_id AS patient_key, x.measurement_date AS sample_date, m.test AS test,
+          CAST(x.value_as_number AS DOUBLE) AS value, CAST(NULL AS VARCHAR) AS unit,
+          CAST(NULL AS BOOLEAN) AS clinically_significant
+        FROM measurement AS x JOIN {_values(_pairs(resolved, 'lab:'), 'test')}
+          ON x.measurement_concept_id = m.concept_id
+        WHERE x.measurement_date <= {d} AND x.value_as_number IS NOT NULL"""
+    return [(name, sqlglot.parse_one(text, read="duckdb").transform(_make_date)) for name, text in sql.items()]
+
+
+def _make_date(node: exp.Expr) -> exp.Expr:
+    """MAKE_DATE(y, m, d) as itself: DuckDB, PostgreSQL and Spark all have it, but sqlglot writes PostgreSQL's
+    as DATE_FROM_PARTS, which PostgreSQL lacks."""
+    if isinstance(node, exp.DateFromParts):
+        return exp.Anonymous(this="MAKE_DATE", expressions=[node.args["year"], node.args["month"], node.args["day"]])
+    return node
+
+
+# -- the same mapping in Python, row by row (the reference engine) ---------------------------------------------
+
+
+def _birth(year: Any, month: Any, day: Any) -> dt.date | None:
+    if year is None or month is None or day is None:
+        return None
+    return dt.date(int(year), int(month), int(day))
+
+
+def records_from_rows(concepts: ConceptFile, resolved: Resolved, on: dt.date,
+                      tables: dict[str, list[tuple[Any, ...]]]) -> Iterator[tuple[PatientRecord, str | None]]:
+    """One record per person, with its care site, from plain rows of the OMOP tables.
+
+    ``tables`` holds: person (person_id, gender_concept_id, year, month, day of birth, care_site_id),
+    observation_period (person_id, start, end), condition_occurrence (id, person_id, concept_id, start, end),
+    drug_exposure (id, person_id, concept_id, start, end), measurement (person_id, concept_id, date,
+    value_as_number, value_as_concept_id).
+    """
+    male, female = concepts.gender["M"], concepts.gender["F"]
+    observed = {pid for pid, start, end in tables["observation_period"] if start <= on <= end}
+    ms_ids = _ms_ids(resolved)
+    course_of = {cid: key.removeprefix("course:") for key, ids in resolved.items() if key.startswith("course:")
+                 for cid in ids}
+    drugs_of, codes_of, tests_of = defaultdict(set), defaultdict(set), defaultdict(set)
+    for key, ids in resolved.items():
+        for cid in ids:
+            if key.startswith("drug:"):
+                drugs_of[cid].add(key[5:])
+            elif key.startswith("condition:"):
+                codes_of[cid].add(key[10:])
+            elif key.startswith("lab:"):
+                tests_of[cid].add(key[4:])
+    get = resolved.ids.get
+    relapse, preg = get("fact:relapse", frozenset()), get("fact:pregnancy", frozenset())
+    gel, edss, ocb = get("fact:gel_count", frozenset()), get("fact:edss", frozenset()), get(
+        "fact:csf_oligoclonal_bands", frozenset())
+    preg_start = on - dt.timedelta(days=concepts.sets["fact:pregnancy"].window_days or 280)
+    pos, neg = concepts.values["positive"], concepts.values["negative"]
+
+    per: dict[str, dict[int, list[Any]]] = {k: defaultdict(list) for k in
+                                            ("ms", "course", "relapses", "preg", "conditions", "therapies", "mri",
+                                             "edss", "ocb", "labs")}
+    for _occurrence, pid, cid, start, end in tables["condition_occurrence"]:
+        if start > on:
+            continue
+        if cid in ms_ids:
+            per["ms"][pid].append(start)
+        if cid in course_of:
+            per["course"][pid].append((start, COURSE_PRIORITY[course_of[cid]], course_of[cid]))
+        if cid in relapse:
+            per["relapses"][pid].append(Relapse(start, True))
+        if cid in preg and preg_start < start:
+            per["preg"][pid].append(start)
+        for code in sorted(codes_of.get(cid, ())):
+            per["conditions"][pid].append(Condition(code, start, end, None))
+    for _exposure, pid, cid, start, end in tables["drug_exposure"]:
+        if start <= on:
+            for drug in sorted(drugs_of.get(cid, ())):
+                per["therapies"][pid].append(Therapy(drug, start, end, None))
+    for pid, cid, day, value, value_concept in tables["measurement"]:
+        if day > on:
+            continue
+        if cid in gel:
+            per["mri"][pid].append(MriScan(day, None if value is None else math.floor(value)))
+        if cid in edss and value is not None:
+            per["edss"][pid].append(EdssAssessment(day, float(value)))
+        if cid in ocb and value_concept in (pos, neg):
+            per["ocb"][pid].append(value_concept == pos)
+        if value is not None:
+            for test in sorted(tests_of.get(cid, ())):
+                per["labs"][pid].append(LabResult(day, cast(Any, test), float(value), None, None))
+
+    def listed(name: str, pid: int, seen: bool) -> tuple[Any, ...] | None:
+        rows = per[name].get(pid, [])
+        return tuple(rows) if (seen or rows) else None
+
+    for pid, gender, year, month, day, site in tables["person"]:
+        seen = pid in observed
+        course: Course | None = None
+        if per["course"].get(pid):
+            course = max(per["course"][pid])[2]
+        elif not per["ms"].get(pid) and seen and resolved.available("ms:any"):
+            course = "other"
+        first = min(per["ms"][pid]) if per["ms"].get(pid) else None
+        flags = per["ocb"].get(pid)
+        bands = True if flags and any(flags) else (False if flags else None)
+        pregnant = True if per["preg"].get(pid) else (False if gender == male else None)
+        record = PatientRecord(
+            id=str(pid), site=None if site is None else str(site),
+            sex="M" if gender == male else ("F" if gender == female else None),
+            birth_date=_birth(year, month, day), consent_date=None, able_to_consent=None,
+            ms=MsHistory(course, first, first, bands),
+            relapses=listed("relapses", pid, seen), mri=listed("mri", pid, seen), edss=listed("edss", pid, seen),
+            therapies=listed("therapies", pid, seen), conditions=listed("conditions", pid, seen), allergies=None,
+            labs=listed("labs", pid, seen), pregnant=pregnant,
+            childbearing_potential=False if gender == male else None,
+        )
+        yield record, record.site
