@@ -11,6 +11,9 @@ fi
 if [ ! -x /usr/bin/chromium ]; then
   need_apt+=(chromium)
 fi
+if ! command -v npm >/dev/null; then
+  need_apt+=(npm)  # fetches axe-core below
+fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "installing system packages: ${need_apt[*]}"
@@ -19,6 +22,18 @@ if [ ${#need_apt[@]} -gt 0 ]; then
       || echo "warning: apt-get could not install ${need_apt[*]}" >&2
   else
     echo "warning: missing ${need_apt[*]} and not root; tests needing them will skip" >&2
+  fi
+fi
+
+# axe-core, the accessibility rules the browser tests run on every page (tests/e2e/web/axe.py), from npm into
+# .axe/ beside the checkout's code (ignored by git), at a pinned version.
+AXE_VERSION=4.10.3
+if ! grep -qs "\"version\": \"$AXE_VERSION\"" .axe/node_modules/axe-core/package.json; then
+  if command -v npm >/dev/null; then
+    npm install --no-audit --no-fund --no-save --prefix .axe "axe-core@$AXE_VERSION" >/dev/null \
+      || echo "warning: npm could not install axe-core $AXE_VERSION; the accessibility tests will skip" >&2
+  else
+    echo "warning: npm missing; the accessibility tests will skip" >&2
   fi
 fi
 

@@ -18,7 +18,8 @@ raise SystemExit(0 if Participant.objects.exists() else 1)
 PY
 then
   echo "Database $MESCAMS_DATA_DIR/mescams.sqlite3 already holds a trial; demo log-ins: user names coordinator,"
-  echo "coordinator.wpg, investigator, rater, mri, lab, statistician, datamanager, dsmb, admin; password demo-<user>-2015"
+  echo "coordinator.wpg, investigator, rater, mri, lab, statistician, datamanager, dsmb, admin, monitor; password"
+  echo "demo-<user>-2015"
 else
   $BIN/mescams demo load
 fi

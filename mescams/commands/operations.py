@@ -56,7 +56,26 @@ def restore(
                f"{report.sha256}); audit trail intact: {entries} entries")
 
 
+@reports_errors
+def visits_due(on: str = typer.Option("", "--on", help="ISO 8601 date (default: today, UTC)."),
+               days: int = typer.Option(7, "--days", min=1, max=60, help="Windows opening within this many days.")
+               ) -> None:
+    """E-mail each site user who chose it the visits due at their sites (run daily, e.g. from cron)."""
+    import datetime as dt
+
+    # the EDC is imported once Django is configured, and only by the commands that need it
+    from mescams.edc.settings import configure
+
+    configure()
+    from mescams.edc.web.reminders import send_visit_reminders
+
+    day = dt.date.fromisoformat(on) if on else dt.datetime.now(dt.UTC).date()
+    told = send_visit_reminders(day, days_ahead=days)
+    typer.echo(f"visit reminders for {day}: {told} user{'s' if told != 1 else ''} written to")
+
+
 def register(root: typer.Typer, group: Callable[[str, str], typer.Typer]) -> None:
     """Add the operations commands to the command line."""
     root.command("backup")(backup)
     root.command("restore")(restore)
+    group("notify", "E-mail notifications users chose.").command("visits-due")(visits_due)

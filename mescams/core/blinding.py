@@ -40,6 +40,7 @@ class Role(StrEnum):
     ADMINISTRATOR = "administrator"
     MEDICAL_CODER = "medical_coder"
     SAFETY_OFFICER = "safety_officer"
+    MONITOR = "monitor"
     PARTICIPANT = "participant"
 
     @property
@@ -66,6 +67,7 @@ ROLE_NAMES: dict[Role, MessageTemplate] = {
         (Role.ADMINISTRATOR, "Administrator"),
         (Role.MEDICAL_CODER, "Medical coder (blinded)"),
         (Role.SAFETY_OFFICER, "Safety officer (unblinded per SUSAR case)"),
+        (Role.MONITOR, "Monitor (clinical research associate, blinded)"),
         (Role.PARTICIPANT, "Participant"),
     ]
 }
@@ -136,6 +138,8 @@ BLINDING_POLICY = BlindingPolicy(
         Role.ADMINISTRATOR: RoleView(_NOTHING, site_bound=False),
         Role.MEDICAL_CODER: RoleView(_NOTHING, site_bound=False),  # codes AE terms and medications, all sites
         Role.SAFETY_OFFICER: RoleView(frozenset({Reveal.CASE_TREATMENT}), site_bound=False),
+        # the clinical research associate verifies source data at the sites assigned to it, blinded like the site
+        Role.MONITOR: RoleView(_NOTHING, site_bound=True),
         Role.PARTICIPANT: RoleView(_NOTHING, site_bound=True),
     }
 )

@@ -52,6 +52,8 @@ EDC_APPS = [
     "mescams.edc.crfs",
     "mescams.edc.queries",
     "mescams.edc.coding",
+    "mescams.edc.monitoring",
+    "mescams.edc.notifications",
     "mescams.edc.web",
     "mescams.edc.security",
     "mescams.edc.api",
@@ -228,10 +230,24 @@ def build_settings(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "STATIC_URL": "/static/",
         "STATIC_ROOT": str(data_dir(env) / "static"),
         "MEDIA_ROOT": str(data_dir(env) / "uploads"),
+        # e-mail notifications (mescams.edc.notifications): an SMTP server, or the console in demo mode
+        "EMAIL_BACKEND": env.get("MESCAMS_MAIL_BACKEND") or (
+            "django.core.mail.backends.console.EmailBackend" if demo and not env.get("MESCAMS_SMTP_HOST")
+            else "django.core.mail.backends.smtp.EmailBackend"),
+        "EMAIL_HOST": env.get("MESCAMS_SMTP_HOST", "localhost"),
+        "EMAIL_PORT": int(env.get("MESCAMS_SMTP_PORT", "25")),
+        "EMAIL_HOST_USER": env.get("MESCAMS_SMTP_USER", ""),
+        "EMAIL_HOST_PASSWORD": env.get("MESCAMS_SMTP_PASSWORD", ""),
+        "EMAIL_USE_TLS": env.get("MESCAMS_SMTP_STARTTLS", "") == "1",
+        "EMAIL_TIMEOUT": 10,
+        "DEFAULT_FROM_EMAIL": env.get("MESCAMS_MAIL_FROM", "mescams@localhost"),
         "LOGGING": {
             "version": 1,
             "disable_existing_loggers": False,
+            # a 403 is one line, not a traceback (mescams.edc.web.log_filters)
+            "filters": {"one_line_403": {"()": "mescams.edc.web.log_filters.OneLineForbidden"}},
             "handlers": {"console": {"class": "logging.StreamHandler"}},
+            "loggers": {"django.request": {"filters": ["one_line_403"]}},
             "root": {"handlers": ["console"], "level": env.get("MESCAMS_LOG_LEVEL", "WARNING")},
         },
         **mail_settings(env, demo=demo),

@@ -31,7 +31,11 @@ class AuditEntry(models.Model):
 
     class Meta:
         ordering = ["seq"]
-        indexes = [models.Index(fields=["table", "record_id"])]
+        indexes = [models.Index(fields=["table", "record_id"]),
+                   # the audit page's searches (mescams.edc.web.audit_search): by user, by date, by form and field
+                   models.Index(fields=["username", "seq"], name="audit_user_seq"),
+                   models.Index(fields=["at"], name="audit_at"),
+                   models.Index(fields=["table", "field", "seq"], name="audit_table_field_seq")]
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:

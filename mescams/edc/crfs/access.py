@@ -20,13 +20,15 @@ WRITE: dict[str, frozenset[Role]] = {
 }
 """Forms entered through the generic form routes (screening and consent have their own services)."""
 
+MONITORING = frozenset({Role.MONITOR})  # reads every form of its sites, blinded (no lab cell counts), writes none
+
 READ: dict[str, frozenset[Role]] = {
-    form: SITE | OVERSIGHT
+    form: SITE | OVERSIGHT | MONITORING
     for form in ("screening", "consent", "demographics", "vital_signs", "adverse_event", "mri", "relapse",
                  "safety_lab", "conmed")
 }
-READ["edss"] = SITE | OVERSIGHT | {Role.EDSS_RATER}
-READ["infusion"] = SITE | OVERSIGHT | {Role.CELL_LAB}
+READ["edss"] = SITE | OVERSIGHT | MONITORING | {Role.EDSS_RATER}
+READ["infusion"] = SITE | OVERSIGHT | MONITORING | {Role.CELL_LAB}
 
 
 def may_write(role: str, form: str) -> bool:

@@ -26,6 +26,7 @@ from mescams.edc.crfs.dose_basis import guarded_dose_basis, weight_at_randomisat
 from mescams.edc.crfs.instances import ensure_new_instance
 from mescams.edc.crfs.lab import record_lab_product
 from mescams.edc.crfs.models import FORMS, AdverseEvent, Consent, Infusion, MriScan, ParticipantRecord, VitalSigns
+from mescams.edc.notifications import events as notifications
 from mescams.edc.randomisation.models import AllocationSlot
 from mescams.edc.trial.consent import reconsent_required
 from mescams.edc.trial.models import Participant
@@ -170,6 +171,7 @@ def save_form(*, user: Any, participant_id: str, form: str, values: dict[str, An
             record = model.objects.filter(participant=participant, pk=record_pk).first()
             if record is None:
                 raise NotFound(f"{form} record {record_pk} not found")
+        was_serious = isinstance(record, AdverseEvent) and record_pk is not None and bool(record.serious)
         if isinstance(record, AdverseEvent):
             _causality_rule(user, record, values, reason)
         for name, value in values.items():
@@ -200,6 +202,8 @@ def save_form(*, user: Any, participant_id: str, form: str, values: dict[str, An
         run_after_form_saved(record)  # e.g. medical coding: an AE term or a medication is coded as it is saved
         visit_window.record_deviation(participant, record)
         record.opened_queries = checking.record_outcome(record, judgement, user)  # type: ignore[attr-defined]
+        if isinstance(record, AdverseEvent) and record.serious and not was_serious:
+            notifications.serious_ae_entered(participant, record)  # mailed once this commits
     return record
 
 

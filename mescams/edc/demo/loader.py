@@ -47,6 +47,7 @@ DEMO_USERS: list[tuple[str, Role, list[str]]] = [
     ("admin", Role.ADMINISTRATOR, []),
     ("coder", Role.MEDICAL_CODER, []),
     ("safety", Role.SAFETY_OFFICER, []),
+    ("monitor", Role.MONITOR, ["OTT", "WPG"]),
 ]
 DEMO_SCREENED, DEMO_RANDOMISED, DEMO_RATE_RATIO = 45, 31, 0.6
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from mescams.edc.audit.context import acting, current_actor
 from mescams.edc.crfs.visit_status import visit_statuses
+from mescams.edc.notifications import events as notifications
 from mescams.edc.queries.models import Query, Signature
 from mescams.protocols import default_protocol
 
@@ -84,4 +85,6 @@ def invalidate_signatures(*, participant_pk: int, audit_seq: int, change: str) -
             signature.invalidated_by_seq, signature.invalidated_at = audit_seq, now
             signature.invalidating_change = change[:200]
             signature.save()
+    notifications.casebook_needs_signature(standing[0].participant,
+                                           f"its data changed after it was signed (audit entry {audit_seq})")
     return len(standing)

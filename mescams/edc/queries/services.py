@@ -13,6 +13,7 @@ from mescams.edc.audit.context import acting
 from mescams.edc.audit.models import AuditHead
 from mescams.edc.crfs.access import WRITE, may_write
 from mescams.edc.crfs.models import FORMS
+from mescams.edc.notifications import events as notifications
 from mescams.edc.queries.casebook import casebook_gaps, site_timezone
 from mescams.edc.queries.models import DataLock, Query, QueryMessage, Signature
 from mescams.edc.security.need_to_know import ParticipantData, needs
@@ -72,8 +73,9 @@ def _check_target(participant: Any, form: str, field: str, record_id: str) -> No
 
 
 def open_query(*, user: Any, participant_id: str, form: str, record_id: str = "", field: str = "", text: str) -> Query:
-    """Open a query on one form (and optionally one field and one record of it); its question starts the thread."""
-    require_role(user, Role.DATA_MANAGER)
+    """Open a query on one form (and optionally one field and one record of it); its question starts the thread.
+    The data manager opens them on any participant, the monitor on those of its sites."""
+    require_role(user, Role.DATA_MANAGER, Role.MONITOR)
     if not text.strip():
         raise InputValidationError("text", "a query needs a question")
     with transaction.atomic(), acting(user):
@@ -82,6 +84,7 @@ def open_query(*, user: Any, participant_id: str, form: str, record_id: str = ""
         query = Query(participant=participant, form=form, record_id=record_id.strip(), field=field.strip(),
                       text=text.strip(), opened_by=user.username)
         query.save()
+        notifications.query_raised(query)  # mailed once this commits
     return query
 
 
@@ -107,6 +110,7 @@ def answer_query(*, user: Any, query_id: int, answer: str) -> Query:
             "answered"
         query.save()
         _add_message(query, user=user, kind="answer", text=answer.strip())
+        notifications.query_answered(query)  # mailed once this commits
     return query
 
 

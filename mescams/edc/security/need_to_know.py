@@ -13,7 +13,8 @@ participant's data at all, so a role's API lists hold what its pages show and no
   participant lists at all;
 - the medical coder codes verbatim terms from its own queue: no participant lists, queries or reasons;
 - the safety officer works on serious adverse events from its own pages (the SUSAR cases): no participant lists;
-- site staff, the data manager, the unblinded statistician and the DSMB see what their work is about.
+- site staff, the monitor (at its sites), the data manager, the unblinded statistician and the DSMB see what
+  their work is about.
 
 The access matrix (``tests/integration/edc/reliability/test_access_matrix.py``) checks every role's lists against it.
 """
@@ -50,6 +51,7 @@ NEED_TO_KNOW: dict[Role, frozenset[ParticipantData]] = {
     Role.PARTICIPANT: frozenset(),
     Role.MEDICAL_CODER: frozenset(),  # works from the coding queue (verbatim, form, participant ID), not the lists
     Role.SAFETY_OFFICER: frozenset(),
+    Role.MONITOR: _ALL,  # verifies everything recorded at its sites against the source, and raises queries
 }
 """Role -> the kinds of participant data its work needs (a role missing here needs nothing)."""
 

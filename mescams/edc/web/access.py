@@ -8,12 +8,16 @@ does (``mescams.edc.api.errors``): not found 404, forbidden or blinded 403. Mess
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Callable
 from typing import Any, Literal
 
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect
+from django.urls import reverse
 
 from mescams.core.blinding import BLINDING_POLICY, Reveal, Role
 from mescams.edc.trial.services import Forbidden, NotFound
@@ -34,6 +38,7 @@ HOME_OF: dict[Role, str] = {
     Role.PARTICIPANT: "portal:home",
     Role.MEDICAL_CODER: "web:coding_queue",
     Role.SAFETY_OFFICER: "web:safety_dashboard",
+    Role.MONITOR: "web:monitor_home",
 }
 """The dashboard each role lands on after log-in."""
 
@@ -55,6 +60,30 @@ def role_required(*roles: Role) -> Callable[[View], View]:
                 return view(request, *args, **kwargs)
 
         wrapped.allowed_roles = frozenset(roles)  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorate
+
+
+def post_only(back: str, *keep: str) -> Callable[[View], View]:
+    """A view that only takes a form's submission: a GET (a bookmark, the address bar, revisiting the address after a
+    form error) is sent back to the page holding the form, ``back`` with the URL arguments named in ``keep``, with
+    a note, instead of Django's blank 405. Other methods still get 405."""
+
+    def decorate(view: View) -> View:
+        signature = inspect.signature(view)
+
+        @functools.wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.method in ("GET", "HEAD"):
+                given = signature.bind(request, *args, **kwargs).arguments
+                messages.info(request, "That address takes a form's submission; here is the form.")
+                return redirect(reverse(back, kwargs={k: given[k] for k in keep}))
+            if request.method != "POST":
+                return HttpResponseNotAllowed(["POST"])
+            return view(request, *args, **kwargs)
+
+        wrapped.post_only_back = back  # type: ignore[attr-defined]
         return wrapped
 
     return decorate

@@ -4,6 +4,7 @@ counts over time. Each chart carries a <title> and <desc> for screen readers; pa
 from __future__ import annotations
 
 import datetime as dt
+import statistics
 from html import escape
 from typing import Any
 
@@ -80,52 +81,121 @@ def enrolment_chart(screened: list[tuple[dt.date, int]], randomised: list[tuple[
                 f"{len(screened)} screened and {len(randomised)} randomised; target {target}.", body)
 
 
+COMPLETION_CLASSES: list[tuple[str, str, str, str]] = [
+    ("complete", "all due eCRFs entered", "#1f3f8f", "✓"),
+    ("partial", "some due eCRFs entered", "#56b4e9", "%"),
+    ("none", "none of the due eCRFs entered", "#e69f00", "✗"),
+    ("not_expected", "not due yet, or not expected", "#f2f2f2", ""),
+]
+"""The heat map's classes: (name, legend text, fill, mark). Okabe-Ito blue, sky blue and orange stay apart
+under red-green and blue-yellow colour blindness, and every cell also carries a mark (✓, its %, ✗), so no
+reader depends on colour alone (WCAG 1.4.1)."""
+
+
+def completion_class(value: float | None) -> str:
+    """The heat-map class of one visit's share of due eCRFs entered (None: not expected)."""
+    if value is None:
+        return "not_expected"
+    return "complete" if value >= 1 else "partial" if value > 0 else "none"
+
+
 def heat_map(rows: list[tuple[str, list[float | None]]], columns: list[str]) -> SafeString:
-    """Visit completion per participant (rows) and visit (columns): 0 red to 1 green, grey when not expected."""
+    """Visit completion per participant (rows) and visit (columns), in the colour-blind-safe classes of
+    :data:`COMPLETION_CLASSES`, each cell marked, with the legend drawn under the grid."""
     cell, left, top = 38, 90, 30
-    width, height = left + cell * len(columns) + 10, top + cell * len(rows) + 10
+    styles = {name: (fill, mark) for name, _, fill, mark in COMPLETION_CLASSES}
+    legend_top = top + cell * len(rows) + 14
+    width = max(left + cell * len(columns) + 10, 420)
+    height = legend_top + 22 * len(COMPLETION_CLASSES) + 6
     body = [f'<text x="{left + i * cell + cell / 2}" y="{top - 8}" font-size="11" text-anchor="middle">'
             f'{escape(c)}</text>' for i, c in enumerate(columns)]
     for r, (label, values) in enumerate(rows):
-        body.append(f'<text x="{left - 6}" y="{top + r * cell + 17}" font-size="11" text-anchor="end">'
+        body.append(f'<text x="{left - 6}" y="{top + r * cell + 22}" font-size="11" text-anchor="end">'
                     f'{escape(label)}</text>')
         for c, v in enumerate(values):
-            fill = "#e5e7eb" if v is None else f"hsl({int(120 * v)}, 60%, {45 if v == 1 else 55}%)"
-            text = "–" if v is None else f"{round(100 * v)}%"
-            body.append(f'<rect x="{left + c * cell}" y="{top + r * cell}" width="{cell - 2}" height="{cell - 2}" '
-                        f'fill="{fill}"><title>{escape(label)} {escape(columns[c])}: {text}</title></rect>')
+            kind = completion_class(v)
+            fill, mark = styles[kind]
+            text = "not expected" if v is None else f"{round(100 * v)}%"
+            shown = f"{round(100 * v)}" if mark == "%" and v is not None else mark
+            ink = "#ffffff" if kind == "complete" else INK
+            x0, y0 = left + c * cell, top + r * cell
+            body.append(f'<rect x="{x0}" y="{y0}" width="{cell - 2}" height="{cell - 2}" fill="{fill}" '
+                        f'stroke="#8a8a8a" stroke-width="0.5" data-class="{kind}"><title>{escape(label)} '
+                        f'{escape(columns[c])}: {text}</title></rect>')
+            if shown:
+                body.append(f'<text x="{x0 + (cell - 2) / 2}" y="{y0 + 23}" font-size="12" text-anchor="middle" '
+                            f'fill="{ink}" aria-hidden="true">{escape(shown)}</text>')
+    for i, (_, legend, fill, mark) in enumerate(COMPLETION_CLASSES):
+        y0 = legend_top + 22 * i
+        body.append(f'<g class="legend-item"><rect x="{left}" y="{y0}" width="18" height="18" fill="{fill}" '
+                    f'stroke="#555"/><text x="{left + 26}" y="{y0 + 14}" font-size="12">'
+                    f'{escape((mark.replace("%", "n%") + " ") if mark else "")}{escape(legend)}</text></g>')
     return _svg(width, height, "Visit completion heat map",
-                "Share of due eCRFs entered per participant and visit; grey: not expected.", body)
+                "Share of due eCRFs entered per participant and visit: ✓ all entered (dark blue), a percentage "
+                "when some are (light blue), ✗ none (orange), blank grey when not expected.", body)
+
+
+def weekly_medians(series: list[dict[str, Any]], weeks: list[int]) -> list[tuple[int, float]]:
+    """The median GEL count at each week over the participants with a read that week (weeks without any: left out)."""
+    medians = []
+    for w in weeks:
+        values = [g for s in series for week, g in s["points"] if week == w]
+        if values:
+            medians.append((w, float(statistics.median(values))))
+    return medians
 
 
 def lesion_chart(series: list[dict[str, Any]], weeks: list[int]) -> SafeString:
-    """GEL count by week, one line per participant, coloured by sequence (unblinded roles only)."""
-    width, height, left, right, top, bottom = 720, 320, 50, 150, 20, 40
+    """GEL count by week in one panel per sequence (unblinded roles only): each participant a thin grey line, the
+    sequence's weekly median a thick coloured line with its points labelled. Thirty lines in two colours on one
+    plot could not be read; side by side, with the median drawn on top, the two sequences compare at a glance."""
+    panel_w, height, left, gap, top, bottom = 340, 320, 44, 30, 34, 40
+    sequences = list(COLOURS)
+    width = left + len(sequences) * (panel_w + gap)
     top_value = max([1, *[g for s in series for _, g in s["points"]]])
     last_week = max(weeks) or 1
-
-    def x(w: float) -> float:
-        return left + w / last_week * (width - left - right)
 
     def y(n: float) -> float:
         return height - bottom - n / top_value * (height - top - bottom)
 
-    body = [f'<line x1="{left}" y1="{y(0)}" x2="{width - right}" y2="{y(0)}" stroke="{INK}"/>']
-    for w in weeks:
-        body.append(f'<text x="{x(w)}" y="{height - bottom + 16}" font-size="11" text-anchor="middle">W{w}</text>')
-    for tick in range(0, top_value + 1, max(1, top_value // 5)):
-        body.append(f'<text x="{left - 6}" y="{y(tick) + 4}" font-size="11" text-anchor="end">{tick}</text>'
-                    f'<line x1="{left}" y1="{y(tick)}" x2="{width - right}" y2="{y(tick)}" stroke="{GRID}"/>')
-    body.append(f'<line x1="{x(24)}" y1="{top}" x2="{x(24)}" y2="{y(0)}" stroke="{INK}" stroke-dasharray="3 3"/>'
-                f'<text x="{x(24) + 4}" y="{top + 10}" font-size="11">cross-over</text>')
-    for s in series:
-        colour = COLOURS.get(s["sequence"], "#555")
-        points = " ".join(f"{x(w):.1f},{y(g):.1f}" for w, g in s["points"])
-        body.append(f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-opacity="0.55" '
-                    f'stroke-width="1.6"><title>{escape(s["participant_id"])} ({escape(s["sequence"])})</title>'
-                    f'</polyline>')
-    for i, (code, colour) in enumerate(COLOURS.items()):
-        body.append(f'<rect x="{width - right + 10}" y="{top + 20 * i}" width="14" height="4" fill="{colour}"/>'
-                    f'<text x="{width - right + 30}" y="{top + 20 * i + 6}" font-size="12">{code}</text>')
-    return _svg(width, height, "Gadolinium-enhancing lesions over time per participant",
-                f"{len(series)} participants; lines coloured by sequence.", body)
+    body: list[str] = []
+    for i, code in enumerate(sequences):
+        x0 = left + i * (panel_w + gap)
+
+        def x(w: float, x0: float = x0) -> float:
+            return x0 + w / last_week * (panel_w - 20)
+
+        members = [s for s in series if s["sequence"] == code]
+        colour = COLOURS[code]
+        body.append(f'<g class="panel" data-sequence="{escape(code)}"><text x="{x0}" y="{top - 14}" font-size="13" '
+                    f'font-weight="700" fill="{colour}">{escape(code)} (n = {len(members)})</text>')
+        body.append(f'<line x1="{x0}" y1="{y(0)}" x2="{x0 + panel_w - 20}" y2="{y(0)}" stroke="{INK}"/>')
+        for tick in range(0, top_value + 1, max(1, top_value // 5)):
+            body.append(f'<text x="{x0 - 6}" y="{y(tick) + 4}" font-size="11" text-anchor="end">{tick}</text>'
+                        f'<line x1="{x0}" y1="{y(tick)}" x2="{x0 + panel_w - 20}" y2="{y(tick)}" stroke="{GRID}"/>')
+        for w in weeks:
+            body.append(f'<text x="{x(w)}" y="{height - bottom + 16}" font-size="11" text-anchor="middle">W{w}</text>')
+        body.append(f'<line x1="{x(24)}" y1="{top}" x2="{x(24)}" y2="{y(0)}" stroke="{INK}" stroke-dasharray="3 3"/>'
+                    f'<text x="{x(24) + 4}" y="{top + 10}" font-size="11">cross-over</text>')
+        for s in members:
+            points = " ".join(f"{x(w):.1f},{y(g):.1f}" for w, g in s["points"])
+            body.append(f'<polyline class="participant" points="{points}" fill="none" stroke="#9a9a9a" '
+                        f'stroke-width="1"><title>{escape(s["participant_id"])}</title></polyline>')
+        medians = weekly_medians(members, weeks)
+        if medians:
+            points = " ".join(f"{x(w):.1f},{y(m):.1f}" for w, m in medians)
+            body.append(f'<polyline class="median" points="{points}" fill="none" stroke="{colour}" '
+                        f'stroke-width="4"><title>{escape(code)} median</title></polyline>')
+            for w, m in medians:
+                body.append(f'<circle cx="{x(w):.1f}" cy="{y(m):.1f}" r="4" fill="{colour}"/>'
+                            f'<text x="{x(w):.1f}" y="{y(m) - 8:.1f}" font-size="11" text-anchor="middle" '
+                            f'fill="{colour}">{m:g}</text>')
+        body.append("</g>")
+    body.append(f'<line x1="{left}" y1="{height - 8}" x2="{left + 24}" y2="{height - 8}" stroke="#9a9a9a"/>'
+                f'<text x="{left + 30}" y="{height - 4}" font-size="12">one participant</text>'
+                f'<line x1="{left + 160}" y1="{height - 8}" x2="{left + 184}" y2="{height - 8}" stroke="{INK}" '
+                f'stroke-width="4"/><text x="{left + 190}" y="{height - 4}" font-size="12">median of the sequence'
+                f'</text>')
+    return _svg(width, height + 6, "Gadolinium-enhancing lesions over time, one panel per sequence",
+                f"{len(series)} participants; grey lines are participants, the thick line each sequence's weekly "
+                "median (the table under the chart gives every number).", body)

@@ -5,6 +5,7 @@ put back next to the field by :func:`attach_error`, so the page and the API refu
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from django import forms
@@ -256,3 +257,48 @@ class LabReleaseForm(forms.Form):
 
 class ReconfirmForm(forms.Form):
     reason = forms.CharField(max_length=2000, label=_("Your reason for re-confirming this product on the new weight"))
+
+
+@lru_cache(maxsize=32)
+def _labels_of(form_name: str) -> dict[str, Any]:
+    """The field labels of one eCRF (built once: a form class costs milliseconds, and a page names many fields)."""
+    if form_name not in FORM_TITLES or form_name in ("screening", "consent"):
+        return {}
+    try:
+        fields = crf_form_class(form_name).base_fields
+    except (KeyError, LookupError):
+        return {}
+    # the labels stay lazy: the cache is shared by every language, each page renders them in its own
+    return {name: field.label for name, field in fields.items() if field.label}
+
+
+def field_label_in(form_name: str, field: str) -> str:
+    """The label a field carries on its eCRF ('Weight (kg)' on vital signs), for pages that name a field outside
+    its form (queries, the audit trail); falls back to the readable name."""
+    return str(_labels_of(form_name).get(field) or label_of(field))
+
+
+class AuditSearchForm(forms.Form):
+    """The audit trail's search: every field optional; the form/record list is given by the view (the tables the
+    role may read, by name), never built from the trail's rows."""
+
+    participant = forms.CharField(required=False, max_length=16, label=_("Participant ID"))
+    table = forms.ChoiceField(required=False, label=_("Form or record"))
+    field = forms.CharField(required=False, max_length=80, label=_("Field"),
+                            help_text=_("as on the form, e.g. Weight (kg)"))
+    user = forms.CharField(required=False, max_length=150, label=_("User"))
+    date_from = forms.DateField(required=False, widget=DateInput(), label=_("From (UTC date)"))
+    date_to = forms.DateField(required=False, widget=DateInput(), label=_("To (UTC date)"))
+
+    def __init__(self, *args: Any, tables: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["table"].choices = [("", _("any")), *tables]  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", _("the end date is before the start date"))
+        for name in ("participant", "field", "user"):
+            data[name] = (data.get(name) or "").strip()
+        return data

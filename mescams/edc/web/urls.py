@@ -10,18 +10,20 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.staticfiles.views import serve as static_serve
 from django.urls import include, path, re_path
-from django.views.generic import RedirectView
 
 from mescams.edc.web.views import (
     access_log,
     assessors,
     auth,
+    casebook,
     coding,
     consent,
     crf,
     datamgmt,
     investigator,
     lab,
+    monitor,
+    notifications,
     oversight,
     queries,
     safety,
@@ -37,6 +39,7 @@ pages = [
     path("safety/case/<int:record_pk>/report/", safety.report, name="safety_report"),
     path("safety/case/<int:record_pk>/cioms.pdf", safety.cioms_pdf, name="safety_cioms"),
     path("safety/case/<int:record_pk>/e2b.xml", safety.e2b_xml, name="safety_e2b"),
+    path("account/notifications/", notifications.preferences, name="notifications"),
     # site coordinator and investigator
     path("site/", site.dashboard, name="site_dashboard"),
     path("site/prescreening/", consent.prescreening, name="prescreening"),
@@ -44,6 +47,7 @@ pages = [
     path("site/screen/", consent.new_consent, name="screen"),  # screening starts with the informed consent
     path("site/screen/row/", site.screen_row, name="screen_row"),
     path("site/reconsent/", consent.reconsent_due, name="reconsent_due"),
+    path("site/calendar/", site.visit_calendar, name="visit_calendar"),
     path("site/p/<str:participant_id>/", site.participant, name="participant"),
     path("site/p/<str:participant_id>/consent/", consent.reconsent, name="consent"),
     path("site/p/<str:participant_id>/screening/", site.screening, name="screening"),
@@ -56,6 +60,7 @@ pages = [
     path("site/p/<str:participant_id>/forms/<str:form_name>/new/", crf.crf_new, name="crf_new"),
     path("site/p/<str:participant_id>/forms/<str:form_name>/<int:record_pk>/", crf.crf_edit, name="crf_edit"),
     path("site/p/<str:participant_id>/sign/", investigator.sign, name="sign"),
+    path("casebook/<str:participant_id>/pdf/", casebook.casebook, name="casebook_pdf"),
     path("site/p/<str:participant_id>/unblind/", investigator.unblind, name="unblind"),
     path("site/p/<str:participant_id>/ae/<int:record_pk>/causality/", investigator.ae_causality,
          name="ae_causality"),
@@ -84,12 +89,21 @@ pages = [
     path("dm/audit/", datamgmt.audit, name="dm_audit"),
     path("dm/locks/", datamgmt.locks, name="dm_locks"),
     path("dm/locks/action/", datamgmt.lock_action, name="dm_lock_action"),
+    path("dm/locks/confirm/", datamgmt.lock_confirm, name="dm_lock_confirm"),
     path("dm/access-log/", access_log.access_log_page, name="dm_access_log"),
     # medical coder (blinded)
     path("coding/", coding.queue, name="coding_queue"),
     path("coding/<int:term_id>/", coding.term, name="coding_term"),
     path("coding/<int:term_id>/decide/", coding.decide, name="coding_decide"),
     path("coding/<int:term_id>/query/", coding.query, name="coding_query"),
+    # monitor (clinical research associate)
+    path("monitor/", monitor.home, name="monitor_home"),
+    path("monitor/p/<str:participant_id>/", monitor.participant, name="monitor_participant"),
+    path("monitor/p/<str:participant_id>/verify/", monitor.verify, name="monitor_verify"),
+    path("monitor/p/<str:participant_id>/query/", monitor.raise_query, name="monitor_query"),
+    path("monitor/queries/", monitor.query_list, name="monitor_queries"),
+    path("monitor/visits/", monitor.visits, name="monitor_visits"),
+    path("monitor/visits/<int:visit_id>/", monitor.visit_report, name="monitor_visit"),
     # unblinded statistician and DSMB
     path("oversight/", oversight.overview, name="oversight"),
     path("oversight/safety/", oversight.safety, name="oversight_safety"),
@@ -105,7 +119,7 @@ urlpatterns = [
     path("accounts/password/", auth.password_change, name="password_change"),
     path("accounts/logout/", auth_views.LogoutView.as_view(next_page="/accounts/login/"), name="logout"),
     # The admin's own log-in would bypass the lock-out: send it to the one log-in page.
-    path("admin/login/", RedirectView.as_view(url="/accounts/login/?next=/admin/", query_string=False)),
+    path("admin/login/", auth.admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
     re_path(r"^static/(?P<path>.*)$", static_serve, {"insecure": True}),
 ]

@@ -127,7 +127,8 @@ def test_the_coder_decides_remembers_a_synonym_and_queries(users: dict[str, Any]
     assert (again.status, again.method, again.llt_code) == ("coded", "synonym", 90005015)
     vague = _coded(_ae(users, pid, "pain"))
     query = services.query_site(user=coder, term_id=vague.pk, text="Where is the pain?")
-    assert _coded(vague).status == "queried"
+    vague.refresh_from_db()  # a coded term, not a record: read again by its own key
+    assert vague.status == "queried"
     assert query in visible_queries(users["coord"]) and query.field == "term"
     from mescams.edc.crfs.models import AdverseEvent
     from mescams.edc.crfs.services import save_form

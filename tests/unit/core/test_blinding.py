@@ -11,7 +11,7 @@ from mescams.errors import BlindingViolation
 def test_blinded_roles_are_exactly_the_masked_ones() -> None:
     assert set(BLINDING_POLICY.blinded_roles) == {
         Role.SITE_COORDINATOR, Role.INVESTIGATOR, Role.EDSS_RATER, Role.MRI_READER, Role.DATA_MANAGER,
-        Role.ADMINISTRATOR, Role.SAFETY_OFFICER, Role.MEDICAL_CODER, Role.PARTICIPANT,
+        Role.ADMINISTRATOR, Role.SAFETY_OFFICER, Role.MEDICAL_CODER, Role.MONITOR, Role.PARTICIPANT,
     }
 
 

@@ -11,13 +11,16 @@ from django.utils.translation import gettext, gettext_noop
 from mescams.core.blinding import Role
 from mescams.edc.i18n.languages import LANGUAGES
 from mescams.edc.i18n.messages import render as render_message
-from mescams.edc.web.forms import FORM_TITLES, label_of
+from mescams.edc.web.forms import FORM_TITLES, field_label_in, label_of
+from mescams.edc.web.numbers import scientific
+from mescams.edc.web.plain_words import criterion_text, plain_reason
 
 register = template.Library()
 
 NAV: dict[Role, list[tuple[str, str]]] = {
     Role.SITE_COORDINATOR: [
         (gettext_noop("Participants"), "web:site_dashboard"),
+        (gettext_noop("Visit calendar"), "web:visit_calendar"),
         (gettext_noop("Pre-screening"), "web:prescreening"),
         (gettext_noop("Consent and screen"), "web:screen"),
         (gettext_noop("Electronic consent"), "econsent:start"),
@@ -26,6 +29,7 @@ NAV: dict[Role, list[tuple[str, str]]] = {
     ],
     Role.INVESTIGATOR: [
         (gettext_noop("Participants"), "web:site_dashboard"),
+        (gettext_noop("Visit calendar"), "web:visit_calendar"),
         (gettext_noop("Pre-screening"), "web:prescreening"),
         (gettext_noop("Consent and screen"), "web:screen"),
         (gettext_noop("Electronic consent"), "econsent:start"),
@@ -74,6 +78,11 @@ NAV: dict[Role, list[tuple[str, str]]] = {
     Role.SAFETY_OFFICER: [
         (gettext_noop("SUSAR cases"), "web:safety_dashboard"),
     ],
+    Role.MONITOR: [
+        (gettext_noop("Participants"), "web:monitor_home"),
+        (gettext_noop("Queries"), "web:monitor_queries"),
+        (gettext_noop("Monitoring visits"), "web:monitor_visits"),
+    ],
 }
 
 
@@ -113,10 +122,45 @@ def get(mapping: Any, key: Any) -> Any:
 
 @register.filter
 def sci(value: Any) -> str:
-    """A cell count in scientific notation (1.05e+08)."""
+    """A cell count as people write it: three significant figures times a power of ten (1.07 × 10⁸); numbers
+    under 10,000 plainly (0.95)."""
     if value is None or value == "":
         return ""
-    return f"{float(value):.3g}" if abs(float(value)) < 1e4 else f"{float(value):.3e}"
+    return scientific(float(value))
+
+
+@register.filter
+def reason_in_words(reason: str) -> str:
+    """An eligibility reason without internal names (see :mod:`mescams.edc.web.plain_words`)."""
+    return plain_reason(str(reason))
+
+
+@register.filter
+def criterion_words(criterion_id: str) -> str:
+    """The protocol's text of a criterion."""
+    return criterion_text(str(criterion_id))
+
+
+@register.filter
+def query_target(q: Any) -> str:
+    """Where a query points, in words: 'Vital signs and weight: Weight (kg)'."""
+    form = FORM_TITLES.get(q.form, label_of(q.form))
+    return f"{form}: {field_label_in(q.form, q.field)}" if q.field else form
+
+
+@register.simple_tag(takes_context=True)
+def query_link(context: Any, q: Any) -> str:
+    """The address of the queried value for this user: the record's form at the field (site roles and the EDSS
+    rater, who correct it there), the record's audit trail (data manager); "" when there is no record to open."""
+    role = Role(context["request"].user.role)
+    if not q.record_id or not str(q.record_id).isdigit():
+        return ""
+    if role in (Role.SITE_COORDINATOR, Role.INVESTIGATOR) or (role is Role.EDSS_RATER and q.form == "edss"):
+        url = reverse("web:crf_edit", args=[q.participant.participant_id, q.form, int(q.record_id)])
+        return f"{url}#id_{q.field}" if q.field else url
+    if role is Role.DATA_MANAGER:
+        return f"{reverse('web:dm_audit')}?participant={q.participant.participant_id}&form={q.form}"
+    return ""
 
 
 @register.simple_tag

@@ -16,6 +16,7 @@ from mescams.edc.crfs.services import read_scan
 from mescams.edc.trial import services as trial
 from mescams.edc.web.access import role_required
 from mescams.edc.web.forms import ScanReadForm, attach_error
+from mescams.edc.web.listing import page_of, search_text
 from mescams.edc.web.services import visit_statuses
 from mescams.errors import InputValidationError, TrialStateError
 
@@ -39,11 +40,18 @@ def rater_participant(request: HttpRequest, participant_id: str) -> HttpResponse
 
 @role_required(Role.MRI_READER)
 def mri_scans(request: HttpRequest) -> HttpResponse:
-    scans = MriScan.objects.order_by("pk")  # registration order: a random scan ID must not decide the order
-    if request.GET.get("unread"):
+    """The scans, 50 a page in registration order (a random scan ID must not decide the order, and nothing else is
+    offered to sort by: the reader sees scan IDs only), searched by scan ID, optionally unread only."""
+    scans = MriScan.objects.order_by("pk")
+    unread, q = bool(request.GET.get("unread")), search_text(request)
+    if unread:
         scans = scans.filter(read_at__isnull=True)
-    rows = [{"scan_id": s.scan_id, "read": s.read_at is not None} for s in scans]
-    return render(request, "web/mri_scans.html", {"rows": rows, "unread": bool(request.GET.get("unread"))})
+    if q:
+        scans = scans.filter(scan_id__icontains=q)
+    listing = page_of(request, scans.values_list("scan_id", "read_at"))
+    rows = [{"scan_id": scan_id, "read": read_at is not None} for scan_id, read_at in listing.rows]
+    return render(request, "web/mri_scans.html", {"rows": rows, "unread": unread, "q": q, "listing": listing,
+                                                  "to_read": MriScan.objects.filter(read_at__isnull=True).count()})
 
 
 @role_required(Role.MRI_READER)

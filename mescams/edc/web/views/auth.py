@@ -12,6 +12,8 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -77,3 +79,12 @@ def password_change(request: HttpRequest) -> HttpResponse:
             messages.success(request, "Password changed.")
             return redirect(target)
     return render(request, "registration/password_change.html", {"form": form, "next": target})
+
+
+def admin_login(request: HttpRequest) -> HttpResponse:
+    """Where the admin sends whoever it will not serve: anonymous users go to the one log-in page (the admin's own
+    would bypass the log-in delays); a logged-in user of another role gets 403 with a way back to their own pages
+    instead of bouncing between ``/admin/`` and the log-in page, which sends a logged-in user straight back."""
+    if request.user.is_authenticated:
+        raise PermissionDenied("the administration pages are for the administrator only")
+    return redirect_to_login("/admin/")

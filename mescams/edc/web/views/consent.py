@@ -6,12 +6,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
 
 from mescams.edc.trial import consent as consents
 from mescams.edc.trial import services as trial
 from mescams.edc.trial.models import NOT_SCREENED_REASONS, PreScreening
-from mescams.edc.web.access import SITE_ROLES, role_required
+from mescams.edc.web.access import SITE_ROLES, post_only, role_required
 from mescams.edc.web.consent_forms import ConsentForm, NotScreenedForm, PreScreeningForm, ReconsentForm
 from mescams.edc.web.forms import attach_error
 from mescams.edc.web.services import today
@@ -46,7 +45,7 @@ def prescreening(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*SITE_ROLES)
-@require_POST
+@post_only("web:prescreening")
 def not_screened(request: HttpRequest, entry_id: int) -> HttpResponse:
     form = NotScreenedForm(request.POST)
     if not form.is_valid():
@@ -95,7 +94,7 @@ def reconsent_due(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*SITE_ROLES)
-@require_POST
+@post_only("web:participant", "participant_id")
 def reconsent(request: HttpRequest, participant_id: str) -> HttpResponse:
     trial.get_visible_participant(request.user, participant_id)
     form = ReconsentForm(request.POST, user=request.user)

@@ -20,6 +20,7 @@ from mescams.edc.crfs.models import FORMS, ScreeningRecord
 from mescams.edc.trial import services as trial
 from mescams.edc.web.access import SITE_ROLES, role_required
 from mescams.edc.web.forms import NOT_VALUES, attach_error, crf_form_class, crf_values, soft_failures
+from mescams.edc.web.locks import active_lock
 from mescams.edc.web.services import event_forms_at, forms_due_at, save_dated_form, visit_statuses
 from mescams.edc.web.templatetags.web_tags import form_title
 from mescams.edc.web.views.site import product_code_of
@@ -166,6 +167,7 @@ def crf_new(request: HttpRequest, participant_id: str, form_name: str) -> HttpRe
             messages.success(request, f"{form_title(form_name)} saved.")
             return redirect(_back(request, participant_id, form.cleaned_data.get("visit_code", visit_code)))
     return render(request, "web/crf_form.html", {"p": p, "form": form, "form_name": form_name, "editing": False,
+                                                 "lock": active_lock(p),
                                                  "soft": soft, "duplicate": duplicate,
                                                  "back": _back(request, participant_id, visit_code)})
 
@@ -188,5 +190,6 @@ def crf_edit(request: HttpRequest, participant_id: str, form_name: str, record_p
             messages.success(request, f"{form_title(form_name)} changed (audited).")
             return redirect(_back(request, participant_id, record.visit_code))
     return render(request, "web/crf_form.html", {"p": p, "form": form, "form_name": form_name, "editing": True,
+                                                 "lock": active_lock(p),
                                                  "record": record, "soft": soft, "duplicate": duplicate,
                                                  "back": _back(request, participant_id, record.visit_code)})

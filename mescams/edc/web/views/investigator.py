@@ -7,9 +7,9 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
 
 from mescams.core.blinding import Role
 from mescams.core.causality import CAUSALITY_SCALE
@@ -18,26 +18,44 @@ from mescams.edc.accounts.services import BadCredentials, LoginThrottled
 from mescams.edc.crfs.models import AdverseEvent
 from mescams.edc.queries.services import sign_casebook
 from mescams.edc.trial import services as trial
-from mescams.edc.web.access import role_required
+from mescams.edc.web.access import post_only, role_required
 from mescams.edc.web.forms import CausalityForm, SignForm, UnblindForm, attach_error
+from mescams.edc.web.listing import Sort, page_of, search_text
 from mescams.edc.web.services import save_dated_form
 from mescams.edc.web.views.site import _participant_context
 from mescams.errors import InputValidationError, TrialStateError
 
+AE_SORT = Sort({"serious": ("Serious first", ("-serious", "participant__participant_id", "ae_number")),
+                "onset": ("Onset, latest first", ("-onset_date", "participant__participant_id", "ae_number")),
+                "participant": ("Participant", ("participant__participant_id", "ae_number"))},
+               default="serious")
+
 
 @role_required(Role.INVESTIGATOR)
 def ae_review(request: HttpRequest) -> HttpResponse:
-    """Every adverse event at the investigator's sites, serious ones first, with a causality form each (nothing
-    pre-selected; events not yet assessed are marked so)."""
+    """The adverse events at the investigator's sites, 20 a page, serious ones first unless sorted otherwise:
+    searched by participant or term, filtered to serious ones or to those awaiting a causality judgement; each
+    with its causality form (nothing pre-selected)."""
     participants = trial.visible_participants(request.user)
-    events = (AdverseEvent.objects.filter(participant__in=participants).select_related("participant")
-              .order_by("-serious", "participant__participant_id", "ae_number"))
+    events = AdverseEvent.objects.filter(participant__in=participants).select_related("participant")
+    q, serious, assessed = search_text(request), request.GET.get("serious", ""), request.GET.get("assessed", "")
+    if q:
+        events = events.filter(Q(participant__participant_id__icontains=q) | Q(term__icontains=q))
+    if serious in ("yes", "no"):
+        events = events.filter(serious=serious == "yes")
+    if assessed == "no":
+        events = events.filter(Q(causality="") | Q(causality__isnull=True))
+    elif assessed == "yes":
+        events = events.exclude(causality="").exclude(causality__isnull=True)
+    listing = page_of(request, events.order_by(*AE_SORT.ordering(request)), per_page=20)
     choices = [(c.value, c.value.replace("_", " ")) for c in CAUSALITY_SCALE]
-    return render(request, "web/ae_review.html", {"events": events, "choices": choices})
+    return render(request, "web/ae_review.html", {
+        "events": listing.rows, "listing": listing, "choices": choices, "q": q, "serious": serious,
+        "assessed": assessed, "sort": AE_SORT, "chosen_sort": AE_SORT.chosen(request)})
 
 
 @role_required(Role.INVESTIGATOR)
-@require_POST
+@post_only("web:ae_review")
 def ae_causality(request: HttpRequest, participant_id: str, record_pk: int) -> HttpResponse:
     p = trial.get_visible_participant(request.user, participant_id)
     ae = AdverseEvent.objects.filter(participant=p, pk=record_pk).first()
@@ -61,7 +79,7 @@ def ae_causality(request: HttpRequest, participant_id: str, record_pk: int) -> H
 
 
 @role_required(Role.INVESTIGATOR)
-@require_POST
+@post_only("web:participant", "participant_id")
 def sign(request: HttpRequest, participant_id: str) -> HttpResponse:
     """Casebook e-signature: the password again (re-authentication) and the meaning of the signature; an
     incomplete casebook needs "sign anyway" and a reason. A replayed post signs nothing more."""
@@ -104,7 +122,7 @@ def _refusals_recorded(view: Callable[..., HttpResponse]) -> Callable[..., HttpR
 
 @_refusals_recorded
 @role_required(Role.INVESTIGATOR)
-@require_POST
+@post_only("web:participant", "participant_id")
 def unblind(request: HttpRequest, participant_id: str) -> HttpResponse:
     """Emergency unblinding: the sequence is shown in this answer only, to this investigator only; recorded.
     Data locks do not stop it (a lock holds data, not a participant's safety)."""

@@ -10,7 +10,6 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
 
 from mescams.core.blinding import BLINDING_POLICY, Reveal, Role
 from mescams.core.dosing import DosePlan, compute_dose
@@ -19,7 +18,7 @@ from mescams.edc.crfs.dose_basis import ProductStatus, products_of, weight_at_ra
 from mescams.edc.crfs.lab import reconfirm_preparation, record_lab_product, record_preparation
 from mescams.edc.crfs.models import Infusion
 from mescams.edc.randomisation.models import AllocationSlot
-from mescams.edc.web.access import role_required
+from mescams.edc.web.access import post_only, role_required
 from mescams.edc.web.forms import LabReleaseForm, ReconfirmForm, attach_error
 from mescams.errors import DosingError, InputValidationError, MescamsError, ProtocolError, TrialStateError
 from mescams.protocols import default_protocol
@@ -119,7 +118,7 @@ def _release_page(request: HttpRequest, slot: AllocationSlot, visit_code: str, f
 
 
 @role_required(Role.CELL_LAB)
-@require_POST
+@post_only("web:lab_release", "participant_id", "visit_code")
 def prepare(request: HttpRequest, participant_id: str, visit_code: str) -> HttpResponse:
     """The lab marks a product prepared, on today's dose basis (which is guarded from then on)."""
     slot = _slot_of(participant_id, visit_code)
@@ -133,7 +132,7 @@ def prepare(request: HttpRequest, participant_id: str, visit_code: str) -> HttpR
 
 
 @role_required(Role.CELL_LAB)
-@require_POST
+@post_only("web:lab_release", "participant_id", "visit_code")
 def reconfirm(request: HttpRequest, participant_id: str, visit_code: str) -> HttpResponse:
     """The lab re-confirms, with its reason, a product prepared on a weight that is no longer the dose basis."""
     slot = _slot_of(participant_id, visit_code)
@@ -153,7 +152,7 @@ def reconfirm(request: HttpRequest, participant_id: str, visit_code: str) -> Htt
 
 
 @role_required(Role.CELL_LAB)
-@require_POST
+@post_only("web:lab_release", "participant_id", "visit_code")
 def dose_preview(request: HttpRequest, participant_id: str, visit_code: str) -> HttpResponse:
     """htmx: the dose plan for the viable cells the lab has just counted."""
     slot = _slot_of(participant_id, visit_code)

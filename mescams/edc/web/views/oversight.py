@@ -12,13 +12,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
 
 from mescams.core.blinding import Reveal
 from mescams.edc.export.analysis_data import write_analysis_data
 from mescams.edc.trial.models import Participant
 from mescams.edc.web import charts, summaries
-from mescams.edc.web.access import reveal_required
+from mescams.edc.web.access import post_only, reveal_required
 from mescams.edc.web.services import visit_statuses
 from mescams.errors import AnalysisDataError
 from mescams.protocols import default_protocol
@@ -82,8 +81,10 @@ def lesions(request: HttpRequest) -> HttpResponse:
         return _incomplete(request, exc)
     series = summaries.lesion_series(data.subjects, data.mri)
     weeks = sorted({v.week for v in default_protocol().visits if v.week is not None})
+    table = [{"participant_id": s["participant_id"], "sequence": s["sequence"],
+              "counts": [dict(s["points"]).get(w) for w in weeks]} for s in series]
     return render(request, "web/oversight_lesions.html", {"chart": charts.lesion_chart(series, weeks),
-                                                           "series": series, "weeks": weeks})
+                                                           "table": table, "weeks": weeks})
 
 
 def _reports_dir() -> Path:
@@ -110,7 +111,7 @@ def reports(request: HttpRequest) -> HttpResponse:
 
 
 @reveal_required(Reveal.ANALYSIS_EXPORT)
-@require_POST
+@post_only("web:oversight_reports")
 def generate_report(request: HttpRequest) -> HttpResponse:
     """Export the analysis data (audited) and start ``mescams analyze`` on it in the background.
 

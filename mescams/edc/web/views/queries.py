@@ -5,16 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
 
 from mescams.core.blinding import Role
 from mescams.edc.crfs.access import WRITE, may_write
 from mescams.edc.queries import services as queries
+from mescams.edc.queries.models import Query
 from mescams.edc.trial.services import NotFound
-from mescams.edc.web.access import SITE_ROLES, role_required
-from mescams.edc.web.forms import AnswerForm, QueryForm, attach_error
+from mescams.edc.web.access import SITE_ROLES, post_only, role_required
+from mescams.edc.web.forms import FORM_TITLES, AnswerForm, QueryForm, attach_error
+from mescams.edc.web.listing import Sort, page_of, search_text
 from mescams.errors import InputValidationError, TrialStateError
 
 ANSWERING = (*SITE_ROLES, Role.EDSS_RATER)
@@ -30,11 +32,38 @@ def scoped_queries(user: Any) -> Any:
     return qs
 
 
+QUERY_SORT = Sort({"status": ("Open first", ("status", "participant__participant_id", "opened_at", "pk")),
+                   "oldest": ("Oldest first", ("opened_at", "pk")),
+                   "newest": ("Newest first", ("-opened_at", "-pk")),
+                   "participant": ("Participant", ("participant__participant_id", "opened_at", "pk"))},
+                  default="status")
+
+
+def filtered(request: HttpRequest, qs: Any) -> tuple[Any, dict[str, Any]]:
+    """Queries narrowed by the list's filters (status, participant, form, words in any message), sorted; and the
+    filters for the page to show."""
+    status, participant, form, words = (request.GET.get("status", ""), search_text(request, "participant"),
+                                        request.GET.get("form", ""), search_text(request))
+    if status in Query.STATES:
+        qs = qs.filter(status=status)
+    if participant:
+        qs = qs.filter(participant__participant_id__icontains=participant)
+    if form in FORM_TITLES:
+        qs = qs.filter(form=form)
+    if words:
+        qs = qs.filter(Q(text__icontains=words) | Q(messages__text__icontains=words)).distinct()
+    filters = {"status": status, "participant": participant, "form_filter": form, "q": words, "sort": QUERY_SORT,
+               "chosen_sort": QUERY_SORT.chosen(request), "states": Query.STATES,
+               "forms": sorted(FORM_TITLES.items(), key=lambda kv: kv[1])}
+    return qs.order_by(*QUERY_SORT.ordering(request)), filters
+
+
 def _inbox(request: HttpRequest, *, title: str, participant_page: str) -> HttpResponse:
-    qs = (scoped_queries(request.user).order_by("status", "participant__participant_id", "opened_at", "pk")
-          .prefetch_related("messages"))
-    return render(request, "web/site_queries.html", {"queries": qs, "form": AnswerForm(), "title": title,
-                                                     "participant_page": participant_page})
+    qs, filters = filtered(request, scoped_queries(request.user))
+    listing = page_of(request, qs.select_related("participant").prefetch_related("messages"), per_page=20)
+    return render(request, "web/site_queries.html", {"queries": listing.rows, "listing": listing, "form": AnswerForm(),
+                                                     "title": title, "participant_page": participant_page,
+                                                     **filters})
 
 
 @role_required(*SITE_ROLES)
@@ -49,7 +78,7 @@ def rater_inbox(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*ANSWERING)
-@require_POST
+@post_only("web:home")
 def answer(request: HttpRequest, query_id: int) -> HttpResponse:
     back = "web:rater_queries" if Role(request.user.role) is Role.EDSS_RATER else "web:site_queries"
     if not scoped_queries(request.user).filter(pk=query_id).exists():
@@ -69,7 +98,8 @@ def answer(request: HttpRequest, query_id: int) -> HttpResponse:
 
 @role_required(Role.DATA_MANAGER)
 def manage(request: HttpRequest) -> HttpResponse:
-    """All queries, filterable by status, with a form to open one and buttons to close answered ones."""
+    """All queries, 20 a page, filtered and sorted, each with its whole thread; a form to open one, and for each
+    open query a follow-up and a close button."""
     form = QueryForm(request.POST or None, initial={"participant_id": request.GET.get("participant", ""),
                                                     "form": request.GET.get("form", "")})
     if request.method == "POST" and form.is_valid():
@@ -82,16 +112,14 @@ def manage(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"Query {q.pk} opened for {q.participant.participant_id}.")
             return redirect("web:dm_queries")
-    status = request.GET.get("status", "")
-    qs = (queries.visible_queries(request.user).order_by("participant__participant_id", "opened_at", "pk")
-          .prefetch_related("messages"))
-    if status in ("open", "answered", "closed"):
-        qs = qs.filter(status=status)
-    return render(request, "web/dm_queries.html", {"queries": qs, "form": form, "status": status})
+    qs, filters = filtered(request, queries.visible_queries(request.user))
+    listing = page_of(request, qs.select_related("participant").prefetch_related("messages"), per_page=20)
+    return render(request, "web/dm_queries.html", {"queries": listing.rows, "listing": listing, "form": form,
+                                                   **filters})
 
 
 @role_required(Role.DATA_MANAGER)
-@require_POST
+@post_only("web:dm_queries")
 def close(request: HttpRequest, query_id: int) -> HttpResponse:
     try:
         queries.close_query(user=request.user, query_id=query_id)
@@ -103,7 +131,7 @@ def close(request: HttpRequest, query_id: int) -> HttpResponse:
 
 
 @role_required(Role.DATA_MANAGER)
-@require_POST
+@post_only("web:dm_queries")
 def follow_up(request: HttpRequest, query_id: int) -> HttpResponse:
     """Ask more on a query: the message joins its thread and the query is open again."""
     try:

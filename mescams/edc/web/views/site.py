@@ -7,9 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
 
 from mescams.core.lifecycle import ParticipantState
 from mescams.edc.crfs.models import FORMS, Consent, ScreeningRecord
@@ -22,7 +22,8 @@ from mescams.edc.trial import consent as consents
 from mescams.edc.trial import services as trial
 from mescams.edc.trial.eligibility import EligibilityOutcome, evaluate
 from mescams.edc.web import screening_form
-from mescams.edc.web.access import SITE_ROLES, role_required
+from mescams.edc.web.access import SITE_ROLES, post_only, role_required
+from mescams.edc.web.calendar import calendar
 from mescams.edc.web.consent_forms import ReconsentForm
 from mescams.edc.web.forms import (
     OnDateForm,
@@ -32,6 +33,8 @@ from mescams.edc.web.forms import (
     WithdrawForm,
     attach_error,
 )
+from mescams.edc.web.listing import Sort, page_of, search_text
+from mescams.edc.web.locks import active_lock
 from mescams.edc.web.services import consent_date_of, next_due, today, visit_statuses
 from mescams.errors import InputValidationError, TrialStateError
 
@@ -41,18 +44,50 @@ def product_code_of(participant: Any) -> str | None:
     return AllocationSlot.objects.filter(participant=participant).values_list("product_code", flat=True).first()
 
 
+PARTICIPANT_SORT = Sort({"id": ("Participant ID", ("participant_id",)),
+                         "status": ("Status", ("status", "participant_id")),
+                         "week0": ("Week 0, latest first", ("-week0_date", "participant_id")),
+                         "screened": ("Screening date, latest first", ("-screening_date", "participant_id"))},
+                        default="id")
+
+
 @role_required(*SITE_ROLES)
 def dashboard(request: HttpRequest) -> HttpResponse:
-    rows = []
+    """The site's participants: searched by ID, filtered by status and site (and to those with an overdue visit),
+    sorted, and paged in the database; visit statuses are worked out for the rows of the page only (and, for the
+    overdue filter, for the site's participants in the other filters)."""
+    visible = trial.visible_participants(request.user)
+    qs = visible
+    q, status, site_code = search_text(request), request.GET.get("status", ""), request.GET.get("site", "")
+    if q:
+        qs = qs.filter(participant_id__icontains=q)
+    if status in {state.value for state in ParticipantState}:
+        qs = qs.filter(status=status)
+    if site_code:
+        qs = qs.filter(site__code=site_code)
+    qs = qs.order_by(*PARTICIPANT_SORT.ordering(request))
+    overdue_only = request.GET.get("overdue") == "1"
+    if overdue_only:
+        qs = [p for p in qs.filter(week0_date__isnull=False)
+              if any(s.state == "overdue" for s in visit_statuses(p))]
+    listing = page_of(request, qs)
+    on_page = [p.pk for p in listing.rows]
     open_queries: dict[int, int] = {}
-    for q in visible_queries(request.user).exclude(status="closed"):
-        open_queries[q.participant_id] = open_queries.get(q.participant_id, 0) + 1
-    for p in trial.visible_participants(request.user):
+    for pk in visible_queries(request.user).exclude(status="closed").filter(participant__in=on_page) \
+            .values_list("participant_id", flat=True):
+        open_queries[pk] = open_queries.get(pk, 0) + 1
+    rows = []
+    for p in listing.rows:
         statuses = visit_statuses(p)
         rows.append({"p": p, "next": next_due(statuses), "overdue": [s for s in statuses if s.state == "overdue"],
                      "queries": open_queries.get(p.pk, 0)})
-    counts = {state: sum(1 for r in rows if r["p"].status == state) for state in ParticipantState}
-    return render(request, "web/site_dashboard.html", {"rows": rows, "counts": counts, "today": today()})
+    by_status = dict(visible.order_by().values_list("status").annotate(n=Count("pk")))
+    counts = {state: by_status.get(state.value, 0) for state in ParticipantState}
+    return render(request, "web/site_dashboard.html", {
+        "rows": rows, "counts": counts, "today": today(), "listing": listing, "sort": PARTICIPANT_SORT,
+        "chosen_sort": PARTICIPANT_SORT.chosen(request), "q": q, "status": status, "site": site_code,
+        "overdue_only": overdue_only, "states": list(ParticipantState),
+        "sites": sorted({p.site.code for p in visible.select_related("site")})})
 
 
 def _consented(request: HttpRequest, participant_id: str) -> Any:
@@ -138,7 +173,7 @@ def _preview(main: Any, sets: dict[str, Any], p: Any) -> dict[str, Any] | None:
 
 
 @role_required(*SITE_ROLES)
-@require_POST
+@post_only("web:screening", "participant_id")
 def screen_preview(request: HttpRequest, participant_id: str) -> HttpResponse:
     """htmx: the live eligibility panel of a participant's screening page."""
     p = trial.get_visible_participant(request.user, participant_id)
@@ -147,7 +182,7 @@ def screen_preview(request: HttpRequest, participant_id: str) -> HttpResponse:
 
 
 @role_required(*SITE_ROLES)
-@require_POST
+@post_only("web:screen")
 def screen_row(request: HttpRequest) -> HttpResponse:
     """htmx: one more blank row of a repeated item (``add_row``), and the formset's new row count (out of band)."""
     item = request.POST.get("add_row", "")
@@ -177,7 +212,9 @@ def _participant_context(request: HttpRequest, p: Any, **forms: Any) -> dict[str
             "consents": Consent.objects.filter(participant=p).select_related("obtained_by").order_by("consent_date",
                                                                                                    "pk"),
             "reconsent_needed": consents.reconsent_required(p),
-            "is_investigator": request.user.role == "investigator", **_casebook(request, p), **defaults}
+            "is_investigator": request.user.role == "investigator", "lock": active_lock(p),
+            **_casebook(request, p), **defaults}
+
 
 
 def _casebook(request: HttpRequest, p: Any) -> dict[str, Any]:
@@ -225,7 +262,7 @@ def _step(request: HttpRequest, participant_id: str, form_class: Any, key: str, 
 
 
 @role_required(*SITE_ROLES)
-@require_POST
+@post_only("web:participant", "participant_id")
 def eligibility(request: HttpRequest, participant_id: str) -> HttpResponse:
     def run(c: dict[str, Any]) -> None:
         _, outcome = trial.run_eligibility(user=request.user, participant_id=participant_id, on=c["on"])
@@ -236,7 +273,7 @@ def eligibility(request: HttpRequest, participant_id: str) -> HttpResponse:
 
 
 @role_required(*SITE_ROLES)
-@require_POST
+@post_only("web:participant", "participant_id")
 def randomise(request: HttpRequest, participant_id: str) -> HttpResponse:
     def run(c: dict[str, Any]) -> None:
         slot = randomisation.randomise(user=request.user, participant_id=participant_id, on=c["on"])
@@ -247,7 +284,7 @@ def randomise(request: HttpRequest, participant_id: str) -> HttpResponse:
 
 
 @role_required(*SITE_ROLES)
-@require_POST
+@post_only("web:participant", "participant_id")
 def withdraw(request: HttpRequest, participant_id: str) -> HttpResponse:
     def run(c: dict[str, Any]) -> None:
         if c["on"] > today():
@@ -258,7 +295,7 @@ def withdraw(request: HttpRequest, participant_id: str) -> HttpResponse:
 
 
 @role_required(*SITE_ROLES)
-@require_POST
+@post_only("web:participant", "participant_id")
 def complete(request: HttpRequest, participant_id: str) -> HttpResponse:
     try:
         trial.complete(user=request.user, participant_id=participant_id)
@@ -267,3 +304,23 @@ def complete(request: HttpRequest, participant_id: str) -> HttpResponse:
         messages.error(request, str(exc))
     return redirect("web:participant", participant_id=participant_id)
 
+
+
+@role_required(*SITE_ROLES)
+def visit_calendar(request: HttpRequest) -> HttpResponse:
+    """The visit calendar of the user's sites: overdue, open and coming visits with their windows (``?site=``,
+    ``?weeks=`` ahead, 1 to 26)."""
+    visible = trial.visible_participants(request.user).filter(week0_date__isnull=False)
+    site_code = request.GET.get("site", "")
+    if site_code:
+        visible = visible.filter(site__code=site_code)
+    try:
+        weeks = min(26, max(1, int(request.GET.get("weeks", "6"))))
+    except ValueError:
+        weeks = 6
+    entries = calendar(visible, on=today(), horizon_days=7 * weeks)
+    return render(request, "web/visit_calendar.html", {
+        "entries": entries, "today": today(), "weeks": weeks, "site": site_code,
+        "sites": sorted(request.user.sites.values_list("code", flat=True)),
+        "overdue": sum(1 for e in entries if e.state == "overdue"),
+        "open": sum(1 for e in entries if e.state == "due")})

@@ -17,6 +17,7 @@ import pytest
 
 from mescams.edc.testing import postgres_available
 from tests.conftest import REPO, require
+from tests.factories.edc import USERS
 
 MESCAMS = [sys.executable, "-c", "from mescams.cli import main; main()"]
 PG_BASE = "postgresql://postgres@127.0.0.1:5432"
@@ -111,7 +112,7 @@ def test_backup_restore_round_trip_and_refusals(database: dict[str, str], tmp_pa
     assert "audit trail intact" in _ok(_run(env, "restore", "--yes", str(good)))
     assert _participants(env) == 1
     assert _sql(env, "SELECT count(*) FROM audit_auditentry") == entries_at_backup
-    assert _sql(env, "SELECT count(*) FROM accounts_user") == 10  # users (and their argon2 hashes) came back
+    assert _sql(env, "SELECT count(*) FROM accounts_user") == len(USERS)  # users (and argon2 hashes) came back
     assert _sql(env, "SELECT status FROM trial_participant WHERE participant_id = 'OTT-001'") == "randomised"
     _ok(_run(env, code=MORE))  # the restored system keeps working
     assert _participants(env) == 2

@@ -1,5 +1,6 @@
 """Every page enforces its roles on the server: a role not allowed gets 403 (not a hidden link), an allowed role
-gets the page (or a redirect, a 404 for a record it may not see, 405 for a GET on a POST-only action)."""
+gets the page (or a redirect, a 404 for a record it may not see, a redirect to its form for a GET on a POST-only
+action)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from tests.factories.edc import randomised
 def _concrete(route: str, pid: str, form: str) -> str:
     values = {"participant_id": pid, "visit_code": "W0", "form_name": form, "record_pk": "1",
               "scan_id": "S0", "query_id": "1", "name": "none", "filename": "report.html", "entry_id": "1",
-              "term_id": "1"}
+              "term_id": "1", "visit_id": "1"}
     for key, value in values.items():
         route = re.sub(rf"<(?:str|int):{key}>", value, route)
     return "/" + route

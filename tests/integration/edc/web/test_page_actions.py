@@ -9,7 +9,7 @@ from django.test import Client
 
 from mescams.edc.audit.models import AuditEntry
 from mescams.edc.crfs.models import FORMS
-from mescams.edc.queries.models import Signature
+from mescams.edc.queries.models import DataLock, Signature
 from mescams.edc.randomisation.models import AllocationSlot
 from mescams.edc.trial.models import EmergencyUnblinding
 from tests.factories.edc import PASSWORD, infuse, randomised
@@ -76,7 +76,20 @@ def test_emergency_unblinding_is_shown_to_the_requester_only(users, allocation) 
 def test_a_locked_participant_cannot_be_changed_until_an_audited_unlock(users, allocation) -> None:
     pid = randomised(users["coord"])
     dm = _as(users, "dm")
-    assert dm.post("/dm/locks/action/", {"participant_id": pid, "action": "lock"}).status_code == 302
+    # the locks page only links to a confirmation; a lock without it is sent there and locks nothing
+    assert f'href="/dm/locks/confirm/?participant_id={pid}"' in dm.get("/dm/locks/").content.decode()
+    unconfirmed = dm.post("/dm/locks/action/", {"participant_id": pid, "action": "lock"})
+    assert unconfirmed["Location"] == f"/dm/locks/confirm/?participant_id={pid}"
+    assert not DataLock.objects.exists()
+    confirm = dm.get(f"/dm/locks/confirm/?participant_id={pid}").content.decode()
+    assert f"Lock {pid}?" in confirm and "nobody can change" in confirm
+    assert "lock-banner" not in _as(users, "coord").get(f"/site/p/{pid}/").content.decode()
+    confirmed = {"participant_id": pid, "action": "lock", "confirmed": "yes"}
+    assert dm.post("/dm/locks/action/", confirmed).status_code == 302
+    page = _as(users, "coord").get(f"/site/p/{pid}/").content.decode()
+    assert 'id="lock-banner"' in page and f"{pid}'s data are locked" in page  # seen before saving
+    form_page = _as(users, "coord").get(f"/site/p/{pid}/forms/vital_signs/new/").content.decode()
+    assert 'id="lock-banner"' in form_page  # and on the form itself, before typing anything
     data = {"visit_code": "W4", "assessment_date": "2016-02-29", "weight_kg": "71"}
     response = _as(users, "coord").post(f"/site/p/{pid}/forms/vital_signs/new/", data)
     assert "locked" in response.content.decode()
@@ -85,6 +98,7 @@ def test_a_locked_participant_cannot_be_changed_until_an_audited_unlock(users, a
     assert "unlock needs a reason" in dm.get("/dm/locks/").content.decode()
     dm.post("/dm/locks/action/", {"participant_id": pid, "action": "unlock", "reason": "query resolved"})
     assert _as(users, "coord").post(f"/site/p/{pid}/forms/vital_signs/new/", data).status_code == 302
+    assert "lock-banner" not in _as(users, "coord").get(f"/site/p/{pid}/").content.decode()
     assert AuditEntry.objects.filter(table="queries_datalock", field="unlock_reason", new='"query resolved"').exists()
 
 
@@ -95,7 +109,7 @@ def test_lab_release_record_and_live_dose_plan(users, allocation) -> None:
     page = lab.get(f"/lab/{pid}/W0/").content.decode()
     assert "has not recorded this infusion yet" in page
     plan = lab.post(f"/lab/{pid}/W0/dose/", {"viable_cells": "9e7"}).content.decode()
-    assert "9.000e+07 cells" in plan and "below target" in plan  # 70 kg: 7e7 minimum, 1.05e8 target
+    assert "9.00 × 10⁷ cells" in plan and "below target" in plan  # 70 kg: 7e7 minimum, 1.05e8 target
     too_few = lab.post(f"/lab/{pid}/W0/dose/", {"viable_cells": "5e7"}).content.decode()
     assert "fewer than the minimum dose" in too_few
     infuse(users["coord"], pid, "W0")
