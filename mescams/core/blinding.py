@@ -1,6 +1,8 @@
 """Who may see what reveals allocation: the one blinding policy of the system.
 
-MESCAMS is quadruple-blind (participant, care provider, investigator, outcomes assessor). Only the people who
+MESCAMS is quadruple-blind (participant, care provider, investigator, outcomes assessor). A participant who uses
+the participant portal signs in with the PARTICIPANT role: blinded like every participant, and seeing only their
+own visits and reports (the portal never lists other people). Only the people who
 must act on the allocation see it: the cell-processing lab (prepares MSC or placebo for a product code), the
 unblinded statistician (generates the list, analyses) and the DSMB (judges safety by arm). Everyone else sees
 the blinded product code only. The lab's cell counts and viability are allocation-revealing too (a placebo has
@@ -20,9 +22,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from mescams.core.messages import MessageTemplate
 from mescams.errors import BlindingViolation
 
-__all__ = ["BLINDING_POLICY", "BlindingPolicy", "Reveal", "Role", "RoleView"]
+__all__ = ["BLINDING_POLICY", "ROLE_NAMES", "BlindingPolicy", "Reveal", "Role", "RoleView"]
 
 
 class Role(StrEnum):
@@ -38,23 +41,36 @@ class Role(StrEnum):
     MEDICAL_CODER = "medical_coder"
     SAFETY_OFFICER = "safety_officer"
     MONITOR = "monitor"
+    PARTICIPANT = "participant"
+
+    @property
+    def message(self) -> MessageTemplate:
+        """The role's name as a message (id ``role.<value>``), translated where it is shown."""
+        return ROLE_NAMES[self]
 
     @property
     def label(self) -> str:
-        return {
-            "site_coordinator": "Site coordinator",
-            "investigator": "Investigator",
-            "edss_rater": "EDSS rater (blinded)",
-            "mri_reader": "MRI reader (blinded)",
-            "cell_lab": "Cell-processing lab (unblinded)",
-            "unblinded_statistician": "Unblinded statistician",
-            "data_manager": "Data manager",
-            "dsmb": "DSMB member",
-            "administrator": "Administrator",
-            "medical_coder": "Medical coder (blinded)",
-            "safety_officer": "Safety officer (unblinded per SUSAR case)",
-            "monitor": "Monitor (clinical research associate, blinded)",
-        }[self.value]
+        return ROLE_NAMES[self].english
+
+
+ROLE_NAMES: dict[Role, MessageTemplate] = {
+    role: MessageTemplate(f"role.{role.value}", english)
+    for role, english in [
+        (Role.SITE_COORDINATOR, "Site coordinator"),
+        (Role.INVESTIGATOR, "Investigator"),
+        (Role.EDSS_RATER, "EDSS rater (blinded)"),
+        (Role.MRI_READER, "MRI reader (blinded)"),
+        (Role.CELL_LAB, "Cell-processing lab (unblinded)"),
+        (Role.UNBLINDED_STATISTICIAN, "Unblinded statistician"),
+        (Role.DATA_MANAGER, "Data manager"),
+        (Role.DSMB, "DSMB member"),
+        (Role.ADMINISTRATOR, "Administrator"),
+        (Role.MEDICAL_CODER, "Medical coder (blinded)"),
+        (Role.SAFETY_OFFICER, "Safety officer (unblinded per SUSAR case)"),
+        (Role.MONITOR, "Monitor (clinical research associate, blinded)"),
+        (Role.PARTICIPANT, "Participant"),
+    ]
+}
 
 
 class Reveal(StrEnum):
@@ -124,6 +140,7 @@ BLINDING_POLICY = BlindingPolicy(
         Role.SAFETY_OFFICER: RoleView(frozenset({Reveal.CASE_TREATMENT}), site_bound=False),
         # the clinical research associate verifies source data at the sites assigned to it, blinded like the site
         Role.MONITOR: RoleView(_NOTHING, site_bound=True),
+        Role.PARTICIPANT: RoleView(_NOTHING, site_bound=True),
     }
 )
 """The policy. Changing who is unblinded is a change here, and nowhere else."""

@@ -13,6 +13,8 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from mescams.core.consent_documents import ComprehensionQuestion, ConsentDocument
+
 __all__ = ["ConsentFormVersion", "InformedConsent"]
 
 
@@ -26,6 +28,33 @@ class ConsentFormVersion(BaseModel):
     approved_on: dt.date
     reconsent: bool = False
     summary: str = ""
+    documents: list[ConsentDocument] = Field(default_factory=list)
+    """The form's text per language, for electronic consent (a version without documents is signed on paper)."""
+    questions: list[ComprehensionQuestion] = Field(default_factory=list)
+    """The comprehension questions asked before an electronic signature, in every language of the documents."""
+
+    @model_validator(mode="after")
+    def _documents(self) -> ConsentFormVersion:
+        languages = [d.language for d in self.documents]
+        if len(set(languages)) != len(languages):
+            raise ValueError(f"ICF {self.version}: one document per language, got {languages}")
+        for d in self.documents:
+            if d.approved_on < self.approved_on:
+                raise ValueError(f"ICF {self.version}: the {d.language} document's approval "
+                                 f"({d.approved_on.isoformat()}) is before the version's "
+                                 f"({self.approved_on.isoformat()})")
+        ids = [q.id for q in self.questions]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"ICF {self.version}: comprehension question ids must be unique, got {ids}")
+        for q in self.questions:
+            untranslated = sorted(set(languages) - set(q.text))
+            if untranslated:
+                raise ValueError(f"ICF {self.version}: question {q.id} has no text in {', '.join(untranslated)}")
+        return self
+
+    def document(self, language: str) -> ConsentDocument | None:
+        """The form in ``language``, or None when the ethics board approved none in that language."""
+        return next((d for d in self.documents if d.language == language), None)
 
 
 class InformedConsent(BaseModel):

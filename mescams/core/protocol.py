@@ -17,8 +17,10 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from mescams.core.consent_forms import InformedConsent
+from mescams.core.product_label import ProductLabelling
 from mescams.core.safety.reference_safety import ReferenceSafetyInformation
 from mescams.core.submission import SubmissionFacts
+from mescams.core.symptom_report import ParticipantPortal
 from mescams.errors import ProtocolError
 
 __all__ = [
@@ -374,6 +376,10 @@ class Protocol(_Model):
     drug_classes: dict[str, list[str]]
     eligibility: Eligibility
     forms: list[FormSpec] = Field(default_factory=list)
+    participant_portal: ParticipantPortal = Field(default_factory=ParticipantPortal)
+    """The participant portal (off unless turned on): invitations, symptom reports, the AE diary."""
+    product_labelling: ProductLabelling | None = None
+    """The wording of the investigational products' bilingual labels (C.05.011); None: no labels printed."""
     informed_consent: InformedConsent | None = None
     """The approved ICF versions; the EDC records consent only on one of them (a protocol used for analysis alone
     may leave them out)."""

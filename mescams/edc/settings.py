@@ -15,7 +15,8 @@ Variables (all optional except the secret outside demo mode):
 ``MESCAMS_SESSION_IDLE_MINUTES``, ``MESCAMS_INSECURE_HTTP``, ``MESCAMS_ACCESS_LOG_RETENTION_YEARS`` (default 15):
                             log-in throttling, sessions, transport and the access log
                             (:mod:`mescams.edc.security.config`)
-``MESCAMS_EMAIL_BACKEND``   Django mail backend for safety reminders (default SMTP; the console in demo mode), with
+``MESCAMS_EMAIL_BACKEND``   Django mail backend for safety reminders and the participant portal (invitations, log-in
+                            codes, symptom alerts); default SMTP, the console in demo mode; with
                             ``MESCAMS_EMAIL_HOST``, ``_PORT``, ``_USER``, ``_PASSWORD``, ``_USE_TLS`` and ``_FROM``
 
 :func:`configure` calls ``django.conf.settings.configure`` with :func:`build_settings` and ``django.setup()``; the
@@ -32,6 +33,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
+from mescams.edc.i18n.catalogues import compile_catalogues
+from mescams.edc.i18n.languages import DEFAULT_LANGUAGE, LANGUAGES
 from mescams.edc.security.config import MIDDLEWARE as SECURITY_MIDDLEWARE
 from mescams.edc.security.config import security_settings
 from mescams.errors import MescamsError
@@ -42,6 +45,7 @@ DEMO_SECRET = "mescams-demo-mode-insecure-secret-never-use-in-production"  # noq
 
 EDC_APPS = [
     "mescams.edc.accounts",
+    "mescams.edc.i18n",
     "mescams.edc.trial",
     "mescams.edc.audit",
     "mescams.edc.randomisation",
@@ -55,6 +59,9 @@ EDC_APPS = [
     "mescams.edc.api",
     "mescams.edc.safety",
     "mescams.edc.federation",
+    "mescams.edc.labels",
+    "mescams.edc.econsent",
+    "mescams.edc.portal",
 ]
 
 
@@ -161,10 +168,13 @@ def build_settings(env: Mapping[str, str] | None = None) -> dict[str, Any]:
             "django.middleware.security.SecurityMiddleware",
             *SECURITY_MIDDLEWARE,
             "django.contrib.sessions.middleware.SessionMiddleware",
+            "django.middleware.locale.LocaleMiddleware",  # the cookie's language, else the browser's
             "mescams.edc.security.sessions.IdleTimeoutMiddleware",
             "django.middleware.common.CommonMiddleware",
             "django.middleware.csrf.CsrfViewMiddleware",
             "django.contrib.auth.middleware.AuthenticationMiddleware",
+            "mescams.edc.portal.middleware.SecondFactorMiddleware",  # participants: only after the e-mailed code
+            "mescams.edc.i18n.middleware.UserLanguageMiddleware",  # a signed-in user's chosen language wins
             "mescams.edc.accounts.middleware.PasswordChangeRequiredMiddleware",
             "mescams.edc.security.access_log.AccessLogMiddleware",  # who viewed which participant's data
             "django.contrib.messages.middleware.MessageMiddleware",
@@ -179,6 +189,7 @@ def build_settings(env: Mapping[str, str] | None = None) -> dict[str, Any]:
                 "OPTIONS": {
                     "context_processors": [
                         "django.template.context_processors.request",
+                        "django.template.context_processors.i18n",
                         "django.contrib.auth.context_processors.auth",
                         "django.contrib.messages.context_processors.messages",
                     ]
@@ -208,8 +219,14 @@ def build_settings(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "SECURE_CONTENT_TYPE_NOSNIFF": True,
         "USE_TZ": True,
         "TIME_ZONE": "UTC",
-        "LANGUAGE_CODE": "en",
-        "FORMAT_MODULE_PATH": "mescams.edc.web.formats",  # pages show ISO 8601 dates
+        "LANGUAGE_CODE": DEFAULT_LANGUAGE,
+        "LANGUAGES": LANGUAGES,
+        "USE_I18N": True,
+        "LANGUAGE_COOKIE_NAME": "mescams_language",
+        "LANGUAGE_COOKIE_HTTPONLY": True,
+        "LANGUAGE_COOKIE_SAMESITE": "Lax",
+        "LOCALE_PATHS": [str(data_dir(env) / "locale")],  # compiled by configure() from mescams/locale
+        "FORMAT_MODULE_PATH": "mescams.edc.web.formats",  # ISO 8601 dates; 2,5 in French
         "STATIC_URL": "/static/",
         "STATIC_ROOT": str(data_dir(env) / "static"),
         "MEDIA_ROOT": str(data_dir(env) / "uploads"),
@@ -248,5 +265,7 @@ def configure(env: Mapping[str, str] | None = None, **overrides: Any) -> None:
         values.update(overrides)
         if values["DATABASES"]["default"]["ENGINE"].endswith("sqlite3"):
             Path(values["DATABASES"]["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+        for locale_dir in values["LOCALE_PATHS"]:
+            compile_catalogues(Path(locale_dir))
         settings.configure(**values)
     django.setup()

@@ -28,6 +28,7 @@ USERS = [
     ("coder", Role.MEDICAL_CODER, []),
     ("safety", Role.SAFETY_OFFICER, []),
     ("monitor", Role.MONITOR, ["OTT"]),
+    ("participant", Role.PARTICIPANT, []),  # a portal account; linked to a participant by tests that need one
 ]
 
 

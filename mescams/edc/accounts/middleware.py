@@ -15,7 +15,7 @@ from mescams.edc.accounts.passwords import PASSWORD_PAGE, PasswordChangeRequired
 
 __all__ = ["PasswordChangeRequiredMiddleware"]
 
-OPEN_PATHS = (PASSWORD_PAGE, "/accounts/logout/", "/static/", "/api/auth/logout", "/api/auth/csrf")
+OPEN_PATHS = (PASSWORD_PAGE, "/accounts/logout/", "/language/", "/static/", "/api/auth/logout", "/api/auth/csrf")
 
 
 class PasswordChangeRequiredMiddleware:

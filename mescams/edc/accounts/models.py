@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from mescams.core.blinding import BLINDING_POLICY, Role
 from mescams.edc.accounts.usernames import USERNAME_MAX, USERNAME_RULE, UsernameValidator
@@ -17,7 +18,7 @@ ROLE_CHOICES = [(r.value, r.label) for r in Role]
 
 
 class User(AbstractUser):
-    username = models.CharField("username", max_length=USERNAME_MAX, unique=True, help_text=USERNAME_RULE,
+    username = models.CharField(_("username"), max_length=USERNAME_MAX, unique=True, help_text=USERNAME_RULE,
                                 validators=[UsernameValidator()],
                                 error_messages={"unique": "A user with that user name already exists."})
     role = models.CharField(max_length=40, choices=ROLE_CHOICES)
@@ -25,6 +26,8 @@ class User(AbstractUser):
     # Set when an administrator sets the password (the administrator knows it): the holder must choose a new one
     # before doing anything else, and the known one never signs (see mescams.edc.accounts.passwords).
     password_change_required = models.BooleanField(default=False)
+    # The language the holder chose (mescams.edc.i18n.languages); empty: the browser's Accept-Language decides.
+    language = models.CharField(max_length=10, blank=True, default="")
 
     @property
     def role_enum(self) -> Role:

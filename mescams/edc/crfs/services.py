@@ -28,9 +28,10 @@ from mescams.edc.crfs.lab import record_lab_product
 from mescams.edc.crfs.models import FORMS, AdverseEvent, Consent, Infusion, MriScan, ParticipantRecord, VitalSigns
 from mescams.edc.notifications import events as notifications
 from mescams.edc.randomisation.models import AllocationSlot
+from mescams.edc.trial.consent import reconsent_required
 from mescams.edc.trial.models import Participant
 from mescams.edc.trial.services import Forbidden, NotFound, get_visible_participant, step
-from mescams.errors import IllegalTransition, InputValidationError
+from mescams.errors import ConsentRequired, IllegalTransition, InputValidationError
 from mescams.protocols import default_protocol
 
 __all__ = ["editable_fields", "read_scan", "record_lab_product", "save_form", "weight_at_randomisation"]
@@ -78,6 +79,21 @@ def _consent_rule(participant: Participant, record: ParticipantRecord, values: d
         if consent is not None and isinstance(value, dt.date) and value < consent.consent_date:
             raise InputValidationError(name, f"must not be before the informed consent "
                                              f"({consent.consent_date.isoformat()})")
+
+
+SAFETY_FORMS = ("adverse_event", "conmed", "relapse")  # never held: safety is reported whatever the consent
+
+
+def _reconsent_hold(participant: Participant, record: ParticipantRecord) -> None:
+    """A new visit form dated on or after an ICF version that asks for re-consent waits for that re-consent (safety
+    forms excepted; a late entry of a visit held before the new version is not held)."""
+    if record.form in SAFETY_FORMS or record.form == "consent":
+        return
+    needed = reconsent_required(participant)
+    day = getattr(record, str(record.date_field), None) if record.date_field else None
+    if needed is not None and isinstance(day, dt.date) and day >= needed.approved_on:
+        raise ConsentRequired(f"{participant.participant_id} must re-consent on ICF {needed.version} (approved "
+                              f"{needed.approved_on.isoformat()}) before {record.form} forms of later visits")
 
 
 def _infusion_rules(participant: Participant, record: Infusion, creating: bool) -> None:
@@ -162,6 +178,8 @@ def save_form(*, user: Any, participant_id: str, form: str, values: dict[str, An
             setattr(record, name, value)
         check_storable(record)
         ensure_new_instance(record)  # a second single form: 409 naming the first, before any check or step
+        if record_pk is None:
+            _reconsent_hold(participant, record)
         field_errors = broken_rules(record.validate)  # every field rule, so the answer names each wrong field
         if not field_errors:
             try:

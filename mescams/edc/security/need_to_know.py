@@ -9,6 +9,8 @@ participant's data at all, so a role's API lists hold what its pages show and no
   or why someone left the trial;
 - the blinded EDSS rater assesses participants: participants and the queries on its own forms, but not protocol
   deviations nor withdrawal and screen-failure reasons (which could hint at side effects, and so at treatment);
+- a participant (portal) sees only their own visits and reports, served by the portal from their account: no
+  participant lists at all;
 - the medical coder codes verbatim terms from its own queue: no participant lists, queries or reasons;
 - the safety officer works on serious adverse events from its own pages (the SUSAR cases): no participant lists;
 - site staff, the monitor (at its sites), the data manager, the unblinded statistician and the DSMB see what
@@ -46,6 +48,7 @@ NEED_TO_KNOW: dict[Role, frozenset[ParticipantData]] = {
     Role.DATA_MANAGER: _ALL,
     Role.DSMB: _ALL - {ParticipantData.QUERIES},
     Role.ADMINISTRATOR: frozenset(),
+    Role.PARTICIPANT: frozenset(),
     Role.MEDICAL_CODER: frozenset(),  # works from the coding queue (verbatim, form, participant ID), not the lists
     Role.SAFETY_OFFICER: frozenset(),
     Role.MONITOR: _ALL,  # verifies everything recorded at its sites against the source, and raises queries

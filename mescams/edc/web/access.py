@@ -35,6 +35,7 @@ HOME_OF: dict[Role, str] = {
     Role.UNBLINDED_STATISTICIAN: "web:oversight",
     Role.DSMB: "web:oversight",
     Role.ADMINISTRATOR: "admin:index",
+    Role.PARTICIPANT: "portal:home",
     Role.MEDICAL_CODER: "web:coding_queue",
     Role.SAFETY_OFFICER: "web:safety_dashboard",
     Role.MONITOR: "web:monitor_home",

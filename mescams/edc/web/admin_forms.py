@@ -8,13 +8,14 @@ from typing import Any
 
 from django import forms
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from mescams.edc.accounts import administration
 from mescams.edc.accounts.models import RoleRequest, User
 from mescams.errors import InputValidationError, MescamsError
 
 REASON = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False,
-                         help_text="Why (recorded in the audit trail with the change).")
+                         help_text=_("Why (recorded in the audit trail with the change)."))
 
 
 def dry_run(form: forms.BaseForm, apply: Callable[[], object]) -> None:
@@ -38,8 +39,8 @@ class ActingForm(forms.ModelForm):
 
 
 class AccountCreationForm(ActingForm):
-    password1 = forms.CharField(label="Password", strip=False, widget=forms.PasswordInput)
-    password2 = forms.CharField(label="Password again", strip=False, widget=forms.PasswordInput)
+    password1 = forms.CharField(label=_("Password"), strip=False, widget=forms.PasswordInput)
+    password2 = forms.CharField(label=_("Password again"), strip=False, widget=forms.PasswordInput)
     reason = REASON
 
     class Meta:
@@ -96,8 +97,8 @@ class AccessChangeForm(ActingForm):
 
 
 class SetPasswordForm(forms.Form):
-    password1 = forms.CharField(label="New password", strip=False, widget=forms.PasswordInput)
-    password2 = forms.CharField(label="New password again", strip=False, widget=forms.PasswordInput)
+    password1 = forms.CharField(label=_("New password"), strip=False, widget=forms.PasswordInput)
+    password2 = forms.CharField(label=_("New password again"), strip=False, widget=forms.PasswordInput)
     reason = REASON
 
     def __init__(self, user: User, *args: Any, acting_user: Any, **kwargs: Any) -> None:

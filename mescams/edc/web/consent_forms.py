@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from mescams.core.blinding import Role
 from mescams.edc.accounts.models import User
@@ -36,10 +37,10 @@ def _staff_choices(user: Any) -> list[tuple[str, str]]:
 
 
 class _ConsentFields(forms.Form):
-    form_version = forms.ChoiceField(label="ICF version signed")
-    consent_date = forms.DateField(widget=DateInput(), label="Date on the signed form")
-    consent_time = forms.TimeField(widget=TimeInput(), label="Time on the signed form (site time)")
-    obtained_by = forms.ChoiceField(label="Consent taken by")
+    form_version = forms.ChoiceField(label=_("ICF version signed"))
+    consent_date = forms.DateField(widget=DateInput(), label=_("Date on the signed form"))
+    consent_time = forms.TimeField(widget=TimeInput(), label=_("Time on the signed form (site time)"))
+    obtained_by = forms.ChoiceField(label=_("Consent taken by"))
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -50,9 +51,9 @@ class _ConsentFields(forms.Form):
 class ConsentForm(_ConsentFields):
     """The first study act: a person's signed consent, which registers them at the site."""
 
-    site = forms.ChoiceField(label="Site")
+    site = forms.ChoiceField(label=_("Site"))
     prescreening = forms.TypedChoiceField(required=False, coerce=int, empty_value=None,
-                                          label="Pre-screening log entry (if logged)")
+                                          label=_("Pre-screening log entry (if logged)"))
     field_order = ["site", "prescreening", "form_version", "consent_date", "consent_time", "obtained_by"]
 
     def __init__(self, *args: Any, user: Any, pending: Sequence[Any] = (), **kwargs: Any) -> None:
@@ -68,12 +69,12 @@ class ReconsentForm(_ConsentFields):
 
 
 class PreScreeningForm(forms.Form):
-    site = forms.ChoiceField(label="Site")
-    local_number = forms.CharField(max_length=20, label="Site-local number (no name, no initials)")
-    logged_on = forms.DateField(widget=DateInput(), label="Date considered")
-    age_band = forms.ChoiceField(choices=[(b, b) for b in AGE_BANDS], label="Age band")
-    ms_course = forms.ChoiceField(choices=[(c, c) for c in PRESCREEN_COURSES], label="MS course")
-    reason_not_screened = forms.ChoiceField(required=False, label="Not screened because (leave empty if pending)",
+    site = forms.ChoiceField(label=_("Site"))
+    local_number = forms.CharField(max_length=20, label=_("Site-local number (no name, no initials)"))
+    logged_on = forms.DateField(widget=DateInput(), label=_("Date considered"))
+    age_band = forms.ChoiceField(choices=[(b, b) for b in AGE_BANDS], label=_("Age band"))
+    ms_course = forms.ChoiceField(choices=[(c, c) for c in PRESCREEN_COURSES], label=_("MS course"))
+    reason_not_screened = forms.ChoiceField(required=False, label=_("Not screened because (leave empty if pending)"),
                                             choices=[("", "—"), *NOT_SCREENED_REASONS.items()])
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
@@ -83,4 +84,4 @@ class PreScreeningForm(forms.Form):
 
 class NotScreenedForm(forms.Form):
     reason_not_screened = forms.ChoiceField(choices=list(NOT_SCREENED_REASONS.items()),
-                                            label="Not screened because")
+                                            label=_("Not screened because"))

@@ -9,6 +9,7 @@ from functools import lru_cache
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from mescams.core.causality import CAUSALITY_SCALE
 from mescams.core.safety.seriousness import SERIOUSNESS_CRITERIA
@@ -73,25 +74,25 @@ def _field_for(form_name: str, model_field: Any) -> forms.Field:
         codes = [v.code for v in default_protocol().visits]
         if form_name == "infusion":
             codes = list(infusion_visits())
-        return forms.ChoiceField(choices=_choices(codes), label="Visit")
+        return forms.ChoiceField(choices=_choices(codes), label=_("Visit"))
     special: dict[str, forms.Field] = {
         "sex": forms.ChoiceField(choices=_choices(["F", "M"])),
         "ms_course": forms.ChoiceField(choices=_choices(MS_COURSES)),
         "race": forms.ChoiceField(choices=[("", "—")] + [(r, _term_label(r)) for r in RACES],
-                                  help_text="As the participant reports it; Not reported if they do not say"),
+                                  help_text=_("As the participant reports it; Not reported if they do not say")),
         "ethnicity": forms.ChoiceField(choices=[("", "—")] + [(e, _term_label(e)) for e in ETHNICITIES],
-                                       help_text="As the participant reports it; Not reported if they do not say"),
+                                       help_text=_("As the participant reports it; Not reported if they do not say")),
         "action": forms.ChoiceField(choices=_choices(AE_ACTIONS, blank=False), initial="none"),
         "outcome": forms.ChoiceField(choices=_choices(AE_OUTCOMES, blank=False), initial="unknown"),
         "test": forms.ChoiceField(choices=_choices(LAB_TESTS)),
         "unit": forms.ChoiceField(choices=_choices(sorted(set(LAB_TESTS.values())))),
-        "severity_grade": forms.TypedChoiceField(choices=_choices(range(1, 6)), coerce=int, label="CTCAE grade"),
-        "severity": forms.ChoiceField(choices=_choices(AE_SEVERITIES), label="Severity (intensity)"),
+        "severity_grade": forms.TypedChoiceField(choices=_choices(range(1, 6)), coerce=int, label=_("CTCAE grade")),
+        "severity": forms.ChoiceField(choices=_choices(AE_SEVERITIES), label=_("Severity (intensity)")),
         "serious_criteria": forms.MultipleChoiceField(
             choices=[(c.value, c.label) for c in SERIOUSNESS_CRITERIA], required=False,
-            widget=forms.CheckboxSelectMultiple, label="Seriousness criteria (required when serious)"),
-        "awareness_date": forms.DateField(required=False, label="Date the investigator became aware (required when "
-                                                                "serious)"),
+            widget=forms.CheckboxSelectMultiple, label=_("Seriousness criteria (required when serious)")),
+        "awareness_date": forms.DateField(required=False, label=_("Date the investigator became aware (required when "
+                                                                "serious)")),
     }
     field = special.get(name) or model_field.formfield()
     if isinstance(field, forms.DateField):
@@ -126,12 +127,12 @@ def crf_form_class(form_name: str, *, editing: bool = False, confirm_dose: bool 
         fields[name] = _field_for(form_name, model._meta.get_field(name))
     if confirm_dose:
         fields["confirm_dose_change"] = forms.BooleanField(
-            required=False, label="I confirm this change of the dose basis (weight at randomisation)",
-            help_text="Only needed once the lab has prepared a product: it will re-confirm the product on the new "
-                      "weight")
+            required=False, label=_("I confirm this change of the dose basis (weight at randomisation)"),
+            help_text=_("Only needed once the lab has prepared a product: it will re-confirm the product on the new "
+                      "weight"))
     if editing or confirm_dose:
         fields["reason"] = forms.CharField(
-            label="Reason for change", max_length=2000, required=editing,
+            label=_("Reason for change"), max_length=2000, required=editing,
             help_text="Required: recorded in the audit trail" if editing else "Required when you confirm a change "
                                                                              "of the dose basis")
     return type(f"{model.__name__}Form", (forms.Form,), fields)
@@ -179,85 +180,87 @@ class _OwnIds(forms.Form):
 
 
 class OnDateForm(forms.Form):
-    on = forms.DateField(widget=DateInput(), label="Planned randomisation date (eligibility is judged on it)")
+    on = forms.DateField(widget=DateInput(), label=_("Planned randomisation date (eligibility is judged on it)"))
 
 
 class RandomiseForm(forms.Form):
-    on = forms.DateField(widget=DateInput(), label="Randomisation date (week 0, first infusion)")
+    on = forms.DateField(widget=DateInput(), label=_("Randomisation date (week 0, first infusion)"))
 
 
 class WithdrawForm(_OwnIds):
     id_prefix = "withdraw"
-    on = forms.DateField(widget=DateInput(), label="Date of withdrawal")
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Reason")
+    on = forms.DateField(widget=DateInput(), label=_("Date of withdrawal"))
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label=_("Reason"))
 
 
 class SignForm(_OwnIds):
     id_prefix = "sign"
-    meaning = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Meaning of this signature",
+    meaning = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label=_("Meaning of this signature"),
                               initial="Approval of casebook contents: I have reviewed this casebook and attest "
                                       "that it is accurate.")
-    password = forms.CharField(widget=forms.PasswordInput, label="Your password (re-authentication)")
-    sign_anyway = forms.BooleanField(required=False, label="Sign anyway, although the casebook is incomplete")
+    password = forms.CharField(widget=forms.PasswordInput, label=_("Your password (re-authentication)"))
+    sign_anyway = forms.BooleanField(required=False, label=_("Sign anyway, although the casebook is incomplete"))
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False,
-                             label="Reason for signing an incomplete casebook")
+                             label=_("Reason for signing an incomplete casebook"))
 
 
 class UnblindForm(_OwnIds):
     id_prefix = "unblind"
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Medical reason for emergency unblinding")
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}),
+                             label=_("Medical reason for emergency unblinding"))
 
 
 class CausalityForm(forms.Form):
     """The investigator's causality: a required choice with nothing pre-selected, and their own reason."""
 
     causality = forms.ChoiceField(choices=[(c.value, c.value.replace("_", " ")) for c in CAUSALITY_SCALE],
-                                  widget=forms.RadioSelect, label="Relation to the infusion")
-    reason = forms.CharField(max_length=2000, label="Your reason for this assessment")
+                                  widget=forms.RadioSelect, label=_("Relation to the infusion"))
+    reason = forms.CharField(max_length=2000, label=_("Your reason for this assessment"))
 
 
 class AnswerForm(forms.Form):
-    answer = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Answer")
+    answer = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label=_("Answer"))
 
 
 class QueryForm(forms.Form):
-    participant_id = forms.CharField(max_length=16, label="Participant")
-    form = forms.ChoiceField(choices=_choices(FORMS), label="Form")
-    field = forms.CharField(max_length=60, required=False, label="Field")
-    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Question")
+    participant_id = forms.CharField(max_length=16, label=_("Participant"))
+    form = forms.ChoiceField(choices=_choices(FORMS), label=_("Form"))
+    field = forms.CharField(max_length=60, required=False, label=_("Field"))
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label=_("Question"))
 
 
 class UnlockForm(forms.Form):
-    reason = forms.CharField(max_length=2000, label="Reason for unlocking (audited)")
+    reason = forms.CharField(max_length=2000, label=_("Reason for unlocking (audited)"))
 
 
 class ScanReadForm(forms.Form):
-    gel_count = forms.IntegerField(label="Gadolinium-enhancing lesions (count)")
-    new_enlarging_t2_count = forms.IntegerField(label="New or enlarging T2 lesions (count)")
-    cua_count = forms.IntegerField(label="Combined unique active lesions (count)")
-    gel_volume_mm3 = forms.FloatField(label="GEL volume (mm³)",
+    gel_count = forms.IntegerField(label=_("Gadolinium-enhancing lesions (count)"))
+    new_enlarging_t2_count = forms.IntegerField(label=_("New or enlarging T2 lesions (count)"))
+    cua_count = forms.IntegerField(label=_("Combined unique active lesions (count)"))
+    gel_volume_mm3 = forms.FloatField(label=_("GEL volume (mm³)"),
                                       widget=forms.NumberInput(attrs={"step": "any"}))
-    black_hole_volume_mm3 = forms.FloatField(label="Black-hole volume (mm³)",
+    black_hole_volume_mm3 = forms.FloatField(label=_("Black-hole volume (mm³)"),
                                              widget=forms.NumberInput(attrs={"step": "any"}))
-    reason = forms.CharField(max_length=2000, required=False, label="Reason for change (when re-reading)")
+    reason = forms.CharField(max_length=2000, required=False, label=_("Reason for change (when re-reading)"))
 
 
 class LabReleaseForm(forms.Form):
-    viable_cells = forms.FloatField(required=False, label="Viable cells counted at release (MSC only)",
+    viable_cells = forms.FloatField(required=False, label=_("Viable cells counted at release (MSC only)"),
                                     widget=forms.NumberInput(attrs={"step": "any"}))
-    cells_infused = forms.FloatField(label="Cells in the released product (0 for placebo)",
+    cells_infused = forms.FloatField(label=_("Cells in the released product (0 for placebo)"),
                                      widget=forms.NumberInput(attrs={"step": "any"}))
-    viability_percent = forms.FloatField(label="Viability (%)", widget=forms.NumberInput(attrs={"step": "any"}))
+    viability_percent = forms.FloatField(label=_("Viability (%)"), widget=forms.NumberInput(attrs={"step": "any"}))
     reason = forms.CharField(max_length=2000, required=False,
-                             label="Your reason (required to change saved figures or to release on a changed weight)")
+                             label=_("Your reason (required to change saved figures or to release on a "
+                                     "changed weight)"))
 
 
 class ReconfirmForm(forms.Form):
-    reason = forms.CharField(max_length=2000, label="Your reason for re-confirming this product on the new weight")
+    reason = forms.CharField(max_length=2000, label=_("Your reason for re-confirming this product on the new weight"))
 
 
 @lru_cache(maxsize=32)
-def _labels_of(form_name: str) -> dict[str, str]:
+def _labels_of(form_name: str) -> dict[str, Any]:
     """The field labels of one eCRF (built once: a form class costs milliseconds, and a page names many fields)."""
     if form_name not in FORM_TITLES or form_name in ("screening", "consent"):
         return {}
@@ -265,35 +268,37 @@ def _labels_of(form_name: str) -> dict[str, str]:
         fields = crf_form_class(form_name).base_fields
     except (KeyError, LookupError):
         return {}
-    return {name: str(field.label) for name, field in fields.items() if field.label}
+    # the labels stay lazy: the cache is shared by every language, each page renders them in its own
+    return {name: field.label for name, field in fields.items() if field.label}
 
 
 def field_label_in(form_name: str, field: str) -> str:
     """The label a field carries on its eCRF ('Weight (kg)' on vital signs), for pages that name a field outside
     its form (queries, the audit trail); falls back to the readable name."""
-    return _labels_of(form_name).get(field) or label_of(field)
+    return str(_labels_of(form_name).get(field) or label_of(field))
 
 
 class AuditSearchForm(forms.Form):
     """The audit trail's search: every field optional; the form/record list is given by the view (the tables the
     role may read, by name), never built from the trail's rows."""
 
-    participant = forms.CharField(required=False, max_length=16, label="Participant ID")
-    table = forms.ChoiceField(required=False, label="Form or record")
-    field = forms.CharField(required=False, max_length=80, label="Field", help_text="as on the form, e.g. Weight (kg)")
-    user = forms.CharField(required=False, max_length=150, label="User")
-    date_from = forms.DateField(required=False, widget=DateInput(), label="From (UTC date)")
-    date_to = forms.DateField(required=False, widget=DateInput(), label="To (UTC date)")
+    participant = forms.CharField(required=False, max_length=16, label=_("Participant ID"))
+    table = forms.ChoiceField(required=False, label=_("Form or record"))
+    field = forms.CharField(required=False, max_length=80, label=_("Field"),
+                            help_text=_("as on the form, e.g. Weight (kg)"))
+    user = forms.CharField(required=False, max_length=150, label=_("User"))
+    date_from = forms.DateField(required=False, widget=DateInput(), label=_("From (UTC date)"))
+    date_to = forms.DateField(required=False, widget=DateInput(), label=_("To (UTC date)"))
 
     def __init__(self, *args: Any, tables: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["table"].choices = [("", "any"), *tables]  # type: ignore[attr-defined]
+        self.fields["table"].choices = [("", _("any")), *tables]  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and end < start:
-            self.add_error("date_to", "the end date is before the start date")
+            self.add_error("date_to", _("the end date is before the start date"))
         for name in ("participant", "field", "user"):
             data[name] = (data.get(name) or "").strip()
         return data

@@ -14,6 +14,7 @@ from typing import Any
 
 from django import forms
 from django.forms import formset_factory
+from django.utils.translation import gettext_lazy as _
 
 from mescams.edc.web.forms import DateInput
 from mescams.edc.web.services import today
@@ -43,27 +44,27 @@ def _tri(label: str) -> forms.NullBooleanField:
 
 
 class RelapseRow(forms.Form):
-    onset_date = forms.DateField(widget=DateInput(), required=False, label="Relapse onset")
+    onset_date = forms.DateField(widget=DateInput(), required=False, label=_("Relapse onset"))
     clinically_documented = _tri("Clinically documented")
 
 
 class MriRow(forms.Form):
-    date = forms.DateField(widget=DateInput(), required=False, label="MRI date")
-    gel_count = forms.IntegerField(required=False, min_value=0, label="GEL count")
+    date = forms.DateField(widget=DateInput(), required=False, label=_("MRI date"))
+    gel_count = forms.IntegerField(required=False, min_value=0, label=_("GEL count"))
 
 
 class EdssRow(forms.Form):
-    date = forms.DateField(widget=DateInput(), required=False, label="EDSS date")
-    score = forms.FloatField(required=False, min_value=0, max_value=10, label="EDSS score (0-10)",
+    date = forms.DateField(widget=DateInput(), required=False, label=_("EDSS date"))
+    score = forms.FloatField(required=False, min_value=0, max_value=10, label=_("EDSS score (0-10)"),
                              widget=forms.NumberInput(attrs={"step": "0.5"}))
 
 
 class TherapyRow(forms.Form):
-    drug = forms.ChoiceField(required=False, label="Drug")
-    start_date = forms.DateField(widget=DateInput(), required=False, label="Start")
-    end_date = forms.DateField(widget=DateInput(), required=False, label="End (empty: ongoing)")
+    drug = forms.ChoiceField(required=False, label=_("Drug"))
+    start_date = forms.DateField(widget=DateInput(), required=False, label=_("Start"))
+    end_date = forms.DateField(widget=DateInput(), required=False, label=_("End (empty: ongoing)"))
     accelerated_elimination = forms.ChoiceField(
-        required=False, label="Accelerated elimination",
+        required=False, label=_("Accelerated elimination"),
         choices=[("", "—"), ("cholestyramine", "cholestyramine"), ("activated_charcoal", "activated charcoal")])
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -80,35 +81,35 @@ ROW_TITLES = {"relapses": "Relapses", "mri": "MRI scans", "edss": "EDSS assessme
 
 
 class ScreeningForm(forms.Form):
-    screening_date = forms.DateField(widget=DateInput(), label="Screening date")
-    on = forms.DateField(widget=DateInput(), label="Planned randomisation date (criteria are judged on it)")
-    sex = forms.ChoiceField(required=False, choices=[("", "unknown"), ("F", "F"), ("M", "M")], label="Sex")
-    birth_date = forms.DateField(widget=DateInput(), required=False, label="Date of birth")
-    course = forms.ChoiceField(required=False, label="MS course",
+    screening_date = forms.DateField(widget=DateInput(), label=_("Screening date"))
+    on = forms.DateField(widget=DateInput(), label=_("Planned randomisation date (criteria are judged on it)"))
+    sex = forms.ChoiceField(required=False, choices=[("", "unknown"), ("F", "F"), ("M", "M")], label=_("Sex"))
+    birth_date = forms.DateField(widget=DateInput(), required=False, label=_("Date of birth"))
+    course = forms.ChoiceField(required=False, label=_("MS course"),
                                choices=[("", "unknown"), *[(c, c) for c in ("RRMS", "SPMS", "PPMS", "CIS", "other")]])
-    onset_date = forms.DateField(widget=DateInput(), required=False, label="MS onset (first symptom)")
-    diagnosis_date = forms.DateField(widget=DateInput(), required=False, label="MS diagnosis")
+    onset_date = forms.DateField(widget=DateInput(), required=False, label=_("MS onset (first symptom)"))
+    diagnosis_date = forms.DateField(widget=DateInput(), required=False, label=_("MS diagnosis"))
     csf_oligoclonal_bands = _tri("CSF oligoclonal bands")
     conditions = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple,
                                            choices=[(c, c.replace("_", " ")) for c in CONDITIONS],
-                                           label="Medical history (conditions present)")
-    no_conditions = forms.BooleanField(required=False, label="Medical history taken: none of these")
-    allergies = forms.CharField(required=False, label="Allergies (comma-separated substances; 'none' if none)")
-    egfr = forms.FloatField(required=False, label="eGFR (mL/min/1.73m2)")
-    egfr_date = forms.DateField(widget=DateInput(), required=False, label="eGFR date")
-    wbc = forms.FloatField(required=False, label="White blood cells (10^9/L)")
-    wbc_date = forms.DateField(widget=DateInput(), required=False, label="WBC date")
-    wbc_significant = forms.BooleanField(required=False, label="WBC clinically significant")
+                                           label=_("Medical history (conditions present)"))
+    no_conditions = forms.BooleanField(required=False, label=_("Medical history taken: none of these"))
+    allergies = forms.CharField(required=False, label=_("Allergies (comma-separated substances; 'none' if none)"))
+    egfr = forms.FloatField(required=False, label=_("eGFR (mL/min/1.73m2)"))
+    egfr_date = forms.DateField(widget=DateInput(), required=False, label=_("eGFR date"))
+    wbc = forms.FloatField(required=False, label=_("White blood cells (10^9/L)"))
+    wbc_date = forms.DateField(widget=DateInput(), required=False, label=_("WBC date"))
+    wbc_significant = forms.BooleanField(required=False, label=_("WBC clinically significant"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for code in CONDITIONS:
             readable = code.replace("_", " ").capitalize()
             self.fields[f"{code}_start_date"] = forms.DateField(
-                widget=DateInput(), required=False, label=f"{readable}: start date")
+                widget=DateInput(), required=False, label=_("%(condition)s: start date") % {"condition": readable})
             self.fields[f"{code}_remission_date"] = forms.DateField(
-                widget=DateInput(), required=False, label=f"{readable}: remission date")
-            self.fields[f"{code}_active"] = _tri(f"{readable}: active now")
+                widget=DateInput(), required=False, label=_("%(condition)s: remission date") % {"condition": readable})
+            self.fields[f"{code}_active"] = _tri(_("%(condition)s: active now") % {"condition": readable})
         for name, label in FLAGS:
             self.fields[name] = _tri(label)
 
@@ -140,7 +141,7 @@ class ScreeningForm(forms.Form):
     @property
     def flag_fields(self) -> list[Any]:
         """The yes / no / unknown answers of the other criteria, as bound fields for the template."""
-        return [self[name] for name, _ in FLAGS]
+        return [self[name] for name, _flag in FLAGS]
 
 
 MAX_ROWS = 40
@@ -151,7 +152,7 @@ def build_forms(data: Any = None) -> tuple[ScreeningForm, dict[str, Any]]:
     """The main form and one formset per repeated item, bound to ``data`` when given."""
     main = ScreeningForm(data, initial={"screening_date": today()})
     sets = {name: formset_factory(row, extra=3, max_num=MAX_ROWS, validate_max=True)(data, prefix=name)
-            for name, (row, _) in ROWS.items()}
+            for name, (row, _key) in ROWS.items()}
     return main, sets
 
 
@@ -205,7 +206,7 @@ def to_record(main: ScreeningForm, sets: dict[str, Any]) -> dict[str, Any]:
                               "ms": {"course": c["course"] or None, "onset_date": _iso(c["onset_date"]),
                                      "diagnosis_date": _iso(c["diagnosis_date"]),
                                      "csf_oligoclonal_bands": c["csf_oligoclonal_bands"]}}
-    for name, (_, key) in ROWS.items():
+    for name, (_row, key) in ROWS.items():
         rows = [{k: _iso(v) if isinstance(v, dt.date) else v for k, v in f.cleaned_data.items() if v not in ("", None)}
                 for f in sets[name].forms if f.cleaned_data.get(key)]
         record[name] = rows
@@ -221,7 +222,7 @@ def to_record(main: ScreeningForm, sets: dict[str, Any]) -> dict[str, Any]:
         labs.append({"date": _iso(c["wbc_date"]), "test": "wbc", "value": c["wbc"], "unit": "10^9/L",
                      "clinically_significant": c["wbc_significant"]})
     record["labs"] = labs
-    for name, _ in FLAGS:
+    for name, _flag in FLAGS:
         if c.get(name) is not None:
             record[name] = c[name]
     return record

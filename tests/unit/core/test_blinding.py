@@ -11,8 +11,14 @@ from mescams.errors import BlindingViolation
 def test_blinded_roles_are_exactly_the_masked_ones() -> None:
     assert set(BLINDING_POLICY.blinded_roles) == {
         Role.SITE_COORDINATOR, Role.INVESTIGATOR, Role.EDSS_RATER, Role.MRI_READER, Role.DATA_MANAGER,
-        Role.ADMINISTRATOR, Role.SAFETY_OFFICER, Role.MONITOR,
+        Role.ADMINISTRATOR, Role.SAFETY_OFFICER, Role.MEDICAL_CODER, Role.MONITOR, Role.PARTICIPANT,
     }
+
+
+def test_role_names_have_message_ids_for_translation() -> None:
+    assert Role.PARTICIPANT.label == "Participant"
+    assert Role.EDSS_RATER.message().id == "role.edss_rater"
+    assert Role.EDSS_RATER.message().english() == "EDSS rater (blinded)"
 
 
 @pytest.mark.parametrize("role", list(Role))

@@ -6,8 +6,11 @@ from typing import Any
 
 from django import template
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_noop
 
 from mescams.core.blinding import Role
+from mescams.edc.i18n.languages import LANGUAGES
+from mescams.edc.i18n.messages import render as render_message
 from mescams.edc.web.forms import FORM_TITLES, field_label_in, label_of
 from mescams.edc.web.numbers import scientific
 from mescams.edc.web.plain_words import criterion_text, plain_reason
@@ -15,29 +18,71 @@ from mescams.edc.web.plain_words import criterion_text, plain_reason
 register = template.Library()
 
 NAV: dict[Role, list[tuple[str, str]]] = {
-    Role.SITE_COORDINATOR: [("Participants", "web:site_dashboard"), ("Visit calendar", "web:visit_calendar"),
-                            ("Pre-screening", "web:prescreening"),
-                            ("Consent and screen", "web:screen"), ("Re-consent", "web:reconsent_due"),
-                            ("Queries", "web:site_queries")],
-    Role.INVESTIGATOR: [("Participants", "web:site_dashboard"), ("Visit calendar", "web:visit_calendar"),
-                        ("Pre-screening", "web:prescreening"),
-                        ("Consent and screen", "web:screen"), ("Re-consent", "web:reconsent_due"),
-                        ("AE review", "web:ae_review"), ("Queries", "web:site_queries")],
-    Role.EDSS_RATER: [("EDSS assessments", "web:rater_home"), ("Queries", "web:rater_queries")],
-    Role.MRI_READER: [("Scans", "web:mri_scans")],
-    Role.CELL_LAB: [("Worklist", "web:lab_worklist"), ("Accountability", "web:lab_accountability")],
-    Role.DATA_MANAGER: [("Queries", "web:dm_queries"), ("Entry status", "web:dm_status"),
-                        ("Missing data", "web:dm_missing"), ("Audit trail", "web:dm_audit"), ("Locks", "web:dm_locks"),
-                        ("Access log", "web:dm_access_log")],
-    Role.UNBLINDED_STATISTICIAN: [("Overview", "web:oversight"), ("Safety", "web:oversight_safety"),
-                                  ("Lesions", "web:oversight_lesions"), ("Reports", "web:oversight_reports")],
-    Role.DSMB: [("Overview", "web:oversight"), ("Safety", "web:oversight_safety"),
-                ("Lesions", "web:oversight_lesions"), ("Reports", "web:oversight_reports")],
-    Role.ADMINISTRATOR: [("Administration", "admin:index")],
-    Role.MEDICAL_CODER: [("Coding", "web:coding_queue")],
-    Role.SAFETY_OFFICER: [("SUSAR cases", "web:safety_dashboard")],
-    Role.MONITOR: [("Participants", "web:monitor_home"), ("Queries", "web:monitor_queries"),
-                   ("Monitoring visits", "web:monitor_visits")],
+    Role.SITE_COORDINATOR: [
+        (gettext_noop("Participants"), "web:site_dashboard"),
+        (gettext_noop("Visit calendar"), "web:visit_calendar"),
+        (gettext_noop("Pre-screening"), "web:prescreening"),
+        (gettext_noop("Consent and screen"), "web:screen"),
+        (gettext_noop("Electronic consent"), "econsent:start"),
+        (gettext_noop("Re-consent"), "web:reconsent_due"),
+        (gettext_noop("Queries"), "web:site_queries"),
+    ],
+    Role.INVESTIGATOR: [
+        (gettext_noop("Participants"), "web:site_dashboard"),
+        (gettext_noop("Visit calendar"), "web:visit_calendar"),
+        (gettext_noop("Pre-screening"), "web:prescreening"),
+        (gettext_noop("Consent and screen"), "web:screen"),
+        (gettext_noop("Electronic consent"), "econsent:start"),
+        (gettext_noop("Re-consent"), "web:reconsent_due"),
+        (gettext_noop("AE review"), "web:ae_review"),
+        (gettext_noop("Queries"), "web:site_queries"),
+    ],
+    Role.EDSS_RATER: [
+        (gettext_noop("EDSS assessments"), "web:rater_home"),
+        (gettext_noop("Queries"), "web:rater_queries"),
+    ],
+    Role.MRI_READER: [
+        (gettext_noop("Scans"), "web:mri_scans"),
+    ],
+    Role.CELL_LAB: [
+        (gettext_noop("Worklist"), "web:lab_worklist"),
+        (gettext_noop("Accountability"), "web:lab_accountability"),
+    ],
+    Role.DATA_MANAGER: [
+        (gettext_noop("Queries"), "web:dm_queries"),
+        (gettext_noop("Entry status"), "web:dm_status"),
+        (gettext_noop("Missing data"), "web:dm_missing"),
+        (gettext_noop("Audit trail"), "web:dm_audit"),
+        (gettext_noop("Locks"), "web:dm_locks"),
+        (gettext_noop("Access log"), "web:dm_access_log"),
+        (gettext_noop("Consent documents"), "econsent:documents"),
+    ],
+    Role.UNBLINDED_STATISTICIAN: [
+        (gettext_noop("Overview"), "web:oversight"),
+        (gettext_noop("Safety"), "web:oversight_safety"),
+        (gettext_noop("Lesions"), "web:oversight_lesions"),
+        (gettext_noop("Reports"), "web:oversight_reports"),
+    ],
+    Role.DSMB: [
+        (gettext_noop("Overview"), "web:oversight"),
+        (gettext_noop("Safety"), "web:oversight_safety"),
+        (gettext_noop("Lesions"), "web:oversight_lesions"),
+        (gettext_noop("Reports"), "web:oversight_reports"),
+    ],
+    Role.ADMINISTRATOR: [
+        (gettext_noop("Administration"), "admin:index"),
+    ],
+    Role.MEDICAL_CODER: [
+        (gettext_noop("Coding"), "web:coding_queue"),
+    ],
+    Role.SAFETY_OFFICER: [
+        (gettext_noop("SUSAR cases"), "web:safety_dashboard"),
+    ],
+    Role.MONITOR: [
+        (gettext_noop("Participants"), "web:monitor_home"),
+        (gettext_noop("Queries"), "web:monitor_queries"),
+        (gettext_noop("Monitoring visits"), "web:monitor_visits"),
+    ],
 }
 
 
@@ -46,13 +91,13 @@ def nav_links(context: Any) -> list[tuple[str, str]]:
     user = context["request"].user
     if not user.is_authenticated:
         return []
-    return [(label, reverse(name)) for label, name in NAV.get(Role(user.role), [])]
+    return [(gettext(label), reverse(name)) for label, name in NAV.get(Role(user.role), [])]
 
 
 @register.simple_tag(takes_context=True)
 def role_label(context: Any) -> str:
     user = context["request"].user
-    return Role(user.role).label if user.is_authenticated else ""
+    return render_message(Role(user.role).message()) if user.is_authenticated else ""
 
 
 @register.filter
@@ -116,3 +161,9 @@ def query_link(context: Any, q: Any) -> str:
     if role is Role.DATA_MANAGER:
         return f"{reverse('web:dm_audit')}?participant={q.participant.participant_id}&form={q.form}"
     return ""
+
+
+@register.simple_tag
+def language_choices() -> list[tuple[str, str]]:
+    """The EDC's languages, each named in itself (the switch speaks to someone who may not read the current one)."""
+    return LANGUAGES

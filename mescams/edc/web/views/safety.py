@@ -13,6 +13,7 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from mescams.core.blinding import Role
@@ -29,13 +30,13 @@ from mescams.errors import InputValidationError
 
 class RevealForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,
-                             label="Why you need the treatment behind this case")
+                             label=_("Why you need the treatment behind this case"))
 
 
 class ReportForm(forms.Form):
-    kind = forms.ChoiceField(choices=[(k.value, k.label) for k in ReportKind], label="Report")
-    sent_on = forms.DateField(widget=DateInput(), label="Sent to Health Canada on")
-    reference = forms.CharField(max_length=80, required=False, label="Health Canada reference")
+    kind = forms.ChoiceField(choices=[(k.value, k.label) for k in ReportKind], label=_("Report"))
+    sent_on = forms.DateField(widget=DateInput(), label=_("Sent to Health Canada on"))
+    reference = forms.CharField(max_length=80, required=False, label=_("Health Canada reference"))
 
     def offer(self, kinds: list[ReportKind]) -> ReportForm:
         """Offer only the reports still to send (the service refuses the others anyway)."""

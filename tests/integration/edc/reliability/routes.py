@@ -14,7 +14,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 SKIPPED_PREFIXES = ("admin/", "static/")  # Django admin has its own staff checks; static files are public
 PUBLIC_API = {("GET", "/api/auth/csrf"), ("POST", "/api/auth/login"), ("GET", "/api/openapi.json"),
               ("GET", "/api/docs")}
-PUBLIC_PAGES = {"accounts/login/", "admin/login/"}
+PUBLIC_PAGES = {"accounts/login/", "admin/login/", "language/",  # the language switch works before log-in
+                "portal/login/", "portal/verify/", "portal/activate/<str:token>/"}  # the participant's way in
 
 
 def api_routes() -> list[tuple[str, str]]:

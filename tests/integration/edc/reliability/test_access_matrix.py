@@ -22,7 +22,9 @@ from django.test import Client
 from mescams.core.blinding import BLINDING_POLICY, Role
 from mescams.edc.crfs.models import FORMS
 from mescams.edc.crfs.services import save_form
+from mescams.edc.portal.middleware import SECOND_FACTOR_KEY
 from mescams.edc.queries import services as queries
+from mescams.edc.randomisation.models import AllocationSlot
 from tests.integration.edc.reliability.routes import (
     PUBLIC_API,
     PUBLIC_PAGES,
@@ -75,7 +77,10 @@ def _world(users: dict[str, Any]) -> dict[str, dict[str, str]]:
                         "term_id": str(term.pk),
                         "entry_id": str(entry.pk),
                         "visit_code": "W0", "form_name": "vital_signs", "scan_id": scan.scan_id,
-                        "query_id": str(query.pk), "name": "x", "filename": "x"}
+                        "query_id": str(query.pk), "name": "x", "filename": "x",
+                        # routes of the consent documents, labels and portal (ids that need not exist)
+                        "pk": "999999", "report_id": "999999", "token": "x",
+                        "product_code": AllocationSlot.objects.get(participant__participant_id=pid).product_code}
     # a monitoring visit at the monitor's site (OTT), for the report's route
     visit = record_visit(user=users["monitor"], site_code="OTT", visit_date=RANDOMISATION, findings="ok")
     for site in values:
@@ -89,6 +94,10 @@ def _clients(users: dict[str, Any]) -> dict[str, Client]:
         user = next(u for u in users.values() if u.role == role.value and u.username != "coord_wpg")
         clients[role.value] = Client(raise_request_exception=False)  # a crash is a cell of the matrix (5xx)
         clients[role.value].force_login(user)
+        if role is Role.PARTICIPANT:  # past the portal's second factor, as a participant really is
+            session = clients[role.value].session
+            session[SECOND_FACTOR_KEY] = True
+            session.save()
     return clients
 
 
@@ -242,6 +251,9 @@ def test_each_role_lists_only_what_its_work_needs(users, world) -> None:
     clients = _clients(users)
     for role in Role:
         c = clients[role.value]
+        if role is Role.PARTICIPANT:  # the portal only: the API refuses a participant account outright
+            assert c.get("/api/participants").status_code == 403 and c.get("/api/queries").status_code == 403
+            continue
         listed = c.get("/api/participants").json()
         assert bool(listed) == needs(role, ParticipantData.PARTICIPANTS), (role, len(listed))
         query_texts = c.get("/api/queries").json()

@@ -68,8 +68,8 @@ def test_ae_review_filters_serious_and_unassessed_events(users, allocation) -> N
     save_form(user=users["coord"], participant_id=pid, form="adverse_event", values=GOOD["adverse_event"])
     save_form(user=users["coord"], participant_id=pid, form="adverse_event",
               values={**GOOD["adverse_event"], "term": "Pneumonia", "serious": True,
-                      "serious_criteria": ["hospitalisation"],
-                      "awareness_date": GOOD["adverse_event"]["onset_date"], "severity_grade": 3})
+                      "serious_criteria": ["hospitalisation"], "severity_grade": 3,
+                      "severity": "severe", "awareness_date": RANDOMISATION + dt.timedelta(days=4)})
     inv = _as(users, "inv")
     serious = inv.get("/site/ae-review/?serious=yes").content.decode()
     assert "Pneumonia" in serious and "Headache" not in serious

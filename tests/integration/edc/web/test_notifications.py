@@ -56,8 +56,8 @@ def test_each_user_gets_only_what_they_chose_through_smtp(users, allocation, smt
     assert _mails(smtp)[1][:2] == ("dm@site.example", f"[MESCAMS] Query {query.pk} on {pid} answered")
     save_form(user=users["coord"], participant_id=pid, form="adverse_event",
               values={**GOOD["adverse_event"], "serious": True, "serious_criteria": ["hospitalisation"],
-                      "awareness_date": GOOD["adverse_event"]["onset_date"],
-                      "severity_grade": 3})
+                      "severity_grade": 3, "severity": "severe",
+                      "awareness_date": RANDOMISATION + dt.timedelta(days=4)})
     assert _mails(smtp)[2][:2] == ("coord@site.example", f"[MESCAMS] Serious adverse event: {pid}")
     assert "Pneumonia" not in _mails(smtp)[2][2] and "placebo" not in _mails(smtp)[2][2].lower()
     sign_casebook(user=users["inv"], participant_id=pid, password=PASSWORD, meaning="I approve.", sign_anyway=True,

@@ -13,6 +13,7 @@ from django.urls import URLPattern
 from mescams.core.blinding import BLINDING_POLICY, Reveal, Role
 from mescams.edc.crfs.access import may_write
 from mescams.edc.crfs.models import FORMS
+from mescams.edc.portal.middleware import SECOND_FACTOR_KEY
 from mescams.edc.web import urls as web_urls
 from tests.factories.edc import randomised
 
@@ -43,6 +44,10 @@ def test_every_page_refuses_the_roles_it_is_not_for(users, allocation) -> None:
                     continue
                 client = Client()
                 client.force_login(user)
+                if user.role == Role.PARTICIPANT.value:  # past the portal's second factor, as a participant is
+                    session = client.session
+                    session[SECOND_FACTOR_KEY] = True
+                    session.save()
                 status = client.get(path).status_code
                 may = Role(user.role) in allowed and (form == "-" or may_write(user.role, form))
                 assert (status == 403) != may, (pattern.name, form, user.role, status)

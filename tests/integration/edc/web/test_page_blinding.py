@@ -10,23 +10,32 @@ investigator's own emergency unblinding.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern
 
 from mescams.core.blinding import BLINDING_POLICY
+from mescams.edc import urls as root_urls
+from mescams.edc.audit.context import acting
 from mescams.edc.crfs.models import FORMS, MriScan
+from mescams.edc.econsent import urls as econsent_urls
+from mescams.edc.portal import urls as portal_urls
+from mescams.edc.portal.middleware import SECOND_FACTOR_KEY
 from mescams.edc.queries.models import Query
 from mescams.edc.queries.services import open_query
 from mescams.edc.randomisation.models import AllocationSlot
 from mescams.edc.trial.models import Participant
 from mescams.edc.web import urls as web_urls
 from mescams.edc.web.casebook_pdf import casebook_html
-from tests.factories.edc import PASSWORD
+from mescams.protocols import DEFAULT_PROTOCOL_PATH, default_protocol
+from tests.factories.edc import PASSWORD, RANDOMISATION
 from tests.integration.edc.test_blinding import _build_world, _seed_with
 
 EXEMPT = {("investigator", "unblind")}
@@ -56,8 +65,10 @@ POST_BODIES: dict[str, dict[str, str]] = {
 
 
 def _routes() -> list[tuple[str, str]]:
-    """(name, route) of every page of the web application."""
-    return [(p.name, str(p.pattern)) for p in web_urls.pages if isinstance(p, URLPattern)]
+    """(name, route) of every page of the web application, electronic consent, labels and the portal included."""
+    patterns = [*web_urls.pages, *econsent_urls.urlpatterns, *portal_urls.urlpatterns,
+                *(p for p in root_urls.urlpatterns if isinstance(p, URLPattern))]
+    return [(p.name, str(p.pattern)) for p in patterns if isinstance(p, URLPattern) and p.name]
 
 
 def _paths(name: str, route: str, pid: str) -> list[str]:
@@ -73,7 +84,9 @@ def _paths(name: str, route: str, pid: str) -> list[str]:
     values = {"participant_id": pid, "term_id": str(term.pk if term else 999999), "visit_code": "W0",
               "scan_id": scan.scan_id if scan else "S0",
               "entry_id": str(entry.pk if entry else 999999),
-              "query_id": str(query.pk), "name": "none", "filename": "report.html", "visit_id": "1",
+              "query_id": str(query.pk), "name": "none", "filename": "report.html", "pk": "999999",
+              "report_id": "999999", "token": "x", "visit_id": "1",
+              "product_code": AllocationSlot.objects.get(participant__participant_id=pid).product_code,
               "record_pk": str(ae.pk) if ae else "999999"}
     forms = list(FORMS) if "<str:form_name>" in route else [None]
     out = []
@@ -105,6 +118,10 @@ def _walk(ctx: dict[str, Any], users: dict[str, Any]) -> dict[tuple, Any]:
         user = next(u for u in users.values() if u.role == role.value and u.username != "coord_wpg")
         client = Client()
         client.force_login(user)
+        if role.value == "participant":  # past the portal's second factor
+            session = client.session
+            session[SECOND_FACTOR_KEY] = True
+            session.save()
         for name, route in _routes():
             if (role.value, name) in EXEMPT:
                 continue
@@ -145,11 +162,37 @@ def every_event_coded_unexpected(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(coded_terms, "_coding_lookup", lambda: lookup)
 
 
-def test_no_blinded_role_can_tell_the_sequences_apart_on_any_page(users) -> None:
+def _portal_world(users: dict[str, Any], pid: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The portal turned on, the participant account linked to P1 with a symptom report and a diary day, so the
+    participant role walks real portal pages."""
+    from mescams.core.symptom_report import SymptomReport
+    from mescams.edc.portal.models import PortalAccount
+    from mescams.edc.portal.reports import record_diary_day, report_symptoms
+    from mescams.edc.trial.models import Participant
+
+    document = yaml.safe_load(DEFAULT_PROTOCOL_PATH.read_text(encoding="utf-8"))
+    document["participant_portal"]["enabled"] = True
+    path = tmp_path / "portal.yaml"
+    path.write_text(yaml.safe_dump(document, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    monkeypatch.setenv("MESCAMS_PROTOCOL", str(path))
+    default_protocol.cache_clear()
+    now = dt.datetime.now(dt.UTC)
+    with acting(users["coord"], reason="portal invitation"):
+        PortalAccount(participant=Participant.objects.get(participant_id=pid), user=users["participant"],
+                      email="p@example.org", language="en", invited_by=users["coord"], invited_at=now,
+                      invitation_expires_at=now, activated_at=now).save()
+    report_symptoms(user=users["participant"], report=SymptomReport(
+        onset_date=now.date(), systems=frozenset({"visual"}), lasted_24_hours=True, fever_or_infection=False))
+    record_diary_day(user=users["participant"], visit_code="W0", day=RANDOMISATION, symptoms=["headache"],
+                     severity="mild")
+
+
+def test_no_blinded_role_can_tell_the_sequences_apart_on_any_page(users, tmp_path, monkeypatch) -> None:
     worlds = []
     for first, second in (("MSC-PLACEBO", "PLACEBO-MSC"), ("PLACEBO-MSC", "MSC-PLACEBO")):
         with transaction.atomic():
             ctx = _build_world(users, _seed_with(first, second))
+            _portal_world(users, ctx["participants"][0], tmp_path, monkeypatch)
             # a query on the rater's own form, so that the rater's inbox shows a real row in the walk
             open_query(user=users["dm"], participant_id=ctx["participants"][0], form="edss", text="Confirm EDSS.")
             ctx["random"] = _random_tokens()
@@ -157,11 +200,15 @@ def test_no_blinded_role_can_tell_the_sequences_apart_on_any_page(users) -> None
                     for p in ctx["participants"]] == [first, second]
             worlds.append(_walk(ctx, users))
             transaction.set_rollback(True)
+    monkeypatch.delenv("MESCAMS_PROTOCOL")
+    default_protocol.cache_clear()  # the shipped protocol (portal off) for the tests that follow
     a, b = worlds
     assert a.keys() == b.keys()
     assert len(a) > 300
     differing = [key for key in a if a[key] != b[key]]
     assert not differing, f"{len(differing)} pages reveal allocation, e.g. {differing[0]}"
+    portal_home = a[("participant", "get", "/portal/")]
+    assert portal_home[0] == 200 and b"My visits" in portal_home[2]  # the walk saw the participant's own portal
     rater_inbox = a[("edss_rater", "get", "/rater/queries/")]
     assert rater_inbox[0] == 200 and b"Confirm EDSS." in rater_inbox[2]  # the walk saw the rater's query
     susar_cases = a[("safety_officer", "get", "/safety/")]
