@@ -34,7 +34,8 @@ def _world(users: dict[str, Any]) -> dict[str, Any]:
     vitals = save_form(user=users["coord"], participant_id=pid, form="vital_signs", values=GOOD["vital_signs"])
     save_form(user=users["coord"], participant_id=pid, form="adverse_event",
               values={**GOOD["adverse_event"], "term": "Pneumonia", "serious": True,
-                      "serious_criteria": ["hospitalisation"], "severity_grade": 3})
+                      "serious_criteria": ["hospitalisation"], "severity_grade": 3, "severity": "severe",
+                      "awareness_date": GOOD["adverse_event"]["onset_date"]})
     save_form(user=users["coord"], participant_id=pid, form="adverse_event", values=GOOD["adverse_event"])
     save_form(user=users["rater"], participant_id=pid, form="edss", values=GOOD["edss"])
     scan = save_form(user=users["coord"], participant_id=pid, form="mri", values=GOOD["mri"])
