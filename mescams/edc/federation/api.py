@@ -48,7 +48,13 @@ class Refusal(Schema):
 
 
 router = Router(tags=["federated"], auth=CoordinatorToken())
-ANSWERS = {200: dict[str, Any], 403: Refusal, 422: Refusal}
+class Unauthorised(Schema):
+    """django-ninja's answer to a request without a valid bearer token."""
+
+    detail: str
+
+
+ANSWERS = {200: dict[str, Any], 401: Unauthorised, 403: Refusal, 422: Refusal}
 
 
 def _answer(request: Any, analysis: str, what: str, nodes: int, compute: Callable[[], dict[str, Any]],

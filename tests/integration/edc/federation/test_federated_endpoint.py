@@ -31,7 +31,9 @@ def test_no_session_of_any_role_reads_the_endpoint(users: dict[str, Any]) -> Non
         client.force_login(user)
         for path in ROUTES:
             answer = _post(client, path, None, {"nodes": 3, "parameters": [0, 0, 0, 0, 0]})
-            assert answer.status_code == 401, (user.role, path)
+            # 401 (no coordinator token); a participant's session may be refused first, outside its portal (403)
+            allowed = {401, 403} if user.role == "participant" else {401}
+            assert answer.status_code in allowed, (user.role, path)
 
 
 def test_token_is_stored_hashed_and_checked(users: dict[str, Any]) -> None:
