@@ -17,26 +17,25 @@ from mescams.edc.web.plain_words import criterion_text, plain_reason
 
 register = template.Library()
 
+_SITE_WORK = [
+    (gettext_noop("Participants"), "web:site_dashboard"),
+    (gettext_noop("Visit calendar"), "web:visit_calendar"),
+    (gettext_noop("Pre-screening"), "web:prescreening"),
+    (gettext_noop("Consent and screen"), "web:screen"),
+    (gettext_noop("Electronic consent"), "econsent:start"),
+    (gettext_noop("Re-consent"), "web:reconsent_due"),
+]
+_SITE_QUERIES = (gettext_noop("Queries"), "web:site_queries")
+_OVERSIGHT = [
+    (gettext_noop("Overview"), "web:oversight"),
+    (gettext_noop("Safety"), "web:oversight_safety"),
+    (gettext_noop("Lesions"), "web:oversight_lesions"),
+    (gettext_noop("Reports"), "web:oversight_reports"),
+]
+
 NAV: dict[Role, list[tuple[str, str]]] = {
-    Role.SITE_COORDINATOR: [
-        (gettext_noop("Participants"), "web:site_dashboard"),
-        (gettext_noop("Visit calendar"), "web:visit_calendar"),
-        (gettext_noop("Pre-screening"), "web:prescreening"),
-        (gettext_noop("Consent and screen"), "web:screen"),
-        (gettext_noop("Electronic consent"), "econsent:start"),
-        (gettext_noop("Re-consent"), "web:reconsent_due"),
-        (gettext_noop("Queries"), "web:site_queries"),
-    ],
-    Role.INVESTIGATOR: [
-        (gettext_noop("Participants"), "web:site_dashboard"),
-        (gettext_noop("Visit calendar"), "web:visit_calendar"),
-        (gettext_noop("Pre-screening"), "web:prescreening"),
-        (gettext_noop("Consent and screen"), "web:screen"),
-        (gettext_noop("Electronic consent"), "econsent:start"),
-        (gettext_noop("Re-consent"), "web:reconsent_due"),
-        (gettext_noop("AE review"), "web:ae_review"),
-        (gettext_noop("Queries"), "web:site_queries"),
-    ],
+    Role.SITE_COORDINATOR: [*_SITE_WORK, _SITE_QUERIES],
+    Role.INVESTIGATOR: [*_SITE_WORK, (gettext_noop("AE review"), "web:ae_review"), _SITE_QUERIES],
     Role.EDSS_RATER: [
         (gettext_noop("EDSS assessments"), "web:rater_home"),
         (gettext_noop("Queries"), "web:rater_queries"),
@@ -57,18 +56,8 @@ NAV: dict[Role, list[tuple[str, str]]] = {
         (gettext_noop("Access log"), "web:dm_access_log"),
         (gettext_noop("Consent documents"), "econsent:documents"),
     ],
-    Role.UNBLINDED_STATISTICIAN: [
-        (gettext_noop("Overview"), "web:oversight"),
-        (gettext_noop("Safety"), "web:oversight_safety"),
-        (gettext_noop("Lesions"), "web:oversight_lesions"),
-        (gettext_noop("Reports"), "web:oversight_reports"),
-    ],
-    Role.DSMB: [
-        (gettext_noop("Overview"), "web:oversight"),
-        (gettext_noop("Safety"), "web:oversight_safety"),
-        (gettext_noop("Lesions"), "web:oversight_lesions"),
-        (gettext_noop("Reports"), "web:oversight_reports"),
-    ],
+    Role.UNBLINDED_STATISTICIAN: _OVERSIGHT,
+    Role.DSMB: _OVERSIGHT,
     Role.ADMINISTRATOR: [
         (gettext_noop("Administration"), "admin:index"),
     ],
