@@ -34,8 +34,9 @@ imports: install
 typecheck: install
 	$(BIN)/mypy mescams
 
+# One test process per core (CI has 2): whole files go to one process, so a module's server or world is built once.
 pytest: install system-deps
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadfile
 
 test: install system-deps lint imports typecheck pytest
 

@@ -64,8 +64,10 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def database_env(engine: str, workdir: Path, name: str = "mescams_reliability") -> dict[str, str]:
-    """Environment of a fresh database: a SQLite file under ``workdir``, or a new PostgreSQL database ``name``."""
+def database_env(engine: str, workdir: Path, name: str = "") -> dict[str, str]:
+    """Environment of a fresh database: a SQLite file under ``workdir``, or a new PostgreSQL database ``name``
+    (by default one per test process, so parallel runs never share it)."""
+    name = name or f"mescams_reliability_{os.getpid()}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("MESCAMS_")}
     env.update({"MESCAMS_DATA_DIR": str(workdir / "data"), "MESCAMS_SECRET_KEY": "reliability-" + "k" * 40,
                 "MESCAMS_INSECURE_HTTP": "1", "MESCAMS_LOG_LEVEL": "ERROR", "PYTHONPATH": str(REPO),
@@ -102,7 +104,7 @@ class Server:
     def base(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 60) -> None:
+    def start(self, timeout: float = 180) -> None:  # generous: a loaded CI machine starts gunicorn slowly
         import httpx
 
         cmd = [sys.executable, "-c", "from mescams.cli import main; main()", "serve", "--host", "127.0.0.1",

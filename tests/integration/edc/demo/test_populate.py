@@ -46,7 +46,7 @@ def _fingerprint() -> list[Any]:
         slot = AllocationSlot.objects.filter(participant=p).first()
         out.append(("slot", slot and (slot.site_code, slot.number, slot.sequence, slot.product_code)))
         for name, model in sorted(FORMS.items()):
-            rows = [{k: v for k, v in model_to_dict(r).items() if k not in VOLATILE}
+            rows = [{k: v for k, v in _by_username(r, model_to_dict(r)).items() if k not in VOLATILE}
                     for r in model.objects.filter(participant=p)]
             out.append((name, sorted(rows, key=repr)))
         out.append(("deviations", sorted(repr((d.kind, d.visit_code, d.form, d.actual_date, d.description))
@@ -54,6 +54,16 @@ def _fingerprint() -> list[Any]:
         out.append(("queries", sorted(repr((q.form, q.field, q.edit_check, q.text, q.status, q.answer))
                                       for q in Query.objects.filter(participant=p))))
     return out
+
+
+def _by_username(record: Any, values: dict[str, Any]) -> dict[str, Any]:
+    """User references by username: primary keys differ between databases (sequences outlive rolled-back tests)."""
+    from django.contrib.auth import get_user_model
+
+    for field in record._meta.fields:
+        if field.is_relation and field.related_model is get_user_model() and values.get(field.name) is not None:
+            values[field.name] = getattr(record, field.name).username
+    return values
 
 
 def _check_screening(summary: Any) -> None:

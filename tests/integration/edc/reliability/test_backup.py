@@ -11,6 +11,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ from tests.factories.edc import USERS
 
 MESCAMS = [sys.executable, "-c", "from mescams.cli import main; main()"]
 PG_BASE = "postgresql://postgres@127.0.0.1:5432"
-PG_DB = "mescams_backup_test"
+PG_DB = f"mescams_backup_test_{os.getpid()}"  # per process: two runs at once never collide
 SEED = """
 from mescams.edc.settings import configure
 configure()
@@ -55,7 +56,7 @@ def _ok(done: subprocess.CompletedProcess[str]) -> str:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def database(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, str]:
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[str, str]]:
     env = {**os.environ, "MESCAMS_DATA_DIR": str(tmp_path / "data"), "MESCAMS_SECRET_KEY": "k" * 50,
            "MESCAMS_INSECURE_HTTP": "1", "MESCAMS_LOG_LEVEL": "ERROR", "PYTHONPATH": str(REPO)}
     env.pop("MESCAMS_DATABASE_URL", None)
@@ -69,7 +70,12 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, str]:
             conn.execute(f"CREATE DATABASE {PG_DB}")
         env["MESCAMS_DATABASE_URL"] = f"{PG_BASE}/{PG_DB}"
     _ok(_run(env, code=SEED))  # migrate, then users, allocation list and a randomised participant
-    return env
+    yield env
+    if request.param == "postgresql":
+        import psycopg
+
+        with psycopg.connect(f"{PG_BASE}/postgres", autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
 
 
 def _sql(env: dict[str, str], query: str, *, write: bool = False) -> object:
