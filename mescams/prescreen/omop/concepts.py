@@ -19,7 +19,7 @@ from mescams.errors import InputValidationError
 __all__ = ["CONCEPTS_PATH", "Concept", "ConceptFile", "ConceptSet", "Resolved", "load_concepts"]
 
 CONCEPTS_PATH = Path(__file__).resolve().parents[2] / "protocols" / "omop_concepts.yaml"
-_CHECKED = {"eunomia", "registry", "recalled", "local"}
+_CHECKED = {"eunomia", "phenotype-library", "ohdsi-vocabulary", "code-list", "recalled", "local"}
 
 
 @dataclass(frozen=True, slots=True)
