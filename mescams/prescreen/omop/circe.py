@@ -123,10 +123,11 @@ class _Translator:
                                count=rule.at_least)
             return _group("ANY", [item], [])
         if isinstance(rule, FlagIs) and rule.field == "pregnant" and rule.value:
-            days = self.prepared.concepts.sets["fact:pregnancy"].window_days or 280
-            item = _correlated("ConditionOccurrence", self.sets.id(["fact:pregnancy"], "pregnancy"),
-                               _window(days - 1))
-            return _group("ANY", [item], [])
+            cset = self.prepared.concepts.sets["fact:pregnancy"]
+            codeset = self.sets.id(["fact:pregnancy"], "pregnancy")
+            tables = ["ConditionOccurrence", *(["Observation"] if cset.also_in_observation else [])]
+            return _group("ANY", [_correlated(t, codeset, _window((cset.window_days or 280) - 1)) for t in tables],
+                          [])
         if isinstance(rule, FlagIs):
             return None
         if isinstance(rule, MalignancyHistory):

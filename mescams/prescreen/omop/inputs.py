@@ -130,7 +130,9 @@ class _Rewriter:
             return CourseNotFulfilling(r.course, self.rule(r.inclusion), r.inclusion_id)
         if isinstance(r, RelapsesWithin):
             return self.fact("fact:relapse", r)
-        if isinstance(r, GelWithin):
+        if isinstance(r, GelWithin):  # scans come from GEL counts or, count unknown, from MRI procedures
+            if self.resolved.available("fact:mri_scan"):
+                return r
             return self.fact("fact:gel_count", r)
         if isinstance(r, EdssBetween | EdssIncrease):
             return self.fact("fact:edss", r)
@@ -139,6 +141,8 @@ class _Rewriter:
         if isinstance(r, ConsentSigned):
             return self.gap("consent", self.concepts.unavailable["consent"])
         if isinstance(r, FlagIs):
+            if r.field == "can_undergo_mri" and self.resolved.available("fact:mri_scan"):
+                return r  # true after a recent MRI, unknown otherwise (see mapping)
             if r.field in _FLAG_INPUTS:
                 name = _FLAG_INPUTS[r.field]
                 return self.gap(name, self.concepts.unavailable[name])
