@@ -4,8 +4,9 @@ SOURCE is a DuckDB file, a folder of Parquet files or a postgresql:// URL. Print
 met / unknown per criterion and how many remain possible after it), overall or for one ``--site``, with each care
 site's funnel, counts 1-4 suppressed as "<5" (``--min-count``), and the inputs OMOP cannot supply with the criteria
 they leave unknown. ``--emit-sql DIALECT`` prints the query instead; ``--emit-circe FILE`` writes the ATLAS cohort
-definition. Person ids are never in the funnel: ``--candidates FILE`` writes them only for a site-bound recruiting
-role (``--role site_coordinator`` or ``investigator``) and only for its own ``--site``.
+definition. Without a SOURCE, ``--emit-sql`` prints SQL that resolves the concept sets itself in the vocabulary of
+the database that runs it. Person ids are never in the funnel: ``--candidates FILE`` writes them only for a
+site-bound recruiting role (``--role site_coordinator`` or ``investigator``) and only for its own ``--site``.
 """
 
 from __future__ import annotations
@@ -51,7 +52,8 @@ def _print(report: dict[str, Any]) -> None:
 
 @reports_errors
 def omop(
-    source: str = typer.Argument(..., help="DuckDB file, Parquet folder or postgresql:// URL of an OMOP CDM v5.4."),
+    source: str | None = typer.Argument(None, help="DuckDB file, Parquet folder or postgresql:// URL of an OMOP CDM "
+                                        "v5.4 (not needed with --emit-sql alone)."),
     on: str = typer.Option(..., "--on", help="Evaluation date (planned randomisation), YYYY-MM-DD."),
     site: str | None = typer.Option(None, "--site", help="Only this care_site_id."),
     as_json: bool = typer.Option(False, "--json", help="Print the funnel as one JSON object."),
@@ -71,7 +73,14 @@ def omop(
     from mescams.core.eligibility import build_criteria, parse_date
     from mescams.prescreen.omop.circe import cohort_definition
     from mescams.prescreen.omop.concepts import load_concepts
-    from mescams.prescreen.omop.engine import compile_omop_sql, open_source, prepare, run_reference, run_sql
+    from mescams.prescreen.omop.engine import (
+        compile_omop_sql,
+        compile_sourceless_sql,
+        open_source,
+        prepare,
+        run_reference,
+        run_sql,
+    )
     from mescams.prescreen.omop.funnel import candidate_ids, check_candidate_role, funnel
     from mescams.protocols import load_protocol
 
@@ -82,6 +91,13 @@ def omop(
         check_candidate_role(role, site)
     criteria = build_criteria(load_protocol(protocol))
     concepts = load_concepts(concepts_file)
+    if source is None:
+        if emit_sql is None or emit_circe is not None or candidates is not None:
+            raise InputValidationError("SOURCE", "an OMOP CDM is required, except with --emit-sql alone (the SQL "
+                                                 "then resolves the concept sets in the database that runs it)")
+        sql, _ = compile_sourceless_sql(criteria, day, emit_sql, concepts=concepts, allow_local=local_concepts)
+        typer.echo(sql + ";")
+        return
     db = open_source(source)
     try:
         if emit_sql is not None or emit_circe is not None:

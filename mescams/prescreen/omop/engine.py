@@ -24,12 +24,13 @@ from mescams.core.eligibility import Criterion, Status, assess, criterion_column
 from mescams.core.eligibility.compile import DIALECTS, compile_query
 from mescams.errors import InputValidationError
 from mescams.prescreen.omop.concepts import ConceptFile, Resolved, load_concepts, resolve
-from mescams.prescreen.omop.inputs import Restriction, restrict_criteria
+from mescams.prescreen.omop.inputs import Restriction, restrict_criteria, restrict_criteria_at_run_time
 from mescams.prescreen.omop.mapping import mapping_ctes, records_from_rows, site_query
+from mescams.prescreen.omop.members import ResolvedMembers, RuntimeMembers
 from mescams.prescreen.verdicts import Verdicts
 
-__all__ = ["OMOP_TABLES", "OmopRun", "Source", "compile_omop_sql", "open_source", "prepare", "run_reference",
-           "run_sql"]
+__all__ = ["OMOP_TABLES", "OmopRun", "Source", "compile_omop_sql", "compile_sourceless_sql", "open_source", "prepare",
+           "run_reference", "run_sql"]
 
 OMOP_TABLES = ("person", "observation_period", "visit_occurrence", "condition_occurrence", "drug_exposure",
                "measurement", "observation", "procedure_occurrence", "concept", "concept_ancestor")
@@ -140,15 +141,32 @@ def prepare(source: Source, criteria: Sequence[Criterion], *, concepts: ConceptF
     return Prepared(file, resolved, restrict_criteria(tuple(criteria), file, resolved))
 
 
-def compile_omop_sql(prepared: Prepared, on: dt.date, dialect: str, *, pretty: bool = True) -> str:
-    """The per-person verdict query over the OMOP tables, for ``dialect``."""
+def _omop_query(criteria: Sequence[Criterion], ctes: list[tuple[str, exp.Expr]], on: dt.date, dialect: str,
+                pretty: bool) -> str:
     if dialect not in DIALECTS:
         raise InputValidationError("--emit-sql", f"expected one of {sorted(DIALECTS)}, got {dialect!r}")
-    query = compile_query(prepared.restriction.criteria, on)
-    ctes = [exp.CTE(this=body, alias=exp.TableAlias(this=exp.to_identifier(name)))
-            for name, body in mapping_ctes(prepared.concepts, prepared.resolved, on)]
-    query.args["with_"].set("expressions", ctes + list(query.args["with_"].expressions))
+    query = compile_query(criteria, on)
+    mapping = [exp.CTE(this=body, alias=exp.TableAlias(this=exp.to_identifier(name))) for name, body in ctes]
+    query.args["with_"].set("expressions", mapping + list(query.args["with_"].expressions))
     return query.sql(dialect=DIALECTS[dialect], pretty=pretty)
+
+
+def compile_omop_sql(prepared: Prepared, on: dt.date, dialect: str, *, pretty: bool = True) -> str:
+    """The per-person verdict query over the OMOP tables, for ``dialect``, with the concept ids resolved in the
+    source beforehand (literal id lists: the fastest plan)."""
+    ctes = mapping_ctes(prepared.concepts, ResolvedMembers(prepared.resolved), on)
+    return _omop_query(prepared.restriction.criteria, ctes, on, dialect, pretty)
+
+
+def compile_sourceless_sql(criteria: Sequence[Criterion], on: dt.date, dialect: str, *,
+                           concepts: ConceptFile | None = None, allow_local: bool = False,
+                           pretty: bool = True) -> tuple[str, Restriction]:
+    """The same query resolving the concept sets itself, in the vocabulary of whichever CDM runs it (``--emit-sql``
+    without a SOURCE); also the restriction, whose gaps are the inputs missing whatever the vocabulary."""
+    file = concepts or load_concepts()
+    members = RuntimeMembers(file, allow_local=allow_local)
+    restriction = restrict_criteria_at_run_time(tuple(criteria), file, members)
+    return _omop_query(restriction.criteria, mapping_ctes(file, members, on), on, dialect, pretty), restriction
 
 
 @dataclass

@@ -30,7 +30,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator
 from typing import Any, cast
 
 import sqlglot
@@ -48,29 +48,9 @@ from mescams.core.eligibility import (
 )
 from mescams.core.eligibility.record import Course
 from mescams.prescreen.omop.concepts import ConceptFile, Resolved
+from mescams.prescreen.omop.members import COURSE_PRIORITY, ConceptMembers
 
 __all__ = ["COURSE_PRIORITY", "mapping_ctes", "records_from_rows", "site_query"]
-
-COURSE_PRIORITY = {"PPMS": 3, "SPMS": 2, "RRMS": 1}
-EMPTY_COURSE = "(-1, '', 0)"  # a never-matching row: VALUES may not be empty
-
-
-def _ids(ids: Iterable[int]) -> str:
-    values = sorted(ids)
-    return ", ".join(str(i) for i in values) if values else "NULL"
-
-
-def _values(pairs: Sequence[tuple[int, str]], value_name: str) -> str:
-    """An inline (concept_id, name) table; one never-matching row when empty."""
-    rows = pairs or [(-1, "")]
-    body = ", ".join(f"({cid}, '{name}')" for cid, name in rows)
-    return f"(VALUES {body}) AS m(concept_id, {value_name})"
-
-
-def _pairs(resolved: Resolved, prefix: str) -> list[tuple[int, str]]:
-    return sorted((cid, key.removeprefix(prefix)) for key, ids in resolved.items() if key.startswith(prefix)
-                  for cid in ids)
-
 
 def _ms_ids(resolved: Resolved) -> set[int]:
     out = set(resolved.ids.get("ms:any", frozenset()))
@@ -80,10 +60,10 @@ def _ms_ids(resolved: Resolved) -> set[int]:
     return out
 
 
-def _measured(concepts: ConceptFile, key: str, ids: Iterable[int]) -> str:
+def _measured(concepts: ConceptFile, key: str, members: ConceptMembers) -> str:
     """Rows (person_id, day, value, value_concept) of a measured fact: from measurement, and from observation when
     the concept file says the fact is also recorded there."""
-    wanted = _ids(ids)
+    wanted = members.ids(key)
     rows = (f"SELECT person_id, measurement_date AS day, CAST(value_as_number AS DOUBLE) AS value, "
             f"value_as_concept_id AS value_concept FROM measurement WHERE measurement_concept_id IN ({wanted})")
     if concepts.sets[key].also_in_observation:
@@ -110,27 +90,24 @@ def site_query(on: dt.date) -> exp.Expr:
     return sqlglot.parse_one(text, read="duckdb")
 
 
-def mapping_ctes(concepts: ConceptFile, resolved: Resolved, on: dt.date) -> list[tuple[str, exp.Expr]]:
-    """The registry tables as (name, query) over the OMOP tables, in dependency order."""
+def mapping_ctes(concepts: ConceptFile, members: ConceptMembers, on: dt.date) -> list[tuple[str, exp.Expr]]:
+    """The registry tables as (name, query) over the OMOP tables, in dependency order; ``members`` writes the
+    concept sets' ids (literal, or resolved by the SQL itself)."""
     d = f"CAST('{on.isoformat()}' AS DATE)"
     male, female = concepts.gender["M"], concepts.gender["F"]
-    courses = [(cid, name.removeprefix("course:")) for name, ids in resolved.items() if name.startswith("course:")
-               for cid in ids]
-    course_rank = ", ".join(f"({cid}, '{name}', {COURSE_PRIORITY[name]})" for cid, name in sorted(courses))
-    course_table = f"(VALUES {course_rank or EMPTY_COURSE}) AS cr(concept_id, course, priority)"
-    ms_known = "TRUE" if resolved.available("ms:any") else "FALSE"
-    preg = resolved.ids.get("fact:pregnancy", frozenset())
+    course_table = members.courses()
+    ms_known = members.available("ms:any")
+    preg = members.ids("fact:pregnancy")
     preg_days = concepts.sets["fact:pregnancy"].window_days or 280
     preg_start = f"CAST('{(on - dt.timedelta(days=preg_days)).isoformat()}' AS DATE)"
     pos, neg = concepts.values["positive"], concepts.values["negative"]
-    ocb = resolved.ids.get("fact:csf_oligoclonal_bands", frozenset())
-    sql: dict[str, str] = {}
+    sql: dict[str, str] = dict(members.prelude())
     sql["omop_observed"] = f"""
         SELECT DISTINCT person_id FROM observation_period
         WHERE observation_period_start_date <= {d} AND observation_period_end_date >= {d}"""
     sql["omop_ms"] = f"""
         SELECT person_id, MIN(condition_start_date) AS first_date FROM condition_occurrence
-        WHERE condition_concept_id IN ({_ids(_ms_ids(resolved))}) AND condition_start_date <= {d}
+        WHERE condition_concept_id IN ({members.ms_ids()}) AND condition_start_date <= {d}
         GROUP BY person_id"""
     sql["omop_course"] = f"""
         SELECT person_id, course FROM (
@@ -142,25 +119,23 @@ def mapping_ctes(concepts: ConceptFile, resolved: Resolved, on: dt.date) -> list
     sql["omop_ocb"] = f"""
         SELECT person_id, MAX(CASE WHEN value_concept = {pos} THEN 1 WHEN value_concept = {neg} THEN 0
                                    END) AS positive
-        FROM {_measured(concepts, "fact:csf_oligoclonal_bands", ocb)} AS f WHERE day <= {d}
+        FROM {_measured(concepts, "fact:csf_oligoclonal_bands", members)} AS f WHERE day <= {d}
         GROUP BY person_id"""
     preg_rows = (f"SELECT person_id, condition_start_date AS day FROM condition_occurrence "
-                 f"WHERE condition_concept_id IN ({_ids(preg)})")
+                 f"WHERE condition_concept_id IN ({preg})")
     if concepts.sets["fact:pregnancy"].also_in_observation:
         preg_rows += (f" UNION ALL SELECT person_id, observation_date FROM observation "
-                      f"WHERE observation_concept_id IN ({_ids(preg)})")
+                      f"WHERE observation_concept_id IN ({preg})")
     sql["omop_pregnant"] = f"""
         SELECT DISTINCT person_id FROM ({preg_rows}) AS f WHERE day > {preg_start} AND day <= {d}"""
     sql["omop_site"] = _site_cte(on)
-    gel = resolved.ids.get("fact:gel_count", frozenset())
-    gel_rows = _measured(concepts, "fact:gel_count", gel)
-    scans = resolved.ids.get("fact:mri_scan", frozenset())
+    gel_rows = _measured(concepts, "fact:gel_count", members)
     sql["mri"] = f"""
         SELECT person_id AS patient_key, day AS scan_date, CAST(FLOOR(value) AS INT) AS gel_count
         FROM {gel_rows} AS g WHERE day <= {d}
         UNION ALL
         SELECT DISTINCT pr.person_id, pr.procedure_date, CAST(NULL AS INT) FROM procedure_occurrence AS pr
-        WHERE pr.procedure_concept_id IN ({_ids(scans)}) AND pr.procedure_date <= {d}
+        WHERE pr.procedure_concept_id IN ({members.ids("fact:mri_scan")}) AND pr.procedure_date <= {d}
           AND NOT EXISTS (SELECT 1 FROM {gel_rows} AS g WHERE g.person_id = pr.person_id
                           AND g.day = pr.procedure_date)"""
     mri_days = concepts.sets["fact:mri_scan"].window_days or 365
@@ -196,27 +171,25 @@ def mapping_ctes(concepts: ConceptFile, resolved: Resolved, on: dt.date) -> list
         LEFT JOIN omop_pregnant AS pr ON pr.person_id = p.person_id
         LEFT JOIN omop_site AS st ON st.person_id = p.person_id
         LEFT JOIN omop_mri_able AS ma ON ma.person_id = p.person_id"""
-    relapse = resolved.ids.get("fact:relapse", frozenset())
     sql["relapses"] = f"""
         SELECT person_id AS patient_key, condition_start_date AS onset_date, TRUE AS clinically_documented
         FROM condition_occurrence
-        WHERE condition_concept_id IN ({_ids(relapse)}) AND condition_start_date <= {d}"""
-    edss = resolved.ids.get("fact:edss", frozenset())
+        WHERE condition_concept_id IN ({members.ids("fact:relapse")}) AND condition_start_date <= {d}"""
     sql["edss"] = f"""
         SELECT person_id AS patient_key, day AS assessment_date, value AS score
-        FROM {_measured(concepts, "fact:edss", edss)} AS f WHERE day <= {d} AND value IS NOT NULL"""
+        FROM {_measured(concepts, "fact:edss", members)} AS f WHERE day <= {d} AND value IS NOT NULL"""
     sql["therapies"] = f"""
         SELECT x.person_id AS patient_key, x.drug_exposure_id AS exposure_id, m.drug AS drug,
           x.drug_exposure_start_date AS start_date, x.drug_exposure_end_date AS end_date,
           CAST(NULL AS VARCHAR) AS accelerated_elimination
-        FROM drug_exposure AS x JOIN {_values(_pairs(resolved, 'drug:'), 'drug')}
+        FROM drug_exposure AS x JOIN {members.named('drug', 'drug')}
           ON x.drug_concept_id = m.concept_id
         WHERE x.drug_exposure_start_date <= {d}"""
     sql["conditions"] = f"""
         SELECT c.person_id AS patient_key, c.condition_occurrence_id AS occurrence_id, m.code AS code,
           c.condition_start_date AS start_date, c.condition_end_date AS remission_date,
           CAST(NULL AS BOOLEAN) AS active
-        FROM condition_occurrence AS c JOIN {_values(_pairs(resolved, 'condition:'), 'code')}
+        FROM condition_occurrence AS c JOIN {members.named('condition', 'code')}
           ON c.condition_concept_id = m.concept_id
         WHERE c.condition_start_date <= {d}"""
     sql["allergies"] = """
@@ -225,7 +198,7 @@ def mapping_ctes(concepts: ConceptFile, resolved: Resolved, on: dt.date) -> list
         SELECT x.person_id AS patient_key, x.measurement_date AS sample_date, m.test AS test,
           CAST(x.value_as_number AS DOUBLE) AS value, CAST(NULL AS VARCHAR) AS unit,
           CAST(NULL AS BOOLEAN) AS clinically_significant
-        FROM measurement AS x JOIN {_values(_pairs(resolved, 'lab:'), 'test')}
+        FROM measurement AS x JOIN {members.named('lab', 'test')}
           ON x.measurement_concept_id = m.concept_id
         WHERE x.measurement_date <= {d} AND x.value_as_number IS NOT NULL"""
     return [(name, sqlglot.parse_one(text, read="duckdb").transform(_make_date)) for name, text in sql.items()]
