@@ -48,6 +48,8 @@ def _print(report: dict[str, Any]) -> None:
         console.print(f"unknown for everyone (no OMOP data): {', '.join(report['unknown_for_everyone'])}")
     for gap in report["unavailable"]:
         console.print(f"  not in OMOP: {gap['input']} -> {', '.join(gap['criteria'])}: {gap['reason']}")
+    for cid, why in report.get("circe_left_out", {}).items():
+        console.print(f"not in the Circe definition: {cid}: {why}")
 
 
 @reports_errors
@@ -71,7 +73,7 @@ def omop(
 ) -> None:
     """Count the people in an OMOP CDM who meet, fail or cannot be judged on each criterion."""
     from mescams.core.eligibility import build_criteria, parse_date
-    from mescams.prescreen.omop.circe import cohort_definition
+    from mescams.prescreen.omop.circe import cohort_definition, unstateable
     from mescams.prescreen.omop.concepts import load_concepts
     from mescams.prescreen.omop.engine import (
         compile_omop_sql,
@@ -99,12 +101,16 @@ def omop(
         typer.echo(sql + ";")
         return
     db = open_source(source)
+    left_out: dict[str, str] = {}
     try:
         if emit_sql is not None or emit_circe is not None:
             prepared = prepare(db, criteria, concepts=concepts, allow_local=local_concepts)
             if emit_circe is not None:
                 emit_circe.write_text(json.dumps(cohort_definition(prepared, day), indent=2) + "\n", encoding="utf-8")
+                left_out = unstateable(prepared, day)
             if emit_sql is not None:
+                for cid, why in left_out.items():  # stdout holds the SQL alone
+                    typer.echo(f"not in the Circe definition: {cid}: {why}", err=True)
                 typer.echo(compile_omop_sql(prepared, day, emit_sql) + ";")
                 return
         run = (run_sql if engine == "sql" else run_reference)(db, day, criteria, concepts=concepts,
@@ -117,6 +123,8 @@ def omop(
     if candidates is not None and site is not None:
         ids = candidate_ids(run, site)
         candidates.write_text("".join(f"{pid}\n" for pid in ids), encoding="utf-8")
+    if emit_circe is not None:
+        report["circe_left_out"] = left_out
     if as_json:
         typer.echo(json.dumps(report))
     else:
