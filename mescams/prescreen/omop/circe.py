@@ -98,17 +98,18 @@ def _group(kind: str, items: list[dict[str, Any]], groups: list[dict[str, Any]])
 _WHY_NOT: dict[type, str] = {
     AgeBetween: "age: Circe counts calendar years (index year minus year of birth), the rule whole years from the "
                 "birth date",
-    EdssBetween: "EDSS: the rule reads the latest assessment's value; Circe cannot pick the latest value",
-    EdssIncrease: "EDSS increase: a change between the latest and earlier values; Circe compares no two values",
-    TherapyCoverage: "therapy for a year: the union of exposure intervals must total the days; Circe counts "
+    EdssBetween: "EDSS at randomisation is the latest assessment: \"no later one\" needs Circe's nested criteria, "
+                 "which keep only records inside an observation period; the rule reads every record",
+    LatestLabBelow: "the latest result: \"no later one\" needs Circe's nested criteria, which keep only records "
+                    "inside an observation period; the rule reads every record",
+    FlagIs: "a yes/no field of the record (CSF bands, MRI ability) that the mapping derives; not generated",
+    EdssIncrease: "EDSS increase: the rule subtracts an earlier score from the latest; Circe compares a value with "
+                  "constants, never with another record's value",
+    TherapyCoverage: "a year of therapy: the union of exposure intervals must total the days; Circe counts "
                      "events, not covered days",
-    ByCourse: "MS course: the rule reads the latest course record; Circe cannot pick the latest record",
-    CourseNotFulfilling: "MS course: the rule reads the latest course record and negates I1, which Circe cannot "
-                         "state",
-    LatestLabBelow: "lab value: the rule reads the latest result; Circe cannot pick the latest value",
     MalignancyHistory: "exempt cancers count by remission (condition end date); Circe reads a missing end date as "
                        "the day after the start, the rule as an unknown remission",
-    Not: "a negated part: Circe has no NOT inside a group",
+    Not: "a negated part: Circe has no NOT over a group of ALL or nested rules",
 }
 
 
@@ -178,6 +179,20 @@ class _Translator:
             tables = ["ConditionOccurrence", *(["Observation"] if cset.also_in_observation else [])]
             return _group("ANY", [_correlated(t, codeset, _window((cset.window_days or 280) - 1)) for t in tables],
                           [])
+        if isinstance(rule, ByCourse):  # each course's rule must have a Circe form first
+            for course, case in rule.cases.items():
+                if self.met(case) is None:
+                    self.why = f"{course} case: {self.why}"
+                    return None
+            self.why = "MS course cases keyed on the latest course record: not generated"
+            return None
+        if isinstance(rule, CourseNotFulfilling):
+            inner = _Translator(self.prepared, self.sets, self.on)
+            if inner.met(rule.inclusion) is None:
+                self.why = f"{rule.course} not fulfilling {rule.inclusion_id}, which has no Circe form ({inner.why})"
+            else:
+                self.why = f"{rule.course} not fulfilling {rule.inclusion_id}: Circe cannot negate that rule"
+            return None
         if isinstance(rule, FlagIs):
             self.cannot(rule)
             return None

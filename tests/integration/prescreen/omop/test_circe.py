@@ -72,7 +72,8 @@ def test_the_criteria_circe_can_state_and_why_not_the_others(ours: tuple[OmopRun
     why = unstateable(run.prepared, ON)
     assert set(why) | set(STATED) == set(run.verdicts.status) and not set(why) & set(STATED)
     assert all(reason and "\n" not in reason for reason in why.values())
-    assert "latest" in why["I4"] and "calendar years" in why["I2"] and "consent" in why["I5"]
+    assert "union of exposure intervals" in why["I1"] and "calendar years" in why["I2"] and "consent" in why["I5"]
+    assert "observation period" in why["I4"] and "observation period" in why["E14"]
     description = cohort_definition(run.prepared, ON)["Description"]
     assert all(f"{cid}: {reason}" in description.splitlines() for cid, reason in why.items())
 
