@@ -64,3 +64,26 @@ def test_emit_sql_needs_no_source(tmp_path: Path) -> None:
     assert "concept_ancestor" in result.output and "omop_concept_sets" in result.output
     refused = CliRunner().invoke(app, ["feasibility", "omop", "--on", "2016-03-01"])
     assert refused.exit_code == 2 and "SOURCE" in refused.output
+
+
+@pytest.mark.parametrize("local", [True, False])
+def test_the_sql_resolves_each_set_to_the_sources_ids(cdm: Path, local: bool) -> None:
+    """The concept sets the SQL resolves itself hold exactly the ids resolved beforehand in the source."""
+    from mescams.prescreen.omop.engine import resolve_in
+    from mescams.prescreen.omop.members import RuntimeMembers
+
+    concepts = load_concepts()
+    ctes = RuntimeMembers(concepts, allow_local=local).prelude()
+    sql = "WITH " + ", ".join(f"{name} AS ({body})" for name, body in ctes) + \
+        " SELECT kind || ':' || name, concept_id FROM omop_concept_sets"
+    source = open_source(str(cdm))
+    try:
+        rows = source.rows(sql)
+        expected = resolve_in(source, concepts, allow_local=local)
+    finally:
+        source.close()
+    got: dict[str, set[int]] = {}
+    for key, cid in rows:
+        got.setdefault(key, set()).add(int(cid))
+    assert got == {key: set(ids) for key, ids in expected.items()}
+    assert ("fact:relapse" in got) is local
