@@ -1,7 +1,7 @@
 """Feasibility over a synthetic OMOP CDM: the compiled SQL in DuckDB (2 threads) against the Python reference engine.
 
-Writes ``BENCH_FEASIBILITY_PERSONS`` synthetic persons (default 200,000; 1,000,000 is the issue's target, about a
-minute to generate) as Parquet with our generator, runs the whole funnel with DuckDB limited to 2 threads (median
+Writes ``BENCH_FEASIBILITY_PERSONS`` synthetic persons (default 200,000; 1,000,000 is the issue's target, seconds
+to generate) as Parquet with our generator, runs the whole funnel with DuckDB limited to 2 threads (median
 of 3, including opening the Parquet views and resolving the concept sets), and times the Python reference engine
 on a 20,000-person CDM of the same shape, scaled to the full size. Target: DuckDB under 10 s for 1,000,000 persons.
 """

@@ -4,8 +4,9 @@ SOURCE is a DuckDB file, a folder of Parquet files or a postgresql:// URL. Print
 met / unknown per criterion and how many remain possible after it), overall or for one ``--site``, with each care
 site's funnel, counts 1-4 suppressed as "<5" (``--min-count``), and the inputs OMOP cannot supply with the criteria
 they leave unknown. ``--emit-sql DIALECT`` prints the query instead; ``--emit-circe FILE`` writes the ATLAS cohort
-definition. Person ids are never in the funnel: ``--candidates FILE`` writes them only for a site-bound recruiting
-role (``--role site_coordinator`` or ``investigator``) and only for its own ``--site``.
+definition. Without a SOURCE, ``--emit-sql`` prints SQL that resolves the concept sets itself in the vocabulary of
+the database that runs it. Person ids are never in the funnel: ``--candidates FILE`` writes them only for a
+site-bound recruiting role (``--role site_coordinator`` or ``investigator``) and only for its own ``--site``.
 """
 
 from __future__ import annotations
@@ -47,11 +48,14 @@ def _print(report: dict[str, Any]) -> None:
         console.print(f"unknown for everyone (no OMOP data): {', '.join(report['unknown_for_everyone'])}")
     for gap in report["unavailable"]:
         console.print(f"  not in OMOP: {gap['input']} -> {', '.join(gap['criteria'])}: {gap['reason']}")
+    for cid, why in report.get("circe_left_out", {}).items():
+        console.print(f"not in the Circe definition: {cid}: {why}")
 
 
 @reports_errors
 def omop(
-    source: str = typer.Argument(..., help="DuckDB file, Parquet folder or postgresql:// URL of an OMOP CDM v5.4."),
+    source: str | None = typer.Argument(None, help="DuckDB file, Parquet folder or postgresql:// URL of an OMOP CDM "
+                                        "v5.4 (not needed with --emit-sql alone)."),
     on: str = typer.Option(..., "--on", help="Evaluation date (planned randomisation), YYYY-MM-DD."),
     site: str | None = typer.Option(None, "--site", help="Only this care_site_id."),
     as_json: bool = typer.Option(False, "--json", help="Print the funnel as one JSON object."),
@@ -69,9 +73,16 @@ def omop(
 ) -> None:
     """Count the people in an OMOP CDM who meet, fail or cannot be judged on each criterion."""
     from mescams.core.eligibility import build_criteria, parse_date
-    from mescams.prescreen.omop.circe import cohort_definition
+    from mescams.prescreen.omop.circe import cohort_definition, unstateable
     from mescams.prescreen.omop.concepts import load_concepts
-    from mescams.prescreen.omop.engine import compile_omop_sql, open_source, prepare, run_reference, run_sql
+    from mescams.prescreen.omop.engine import (
+        compile_omop_sql,
+        compile_sourceless_sql,
+        open_source,
+        prepare,
+        run_reference,
+        run_sql,
+    )
     from mescams.prescreen.omop.funnel import candidate_ids, check_candidate_role, funnel
     from mescams.protocols import load_protocol
 
@@ -82,13 +93,24 @@ def omop(
         check_candidate_role(role, site)
     criteria = build_criteria(load_protocol(protocol))
     concepts = load_concepts(concepts_file)
+    if source is None:
+        if emit_sql is None or emit_circe is not None or candidates is not None:
+            raise InputValidationError("SOURCE", "an OMOP CDM is required, except with --emit-sql alone (the SQL "
+                                                 "then resolves the concept sets in the database that runs it)")
+        sql, _ = compile_sourceless_sql(criteria, day, emit_sql, concepts=concepts, allow_local=local_concepts)
+        typer.echo(sql + ";")
+        return
     db = open_source(source)
+    left_out: dict[str, str] = {}
     try:
         if emit_sql is not None or emit_circe is not None:
             prepared = prepare(db, criteria, concepts=concepts, allow_local=local_concepts)
             if emit_circe is not None:
                 emit_circe.write_text(json.dumps(cohort_definition(prepared, day), indent=2) + "\n", encoding="utf-8")
+                left_out = unstateable(prepared, day)
             if emit_sql is not None:
+                for cid, why in left_out.items():  # stdout holds the SQL alone
+                    typer.echo(f"not in the Circe definition: {cid}: {why}", err=True)
                 typer.echo(compile_omop_sql(prepared, day, emit_sql) + ";")
                 return
         run = (run_sql if engine == "sql" else run_reference)(db, day, criteria, concepts=concepts,
@@ -101,6 +123,8 @@ def omop(
     if candidates is not None and site is not None:
         ids = candidate_ids(run, site)
         candidates.write_text("".join(f"{pid}\n" for pid in ids), encoding="utf-8")
+    if emit_circe is not None:
+        report["circe_left_out"] = left_out
     if as_json:
         typer.echo(json.dumps(report))
     else:

@@ -19,7 +19,7 @@ from mescams.errors import InputValidationError
 __all__ = ["CONCEPTS_PATH", "Concept", "ConceptFile", "ConceptSet", "Resolved", "load_concepts"]
 
 CONCEPTS_PATH = Path(__file__).resolve().parents[2] / "protocols" / "omop_concepts.yaml"
-_CHECKED = {"eunomia", "registry", "recalled", "local"}
+_CHECKED = {"eunomia", "phenotype-library", "ohdsi-vocabulary", "code-list", "recalled", "local"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +45,7 @@ class ConceptSet:
     concepts: tuple[Concept, ...]
     domain: str = "condition"
     window_days: int | None = None
+    also_in_observation: bool = False  # read from the observation table as well as the domain's own
 
     @property
     def local(self) -> bool:
@@ -86,10 +87,12 @@ def _concept(raw: Any, where: str) -> Concept:
                    bool(raw.get("exclude", False)), checked)
 
 
-def _set(key: str, raw: Any, where: str, domain: str = "condition", window: int | None = None) -> ConceptSet:
+def _set(key: str, raw: Any, where: str, domain: str = "condition", window: int | None = None,
+         also_in_observation: bool = False) -> ConceptSet:
     if not isinstance(raw, list) or not raw:
         raise InputValidationError(where, "expected a non-empty list of concepts")
-    return ConceptSet(key, tuple(_concept(c, f"{where}[{i}]") for i, c in enumerate(raw)), domain, window)
+    return ConceptSet(key, tuple(_concept(c, f"{where}[{i}]") for i, c in enumerate(raw)), domain, window,
+                      also_in_observation)
 
 
 def load_concepts(path: Path | None = None) -> ConceptFile:
@@ -105,10 +108,13 @@ def load_concepts(path: Path | None = None) -> ConceptFile:
         sets[f"course:{course}"] = _set(f"course:{course}", raw, f"ms.courses.{course}")
     for name, raw in doc["facts"].items():
         domain = raw.get("domain")
-        if domain not in ("condition", "measurement", "observation"):
-            raise InputValidationError(f"facts.{name}.domain", "expected condition, measurement or observation")
+        if domain not in ("condition", "measurement", "procedure"):
+            raise InputValidationError(f"facts.{name}.domain", "expected condition, measurement or procedure")
+        also = raw.get("also_in_observation", False)
+        if not isinstance(also, bool):
+            raise InputValidationError(f"facts.{name}.also_in_observation", f"expected true or false, got {also!r}")
         sets[f"fact:{name}"] = _set(f"fact:{name}", raw.get("concepts"), f"facts.{name}.concepts", domain,
-                                    raw.get("window_days"))
+                                    raw.get("window_days"), also)
     for group, domain in (("drugs", "drug"), ("conditions", "condition"), ("labs", "measurement")):
         prefix = {"drugs": "drug", "conditions": "condition", "labs": "lab"}[group]
         for name, raw in doc[group].items():

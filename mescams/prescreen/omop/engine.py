@@ -24,15 +24,16 @@ from mescams.core.eligibility import Criterion, Status, assess, criterion_column
 from mescams.core.eligibility.compile import DIALECTS, compile_query
 from mescams.errors import InputValidationError
 from mescams.prescreen.omop.concepts import ConceptFile, Resolved, load_concepts, resolve
-from mescams.prescreen.omop.inputs import Restriction, restrict_criteria
-from mescams.prescreen.omop.mapping import mapping_ctes, records_from_rows
+from mescams.prescreen.omop.inputs import Restriction, restrict_criteria, restrict_criteria_at_run_time
+from mescams.prescreen.omop.mapping import mapping_ctes, records_from_rows, site_query
+from mescams.prescreen.omop.members import ResolvedMembers, RuntimeMembers
 from mescams.prescreen.verdicts import Verdicts
 
-__all__ = ["OMOP_TABLES", "OmopRun", "Source", "compile_omop_sql", "open_source", "prepare", "run_reference",
-           "run_sql"]
+__all__ = ["OMOP_TABLES", "OmopRun", "Source", "compile_omop_sql", "compile_sourceless_sql", "open_source", "prepare",
+           "run_reference", "run_sql"]
 
-OMOP_TABLES = ("person", "observation_period", "condition_occurrence", "drug_exposure", "measurement", "concept",
-               "concept_ancestor")
+OMOP_TABLES = ("person", "observation_period", "visit_occurrence", "condition_occurrence", "drug_exposure",
+               "measurement", "observation", "procedure_occurrence", "concept", "concept_ancestor")
 Array = np.ndarray[Any, Any]
 _CODE = {Status.MET: 1, Status.NOT_MET: 0, Status.UNKNOWN: -1}
 _ELIGIBLE = {True: 1, False: 0, None: -1}
@@ -140,15 +141,32 @@ def prepare(source: Source, criteria: Sequence[Criterion], *, concepts: ConceptF
     return Prepared(file, resolved, restrict_criteria(tuple(criteria), file, resolved))
 
 
-def compile_omop_sql(prepared: Prepared, on: dt.date, dialect: str, *, pretty: bool = True) -> str:
-    """The per-person verdict query over the OMOP tables, for ``dialect``."""
+def _omop_query(criteria: Sequence[Criterion], ctes: list[tuple[str, exp.Expr]], on: dt.date, dialect: str,
+                pretty: bool) -> str:
     if dialect not in DIALECTS:
         raise InputValidationError("--emit-sql", f"expected one of {sorted(DIALECTS)}, got {dialect!r}")
-    query = compile_query(prepared.restriction.criteria, on)
-    ctes = [exp.CTE(this=body, alias=exp.TableAlias(this=exp.to_identifier(name)))
-            for name, body in mapping_ctes(prepared.concepts, prepared.resolved, on)]
-    query.args["with_"].set("expressions", ctes + list(query.args["with_"].expressions))
+    query = compile_query(criteria, on)
+    mapping = [exp.CTE(this=body, alias=exp.TableAlias(this=exp.to_identifier(name))) for name, body in ctes]
+    query.args["with_"].set("expressions", mapping + list(query.args["with_"].expressions))
     return query.sql(dialect=DIALECTS[dialect], pretty=pretty)
+
+
+def compile_omop_sql(prepared: Prepared, on: dt.date, dialect: str, *, pretty: bool = True) -> str:
+    """The per-person verdict query over the OMOP tables, for ``dialect``, with the concept ids resolved in the
+    source beforehand (literal id lists: the fastest plan)."""
+    ctes = mapping_ctes(prepared.concepts, ResolvedMembers(prepared.resolved), on)
+    return _omop_query(prepared.restriction.criteria, ctes, on, dialect, pretty)
+
+
+def compile_sourceless_sql(criteria: Sequence[Criterion], on: dt.date, dialect: str, *,
+                           concepts: ConceptFile | None = None, allow_local: bool = False,
+                           pretty: bool = True) -> tuple[str, Restriction]:
+    """The same query resolving the concept sets itself, in the vocabulary of whichever CDM runs it (``--emit-sql``
+    without a SOURCE); also the restriction, whose gaps are the inputs missing whatever the vocabulary."""
+    file = concepts or load_concepts()
+    members = RuntimeMembers(file, allow_local=allow_local)
+    restriction = restrict_criteria_at_run_time(tuple(criteria), file, members)
+    return _omop_query(restriction.criteria, mapping_ctes(file, members, on), on, dialect, pretty), restriction
 
 
 @dataclass
@@ -164,8 +182,8 @@ def _codes(column: pa.ChunkedArray) -> Array:
     return np.asarray(pc.fill_null(pc.cast(column, pa.int8()), -1).to_numpy(), dtype=np.int8)
 
 
-def _sites(source: Source) -> Array:
-    rows = source.arrow("SELECT person_id, CAST(care_site_id AS VARCHAR) AS site FROM person ORDER BY person_id")
+def _sites(source: Source, on: dt.date) -> Array:
+    rows = source.arrow(site_query(on).sql(dialect=DIALECTS[source.dialect]))
     return np.asarray(rows.column("site").to_numpy(zero_copy_only=False), dtype=object)
 
 
@@ -178,7 +196,7 @@ def run_sql(source: Source, on: dt.date, criteria: Sequence[Criterion], *, conce
     status = {c.id: _codes(result.column(criterion_column(c.id))) for c in kept}
     verdicts = Verdicts(np.asarray(result.column("patient_id").to_numpy(zero_copy_only=False), dtype=object),
                         {c.id: c.kind for c in kept}, status, _codes(result.column("eligible")))
-    return OmopRun(verdicts, _sites(source), prepared)
+    return OmopRun(verdicts, _sites(source, on), prepared)
 
 
 def _table_rows(source: Source) -> dict[str, list[tuple[Any, ...]]]:
@@ -193,6 +211,12 @@ def _table_rows(source: Source) -> dict[str, list[tuple[Any, ...]]]:
                                      "drug_exposure_end_date FROM drug_exposure"),
         "measurement": source.rows("SELECT person_id, measurement_concept_id, measurement_date, "
                                    "CAST(value_as_number AS DOUBLE PRECISION), value_as_concept_id FROM measurement"),
+        "observation": source.rows("SELECT person_id, observation_concept_id, observation_date, "
+                                   "CAST(value_as_number AS DOUBLE PRECISION), value_as_concept_id FROM observation"),
+        "procedure_occurrence": source.rows("SELECT person_id, procedure_concept_id, procedure_date "
+                                            "FROM procedure_occurrence"),
+        "visit_occurrence": source.rows("SELECT visit_occurrence_id, person_id, visit_start_date, care_site_id "
+                                        "FROM visit_occurrence"),
     }
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import sqlglot
 from sqlglot import exp
 
 from mescams.core.eligibility import Criterion
@@ -46,8 +47,10 @@ from mescams.core.eligibility.rules import (
 from mescams.core.eligibility.sql import SqlContext
 from mescams.core.eligibility.verdict import Verdict, unknown
 from mescams.prescreen.omop.concepts import ConceptFile, Resolved
+from mescams.prescreen.omop.members import RuntimeMembers
 
-__all__ = ["Restriction", "Unavailable", "restrict_criteria"]
+__all__ = ["Guarded", "MissingAsUnknown", "Restriction", "Unavailable", "restrict_criteria",
+           "restrict_criteria_at_run_time"]
 
 _FLAG_INPUTS = {"able_to_consent": "consent", "willing_to_use_contraception": "willing_to_use_contraception",
                 "can_undergo_mri": "can_undergo_mri", "in_other_trial": "in_other_trial",
@@ -66,6 +69,37 @@ class Unavailable(Rule):
 
     def to_sql(self, ctx: SqlContext) -> exp.Expr:
         return exp.cast(exp.null(), exp.DataType.Type.BOOLEAN)
+
+
+@dataclass(frozen=True)
+class Guarded(Rule):
+    """``rule`` where a concept set resolves at run time, unknown where none of ``sets`` does (SQL emitted without a
+    source, which resolves its concept sets itself: ``condition`` is the SQL test that one of them has a concept)."""
+
+    sets: tuple[str, ...]
+    condition: str
+    rule: Rule
+
+    def evaluate(self, ev: Evaluation) -> Verdict:
+        raise TypeError(f"{self.sets} are resolved by emitted SQL only; the Python engine needs a source")
+
+    def to_sql(self, ctx: SqlContext) -> exp.Expr:
+        return exp.Case(ifs=[exp.If(this=sqlglot.parse_one(self.condition), true=self.rule.to_sql(ctx))])
+
+
+@dataclass(frozen=True)
+class MissingAsUnknown(Rule):
+    """False where the concept set resolves at run time, unknown where it does not: beside a rule over several
+    sets in an ANY, it makes "not met" unknown when one of the sets is missing from the database's vocabulary."""
+
+    set: str
+    condition: str
+
+    def evaluate(self, ev: Evaluation) -> Verdict:
+        raise TypeError(f"{self.set} is resolved by emitted SQL only; the Python engine needs a source")
+
+    def to_sql(self, ctx: SqlContext) -> exp.Expr:
+        return exp.Case(ifs=[exp.If(this=sqlglot.parse_one(self.condition), true=exp.false())])
 
 
 @dataclass
@@ -96,8 +130,20 @@ class _Rewriter:
     def key_gap(self, key: str) -> Unavailable:
         return self.gap(key, self.resolved.missing.get(key, "no concept set"))
 
+    def maybe(self, key: str) -> bool:
+        """Whether the set can hold concepts here (static: it resolved in the source)."""
+        return self.resolved.available(key)
+
     def fact(self, key: str, rule: Rule) -> Rule:
-        return rule if self.resolved.available(key) else self.key_gap(key)
+        return self.fact_any((key,), rule)
+
+    def fact_any(self, keys: tuple[str, ...], rule: Rule) -> Rule:
+        """``rule`` when one of the sets supplies its input, else a gap named after the last."""
+        return rule if any(self.resolved.available(k) for k in keys) else self.key_gap(keys[-1])
+
+    def unsure(self, prefix: str, names: frozenset[str]) -> list[Rule]:
+        """Parts that turn "not met" into unknown where one of ``names`` turns out missing (none: resolved)."""
+        return []
 
     def split(self, prefix: str, names: frozenset[str]) -> tuple[frozenset[str], list[Unavailable]]:
         """The names this source resolves, and a gap for each it does not."""
@@ -111,11 +157,10 @@ class _Rewriter:
     def partial(self, prefix: str, names: frozenset[str], make: Callable[[frozenset[str]], Rule]) -> Rule:
         """``make(resolved names)``, or unknown where it would be not met only for lack of the other names."""
         have, gaps = self.split(prefix, names)
-        if not gaps:
-            return make(have)
         if not have:
             return gaps[0] if len(gaps) == 1 else AnyOf(*gaps)
-        return AnyOf(make(have), *gaps)
+        extra = [*self.unsure(prefix, have), *gaps]
+        return AnyOf(make(have), *extra) if extra else make(have)
 
     def rule(self, r: Rule) -> Rule:  # noqa: PLR0911 - one case per rule class
         if isinstance(r, AllOf):
@@ -130,8 +175,8 @@ class _Rewriter:
             return CourseNotFulfilling(r.course, self.rule(r.inclusion), r.inclusion_id)
         if isinstance(r, RelapsesWithin):
             return self.fact("fact:relapse", r)
-        if isinstance(r, GelWithin):
-            return self.fact("fact:gel_count", r)
+        if isinstance(r, GelWithin):  # scans come from GEL counts or, count unknown, from MRI procedures
+            return self.fact_any(("fact:mri_scan", "fact:gel_count"), r)
         if isinstance(r, EdssBetween | EdssIncrease):
             return self.fact("fact:edss", r)
         if isinstance(r, AgeBetween | DiseaseDurationBetween):
@@ -139,6 +184,8 @@ class _Rewriter:
         if isinstance(r, ConsentSigned):
             return self.gap("consent", self.concepts.unavailable["consent"])
         if isinstance(r, FlagIs):
+            if r.field == "can_undergo_mri" and self.maybe("fact:mri_scan"):
+                return self.fact("fact:mri_scan", r)  # true after a recent MRI, unknown otherwise (see mapping)
             if r.field in _FLAG_INPUTS:
                 name = _FLAG_INPUTS[r.field]
                 return self.gap(name, self.concepts.unavailable[name])
@@ -159,10 +206,11 @@ class _Rewriter:
         if isinstance(r, MalignancyHistory):
             codes, exempt = r.codes, r.exempt
             have, gaps = self.split("condition", codes | exempt)
-            if not gaps:
+            extra = [*self.unsure("condition", have), *gaps]
+            if not extra:
                 return r
             kept = MalignancyHistory(codes & have, exempt & have, r.min_remission_years)
-            return AnyOf(kept, *gaps) if (codes & have) else AnyOf(*gaps)
+            return AnyOf(kept, *extra) if (codes & have) else AnyOf(*gaps)
         if isinstance(r, LatestLabBelow):
             return self.fact(f"lab:{r.test}", r)
         if isinstance(r, LatestLabFlagged):
@@ -172,6 +220,49 @@ class _Rewriter:
         raise TypeError(f"no OMOP input mapping for rule {type(r).__name__}")
 
 
+class _RuntimeRewriter(_Rewriter):
+    """For SQL that resolves the concept sets itself: a set the file has (local ones only when allowed) may still be
+    missing from the running database's vocabulary, so its rule parts are guarded at run time with exactly the
+    static rewrite's outcome (unknown, never met, where a set turns out empty)."""
+
+    def __init__(self, concepts: ConceptFile, members: RuntimeMembers) -> None:
+        super().__init__(concepts, Resolved())
+        self.members = members
+
+    def maybe(self, key: str) -> bool:
+        return self.members.usable(key)
+
+    def key_gap(self, key: str) -> Unavailable:
+        cset = self.concepts.sets.get(key)
+        local = cset is not None and cset.local
+        return self.gap(key, "local concept (not standard): enable with --local-concepts" if local
+                        else "no concept set")
+
+    def fact_any(self, keys: tuple[str, ...], rule: Rule) -> Rule:
+        usable = tuple(k for k in keys if self.members.usable(k))
+        if not usable:
+            return self.key_gap(keys[-1])
+        condition = " OR ".join(self.members.available(k) for k in usable)
+        return Guarded(usable, condition, rule)
+
+    def split(self, prefix: str, names: frozenset[str]) -> tuple[frozenset[str], list[Unavailable]]:
+        have = frozenset(n for n in names if self.members.usable(f"{prefix}:{n}"))
+        gaps = []
+        for name in sorted(names - have):
+            reason = (self.concepts.unavailable_conditions.get(name) if prefix == "condition" else None)
+            gaps.append(self.gap(f"{prefix}:{name}", reason) if reason else self.key_gap(f"{prefix}:{name}"))
+        return have, gaps
+
+    def unsure(self, prefix: str, names: frozenset[str]) -> list[Rule]:
+        return [MissingAsUnknown(f"{prefix}:{n}", self.members.available(f"{prefix}:{n}")) for n in sorted(names)]
+
+
+def restrict_criteria_at_run_time(criteria: tuple[Criterion, ...] | list[Criterion], concepts: ConceptFile,
+                                  members: RuntimeMembers) -> Restriction:
+    """As :func:`restrict_criteria`, for SQL that resolves its concept sets itself (no source at hand)."""
+    return _restrict(criteria, lambda: _RuntimeRewriter(concepts, members))
+
+
 def restrict_criteria(criteria: tuple[Criterion, ...] | list[Criterion], concepts: ConceptFile,
                       resolved: Resolved) -> Restriction:
     """Each criterion with the parts this source cannot supply replaced by :class:`Unavailable`.
@@ -179,9 +270,13 @@ def restrict_criteria(criteria: tuple[Criterion, ...] | list[Criterion], concept
     CourseNotFulfilling (E1-E3) refers to I1's rule object; it gets I1's restricted rule, so both engines judge
     "RRMS not fulfilling I1" on the same restricted I1.
     """
+    return _restrict(criteria, lambda: _Rewriter(concepts, resolved))
+
+
+def _restrict(criteria: tuple[Criterion, ...] | list[Criterion], make: Callable[[], _Rewriter]) -> Restriction:
     out, missing = [], {}
     for c in criteria:
-        rewriter = _Rewriter(concepts, resolved)
+        rewriter = make()
         rule = rewriter.rule(c.rule)
         out.append(Criterion(c.id, c.kind, c.text, rule))
         if rewriter.missing:

@@ -1,7 +1,8 @@
 """Synthetic OMOP CDM v5.4 data with MS patients, for the feasibility tests and benchmark. Not real people.
 
 :func:`generate` draws ``persons`` people (numpy, vectorised: a million take seconds) with observation periods,
-MS diagnoses and courses, relapses, EDSS and MRI gadolinium-lesion measurements, CSF band results, therapies from
+MS diagnoses and courses, relapses, EDSS and MRI gadolinium-lesion measurements (some recorded as observations),
+MRI procedures with and without a count, CSF band results, visits naming a care site, therapies from
 every drug class of the criteria (half recorded as a descendant clinical drug, to exercise concept_ancestor),
 infections, malignancies (some basal cell carcinomas, which the malignancy set excludes), pregnancies and eGFR.
 Dates straddle the evaluation date, so each criterion gets met, not met and unknown cases. :func:`vocabulary`
@@ -136,8 +137,8 @@ def _pick(rng: np.random.Generator, ids: list[int], n: int) -> Array:
 
 
 def generate(shape: SyntheticShape, concepts: ConceptFile | None = None) -> dict[str, pa.Table]:
-    """The clinical tables (person, observation_period, condition_occurrence, drug_exposure, measurement,
-    care_site) for ``shape.persons`` synthetic people."""
+    """The clinical tables (person, observation_period, visit_occurrence, condition_occurrence, drug_exposure,
+    measurement, observation, procedure_occurrence, care_site) for ``shape.persons`` synthetic people."""
     file = concepts or load_concepts()
     _, _, usable = vocabulary(file)
     rng = np.random.default_rng(shape.seed)
@@ -174,7 +175,14 @@ def generate(shape: SyntheticShape, concepts: ConceptFile | None = None) -> dict
         "period_type_concept_id": np.full(n, 32817, "int64"),
     })
 
-    cond, drug, meas = _Rows(), _Rows(), _Rows()
+    cond, drug, meas, obs, proc = _Rows(), _Rows(), _Rows(), _Rows(), _Rows()
+
+    def measured(who: Array, concept: Array, day: Array, share: float, **values: Array) -> None:
+        """Rows of a fact the concept file also reads from observation: ``share`` of them go there."""
+        there = rng.random(len(who)) < share
+        meas.add(who[~there], concept[~there], day[~there], **{k: v[~there] for k, v in values.items()})
+        obs.add(who[there], concept[there], day[there], **{k: v[there] for k, v in values.items()})
+
     ms = idx[rng.random(n) < shape.ms_fraction]
     first = on - rng.integers(-100, 22 * 365, len(ms))  # some diagnosed after the evaluation date
     cond.add(ms, _pick(rng, usable["ms:any"], len(ms)), first)
@@ -191,16 +199,22 @@ def generate(shape: SyntheticShape, concepts: ConceptFile | None = None) -> dict
     who = np.repeat(ms, edss_n)
     score = rng.integers(2, 16, len(who)) / 2.0
     score[rng.random(len(who)) < 0.05] = np.nan
-    meas.add(who, _pick(rng, usable["fact:edss"], len(who)), on - rng.integers(-20, 420, len(who)), value=score)
+    measured(who, _pick(rng, usable["fact:edss"], len(who)), on - rng.integers(-20, 420, len(who)), 0.3,
+             value=score)
     mri_n = rng.integers(0, 3, len(ms))
     who = np.repeat(ms, mri_n)
     gel = np.where(rng.random(len(who)) < 0.4, 0, rng.integers(1, 5, len(who))).astype(float)
     gel[rng.random(len(who)) < 0.05] = np.nan
-    meas.add(who, _pick(rng, usable["fact:gel_count"], len(who)), on - rng.integers(-20, 500, len(who)), value=gel)
+    scan_day = on - rng.integers(-20, 500, len(who))
+    measured(who, _pick(rng, usable["fact:gel_count"], len(who)), scan_day, 0.2, value=gel)
+    same_day = rng.random(len(who)) < 0.5  # the MRI procedure of a counted scan: the count decides, not the record
+    proc.add(who[same_day], _pick(rng, usable["fact:mri_scan"], int(same_day.sum())), scan_day[same_day])
+    who = np.concatenate([ms[rng.random(len(ms)) < 0.4], idx[rng.random(n) < 0.02]])  # scans without a count
+    proc.add(who, _pick(rng, usable["fact:mri_scan"], len(who)), on - rng.integers(-30, 700, len(who)))
     who = ms[rng.random(len(ms)) < 0.6]
     result = np.where(rng.random(len(who)) < 0.7, file.values["positive"], file.values["negative"])
-    meas.add(who, _pick(rng, usable["fact:csf_oligoclonal_bands"], len(who)), on - rng.integers(0, 3000, len(who)),
-             value_concept=result)
+    measured(who, _pick(rng, usable["fact:csf_oligoclonal_bands"], len(who)), on - rng.integers(0, 3000, len(who)),
+             0.3, value_concept=result)
 
     drug_keys = [k for k in usable if k.startswith("drug:")]
     ms_drugs = ["drug:" + d for d in ("interferon_beta", "glatiramer_acetate", "natalizumab", "fingolimod",
@@ -229,7 +243,10 @@ def generate(shape: SyntheticShape, concepts: ConceptFile | None = None) -> dict
         cond.add(who, _pick(rng, usable[key], len(who)), start, ended)
     women = idx[~male]
     who = women[rng.random(len(women)) < 0.05]
-    cond.add(who, _pick(rng, usable["fact:pregnancy"], len(who)), on - rng.integers(-30, 400, len(who)))
+    preg_day = on - rng.integers(-30, 400, len(who))
+    there = rng.random(len(who)) < 0.3  # pregnancy status recorded as an observation
+    cond.add(who[~there], _pick(rng, usable["fact:pregnancy"], int((~there).sum())), preg_day[~there])
+    obs.add(who[there], _pick(rng, usable["fact:pregnancy"], int(there.sum())), preg_day[there])
     labs_n = np.where(rng.random(n) < 0.5, rng.integers(1, 3, n), 0)
     who = np.repeat(idx, labs_n)
     meas.add(who, _pick(rng, usable["lab:egfr"], len(who)), on - rng.integers(-30, 700, len(who)),
@@ -259,11 +276,37 @@ def generate(shape: SyntheticShape, concepts: ConceptFile | None = None) -> dict
         "value_as_number": pa.array(np.nan_to_num(m_value), pa.float64(), mask=np.isnan(m_value)),
         "value_as_concept_id": pa.array(np.nan_to_num(m_vc).astype("int64"), pa.int64(), mask=np.isnan(m_vc)),
     })
+    o_who, o_concept, o_day, _, o_value, o_vc = obs.columns()
+    observation = pa.table({
+        "observation_id": np.arange(1, len(o_who) + 1, dtype="int64") + shape.first_person_id * 10,
+        "person_id": pid[o_who], "observation_concept_id": o_concept, "observation_date": _dates(o_day),
+        "observation_type_concept_id": np.full(len(o_who), 32817, "int64"),
+        "value_as_number": pa.array(np.nan_to_num(o_value), pa.float64(), mask=np.isnan(o_value)),
+        "value_as_concept_id": pa.array(np.nan_to_num(o_vc).astype("int64"), pa.int64(), mask=np.isnan(o_vc)),
+    })
+    p_who, p_concept, p_day, _, _, _ = proc.columns()
+    procedure_occurrence = pa.table({
+        "procedure_occurrence_id": np.arange(1, len(p_who) + 1, dtype="int64") + shape.first_person_id * 10,
+        "person_id": pid[p_who], "procedure_concept_id": p_concept, "procedure_date": _dates(p_day),
+        "procedure_type_concept_id": np.full(len(p_who), 32817, "int64"),
+    })
+    # Visits: everyone without a care site and a tenth of the others; some name no site, some come after the date.
+    visitors = np.concatenate([idx[no_site], idx[~no_site & (rng.random(n) < 0.1)]])
+    v_who = np.repeat(visitors, rng.integers(0, 4, len(visitors)))
+    v_site = rng.integers(1, shape.care_sites + 1, len(v_who)).astype("int64")
+    visit_occurrence = pa.table({
+        "visit_occurrence_id": np.arange(1, len(v_who) + 1, dtype="int64") + shape.first_person_id * 10,
+        "person_id": pid[v_who], "visit_concept_id": np.full(len(v_who), 9202, "int64"),
+        "visit_start_date": _dates(on - rng.integers(-100, 1500, len(v_who))),
+        "visit_type_concept_id": np.full(len(v_who), 32817, "int64"),
+        "care_site_id": pa.array(v_site, mask=rng.random(len(v_who)) < 0.2),
+    })
     care_site = pa.table({"care_site_id": np.arange(1, shape.care_sites + 1, dtype="int64"),
                           "care_site_name": [f"Synthetic site {i}" for i in range(1, shape.care_sites + 1)]})
     return {"person": person, "observation_period": observation_period,
             "condition_occurrence": condition_occurrence, "drug_exposure": drug_exposure,
-            "measurement": measurement, "care_site": care_site}
+            "measurement": measurement, "observation": observation, "procedure_occurrence": procedure_occurrence,
+            "visit_occurrence": visit_occurrence, "care_site": care_site}
 
 
 def write_parquet(folder: Path, shape: SyntheticShape, concepts: ConceptFile | None = None) -> dict[str, int]:

@@ -1,6 +1,6 @@
 """The exported ATLAS cohort definition, run by an independent Circe implementation (duckcdm: a Python port of
-OHDSI circe-be and SqlRender), counts the same people as our SQL: per exclusion it can state, for the MS rule, and
-for the whole definition."""
+OHDSI circe-be and SqlRender), counts the same people as our SQL: per criterion it can state (disease duration and
+eight exclusions), for the MS rule, and for the whole definition; every other criterion has one line of why."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from mescams.core.eligibility import Criterion
-from mescams.prescreen.omop.circe import cohort_definition, exportable
+from mescams.prescreen.omop.circe import cohort_definition, exportable, unstateable
 from mescams.prescreen.omop.engine import OmopRun, open_source, prepare, run_sql
 
 from .conftest import ON
@@ -63,12 +63,22 @@ def scratch(cdm: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return target
 
 
-def test_the_exclusions_circe_can_state(ours: tuple[OmopRun, np.ndarray[Any, Any]]) -> None:
+STATED = ["I3", "E4", "E5", "E6", "E7", "E8", "E9", "E12", "E13"]
+
+
+def test_the_criteria_circe_can_state_and_why_not_the_others(ours: tuple[OmopRun, np.ndarray[Any, Any]]) -> None:
     run, _ = ours
-    assert list(exportable(run.prepared, ON)) == ["E4", "E5", "E6", "E7", "E8", "E9", "E12", "E13"]
+    assert list(exportable(run.prepared, ON)) == STATED
+    why = unstateable(run.prepared, ON)
+    assert set(why) | set(STATED) == set(run.verdicts.status) and not set(why) & set(STATED)
+    assert all(reason and "\n" not in reason for reason in why.values())
+    assert "union of exposure intervals" in why["I1"] and "calendar years" in why["I2"] and "consent" in why["I5"]
+    assert "observation period" in why["I4"] and "observation period" in why["E14"]
+    description = cohort_definition(run.prepared, ON)["Description"]
+    assert all(f"{cid}: {reason}" in description.splitlines() for cid, reason in why.items())
 
 
-@pytest.mark.parametrize("only", ["MS", "E4", "E5", "E6", "E7", "E8", "E9", "E12", "E13"])
+@pytest.mark.parametrize("only", ["MS", *STATED])
 def test_circe_counts_each_rule_like_our_sql(ours: tuple[OmopRun, np.ndarray[Any, Any]], scratch: Path,
                                              only: str) -> None:
     run, observed = ours
@@ -84,7 +94,8 @@ def test_circe_counts_the_whole_definition_like_our_sql(ours: tuple[OmopRun, np.
     run, observed = ours
     keep = observed & (run.verdicts.status["I3"] != -1)
     for cid in exportable(run.prepared, ON):
-        keep &= run.verdicts.status[cid] != 1
+        kind = run.verdicts.kinds[cid]
+        keep &= (run.verdicts.status[cid] == 1) if kind == "inclusion" else (run.verdicts.status[cid] != 1)
     source = open_source(str(cdm))
     try:
         definition = cohort_definition(prepare(source, criteria, allow_local=True), ON)

@@ -75,6 +75,10 @@ def test_emit_circe_writes_a_cohort_definition(cdm: Path, tmp_path: Path) -> Non
     assert {"ConceptSets", "PrimaryCriteria", "InclusionRules"} <= set(definition)
     assert definition["PrimaryCriteria"]["CriteriaList"][0]["ObservationPeriod"]["UserDefinedPeriod"] == {
         "StartDate": "2016-03-01", "EndDate": "2016-03-01"}
+    left_out = json.loads(out)["circe_left_out"]  # one line of why per criterion left out
+    assert "I3" not in left_out and "latest" in left_out["I4"]
+    code, text = _run(str(cdm), "--on", "2016-03-01", "--local-concepts", "--emit-circe", str(target))
+    assert code == 0 and f"not in the Circe definition: I4: {left_out['I4']}" in " ".join(text.split())
 
 
 @pytest.mark.parametrize("role", ["data_manager", "unblinded_statistician", "dsmb", "edss_rater", "administrator"])

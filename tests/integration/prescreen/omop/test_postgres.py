@@ -13,8 +13,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from mescams.core.eligibility import Criterion
-from mescams.prescreen.omop.engine import OMOP_TABLES, open_source, run_reference, run_sql
+from mescams.core.eligibility import Criterion, criterion_column
+from mescams.prescreen.omop.engine import OMOP_TABLES, compile_sourceless_sql, open_source, run_reference, run_sql
 from mescams.prescreen.omop.synthetic import SyntheticShape, write_parquet
 from tests.conftest import require
 
@@ -65,3 +65,18 @@ def test_postgres_sql_equals_reference(pg_url: str, criteria: tuple[Criterion, .
     for cid in sql.verdicts.status:
         assert (sql.verdicts.status[cid] == ref.verdicts.status[cid]).all(), cid
     assert (sql.verdicts.status["I1"] == 1).any()
+
+
+def test_postgres_runs_the_sourceless_sql(pg_url: str, criteria: tuple[Criterion, ...]) -> None:
+    """The SQL emitted without a source resolves the concept sets in PostgreSQL's copy of the vocabulary."""
+    sql_text, _ = compile_sourceless_sql(criteria, ON, "postgres", allow_local=True)
+    source = open_source(pg_url)
+    try:
+        got = source.arrow(sql_text)
+        expected = run_sql(source, ON, criteria, allow_local=True)
+    finally:
+        source.close()
+    assert got.column("patient_id").to_pylist() == list(expected.verdicts.patient_ids)
+    for cid, codes in expected.verdicts.status.items():
+        values = [-1 if v is None else int(v) for v in got.column(criterion_column(cid)).to_pylist()]
+        assert values == [int(c) for c in codes], cid

@@ -11,7 +11,13 @@ import numpy as np
 import pytest
 
 from mescams.core.eligibility import Criterion, criterion_column
-from mescams.prescreen.omop.engine import OMOP_TABLES, compile_omop_sql, open_source, run_sql
+from mescams.prescreen.omop.engine import (
+    OMOP_TABLES,
+    compile_omop_sql,
+    compile_sourceless_sql,
+    open_source,
+    run_sql,
+)
 from mescams.prescreen.omop.synthetic import SyntheticShape, write_parquet
 from tests.conftest import require
 
@@ -41,16 +47,19 @@ def test_spark_sql_gives_duckdbs_statuses(tmp_path: Path, criteria: tuple[Criter
         sql = compile_omop_sql(duck.prepared, ON, "spark")
     finally:
         source.close()
+    sourceless, _ = compile_sourceless_sql(criteria, ON, "spark", allow_local=True)  # resolves concepts in Spark
     spark = _spark()
     try:
         for table in OMOP_TABLES:
             spark.read.parquet(str(folder / f"{table}.parquet")).createOrReplaceTempView(table)
-        rows = spark.sql(sql).collect()
+        results = [spark.sql(sql).collect(), spark.sql(sourceless).collect()]
     finally:
         spark.stop()
-    assert [r["patient_id"] for r in rows] == list(duck.verdicts.patient_ids)
-    for c in duck.prepared.restriction.criteria:
-        got = np.array([-1 if r[criterion_column(c.id)] is None else int(r[criterion_column(c.id)]) for r in rows])
-        assert (got == duck.verdicts.status[c.id]).all(), c.id
-    eligible = np.array([-1 if r["eligible"] is None else int(r["eligible"]) for r in rows])
-    assert (eligible == duck.verdicts.eligible).all()
+    for rows in results:
+        assert [r["patient_id"] for r in rows] == list(duck.verdicts.patient_ids)
+        for c in duck.prepared.restriction.criteria:
+            got = np.array([-1 if r[criterion_column(c.id)] is None else int(r[criterion_column(c.id)])
+                            for r in rows])
+            assert (got == duck.verdicts.status[c.id]).all(), c.id
+        eligible = np.array([-1 if r["eligible"] is None else int(r["eligible"]) for r in rows])
+        assert (eligible == duck.verdicts.eligible).all()

@@ -44,18 +44,28 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
         {"person_id": 4, "gender_concept_id": 8532, "year_of_birth": 1975, "month_of_birth": 3, "day_of_birth": 2},
         {"person_id": 5, "gender_concept_id": 8507, "year_of_birth": 1970, "month_of_birth": 3, "day_of_birth": 1},
         {"person_id": 6, "gender_concept_id": 8507, "year_of_birth": 1970, "month_of_birth": 3, "day_of_birth": 2},
+        {"person_id": 7, "gender_concept_id": 8532, "year_of_birth": 1985, "month_of_birth": 6, "day_of_birth": 15},
+        {"person_id": 8, "gender_concept_id": 8507, "year_of_birth": 1985, "month_of_birth": 6, "day_of_birth": 15},
+        {"person_id": 9, "gender_concept_id": 8507, "year_of_birth": 1985, "month_of_birth": 6, "day_of_birth": 15},
     ]
     periods = [{"person_id": p, "observation_period_start_date": D(2005, 1, 1),
-                "observation_period_end_date": D(2015, 1, 1) if p == 3 else D(2017, 1, 1)} for p in range(1, 7)]
+                "observation_period_end_date": D(2015, 1, 1) if p == 3 else D(2017, 1, 1)} for p in range(1, 10)]
+    mri = u["fact:mri_scan"][0]
+    visits = [(1, 7, D(2015, 6, 1), 9), (2, 7, D(2016, 1, 1), None), (3, 7, D(2016, 5, 1), 10)]
+    observations = [(7, u["fact:edss"][0], D(2016, 2, 15), 4.0), (7, u["fact:pregnancy"][0], D(2015, 10, 1), None)]
+    procedures = [(7, mri, D(2015, 9, 1)), (8, mri, D(2015, 10, 1)), (9, mri, D(2015, 10, 1))]
     conditions = [
+        (8, ms, D(2010, 5, 1), None), (8, rrms, D(2012, 1, 1), None),
+        (9, ms, D(2010, 5, 1), None), (9, rrms, D(2012, 1, 1), None),
         (1, ms, D(2010, 5, 1), None), (1, rrms, D(2012, 1, 1), None),
         (4, u["condition:basal_cell_carcinoma"][0], D(2015, 8, 1), None), (4, u["condition:hiv"][0], D(2001, 1, 1),
                                                                           None),
         (5, u["condition:malignancy"][0], D(2016, 3, 2), None),  # the day after: not yet known
     ]
-    drugs = [(1, natalizumab_drug, D(2014, 1, 1), D(2016, 1, 15))]
+    drugs = [(p, natalizumab_drug, D(2014, 1, 1), D(2016, 1, 15)) for p in (1, 8, 9)]
     measurements = [
-        (1, u["fact:gel_count"][0], D(2015, 10, 1), 2.0),
+        (1, u["fact:gel_count"][0], D(2015, 10, 1), 2.0), (8, u["fact:gel_count"][0], D(2015, 10, 1), 0.0),
+        (7, u["lab:egfr"][0], D(2016, 1, 10), 75.0),
         (5, u["lab:egfr"][0], D(2015, 6, 1), 50.0), (5, u["lab:egfr"][0], D(2016, 1, 10), 75.0),
         (6, u["lab:egfr"][0], D(2015, 6, 1), 90.0), (6, u["lab:egfr"][0], D(2016, 3, 1), 45.0),
     ]
@@ -81,6 +91,18 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
              for p, c, d, v in measurements],
             {"person_id": i64, "measurement_concept_id": i64, "measurement_date": date,
              "value_as_number": pa.float64(), "value_as_concept_id": i64}),
+        "observation": _table(
+            [{"person_id": p, "observation_concept_id": c, "observation_date": d, "value_as_number": v}
+             for p, c, d, v in observations],
+            {"person_id": i64, "observation_concept_id": i64, "observation_date": date,
+             "value_as_number": pa.float64(), "value_as_concept_id": i64}),
+        "procedure_occurrence": _table(
+            [{"person_id": p, "procedure_concept_id": c, "procedure_date": d} for p, c, d in procedures],
+            {"person_id": i64, "procedure_concept_id": i64, "procedure_date": date}),
+        "visit_occurrence": _table(
+            [{"visit_occurrence_id": i, "person_id": p, "visit_start_date": d, "care_site_id": c}
+             for i, p, d, c in visits],
+            {"visit_occurrence_id": i64, "person_id": i64, "visit_start_date": date, "care_site_id": i64}),
         "concept": concept, "concept_ancestor": ancestor,
     }
     out = tmp_path_factory.mktemp("worked")
@@ -122,10 +144,17 @@ def status(run: OmopRun, person: int, cid: str) -> int:
     (5, "E10", NOT, "the malignancy is dated the day after the evaluation date"),
     (5, "E14", UNK, "latest eGFR 75 (the 50 is older); MRI ability unknown"),
     (6, "E14", MET, "latest eGFR 45 < 60, on the evaluation date itself"),
+    (7, "E14", NOT, "latest eGFR 75, no renal failure, and a brain MRI (procedure) 6 months before: can undergo MRI"),
+    (7, "I4", MET, "EDSS 4.0 recorded in the observation table"),
+    (7, "E13", MET, "pregnancy recorded in the observation table 5 months before"),
+    (8, "I1", NOT, "the brain MRI's GEL count 0 (same day as the procedure record) decides; no relapse"),
+    (9, "I1", UNK, "a brain MRI in the past 12 months without a GEL count: GEL unknown"),
 ])
 def test_worked_case(run: OmopRun, person: int, cid: str, expected: int, why: str) -> None:
     assert status(run, person, cid) == expected, why
 
 
 def test_sites_are_care_sites(run: OmopRun) -> None:
-    assert list(run.sites) == ["7", "7", "8", None, None, None]
+    """person.care_site_id, else the latest visit on or before the date naming a site (person 7: the 2015 visit's
+    site 9; a 2016 visit names none, a later one is not yet known)."""
+    assert list(run.sites) == ["7", "7", "8", None, None, None, "9", None, None]
