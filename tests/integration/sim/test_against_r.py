@@ -17,8 +17,7 @@ import pytest
 from mescams.sim.reference_fits import glmmtmb_fits
 from mescams.stats.nb2 import fit_crossover_trials, fit_regression_trials
 from tests.conftest import require
-
-from .conftest import model_trials
+from tests.factories.nb2_trials import model_trials
 
 pytestmark = [pytest.mark.r, pytest.mark.heavy_sim]
 

@@ -15,8 +15,7 @@ from mescams.stats.nb2 import NB2Data, NB2Fit, fit
 from mescams.stats.nb2.compiled import _evaluate
 from mescams.stats.nb2.likelihood import evaluate
 from mescams.stats.nb2.spec import TABLE_CAP
-
-from .conftest import long_trial, model_trials
+from tests.factories.nb2_trials import long_trial, model_trials
 
 
 def _crossover_mix() -> NB2Data:

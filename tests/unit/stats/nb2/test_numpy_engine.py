@@ -23,8 +23,7 @@ from mescams.stats.nb2 import NB2Data, fit, fit_crossover_trials, fit_regression
 from mescams.stats.nb2.data import CountTerms
 from mescams.stats.nb2.likelihood import evaluate
 from mescams.stats.nb2.spec import TABLE_CAP
-
-from .conftest import long_trial, model_trials
+from tests.factories.nb2_trials import long_trial, model_trials
 
 
 def _points(data: NB2Data, seed: int) -> np.ndarray:

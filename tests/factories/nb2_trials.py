@@ -1,4 +1,5 @@
-"""Data for the NB2 tests: crossover trials drawn from the mixed model itself, and one long-format trial."""
+"""Builders of NB2 test data (unit and integration): crossover trials drawn from the mixed model itself, and one
+long-format trial."""
 
 from __future__ import annotations
 
