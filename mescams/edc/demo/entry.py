@@ -20,6 +20,7 @@ from mescams.edc.randomisation.services import generate_list
 from mescams.edc.trial import consent
 from mescams.edc.trial import services as trial
 from mescams.edc.trial.models import NOT_SCREENED_REASONS, PreScreening, age_band
+from mescams.errors import EditChecksFailed
 from mescams.protocols import default_protocol
 from mescams.sim.edss_exam import exam_for
 from mescams.sim.screening import Candidate
@@ -170,13 +171,22 @@ class TrialEntry:
 
     def vital_signs(self, coord: Any, pid: str, code: str, on: dt.date, weight: float, height: int | None = None
                     ) -> None:
+        """Vital signs as the coordinator enters them; a value a soft check questions (a weight that drifted below
+        the plausible range) is confirmed against the source with a reason, as a coordinator would."""
         rng = self.entry
         systolic = int(rng.integers(105, 145))
-        save_form(user=coord, participant_id=pid, form="vital_signs",
-                  values={"visit_code": code, "assessment_date": on, "weight_kg": weight, "height_cm": height,
-                          "systolic_mmhg": systolic, "diastolic_mmhg": int(rng.integers(62, min(systolic - 20, 95))),
-                          "heart_rate_bpm": int(rng.integers(56, 92)),
-                          "temperature_c": round(float(rng.uniform(36.3, 37.2)), 1)})
+        values = {"visit_code": code, "assessment_date": on, "weight_kg": weight, "height_cm": height,
+                  "systolic_mmhg": systolic, "diastolic_mmhg": int(rng.integers(62, min(systolic - 20, 95))),
+                  "heart_rate_bpm": int(rng.integers(56, 92)),
+                  "temperature_c": round(float(rng.uniform(36.3, 37.2)), 1)}
+        try:
+            save_form(user=coord, participant_id=pid, form="vital_signs", values=values)
+        except EditChecksFailed as questioned:
+            if not all(f.confirmable for f in questioned.failures):
+                raise
+            save_form(user=coord, participant_id=pid, form="vital_signs", values=values,
+                      confirm_checks={f.check for f in questioned.failures},
+                      reason="Checked against the source document: the value is correct.")
 
     def dose(self, weight_kg: float, viable_per_kg: float) -> tuple[float, float]:
         """Cells in an MSC product and its volume, from the core's dose plan on the weight at randomisation."""

@@ -198,3 +198,23 @@ def test_cli_names_the_option_it_refuses() -> None:
     assert few.exit_code == 2 and "--screen: must be at least --participants (8)" in few.output
     bad = runner.invoke(app, ["sim", "populate", "--rate-ratio", "0"])
     assert bad.exit_code == 2 and "--rate-ratio: must be a positive number" in bad.output
+
+
+def test_a_weight_questioned_by_a_soft_check_is_confirmed_against_the_source(users: dict[str, Any],
+                                                                             allocation: object) -> None:
+    """A virtual patient's weight can drift below the plausible range (a soft check): the coordinator of the
+    virtual trial confirms it with a reason, as at a real site, instead of stopping the whole trial."""
+    from mescams.edc.audit.models import AuditEntry
+    from mescams.edc.crfs.models import VitalSigns
+    from mescams.edc.demo.entry import Cast, TrialEntry
+    from mescams.sim.virtual_patients import load_params
+    from tests.factories.edc import randomised
+
+    coord = users["coord"]
+    pid = randomised(coord)
+    cast = Cast(coordinators={"OTT": coord}, investigator=users["inv"], rater=users["rater"], mri=users["mri"],
+                lab=users["lab"], statistician=users["statistician"], datamanager=users["dm"])
+    TrialEntry(cast, load_params(), rate_ratio=0.6, seed=1).vital_signs(coord, pid, "W4", dt.date(2016, 2, 29), 39.9)
+    record = VitalSigns.objects.get(participant__participant_id=pid, visit_code="W4")
+    assert float(record.weight_kg) == 39.9
+    assert AuditEntry.objects.filter(reason__startswith="Checked against the source document").exists()
