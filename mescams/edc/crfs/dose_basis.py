@@ -22,6 +22,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext
+
 from mescams.core.blinding import Role
 from mescams.edc.crfs.models import Infusion, ProductPreparation, VitalSigns
 from mescams.edc.trial.models import Participant
@@ -109,4 +111,5 @@ def guarded_dose_basis(*, user: Any, participant: Participant, field: str, confi
         raise DoseBasisChanged("confirm_dose_change", "only an investigator may confirm a change of the dose basis "
                                                       f"(weight at randomisation, {change})")
     if not reason.strip():
-        raise InputValidationError("reason", f"confirming a change of the dose basis ({change}) needs your reason")
+        raise InputValidationError("reason", gettext("confirming a change of the dose basis (%(change)s) needs your "
+                                                     "reason") % {"change": change})

@@ -10,6 +10,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from mescams.core.blinding import BLINDING_POLICY, Reveal, Role
 from mescams.edc.audit.context import acting
@@ -34,18 +35,21 @@ def _lab_only(user: Any) -> None:
 
 def _randomised(user: Any, participant_id: str, visit_code: str) -> tuple[Participant, Any]:
     if visit_code not in infusion_visits():
-        raise InputValidationError("visit_code", f"must be one of {', '.join(infusion_visits())}")
+        raise InputValidationError("visit_code", gettext("must be one of %(infusion_visits)s") % {
+            "infusion_visits": ', '.join(infusion_visits())})
     participant = get_visible_participant(user, participant_id, for_update=True)
     slot = AllocationSlot.objects.filter(participant=participant).first()
     if slot is None:
-        raise IllegalTransition(f"participant {participant_id} is not randomised: no product to prepare")
+        raise IllegalTransition(gettext("participant %(participant_id)s is not randomised: no product to prepare") % {
+            "participant_id": participant_id})
     return participant, slot
 
 
 def _basis(participant: Participant) -> float:
     basis = weight_at_randomisation(participant)
     if basis is None:
-        raise InputValidationError("weight_kg", "no weight at randomisation is recorded: the dose cannot be based")
+        raise InputValidationError("weight_kg", gettext("no weight at randomisation is recorded: the dose cannot be "
+                                                        "based"))
     return basis
 
 
@@ -60,7 +64,8 @@ def record_preparation(*, user: Any, participant_id: str, visit_code: str) -> Pr
     with transaction.atomic(), acting(user, reason="product prepared"):
         participant, _ = _randomised(user, participant_id, visit_code)
         if ProductPreparation.objects.filter(participant=participant, visit_code=visit_code).exists():
-            raise IllegalTransition(f"the {visit_code} product of {participant_id} is already recorded as prepared")
+            raise IllegalTransition(gettext("the %(visit_code)s product of %(participant_id)s is already recorded as "
+                                            "prepared") % {"visit_code": visit_code, "participant_id": participant_id})
         prep = ProductPreparation(participant=participant, visit_code=visit_code, weight_kg=_basis(participant),
                                   prepared_by=user.username, prepared_at=_now())
         prep.save()
@@ -92,13 +97,15 @@ def reconfirm_preparation(*, user: Any, participant_id: str, visit_code: str, re
     figures instead, with a reason: that re-confirms too)."""
     _lab_only(user)
     if not reason.strip():
-        raise InputValidationError("reason", "re-confirming a product on a changed dose basis needs your reason")
+        raise InputValidationError("reason", gettext(
+            "re-confirming a product on a changed dose basis needs your reason"))
     with transaction.atomic(), acting(user, reason=reason):
         participant, slot = _randomised(user, participant_id, visit_code)
         status = products_of(participant).get(visit_code)
         if status is None or not status.superseded:
-            raise IllegalTransition(f"the {visit_code} product of {participant_id} is not prepared on a superseded "
-                                    "weight: nothing to re-confirm")
+            raise IllegalTransition(gettext("the %(visit_code)s product of %(participant_id)s is not prepared on a "
+                                            "superseded weight: nothing to re-confirm") % {
+                                                "visit_code": visit_code, "participant_id": participant_id})
         try:
             _reconfirm(user, participant, visit_code, _basis(participant),
                        treatment_at_infusion(slot.sequence, visit_code))
@@ -126,8 +133,8 @@ def record_lab_product(*, user: Any, participant_id: str, visit_code: str, cells
         status = products_of(participant, basis).get(visit_code)
         if not reason.strip():
             if changed:
-                raise InputValidationError("reason", f"changing the release figures ({', '.join(changed)}) needs "
-                                                     "your reason for the change")
+                raise InputValidationError("reason", gettext("changing the release figures (%(changed)s) needs your "
+                                                             "reason for the change") % {"changed": ', '.join(changed)})
             if status is not None and status.superseded:
                 raise DoseBasisChanged("reason", f"this product was prepared on {status.prepared_on_kg:g} kg; the "
                                                  f"dose basis is now {basis:g} kg: give your reason to re-confirm it")

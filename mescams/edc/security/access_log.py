@@ -23,6 +23,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext
 
 from mescams.core.blinding import BLINDING_POLICY, Reveal, Role
 from mescams.core.spreadsheet import csv_text
@@ -114,7 +115,7 @@ def search_terms(values: dict[str, str]) -> dict[str, Any]:
         try:
             terms[name] = dt.date.fromisoformat(text) if text else None
         except ValueError:
-            raise InputValidationError(name, "must be a date YYYY-MM-DD") from None
+            raise InputValidationError(name, gettext("must be a date YYYY-MM-DD")) from None
     return terms
 
 

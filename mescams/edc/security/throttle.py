@@ -28,6 +28,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.utils.translation import gettext
 
 from mescams.core.blinding import Role
 from mescams.edc.audit.chain import append
@@ -127,7 +128,7 @@ def release(*, user: Any, username: str, reason: str) -> int:
     if user is not None:
         require_role(user, Role.ADMINISTRATOR)
     if not reason.strip():
-        raise InputValidationError("reason", "say why the delays are cleared")
+        raise InputValidationError("reason", gettext("say why the delays are cleared"))
     with transaction.atomic():
         cleared, _ = LoginThrottle.objects.filter(key__startswith=f"account:{_account_hash(username)}@").delete()
         actor = Actor.of(user) if user is not None else Actor.system("cli")

@@ -2,8 +2,9 @@
 
 Fails on: an untranslated or fuzzy French entry, a translation whose placeholders differ from the English, a core
 domain message missing from the catalogue, a ``{% translate %}`` string the catalogue lacks (run
-``python -m mescams.edc.catalogue_update``), visible template text outside the translation tags, and a form
-label or help text that is a plain string."""
+``python -m mescams.edc.catalogue_update``), visible template text outside the translation tags, and a plain
+string a person reads that is set in Python (form and model labels, ``choices``, tables of kinds and sort orders,
+validation errors, field rules, page messages, e-mail subjects and bodies)."""
 
 from __future__ import annotations
 
@@ -18,13 +19,17 @@ import mescams.core.blinding
 import mescams.core.consent_documents
 import mescams.core.symptom_report  # noqa: F401 - importing the core modules registers their messages
 from mescams.core.messages import MESSAGE_TEMPLATES
-from tests.unit.edc.template_strings import unmarked_form_strings, unmarked_template_text
+from tests.unit.edc.template_strings import unmarked_python_strings, unmarked_template_text
 
 PACKAGE = Path(mescams.core.blinding.__file__).resolve().parents[1]
 FRENCH = PACKAGE / "locale" / "fr_CA" / "LC_MESSAGES" / "django.po"
 # The EDC's Django templates (the DSMB report is a Jinja2 document in English for the DSMB, outside the EDC)
 TEMPLATES = sorted(p for p in (PACKAGE / "edc").rglob("templates/**/*") if p.suffix in {".html", ".txt"})
-PYTHON = sorted(p for p in (PACKAGE / "edc").rglob("*.py") if "migrations" not in p.parts)
+# Python whose messages only an operator or developer reads, in English: settings read at start-up (the server's
+# log), the demonstration builder (a developer's command) and the catalogue tool itself
+OPERATOR_ONLY = {"edc/security/config.py", "edc/catalogue_update.py"}
+PYTHON = sorted(p for p in (PACKAGE / "edc").rglob("*.py") if "migrations" not in p.parts and "demo" not in p.parts
+                and str(p.relative_to(PACKAGE)) not in OPERATOR_ONLY)
 PERCENT = re.compile(r"%\((\w+)\)[sd]")
 BRACES = re.compile(r"{(\w+)}")
 TRANSLATE_TAG = re.compile(r"""{%\s*translate\s+(["'])(.*?)\1(?:\s+context\s+(["'])(.*?)\3)?\s*(?:as \w+\s*)?%}""")
@@ -81,8 +86,8 @@ def test_no_visible_template_text_is_left_unmarked(path: Path) -> None:
     assert unmarked_template_text(path) == []
 
 
-def test_no_form_label_or_help_text_is_a_plain_string() -> None:
-    found = {str(p.relative_to(PACKAGE)): unmarked_form_strings(p) for p in PYTHON}
+def test_no_visible_python_string_is_left_unmarked() -> None:
+    found = {str(p.relative_to(PACKAGE)): unmarked_python_strings(p) for p in PYTHON}
     assert {k: v for k, v in found.items() if v} == {}
 
 
@@ -94,4 +99,27 @@ def test_the_checks_would_notice(tmp_path: Path) -> None:
     assert unmarked_template_text(page) == ["Hello there", "Welcome"]
     form = tmp_path / "forms.py"
     form.write_text('x = f(label="Weight", help_text=_("ok"), empty_label=f"{a} b")\n')
-    assert unmarked_form_strings(form) == ["line 1: 'Weight'", "line 1: an f-string (use a translated format instead)"]
+    assert unmarked_python_strings(form) == ["line 1: 'Weight'",
+                                             "line 1: an f-string (use a translated format instead)"]
+
+
+def test_the_python_check_would_notice(tmp_path: Path) -> None:
+    """Not vacuous: each kind of plain visible string in a small module is found, a marked one and a log line are
+    not."""
+    module = tmp_path / "views.py"
+    module.write_text(
+        'KINDS = {"visit_due": "A visit is due", "marked": _("Fine")}\n'
+        'SORT = Sort({"id": ("Participant ID", ("participant_id",))}, default="id")\n'
+        'class M(models.Model):\n'
+        '    status = models.CharField(choices=[("open", "open"), ("shut", _("shut"))], verbose_name="Status")\n'
+        'def view(request, n):\n'
+        '    logger.error("not for a person")\n'
+        '    messages.success(request, f"Query {n} sent.")\n'
+        '    rule(n > 0, "n", "must be positive")\n'
+        '    raise ValidationError("too long " + str(n))\n'
+        '    send_mail(gettext("Subject"), "Body text", None, [])\n'
+        '    f = forms.CharField(help_text=_("Required") if n else "Optional")\n')
+    assert unmarked_python_strings(module) == [
+        "line 1: 'A visit is due'", "line 2: 'Participant ID'", "line 4: 'Status'", "line 4: 'open'",
+        "line 7: an f-string (use a translated format instead)", "line 8: 'must be positive'",
+        "line 9: 'too long '", "line 10: 'Body text'", "line 11: 'Optional'"]

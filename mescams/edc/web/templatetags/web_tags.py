@@ -9,9 +9,10 @@ from django.urls import reverse
 from django.utils.translation import gettext, gettext_noop
 
 from mescams.core.blinding import Role
+from mescams.edc.i18n.labels import FORM_TITLES, state_label
 from mescams.edc.i18n.languages import LANGUAGES
 from mescams.edc.i18n.messages import render as render_message
-from mescams.edc.web.forms import FORM_TITLES, field_label_in, label_of
+from mescams.edc.web.forms import field_label_in, label_of
 from mescams.edc.web.numbers import scientific
 from mescams.edc.web.plain_words import criterion_text, plain_reason
 
@@ -99,9 +100,7 @@ def field_label(name: str) -> str:
     return label_of(name)
 
 
-@register.filter
-def state_label(state: str) -> str:
-    return str(state).replace("_", " ")
+register.filter("state_label", state_label)
 
 
 @register.filter
