@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 __all__ = ["FIELD_LABELS", "FORM_TITLES", "STATE_LABELS", "UNITS", "VALUE_LABELS", "derived_label", "field_label",
-           "state_label", "value_label"]
+           "state_label", "value_label", "value_labels"]
 
 FORM_TITLES: dict[str, Promise] = {
     "screening": _("Screening"), "consent": _("Informed consent"), "demographics": _("Demographics"),
@@ -68,6 +68,11 @@ VALUE_LABELS: dict[str, Promise] = {
     "disability": _("Persistent or significant disability or incapacity"),
     "congenital_anomaly": _("Congenital anomaly or birth defect"),
     "important_medical_event": _("Other medically important event"),
+    # causality (mescams.core.causality), weakest first
+    "not_related": _("not related"), "unlikely": _("unlikely"), "possible": _("possible"), "probable": _("probable"),
+    "definite": _("definite"),
+    # expectedness against the Reference Safety Information
+    "expected": _("expected"), "unexpected": _("unexpected"), "not_assessable": _("not assessable"),
     # CDISC race and ethnicity, as the participant reports them
     "WHITE": _("White"), "ASIAN": _("Asian"), "BLACK OR AFRICAN AMERICAN": _("Black or African American"),
     "AMERICAN INDIAN OR ALASKA NATIVE": _("American Indian or Alaska Native"),
@@ -92,6 +97,10 @@ STATE_LABELS: dict[str, Promise] = {  # the context: a state, not the same Engli
     # a query
     "open": pgettext_lazy("state", "open"), "answered": pgettext_lazy("state", "answered"),
     "closed": pgettext_lazy("state", "closed"),
+    # a coded term (mescams.edc.coding.models.STATUSES)
+    "coded": pgettext_lazy("state", "coded"), "uncoded": pgettext_lazy("state", "uncoded"),
+    "ambiguous": pgettext_lazy("state", "ambiguous"), "queried": pgettext_lazy("state", "queried"),
+    "review": pgettext_lazy("state", "to review"),
 }
 """Participant, visit and query states as the lists, filters and grids name them (the test keeps it complete);
 the context keeps a state apart from the same English word elsewhere (the 'due' of a safety report)."""
@@ -118,3 +127,9 @@ def field_label(name: str) -> str | Promise:
 def value_label(value: object) -> str | Promise:
     """A coded value's label, or the value itself (a code such as RRMS) with underscores as spaces."""
     return VALUE_LABELS.get(str(value)) or str(value).replace("_", " ")
+
+
+def value_labels(values: object) -> str:
+    """Several coded values (a list, as the seriousness criteria are stored), each labelled, comma-separated."""
+    items = values if isinstance(values, list | tuple) else [values] if values else []
+    return ", ".join(str(value_label(v)) for v in items)

@@ -14,7 +14,7 @@ from typing import Any
 
 from mescams.core.blinding import Role
 from mescams.core.safety.expedited import Deadline, DeadlineState, ReportKind, deadline_state, expedited_deadlines
-from mescams.core.safety.reference_safety import Expectedness, ExpectednessResult, assess_expectedness
+from mescams.core.safety.reference_safety import NO_RSI, Expectedness, ExpectednessResult, assess_expectedness
 from mescams.core.safety.seriousness import is_fatal_or_life_threatening
 from mescams.core.safety.susar import Screening, SusarVerdict, product_at_onset, screen_case, susar_verdict
 from mescams.edc.crfs.clinical import treatment_at_infusion
@@ -80,8 +80,7 @@ class SafetyCase:
 def _expectedness(ae: AdverseEvent, coded: CodedTerm | None) -> ExpectednessResult:
     rsi = default_protocol().reference_safety_information
     if rsi is None:
-        return ExpectednessResult(Expectedness.NOT_ASSESSABLE, None,
-                                  "not assessable: the protocol declares no Reference Safety Information")
+        return ExpectednessResult(Expectedness.NOT_ASSESSABLE, None, NO_RSI())
     return assess_expectedness(rsi, pt_code=coded.pt_code if coded else None,
                                pt_name=coded.pt_name if coded else None, onset_date=ae.onset_date)
 

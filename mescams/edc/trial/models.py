@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.db import models
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from mescams.core.lifecycle import INITIAL_STATE, ParticipantState
 from mescams.edc.audit.audited import AuditedModel
@@ -95,9 +96,9 @@ def age_band(age_years: int) -> str:
 
 PRESCREEN_COURSES = ("RRMS", "SPMS", "PPMS", "CIS", "other", "unknown")
 NOT_SCREENED_REASONS = {
-    "not_meeting_criteria": "not meeting the eligibility criteria on pre-screening",
-    "declined": "declined to participate",
-    "other": "other reasons",
+    "not_meeting_criteria": _("not meeting the eligibility criteria on pre-screening"),
+    "declined": _("declined to participate"),
+    "other": _("other reasons"),
 }
 """CONSORT's reasons for exclusion before consent."""
 

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["NEUTRAL", "TextRun", "template_runs", "unmarked_python_nodes", "unmarked_python_strings",
+__all__ = ["NEUTRAL", "TextRun", "split_sentences", "template_runs", "unmarked_python_nodes", "unmarked_python_strings",
            "unmarked_template_text"]
 
 DJANGO = re.compile(r"({%.*?%}|{{.*?}}|{#.*?#})", re.S)
@@ -112,7 +112,7 @@ MESSAGE_CALLS = {"ValidationError": (0,), "InputValidationError": (1,), "rule": 
 PAGE_MESSAGES = {"success", "error", "info", "warning"}  # django.contrib.messages.<level>(request, text)
 VISIBLE_KEYWORDS = FORM_KEYWORDS | {"verbose_name", "verbose_name_plural", "subject", "body"}
 # Module-level tables of what a page shows: a name like these holds user-visible labels
-TABLE_NAME = re.compile(r"(^|_)(KINDS|CHOICES|LABELS|SORT|TITLES|NAMES)$")
+TABLE_NAME = re.compile(r"(^|_)(KINDS|CHOICES|LABELS|SORT|TITLES|NAMES|REASONS)$")
 
 
 def _plain(node: ast.expr) -> str | None:
@@ -175,3 +175,15 @@ def unmarked_python_strings(path: Path) -> list[str]:
     found = {(node.lineno, why) for node in unmarked_python_nodes(ast.parse(path.read_text(encoding="utf-8")))
              if (why := _plain(node))}
     return [f"line {line}: {why}" for line, why in sorted(found)]
+
+
+PIECE = r'{%\s*translate\s+"([^"]*)"\s*%}'
+SPLIT_SENTENCE = re.compile(PIECE + r"((?:\s*{{[^}]*}})+\s*)(?=" + PIECE + ")")  # the next piece may start another
+
+
+def split_sentences(source: str) -> list[str]:
+    """Sentences marked as separate pieces around a value (``{% translate "Planned" %} {{ date }} {% translate
+    ", window" %}``): a translator sees neither piece whole, and a language with another word order cannot
+    move the value. A piece ending a sentence (. : ; ! ?) may be followed by another."""
+    return [" ".join((m.group(1), m.group(2).strip(), m.group(3))) for m in SPLIT_SENTENCE.finditer(source)
+            if not re.search(r"[.:;!?]\s*$", m.group(1))]

@@ -16,10 +16,8 @@ from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import read_po
 
 import mescams.core.blinding
-import mescams.core.consent_documents
-import mescams.core.symptom_report  # noqa: F401 - importing the core modules registers their messages
-from mescams.core.messages import MESSAGE_TEMPLATES
-from tests.unit.edc.template_strings import unmarked_python_strings, unmarked_template_text
+from mescams.edc.catalogue_update import domain_templates
+from tests.unit.edc.template_strings import split_sentences, unmarked_python_strings, unmarked_template_text
 
 PACKAGE = Path(mescams.core.blinding.__file__).resolve().parents[1]
 FRENCH = PACKAGE / "locale" / "fr_CA" / "LC_MESSAGES" / "django.po"
@@ -66,7 +64,7 @@ def test_translations_keep_the_placeholders(french: Catalog) -> None:
 
 
 def test_every_core_message_is_in_the_catalogue(french: Catalog) -> None:
-    missing = [t.id for t in MESSAGE_TEMPLATES.values() if not t.id.startswith("test.")
+    missing = [t.id for t in domain_templates() if not t.id.startswith("test.")
                and french.get(t.english, context=t.id) is None]
     assert not missing, missing
 
@@ -84,6 +82,19 @@ def test_every_translate_tag_string_is_in_the_catalogue(french: Catalog) -> None
 @pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: str(p.relative_to(PACKAGE)))
 def test_no_visible_template_text_is_left_unmarked(path: Path) -> None:
     assert unmarked_template_text(path) == []
+
+
+@pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_no_sentence_is_split_into_pieces_around_a_value(path: Path) -> None:
+    assert split_sentences(path.read_text(encoding="utf-8")) == []
+
+
+def test_the_split_sentence_check_would_notice() -> None:
+    split = ('{% translate "Planned" %} {{ plan.date }}{% translate ", window" %} '
+             '{% translate "Saved." %} {{ n }} {% translate "more" %} {{ n|pluralize }}{% translate "row" %}')
+    assert split_sentences(split) == ["Planned {{ plan.date }} , window", "more {{ n|pluralize }} row"]
+    whole = '{% blocktranslate with date=plan.date %}Planned {{ date }}, window{% endblocktranslate %}'
+    assert split_sentences(whole) == []
 
 
 def test_no_visible_python_string_is_left_unmarked() -> None:

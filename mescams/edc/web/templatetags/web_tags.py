@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext, gettext_noop
 
 from mescams.core.blinding import Role
-from mescams.edc.i18n.labels import FORM_TITLES, state_label
+from mescams.edc.i18n.labels import FORM_TITLES, state_label, value_label, value_labels
 from mescams.edc.i18n.languages import LANGUAGES
 from mescams.edc.i18n.messages import render as render_message
 from mescams.edc.web.forms import field_label_in, label_of
@@ -101,6 +101,14 @@ def field_label(name: str) -> str:
 
 
 register.filter("state_label", state_label)
+register.filter("value_label", lambda value: str(value_label(value)))
+register.filter("value_labels", value_labels)
+
+
+@register.filter
+def message(domain_message: Any) -> str:
+    """A core domain message (mescams.core.messages) in the reader's language."""
+    return render_message(domain_message)
 
 
 @register.filter

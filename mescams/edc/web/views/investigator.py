@@ -17,6 +17,7 @@ from mescams.core.causality import CAUSALITY_SCALE
 from mescams.edc.accounts.passwords import PasswordChangeRequired
 from mescams.edc.accounts.services import BadCredentials, LoginThrottled
 from mescams.edc.crfs.models import AdverseEvent
+from mescams.edc.i18n.labels import value_label
 from mescams.edc.queries.services import sign_casebook
 from mescams.edc.trial import services as trial
 from mescams.edc.web.access import post_only, role_required
@@ -50,7 +51,7 @@ def ae_review(request: HttpRequest) -> HttpResponse:
     elif assessed == "yes":
         events = events.exclude(causality="").exclude(causality__isnull=True)
     listing = page_of(request, events.order_by(*AE_SORT.ordering(request)), per_page=20)
-    choices = [(c.value, c.value.replace("_", " ")) for c in CAUSALITY_SCALE]
+    choices = [(c.value, value_label(c.value)) for c in CAUSALITY_SCALE]
     return render(request, "web/ae_review.html", {
         "events": listing.rows, "listing": listing, "choices": choices, "q": q, "serious": serious,
         "assessed": assessed, "sort": AE_SORT, "chosen_sort": AE_SORT.chosen(request)})

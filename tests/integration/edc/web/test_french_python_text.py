@@ -9,6 +9,7 @@ from django.utils import translation
 from mescams.core.lifecycle import ParticipantState
 from mescams.core.safety.seriousness import SERIOUSNESS_CRITERIA
 from mescams.edc.accounts.passwords import change_own_password
+from mescams.edc.coding.models import STATUSES as CODING_STATUSES
 from mescams.edc.crfs.models import AE_ACTIONS, AE_OUTCOMES, AE_SEVERITIES, ETHNICITIES, FORMS, LAB_TESTS, RACES
 from mescams.edc.crfs.services import editable_fields
 from mescams.edc.i18n.labels import FIELD_LABELS, STATE_LABELS, VALUE_LABELS
@@ -27,7 +28,7 @@ def test_every_ecrf_field_and_offered_value_has_its_label() -> None:
     values = {*AE_ACTIONS, *AE_OUTCOMES, *AE_SEVERITIES, *LAB_TESTS, *RACES, *ETHNICITIES,
               *(c.value for c in SERIOUSNESS_CRITERIA)}
     assert sorted(values - VALUE_LABELS.keys()) == []
-    states = {*(s.value for s in ParticipantState), *Query.STATES, *VISIT_STATES}
+    states = {*(s.value for s in ParticipantState), *Query.STATES, *VISIT_STATES, *CODING_STATUSES}
     assert sorted(states - STATE_LABELS.keys()) == []
 
 
