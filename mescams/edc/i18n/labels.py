@@ -37,6 +37,7 @@ FIELD_LABELS: dict[str, Promise] = {
     "form_version": _("Form version"), "heart_rate_bpm": _("Heart rate (beats/min)"), "height_cm": _("Height (cm)"),
     "indication": _("Indication"), "infusion_date": _("Infusion date"), "ms_course": _("MS course"),
     "ms_onset_date": _("MS onset date"), "obtained_by": _("Obtained by"), "onset_date": _("Onset date"),
+    "out_of_window": _("Out of window"),
     "outcome": _("Outcome"), "product_code": _("Product code"), "pyramidal": _("Pyramidal"), "race": _("Race"),
     "reactions": _("Reactions"), "record": _("Record"), "recorded_edss": _("Recorded EDSS"),
     "sample_date": _("Sample date"), "scan_date": _("Scan date"), "sensory": _("Sensory"), "serious": _("Serious"),
@@ -49,8 +50,8 @@ FIELD_LABELS: dict[str, Promise] = {
 """Every enterable eCRF field's label (the catalogue test keeps it complete)."""
 
 VALUE_LABELS: dict[str, Promise] = {
-    # MS course
-    "other": _("other"),
+    # MS course; the pre-screening log's age bands
+    "other": _("other"), "under 18": _("under 18"), "over 50": _("over 50"),
     # action taken with the study treatment
     "none": _("none"), "infusion_interrupted": _("infusion interrupted"), "infusion_stopped": _("infusion stopped"),
     "treatment_given": _("treatment given"),

@@ -15,7 +15,7 @@ from django.core import mail
 from tests.factories.edc import PASSWORD, infuse, randomised
 
 pytestmark = pytest.mark.browser
-ENGLISH = re.compile(r"\b(the|and|with|your|from|Save|Search|Status|Open|Closed|overdue|none|yes|no)\b")
+ENGLISH = re.compile(r"\b(the|and|with|your|from|Save|Search|Status|Open|Closed|overdue|none|yes|no|Week|Screening)\b")
 """Words of English running text or of a control's label that French would never contain (data and codes may
 be English: a verbatim term, a user name, MedDRA's names)."""
 NEW_PASSWORD = "une prairie tranquille 42"

@@ -20,7 +20,7 @@ __all__ = ["NEUTRAL", "TextRun", "split_sentences", "template_runs", "unmarked_p
            "unmarked_template_text"]
 
 DJANGO = re.compile(r"({%.*?%}|{{.*?}}|{#.*?#})", re.S)
-ATTRIBUTE = re.compile(r"""\b(aria-label|title|placeholder|alt)=(["'])([^"'{}]*[A-Za-z][^"'{}]*)\2""")
+ATTRIBUTE = re.compile(r"""\b(aria-label|data-label|title|placeholder|alt)=(["'])([^"'{}]*[A-Za-z][^"'{}]*)\2""")
 LETTERS = re.compile(r"[A-Za-zÀ-ÿ]{2,}")
 NEUTRAL = {"MESCAMS", "MESCAMS EDC", "EDC", "NCT02239393", "kg", "mL", "SHA-256", "PDF", "EDSS", "CSV", "ID",
            "JSON", "RTF", "HTML", "MSC", "ICF", "OK"}
@@ -56,6 +56,10 @@ def template_runs(source: str) -> Iterator[TextRun]:
         if part.startswith(("{{", "{#")) or closing is not None:
             continue
         run_start, buffer = start, []
+        if in_tag and raw is None:  # the rest of a tag a variable interrupted: its literal attributes count too
+            tag_end = part.find(">")
+            for match in ATTRIBUTE.finditer(part[:tag_end if tag_end >= 0 else len(part)]):
+                yield TextRun(start + match.start(3), start + match.end(3), match.group(3))
         i = 0
         while i < len(part):
             ch = part[i]

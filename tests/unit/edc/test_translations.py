@@ -106,8 +106,9 @@ def test_the_checks_would_notice(tmp_path: Path) -> None:
     """Not vacuous: an unmarked heading, a plain label and an f-string label are found."""
     page = tmp_path / "page.html"
     page.write_text('{% load i18n %}<h1 title="Hello there">Welcome</h1>{% translate "Fine" %}'
+                    '<input value="{{ q }}" placeholder="e.g. OTT-012">'
                     '<script>var x = "not text";</script>{% blocktranslate %}Also fine{% endblocktranslate %}')
-    assert unmarked_template_text(page) == ["Hello there", "Welcome"]
+    assert unmarked_template_text(page) == ["Hello there", "Welcome", "e.g. OTT-012"]
     form = tmp_path / "forms.py"
     form.write_text('x = f(label="Weight", help_text=_("ok"), empty_label=f"{a} b")\n')
     assert unmarked_python_strings(form) == ["line 1: 'Weight'",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.utils import translation
 
+from mescams.core.causality import CAUSALITY_SCALE
 from mescams.core.lifecycle import ParticipantState
 from mescams.core.safety.seriousness import SERIOUSNESS_CRITERIA
 from mescams.edc.accounts.passwords import change_own_password
@@ -14,6 +15,7 @@ from mescams.edc.crfs.models import AE_ACTIONS, AE_OUTCOMES, AE_SEVERITIES, ETHN
 from mescams.edc.crfs.services import editable_fields
 from mescams.edc.i18n.labels import FIELD_LABELS, STATE_LABELS, VALUE_LABELS
 from mescams.edc.queries.models import Query
+from mescams.edc.trial.models import AGE_BANDS, PRESCREEN_COURSES
 from mescams.edc.web.forms import crf_form_class
 from mescams.errors import InputValidationError
 from tests.factories.edc import PASSWORD, randomised
@@ -26,7 +28,8 @@ def test_every_ecrf_field_and_offered_value_has_its_label() -> None:
     fields = {name for model in FORMS.values() for name in editable_fields(model)}
     assert sorted(fields - FIELD_LABELS.keys()) == []
     values = {*AE_ACTIONS, *AE_OUTCOMES, *AE_SEVERITIES, *LAB_TESTS, *RACES, *ETHNICITIES,
-              *(c.value for c in SERIOUSNESS_CRITERIA)}
+              *(c.value for c in SERIOUSNESS_CRITERIA), *(c.value for c in CAUSALITY_SCALE),
+              *(b for b in AGE_BANDS if not b[0].isdigit()), *(c for c in PRESCREEN_COURSES if c.islower())}
     assert sorted(values - VALUE_LABELS.keys()) == []
     states = {*(s.value for s in ParticipantState), *Query.STATES, *VISIT_STATES, *CODING_STATUSES}
     assert sorted(states - STATE_LABELS.keys()) == []
@@ -64,3 +67,21 @@ def test_a_service_refusal_is_in_the_readers_language(users) -> None:  # type: i
         with translation.override(language), pytest.raises(InputValidationError) as refused:
             change_own_password(user=users["coord"], current=PASSWORD, new=PASSWORD)
         assert refused.value.rule == text
+
+
+def test_every_template_compiles() -> None:
+    """A filter used without its library loaded (``{% load web_tags %}``) fails here, not on a page in use."""
+    from pathlib import Path
+
+    from django.template.loader import get_template
+
+    import mescams.edc
+
+    broken = {}
+    for path in Path(mescams.edc.__file__).parent.rglob("templates/**/*.html"):
+        name = "/".join(path.parts[path.parts.index("templates") + 1:])
+        try:
+            get_template(name)
+        except Exception as exc:  # noqa: BLE001 - any failure to compile is what this test reports
+            broken[name] = str(exc)
+    assert broken == {}
