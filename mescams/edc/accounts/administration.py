@@ -78,7 +78,7 @@ def _actor(by: User | Actor) -> Actor:
     else:
         user = by
     if not (user.is_active and user.role == Role.ADMINISTRATOR.value):
-        raise Forbidden("only an active administrator may change users' access")
+        raise Forbidden(gettext("only an active administrator may change users' access"))
     return Actor.of(user)
 
 
@@ -91,7 +91,7 @@ def _reason(reason: str) -> str:
 
 def _not_self(actor: Actor, user: User, what: str) -> None:
     if actor.user_id is not None and actor.user_id == user.pk:
-        raise Forbidden(f"nobody changes their own {what}; ask another administrator")
+        raise Forbidden(gettext("nobody changes their own %(what)s; ask another administrator") % {"what": what})
 
 
 def _role(role: Role | str) -> Role:
@@ -178,8 +178,9 @@ def set_password(*, by: User | Actor, user: User, password: str, reason: str) ->
     actor, text = _actor(by), _reason(reason)
     _not_self(actor, user, "password here (use the password page, which asks for the current one)")
     if actor.user_id is not None and Role(user.role) in server_set_password_roles():
-        raise Forbidden(f"the password of a {user.role} account is set on the server only: "
-                        f"mescams users set-password {user.username} --reason ...")
+        raise Forbidden(gettext("the password of a %(role)s account is set on the server only: mescams users "
+                                "set-password %(username)s --reason ...") % {
+                                    "role": user.role, "username": user.username})
     check_new_password(password, user=user)
     with transaction.atomic(), acting(actor, reason=text):
         target = _locked(user)
@@ -269,15 +270,16 @@ def request_role(*, by: User | Actor, user: User, role: Role | str, reason: str)
 def _decide(by: User | Actor, request_id: int, reason: str) -> tuple[Actor, str, RoleRequest]:
     actor, text = _actor(by), _reason(reason)
     if actor.user_id is None:
-        raise Forbidden("a role request is decided by an administrator signed in as themselves, not the command line")
+        raise Forbidden(gettext(
+            "a role request is decided by an administrator signed in as themselves, not the command line"))
     request = RoleRequest.objects.select_for_update().select_related("user").get(pk=request_id)
     if request.status != RoleRequest.PENDING:
         raise TrialStateError(gettext("request %(pk)s was already %(status)s") % {
             "pk": request.pk, "status": request.status})
     if actor.user_id == request.user_id:
-        raise Forbidden("nobody decides a request for their own role")
+        raise Forbidden(gettext("nobody decides a request for their own role"))
     if actor.user_id == request.requested_by_id:
-        raise Forbidden("the person who filed a request cannot decide it; another administrator must")
+        raise Forbidden(gettext("the person who filed a request cannot decide it; another administrator must"))
     return actor, text, request
 
 

@@ -28,8 +28,9 @@ class PasswordChangeRequired(MescamsError):
     code = "password_change_required"
 
     def __init__(self) -> None:
-        super().__init__(f"your password was set by an administrator: choose your own at {PASSWORD_PAGE} "
-                         "before anything else (it cannot serve as an e-signature)")
+        super().__init__(gettext("your password was set by an administrator: choose your own at %(password_page)s "
+                                 "before anything else (it cannot serve as an e-signature)") % {
+                                     "password_page": PASSWORD_PAGE})
 
 
 def refuse_if_change_required(user: User) -> None:

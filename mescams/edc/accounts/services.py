@@ -36,7 +36,7 @@ def check_credentials(*, username: str, password: str, request: Any = None) -> U
     authenticated = authenticate(request, username=username, password=password)
     if not isinstance(authenticated, User):
         throttle.record_failure(keys)
-        raise BadCredentials("wrong user name or password")
+        raise BadCredentials(gettext("wrong user name or password"))
     throttle.record_success(keys)
     return authenticated
 

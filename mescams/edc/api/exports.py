@@ -86,7 +86,7 @@ def _audit(user: Any, kind: str, body: ExportIn, participants: int | None) -> No
 def require_identifiable(user: Any, reason: str) -> None:
     """Forbidden unless the role may take an identifiable export; InputValidationError without a reason."""
     if Role(user.role) not in IDENTIFIABLE_ROLES:
-        raise Forbidden(f"the role {user.role} may not take an identifiable export")
+        raise Forbidden(gettext("the role %(role)s may not take an identifiable export") % {"role": user.role})
     if not reason.strip():
         raise InputValidationError("reason", gettext("an identifiable export needs a reason (it is audited)"))
 

@@ -77,7 +77,7 @@ def term_of(user: Any, term_id: int) -> CodedTerm:
     if 0 < term_id < 2**63:
         term = CodedTerm.objects.select_related("participant", "release").filter(pk=term_id).first()
     if term is None:
-        raise NotFound("term: no such coded term")
+        raise NotFound(gettext("term: no such coded term"))
     return term
 
 

@@ -30,7 +30,7 @@ RELEASE_FIELDS = ("cells_infused", "viability_percent")
 def _lab_only(user: Any) -> None:
     BLINDING_POLICY.require(user.role, Reveal.CELL_COUNTS)
     if Role(user.role) is not Role.CELL_LAB:
-        raise Forbidden("only the cell-processing lab records products")
+        raise Forbidden(gettext("only the cell-processing lab records products"))
 
 
 def _randomised(user: Any, participant_id: str, visit_code: str) -> tuple[Participant, Any]:
@@ -110,8 +110,9 @@ def reconfirm_preparation(*, user: Any, participant_id: str, visit_code: str, re
             _reconfirm(user, participant, visit_code, _basis(participant),
                        treatment_at_infusion(slot.sequence, visit_code))
         except DosingError as exc:
-            raise DosingError(exc.field, f"{exc.rule} on the new dose basis: record corrected release figures, "
-                                         "with your reason") from None
+            raise DosingError(exc.field, gettext(
+                "%(rule)s on the new dose basis: record corrected release figures, with your "
+                                                 "reason") % {"rule": exc.rule}) from None
     return ProductPreparation.objects.get(participant=participant, visit_code=visit_code)
 
 
@@ -125,7 +126,8 @@ def record_lab_product(*, user: Any, participant_id: str, visit_code: str, cells
         participant, slot = _randomised(user, participant_id, visit_code)
         record = Infusion.objects.filter(participant=participant, visit_code=visit_code).first()
         if record is None:
-            raise NotFound(f"no infusion recorded at {visit_code} for {participant_id}")
+            raise NotFound(gettext("no infusion recorded at %(visit_code)s for %(participant_id)s") % {
+                "visit_code": visit_code, "participant_id": participant_id})
         first = record.cells_infused is None and record.viability_percent is None
         changed = [name for name, new in zip(RELEASE_FIELDS, (cells_infused, viability_percent), strict=True)
                    if not first and getattr(record, name) != new]
@@ -136,8 +138,12 @@ def record_lab_product(*, user: Any, participant_id: str, visit_code: str, cells
                 raise InputValidationError("reason", gettext("changing the release figures (%(changed)s) needs your "
                                                              "reason for the change") % {"changed": ', '.join(changed)})
             if status is not None and status.superseded:
-                raise DoseBasisChanged("reason", f"this product was prepared on {status.prepared_on_kg:g} kg; the "
-                                                 f"dose basis is now {basis:g} kg: give your reason to re-confirm it")
+                raise DoseBasisChanged("reason", gettext(
+                    "this product was prepared on %(prepared_on_kg)s kg; the dose basis is now "
+                                                         "%(basis)s kg: give your reason to re-confirm it") % {
+                                                             "prepared_on_kg": format(status.prepared_on_kg,
+                                                                                      'g'), "basis": format(basis,
+                                                                                                            'g')})
         treatment = treatment_at_infusion(slot.sequence, visit_code)
         with acting(user, reason=reason.strip() or "release figures entered"):
             _reconfirm(user, participant, visit_code, basis, "")
@@ -147,6 +153,6 @@ def record_lab_product(*, user: Any, participant_id: str, visit_code: str, cells
             if treatment == "MSC" and record.cells_per_kg is not None:
                 check_msc_dose(record.cells_per_kg)
             if treatment != "MSC" and cells_infused != 0:
-                raise DosingError("cells_infused", "a placebo product contains no cells (0)")
+                raise DosingError("cells_infused", gettext("a placebo product contains no cells (0)"))
             record.save()
     return record

@@ -146,7 +146,8 @@ def save_form(*, user: Any, participant_id: str, form: str, values: dict[str, An
     :mod:`mescams.edc.crfs.dose_basis`).
     """
     if form not in FORMS or not may_write(user.role, form):
-        raise Forbidden(f"the role {user.role} may not enter the form {form}")
+        raise Forbidden(gettext("the role %(role)s may not enter the form %(form)s") % {
+            "role": user.role, "form": form})
     model = FORMS[form]
     derived = DERIVED_BY_FORM.get(form, {})
     clash = sorted(set(values) & set(derived))
@@ -157,7 +158,7 @@ def save_form(*, user: Any, participant_id: str, form: str, values: dict[str, An
     if unknown:
         raise InputValidationError(unknown[0], gettext("is not a field of the %(form)s form") % {"form": form})
     if record_pk is not None and not 0 < record_pk < 2**63:
-        raise NotFound(f"{form} record {record_pk} not found")
+        raise NotFound(gettext("%(form)s record %(record_pk)s not found") % {"form": form, "record_pk": record_pk})
     with transaction.atomic(), acting(user, reason=reason):
         participant = get_visible_participant(user, participant_id, for_update=True)
         if participant.status in (ParticipantState.SCREEN_FAILED, ParticipantState.WITHDRAWN) and record_pk is None \
@@ -174,7 +175,8 @@ def save_form(*, user: Any, participant_id: str, form: str, values: dict[str, An
         else:
             record = model.objects.filter(participant=participant, pk=record_pk).first()
             if record is None:
-                raise NotFound(f"{form} record {record_pk} not found")
+                raise NotFound(gettext("%(form)s record %(record_pk)s not found") % {
+                    "form": form, "record_pk": record_pk})
         was_serious = isinstance(record, AdverseEvent) and record_pk is not None and bool(record.serious)
         if isinstance(record, AdverseEvent):
             _causality_rule(user, record, values, reason)
@@ -215,14 +217,14 @@ def read_scan(*, user: Any, scan_id: str, values: dict[str, Any], reason: str = 
     """The MRI reader's read of one scan, found by scan ID alone. The first read needs no reason; a re-read that
     changes a figure needs the reader's own."""
     if Role(user.role) is not Role.MRI_READER:
-        raise Forbidden("only the MRI reader reads scans")
+        raise Forbidden(gettext("only the MRI reader reads scans"))
     unknown = sorted(set(values) - set(MRI_READ_FIELDS))
     if unknown:
         raise InputValidationError(unknown[0], gettext("is not a field of the MRI read"))
     with transaction.atomic():
         scan = MriScan.objects.select_for_update().filter(scan_id=scan_id).first()
         if scan is None:
-            raise NotFound(f"scan {scan_id} not found")
+            raise NotFound(gettext("scan %(scan_id)s not found") % {"scan_id": scan_id})
         first_read = scan.read_at is None
         changed = [n for n, v in values.items() if getattr(scan, n) != v]
         if not first_read and changed and not reason.strip():

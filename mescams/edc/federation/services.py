@@ -109,11 +109,17 @@ def spend(*, coordinator: Coordinator, analysis: str, request: str, evaluations:
         approval = (Approval.objects.select_for_update()
                     .filter(coordinator=coordinator, analysis=analysis, active=True).first())
         if approval is None:
-            raise NotApproved(f"{analysis} is not approved for coordinator {coordinator.name} at this node: its "
-                              "unblinded statistician approves it with `mescams federated approve`")
+            raise NotApproved(gettext("%(analysis)s is not approved for coordinator %(name)s at this node: its "
+                                      "unblinded statistician approves it with `mescams federated approve`") % {
+                                          "analysis": analysis, "name": coordinator.name})
         if approval.evaluations_used + evaluations > approval.max_evaluations:
-            raise DisclosureRefused("MAX_EVALUATIONS", f"the approval of {analysis} allows {approval.max_evaluations} "
-                                    f"evaluations and {approval.evaluations_used} are spent; ask for a new approval")
+            raise DisclosureRefused("MAX_EVALUATIONS", gettext(
+                "the approval of %(analysis)s allows %(max_evaluations)s evaluations and "
+                                                               "%(evaluations_used)s are spent; ask for a new "
+                                                               "approval") % {
+                                                                   "analysis": analysis,
+                                                                   "max_evaluations": approval.max_evaluations,
+                                                                   "evaluations_used": approval.evaluations_used})
         with acting(coordinator_actor(coordinator), reason=f"federated request: {request}"):
             approval.evaluations_used += evaluations
             approval.save()

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from mescams.core.blinding import Role
@@ -53,7 +54,8 @@ def portal_settings() -> ParticipantPortal:
 def require_open() -> ParticipantPortal:
     portal = portal_settings()
     if not portal.enabled:
-        raise PortalClosed("the participant portal is not turned on for this trial (participant_portal.enabled)")
+        raise PortalClosed(gettext(
+            "the participant portal is not turned on for this trial (participant_portal.enabled)"))
     return portal
 
 

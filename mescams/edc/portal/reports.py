@@ -44,7 +44,7 @@ def my_participant(user: Any) -> Participant:
     require_open()
     account = PortalAccount.objects.select_related("participant__site").filter(user=user).first()
     if account is None:
-        raise NotFound("no participant is linked to this account")
+        raise NotFound(gettext("no participant is linked to this account"))
     return account.participant
 
 
@@ -102,7 +102,7 @@ def acknowledge(*, user: Any, report_id: int) -> SymptomReportRecord:
         record = (SymptomReportRecord.objects.select_for_update()
                   .filter(pk=report_id, participant__in=visible_participants(user)).first())
         if record is None:
-            raise NotFound(f"symptom report {report_id} not found")
+            raise NotFound(gettext("symptom report %(report_id)s not found") % {"report_id": report_id})
         if record.acknowledged_at is None:
             record.acknowledged_by, record.acknowledged_at = user, dt.datetime.now(dt.UTC)
             record.save()

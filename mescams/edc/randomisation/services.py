@@ -48,7 +48,7 @@ class NoAllocationList(MescamsError):
 def active_list() -> AllocationList:
     found = AllocationList.objects.filter(active=True).order_by("-id").first()
     if found is None:
-        raise NoAllocationList("no allocation list: the unblinded statistician must generate one first")
+        raise NoAllocationList(gettext("no allocation list: the unblinded statistician must generate one first"))
     return found
 
 
@@ -110,7 +110,8 @@ def verify_list(allocation_list: AllocationList | None = None) -> int:
     if stored.generator == IMPORT_GENERATOR:
         content = stored.source_csv.encode("utf-8")
         if hashlib.sha256(content).hexdigest() != stored.source_sha256:
-            raise AllocationListMismatch("the recorded import file no longer matches its SHA-256 recorded at import")
+            raise AllocationListMismatch(gettext(
+                "the recorded import file no longer matches its SHA-256 recorded at import"))
         parsed = parse_allocation_csv(content, sites=protocol.site_codes, ratio=protocol.design.allocation_ratio)
         return compare_slots(parsed.slots, slots, "the imported file")
     return verify_allocation_list(slots, seed=stored.seed, sites=protocol.site_codes,
@@ -125,7 +126,8 @@ def randomise(*, user: Any, participant_id: str, on: dt.date) -> AllocationSlot:
     with transaction.atomic(), acting(user, reason="randomisation"):
         participant = get_visible_participant(user, participant_id, for_update=True)
         if AllocationSlot.objects.filter(participant=participant).exists():
-            raise AlreadyRandomised(f"participant {participant_id} is already randomised")
+            raise AlreadyRandomised(gettext("participant %(participant_id)s is already randomised") % {
+                "participant_id": participant_id})
         if participant.status != ParticipantState.ELIGIBLE:
             raise IllegalTransition(gettext("cannot randomise a participant who is %(status)s (must be eligible)") % {
                 "status": participant.status})
@@ -137,7 +139,8 @@ def randomise(*, user: Any, participant_id: str, on: dt.date) -> AllocationSlot:
                 .filter(allocation_list=allocation, site_code=participant.site.code, participant__isnull=True)
                 .order_by("number").first())
         if slot is None:
-            raise AllocationExhausted(f"no free slot left for site {participant.site.code}; extend the list")
+            raise AllocationExhausted(gettext("no free slot left for site %(code)s; extend the list") % {
+                "code": participant.site.code})
         slot.participant = participant
         slot.assigned_at = dt.datetime.now(dt.UTC)
         slot.save()

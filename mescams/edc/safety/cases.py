@@ -12,6 +12,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext
+
 from mescams.core.blinding import Role
 from mescams.core.safety.expedited import Deadline, DeadlineState, ReportKind, deadline_state, expedited_deadlines
 from mescams.core.safety.reference_safety import NO_RSI, Expectedness, ExpectednessResult, assess_expectedness
@@ -31,7 +33,7 @@ __all__ = ["CaseClock", "SafetyCase", "require_safety_officer", "safety_case", "
 def require_safety_officer(user: Any) -> None:
     """Only the safety officer works with SUSAR cases (the message reveals nothing)."""
     if Role(user.role) is not Role.SAFETY_OFFICER:
-        raise Forbidden("SUSAR cases are the safety officer's")
+        raise Forbidden(gettext("SUSAR cases are the safety officer's"))
 
 
 @dataclass(frozen=True)
@@ -150,5 +152,5 @@ def safety_case(*, user: Any, record_pk: int, today: dt.date) -> SafetyCase:
     ae = AdverseEvent.objects.filter(pk=record_pk, serious=True).select_related("participant",
                                                                                  "participant__site").first()
     if ae is None:
-        raise NotFound(f"no serious adverse event {record_pk}")
+        raise NotFound(gettext("no serious adverse event %(record_pk)s") % {"record_pk": record_pk})
     return _case(ae, today)

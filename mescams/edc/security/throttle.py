@@ -51,7 +51,8 @@ class LoginThrottled(MescamsError):
     """Too many failed log-ins for this account from this address, or from this address: wait ``retry_after`` s."""
 
     def __init__(self, retry_after: int) -> None:
-        super().__init__(f"too many failed log-ins; try again in {retry_after} s")
+        super().__init__(gettext("too many failed log-ins; try again in %(retry_after)s s") % {
+            "retry_after": retry_after})
         self.retry_after = retry_after
 
 

@@ -108,7 +108,7 @@ def _visible_entry(user: Any, entry_id: int, *, for_update: bool = False) -> Pre
         qs = qs.select_for_update(of=("self",))
     entry = qs.filter(pk=entry_id).first()
     if entry is None:
-        raise NotFound(f"pre-screening entry {entry_id} not found")
+        raise NotFound(gettext("pre-screening entry %(entry_id)s not found") % {"entry_id": entry_id})
     return entry
 
 

@@ -143,7 +143,8 @@ def update_screening_record(*, user: Any, participant_id: str, record: dict[str,
         participant = get_visible_participant(user, participant_id, for_update=True)
         screening = _screening_record_model().objects.filter(participant=participant).first()
         if screening is None:
-            raise NotFound(f"{participant_id} has no screening record to change")
+            raise NotFound(gettext("%(participant_id)s has no screening record to change") % {
+                "participant_id": participant_id})
         screening.record = record_with_consent(record, participant)
         screening.save()
 
@@ -185,7 +186,7 @@ def _grant_unblinding(*, user: Any, participant_id: str, reason: str) -> str:
     AllocationSlot = apps.get_model("randomisation", "AllocationSlot")  # by its label: randomisation is above trial
 
     if not BLINDING_POLICY.view(user.role).may_request_emergency_unblinding:
-        raise BlindingViolation("only an investigator may request emergency unblinding")
+        raise BlindingViolation(gettext("only an investigator may request emergency unblinding"))
     if not reason.strip():
         raise InputValidationError("reason", gettext("emergency unblinding needs a reason"))
     with transaction.atomic(), acting(user, reason=f"emergency unblinding: {reason.strip()}"), \
@@ -193,7 +194,8 @@ def _grant_unblinding(*, user: Any, participant_id: str, reason: str) -> str:
         participant = get_visible_participant(user, participant_id, for_update=True)
         slot = AllocationSlot.objects.filter(participant=participant).first()
         if slot is None:
-            raise NotFound(f"participant {participant_id} has not been randomised")
+            raise NotFound(gettext("participant %(participant_id)s has not been randomised") % {
+                "participant_id": participant_id})
         EmergencyUnblinding(participant=participant, requested_by=user, reason=reason.strip()).save()
         UnblindingAttempt(participant_ref=participant.participant_id, participant=participant,
                           username=user.username, role=str(user.role), reason=reason.strip(),

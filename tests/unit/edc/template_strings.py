@@ -151,6 +151,40 @@ def _labels_of_table(node: ast.expr) -> Iterator[ast.expr]:
         yield from _labels_of_table(node.args[0])  # Sort({...}, default=...)
 
 
+# Exceptions whose message no person reads as a page text: Python's own (a programming error), Django's 404/403 (the
+# error pages do not show the message) and the audit's guard against code that changes data outside an audit context
+NOT_SHOWN_ERRORS = {"ValueError", "TypeError", "KeyError", "RuntimeError", "AssertionError", "PermissionError",
+                    "NotImplementedError", "LookupError", "AttributeError", "OSError", "SystemExit",
+                    "ImproperlyConfigured", "Http404", "PermissionDenied", "MissingAuditContext"}
+
+
+def _sentence(node: ast.expr) -> bool:
+    """A message in words (a space in its text), not an identifier, a field name or a path."""
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str) and " " in node.value.strip()
+    if isinstance(node, ast.JoinedStr):
+        return any(isinstance(v, ast.Constant) and " " in str(v.value) for v in node.values)
+    if isinstance(node, ast.BinOp):
+        return _sentence(node.left) or _sentence(node.right)
+    return False
+
+
+def _raised_messages(node: ast.AST) -> Iterator[ast.expr]:
+    """The message arguments of ``raise SomeError("...")`` and of an exception class's ``super().__init__("...")``."""
+    call = node.exc if isinstance(node, ast.Raise) else node
+    if not isinstance(call, ast.Call):
+        return
+    func = call.func
+    if isinstance(node, ast.Raise):
+        name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+        if not name or name in NOT_SHOWN_ERRORS or name in MESSAGE_CALLS:
+            return
+    elif not (isinstance(func, ast.Attribute) and func.attr == "__init__" and isinstance(func.value, ast.Call)
+              and isinstance(func.value.func, ast.Name) and func.value.func.id == "super"):
+        return
+    yield from (arg for arg in call.args if _sentence(arg))
+
+
 def unmarked_python_nodes(tree: ast.AST) -> Iterator[ast.expr]:
     """The unmarked visible string expressions of a parsed module (see :func:`unmarked_python_strings`)."""
     for node in ast.walk(tree):
@@ -158,7 +192,10 @@ def unmarked_python_nodes(tree: ast.AST) -> Iterator[ast.expr]:
             yield node.value
         elif isinstance(node, ast.keyword) and node.arg == "choices":
             yield from _labels_of_table(node.value)
+        elif isinstance(node, ast.Raise):
+            yield from _raised_messages(node)
         elif isinstance(node, ast.Call):
+            yield from _raised_messages(node)
             func = node.func
             name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
             page_message = (name in PAGE_MESSAGES and isinstance(func, ast.Attribute)

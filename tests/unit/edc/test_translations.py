@@ -24,9 +24,10 @@ FRENCH = PACKAGE / "locale" / "fr_CA" / "LC_MESSAGES" / "django.po"
 # The EDC's Django templates (the DSMB report is a Jinja2 document in English for the DSMB, outside the EDC)
 TEMPLATES = sorted(p for p in (PACKAGE / "edc").rglob("templates/**/*") if p.suffix in {".html", ".txt"})
 # Python whose messages only an operator or developer reads, in English: settings read at start-up (the server's
-# log), the demonstration builder (a developer's command) and the catalogue tool itself
-OPERATOR_ONLY = {"edc/security/config.py", "edc/catalogue_update.py"}
-PYTHON = sorted(p for p in (PACKAGE / "edc").rglob("*.py") if "migrations" not in p.parts and "demo" not in p.parts
+# log), backups (an operator's command), the demonstration builder (a developer's command) and the catalogue tool
+OPERATOR_ONLY = {"edc/security/config.py", "edc/settings.py", "edc/catalogue_update.py"}
+PYTHON = sorted(p for p in (PACKAGE / "edc").rglob("*.py")
+                if not {"migrations", "demo", "backup"} & set(p.parts)
                 and str(p.relative_to(PACKAGE)) not in OPERATOR_ONLY)
 PERCENT = re.compile(r"%\((\w+)\)[sd]")
 BRACES = re.compile(r"{(\w+)}")
@@ -130,8 +131,14 @@ def test_the_python_check_would_notice(tmp_path: Path) -> None:
         '    rule(n > 0, "n", "must be positive")\n'
         '    raise ValidationError("too long " + str(n))\n'
         '    send_mail(gettext("Subject"), "Body text", None, [])\n'
-        '    f = forms.CharField(help_text=_("Required") if n else "Optional")\n')
+        '    f = forms.CharField(help_text=_("Required") if n else "Optional")\n'
+        '    raise ValueError("a programming error, for a developer")\n'
+        '    raise AllocationExhausted(f"no free slot left for site {n}")\n'
+        'class Throttled(Exception):\n'
+        '    def __init__(self):\n'
+        '        super().__init__("too many failed log-ins")\n')
     assert unmarked_python_strings(module) == [
         "line 1: 'A visit is due'", "line 2: 'Participant ID'", "line 4: 'Status'", "line 4: 'open'",
         "line 7: an f-string (use a translated format instead)", "line 8: 'must be positive'",
-        "line 9: 'too long '", "line 10: 'Body text'", "line 11: 'Optional'"]
+        "line 9: 'too long '", "line 10: 'Body text'", "line 11: 'Optional'",
+        "line 13: an f-string (use a translated format instead)", "line 16: 'too many failed log-ins'"]
