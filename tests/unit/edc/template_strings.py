@@ -219,12 +219,15 @@ def unmarked_python_strings(path: Path) -> list[str]:
 
 
 PIECE = r'{%\s*translate\s+"([^"]*)"\s*%}'
-SPLIT_SENTENCE = re.compile(PIECE + r"((?:\s*{{[^}]*}})+\s*)(?=" + PIECE + ")")  # the next piece may start another
+INLINE = r"(?:{{[^}]*}}|<(?:a|code|strong|em|span)\b[^>]*>[^<]*</(?:a|code|strong|em|span)>)"
+"""A value, or an inline element holding text or a value (``<strong>{{ email }}</strong>``)."""
+# the closing piece is looked ahead at, not consumed: it may open the next split sentence
+SPLIT_SENTENCE = re.compile(PIECE + r"((?:\s*" + INLINE + r")+\s*)(?=" + PIECE + ")")
 
 
 def split_sentences(source: str) -> list[str]:
-    """Sentences marked as separate pieces around a value (``{% translate "Planned" %} {{ date }} {% translate
-    ", window" %}``): a translator sees neither piece whole, and a language with another word order cannot
-    move the value. A piece ending a sentence (. : ; ! ?) may be followed by another."""
+    """Sentences marked as separate pieces around a value or an inline element (``{% translate "Planned" %}
+    {{ date }} {% translate ", window" %}``): a translator sees neither piece whole, and a language with another
+    word order cannot move the value. A piece ending a sentence (. : ; ! ?) may be followed by another."""
     return [" ".join((m.group(1), m.group(2).strip(), m.group(3))) for m in SPLIT_SENTENCE.finditer(source)
             if not re.search(r"[.:;!?]\s*$", m.group(1))]

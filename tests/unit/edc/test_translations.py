@@ -92,8 +92,10 @@ def test_no_sentence_is_split_into_pieces_around_a_value(path: Path) -> None:
 
 def test_the_split_sentence_check_would_notice() -> None:
     split = ('{% translate "Planned" %} {{ plan.date }}{% translate ", window" %} '
-             '{% translate "Saved." %} {{ n }} {% translate "more" %} {{ n|pluralize }}{% translate "row" %}')
-    assert split_sentences(split) == ["Planned {{ plan.date }} , window", "more {{ n|pluralize }} row"]
+             '{% translate "Saved." %} {{ n }} {% translate "more" %} {{ n|pluralize }}{% translate "row" %}'
+             '{% translate "Sent to" %} <strong>{{ email }}</strong>{% translate ", your address." %}')
+    assert split_sentences(split) == ["Planned {{ plan.date }} , window", "more {{ n|pluralize }} row",
+                                      "Sent to <strong>{{ email }}</strong> , your address."]
     whole = '{% blocktranslate with date=plan.date %}Planned {{ date }}, window{% endblocktranslate %}'
     assert split_sentences(whole) == []
 
