@@ -286,6 +286,8 @@ class FormSpec(_Model):
 class Visit(_Model):
     code: str
     name: str
+    names: dict[str, str] = Field(default_factory=dict)
+    """The visit's name in the EDC's other languages, by language code (``fr-ca``); ``name`` is the English."""
     week: int | None = Field(default=None, ge=0)
     epoch: str
     period: int | None = None

@@ -27,6 +27,8 @@ def domain_templates() -> list[MessageTemplate]:
     """Every core message, after importing the core modules that define them."""
     import mescams.core.blinding  # noqa: F401, PLC0415 - importing the core modules registers their messages
     import mescams.core.consent_documents  # noqa: F401, PLC0415
+    import mescams.core.safety.expedited  # noqa: F401, PLC0415
+    import mescams.core.safety.reference_safety  # noqa: F401, PLC0415
     import mescams.core.symptom_report  # noqa: F401, PLC0415
 
     return sorted(MESSAGE_TEMPLATES.values(), key=lambda t: t.id)

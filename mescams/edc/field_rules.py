@@ -11,6 +11,8 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+from django.utils.translation import gettext
+
 from mescams.errors import InputValidationError
 
 __all__ = ["broken_rules", "in_range", "not_future", "rule", "today", "utcnow"]
@@ -60,13 +62,15 @@ def broken_rules(validate: Callable[[], None]) -> list[InputValidationError]:
 
 def in_range(value: Any, field: str, low: float, high: float, *, required: bool = True) -> None:
     if value is None:
-        rule(not required, field, "is required")
+        rule(not required, field, gettext("is required"))
         return
-    rule(low <= value <= high, field, f"must be between {low:g} and {high:g}, got {value}")
+    rule(low <= value <= high, field, gettext("must be between %(low)s and %(high)s, got %(value)s") % {
+        "low": format(low, 'g'), "high": format(high, 'g'), "value": value})
 
 
 def not_future(value: dt.date | None, field: str, *, required: bool = True) -> None:
     if value is None:
-        rule(not required, field, "is required")
+        rule(not required, field, gettext("is required"))
         return
-    rule(value <= today(), field, f"must not be in the future, got {value.isoformat()}")
+    rule(value <= today(), field, gettext("must not be in the future, got %(isoformat)s") % {
+        "isoformat": value.isoformat()})

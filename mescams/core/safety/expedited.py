@@ -18,6 +18,8 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
+from mescams.core.messages import DomainMessage, MessageTemplate
+
 __all__ = ["Deadline", "DeadlineState", "ReportKind", "deadline_state", "expedited_deadlines"]
 
 FATAL_OR_LIFE_THREATENING_DAYS = 7
@@ -31,17 +33,37 @@ class ReportKind(StrEnum):
     REPORT_15_DAY = "report_15_day"  # other SUSARs
 
     @property
+    def message(self) -> DomainMessage:
+        return REPORT_NAMES[self.value]()
+
+    @property
     def label(self) -> str:
-        return {"initial_7_day": "7-day report (fatal or life-threatening)",
-                "complete_8_day": "Complete report (8 days after the 7-day report)",
-                "report_15_day": "15-day report"}[self.value]
+        return self.message.english()
+
+
+REPORT_NAMES = {
+    "initial_7_day": MessageTemplate("safety.report.initial_7_day", "7-day report (fatal or life-threatening)"),
+    "complete_8_day": MessageTemplate("safety.report.complete_8_day",
+                                      "Complete report (8 days after the 7-day report)"),
+    "report_15_day": MessageTemplate("safety.report.report_15_day", "15-day report"),
+}
+"""Each report's name (message ids ``safety.report.<kind>``), translated where a person reads it."""
+BASIS_AWARENESS = MessageTemplate("safety.basis.awareness", "{rule}: {days} days after awareness on {awareness}")
+BASIS_SENT = MessageTemplate("safety.basis.after_sent", "{rule}: {days} days after the 7-day report sent ({start})")
+BASIS_DUE = MessageTemplate("safety.basis.after_due",
+                            "{rule}: {days} days after the 7-day report's due date ({start})")
 
 
 @dataclass(frozen=True)
 class Deadline:
     kind: ReportKind
     due: dt.date
-    basis: str  # the rule and the date it counts from, in words
+    basis_message: DomainMessage  # the rule and the date it counts from
+
+    @property
+    def basis(self) -> str:
+        """The rule and the date it counts from, in English words (the pages translate ``basis_message``)."""
+        return self.basis_message.english()
 
 
 def expedited_deadlines(*, awareness: dt.date, fatal_or_life_threatening: bool,
@@ -49,15 +71,16 @@ def expedited_deadlines(*, awareness: dt.date, fatal_or_life_threatening: bool,
     """The reports a SUSAR needs and when each is due (C.05.014)."""
     if not fatal_or_life_threatening:
         return (Deadline(ReportKind.REPORT_15_DAY, awareness + dt.timedelta(days=OTHER_DAYS),
-                         f"C.05.014(1)(a): {OTHER_DAYS} days after awareness on {awareness.isoformat()}"),)
+                         BASIS_AWARENESS(rule="C.05.014(1)(a)", days=OTHER_DAYS, awareness=awareness.isoformat())),)
     initial_due = awareness + dt.timedelta(days=FATAL_OR_LIFE_THREATENING_DAYS)
     start = initial_sent_on if initial_sent_on is not None else initial_due
-    start_words = "the 7-day report sent" if initial_sent_on is not None else "the 7-day report's due date"
+    after = BASIS_SENT if initial_sent_on is not None else BASIS_DUE
     return (
         Deadline(ReportKind.INITIAL_7_DAY, initial_due,
-                 f"C.05.014(1)(b): {FATAL_OR_LIFE_THREATENING_DAYS} days after awareness on {awareness.isoformat()}"),
+                 BASIS_AWARENESS(rule="C.05.014(1)(b)", days=FATAL_OR_LIFE_THREATENING_DAYS,
+                                 awareness=awareness.isoformat())),
         Deadline(ReportKind.COMPLETE_8_DAY, start + dt.timedelta(days=COMPLETE_REPORT_DAYS),
-                 f"C.05.014(2): {COMPLETE_REPORT_DAYS} days after {start_words} ({start.isoformat()})"),
+                 after(rule="C.05.014(2)", days=COMPLETE_REPORT_DAYS, start=start.isoformat())),
     )
 
 

@@ -19,6 +19,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from mescams.core.messages import DomainMessage, MessageTemplate
+
 __all__ = ["Expectedness", "ExpectednessResult", "ExpectedTerm", "ReferenceSafetyInformation",
            "RsiVersion", "assess_expectedness"]
 
@@ -84,30 +86,43 @@ class Expectedness(StrEnum):
     NOT_ASSESSABLE = "not_assessable"
 
 
+NOT_CODED = MessageTemplate("safety.expectedness.not_coded",
+                            "not assessable yet: the event has no MedDRA preferred term (not coded)")
+BEFORE_FIRST_RSI = MessageTemplate("safety.expectedness.before_rsi",
+                                   "not assessable: onset {onset} precedes the first RSI ({version}, effective "
+                                   "{effective})")
+NO_RSI = MessageTemplate("safety.expectedness.no_rsi",
+                         "not assessable: the protocol declares no Reference Safety Information")
+LISTED = MessageTemplate("safety.expectedness.listed", "{term} is listed in RSI {version}")
+NOT_LISTED = MessageTemplate("safety.expectedness.not_listed", "{term} is not listed in RSI {version}")
+
+
 @dataclass(frozen=True)
 class ExpectednessResult:
-    """The verdict, the RSI version it was judged against (None when not assessable) and why, in words."""
+    """The verdict, the RSI version it was judged against (None when not assessable) and why."""
 
     expectedness: Expectedness
     rsi_version: str | None
-    reason: str
+    reason_message: DomainMessage
+
+    @property
+    def reason(self) -> str:
+        """Why, in English words (the pages translate ``reason_message``)."""
+        return self.reason_message.english()
 
 
 def assess_expectedness(rsi: ReferenceSafetyInformation, *, pt_code: int | None, pt_name: str | None,
                         onset_date: dt.date) -> ExpectednessResult:
     """Expectedness of an event coded to ``pt_code`` (None: not coded yet) with onset on ``onset_date``."""
     if pt_code is None:
-        return ExpectednessResult(Expectedness.NOT_ASSESSABLE, None,
-                                  "not assessable yet: the event has no MedDRA preferred term (not coded)")
+        return ExpectednessResult(Expectedness.NOT_ASSESSABLE, None, NOT_CODED())
     version = rsi.in_force_on(onset_date)
     if version is None:
         first = rsi.versions[0]
         return ExpectednessResult(Expectedness.NOT_ASSESSABLE, None,
-                                  f"not assessable: onset {onset_date.isoformat()} precedes the first RSI "
-                                  f"({first.version}, effective {first.effective_date.isoformat()})")
+                                  BEFORE_FIRST_RSI(onset=onset_date.isoformat(), version=first.version,
+                                                   effective=first.effective_date.isoformat()))
     term = f"PT {pt_code}" + (f" {pt_name}" if pt_name else "")
     if version.lists(pt_code):
-        return ExpectednessResult(Expectedness.EXPECTED, version.version,
-                                  f"{term} is listed in RSI {version.version}")
-    return ExpectednessResult(Expectedness.UNEXPECTED, version.version,
-                              f"{term} is not listed in RSI {version.version}")
+        return ExpectednessResult(Expectedness.EXPECTED, version.version, LISTED(term=term, version=version.version))
+    return ExpectednessResult(Expectedness.UNEXPECTED, version.version, NOT_LISTED(term=term, version=version.version))

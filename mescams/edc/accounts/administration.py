@@ -30,6 +30,7 @@ from typing import Any
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from mescams.core.blinding import BLINDING_POLICY, Role
 from mescams.edc.accounts.models import RoleRequest, User
@@ -77,27 +78,28 @@ def _actor(by: User | Actor) -> Actor:
     else:
         user = by
     if not (user.is_active and user.role == Role.ADMINISTRATOR.value):
-        raise Forbidden("only an active administrator may change users' access")
+        raise Forbidden(gettext("only an active administrator may change users' access"))
     return Actor.of(user)
 
 
 def _reason(reason: str) -> str:
     text = (reason or "").strip()
     if not text:
-        raise InputValidationError("reason", "say why (the reason is recorded in the audit trail)")
+        raise InputValidationError("reason", gettext("say why (the reason is recorded in the audit trail)"))
     return text
 
 
 def _not_self(actor: Actor, user: User, what: str) -> None:
     if actor.user_id is not None and actor.user_id == user.pk:
-        raise Forbidden(f"nobody changes their own {what}; ask another administrator")
+        raise Forbidden(gettext("nobody changes their own %(what)s; ask another administrator") % {"what": what})
 
 
 def _role(role: Role | str) -> Role:
     try:
         return Role(role)
     except ValueError:
-        raise InputValidationError("role", f"must be one of {', '.join(r.value for r in Role)}") from None
+        raise InputValidationError("role", gettext("must be one of %(role)s") % {
+            "role": ', '.join(r.value for r in Role)}) from None
 
 
 def _sites(role: Role, site_codes: Iterable[str]) -> list[Any]:
@@ -106,9 +108,12 @@ def _sites(role: Role, site_codes: Iterable[str]) -> list[Any]:
     unknown = [c for c in codes if c not in found]
     if unknown:
         known = ", ".join(Site.objects.order_by("code").values_list("code", flat=True)) or "none"
-        raise InputValidationError("sites", f"unknown site code {', '.join(unknown)} (known: {known})")
+        raise InputValidationError("sites", gettext("unknown site code %(unknown)s (known: %(known)s)") % {
+            "unknown": ', '.join(unknown), "known": known})
     if BLINDING_POLICY.view(role).site_bound and not codes:
-        raise InputValidationError("sites", f"the role {role.value} works at sites: give at least one site code")
+        raise InputValidationError("sites",
+                                   gettext("the role %(value)s works at sites: give at least one site code") % {
+            "value": role.value})
     return [found[c] for c in codes]
 
 
@@ -138,7 +143,9 @@ def create_account(*, by: User | Actor, username: str, password: str, role: Role
     actor, text = _actor(by), _reason(reason)
     check_username(username)
     if User.objects.filter(username__iexact=username).exists():
-        raise InputValidationError("username", f"a user named {username} already exists (names ignore case)")
+        raise InputValidationError("username",
+                                   gettext("a user named %(username)s already exists (names ignore case)") % {
+            "username": username})
     wanted = _role(role)
     sites = _sites(wanted, site_codes)
     user = User(username=username, email=email, first_name=first_name, last_name=last_name, role=wanted.value)
@@ -171,8 +178,9 @@ def set_password(*, by: User | Actor, user: User, password: str, reason: str) ->
     actor, text = _actor(by), _reason(reason)
     _not_self(actor, user, "password here (use the password page, which asks for the current one)")
     if actor.user_id is not None and Role(user.role) in server_set_password_roles():
-        raise Forbidden(f"the password of a {user.role} account is set on the server only: "
-                        f"mescams users set-password {user.username} --reason ...")
+        raise Forbidden(gettext("the password of a %(role)s account is set on the server only: mescams users "
+                                "set-password %(username)s --reason ...") % {
+                                    "role": user.role, "username": user.username})
     check_new_password(password, user=user)
     with transaction.atomic(), acting(actor, reason=text):
         target = _locked(user)
@@ -191,7 +199,8 @@ def set_active(*, by: User | Actor, user: User, active: bool, reason: str) -> No
     with transaction.atomic(), acting(actor, reason=text):
         target = _locked(user)
         if active and RoleRequest.objects.filter(user=target, status=RoleRequest.PENDING, activates=True).exists():
-            raise TrialStateError(f"{target.username}'s role awaits approval; approving the request activates it")
+            raise TrialStateError(gettext("%(username)s's role awaits approval; approving the request activates it") % {
+                "username": target.username})
         if target.is_active != active:
             _audit(actor, target, "update", [("is_active", target.is_active, active)], text)
             target.is_active = active
@@ -227,7 +236,8 @@ def change_role(*, by: User | Actor, user: User, role: Role | str, reason: str) 
 
 def _apply_role(actor: Actor, target: User, role: Role, reason: str) -> None:
     if BLINDING_POLICY.view(role).site_bound and not target.sites.exists():
-        raise InputValidationError("sites", f"the role {role.value} works at sites: give the user a site first")
+        raise InputValidationError("sites", gettext("the role %(value)s works at sites: give the user a site first") % {
+            "value": role.value})
     admin = role is Role.ADMINISTRATOR
     _audit(actor, target, "update", [("role", target.role, role.value), ("is_staff", target.is_staff, admin),
                                      ("is_superuser", target.is_superuser, admin)], reason)
@@ -248,24 +258,28 @@ def request_role(*, by: User | Actor, user: User, role: Role | str, reason: str)
     actor, text, wanted = _actor(by), _reason(reason), _role(role)
     _not_self(actor, user, "role")
     if user.role == wanted.value:
-        raise InputValidationError("role", f"{user.username} already has the role {wanted.value}")
+        raise InputValidationError("role", gettext("%(username)s already has the role %(value)s") % {
+            "username": user.username, "value": wanted.value})
     with transaction.atomic(), acting(actor, reason=text):
         if RoleRequest.objects.filter(user=user, status=RoleRequest.PENDING).exists():
-            raise TrialStateError(f"{user.username} already has a pending role request; decide it first")
+            raise TrialStateError(gettext("%(username)s already has a pending role request; decide it first") % {
+                "username": user.username})
         return _file_request(actor, user, wanted, text, activates=False)
 
 
 def _decide(by: User | Actor, request_id: int, reason: str) -> tuple[Actor, str, RoleRequest]:
     actor, text = _actor(by), _reason(reason)
     if actor.user_id is None:
-        raise Forbidden("a role request is decided by an administrator signed in as themselves, not the command line")
+        raise Forbidden(gettext(
+            "a role request is decided by an administrator signed in as themselves, not the command line"))
     request = RoleRequest.objects.select_for_update().select_related("user").get(pk=request_id)
     if request.status != RoleRequest.PENDING:
-        raise TrialStateError(f"request {request.pk} was already {request.status}")
+        raise TrialStateError(gettext("request %(pk)s was already %(status)s") % {
+            "pk": request.pk, "status": request.status})
     if actor.user_id == request.user_id:
-        raise Forbidden("nobody decides a request for their own role")
+        raise Forbidden(gettext("nobody decides a request for their own role"))
     if actor.user_id == request.requested_by_id:
-        raise Forbidden("the person who filed a request cannot decide it; another administrator must")
+        raise Forbidden(gettext("the person who filed a request cannot decide it; another administrator must"))
     return actor, text, request
 
 

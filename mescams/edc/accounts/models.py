@@ -50,7 +50,8 @@ class RoleRequest(AuditedModel):
     """
 
     PENDING, APPROVED, REFUSED = "pending", "approved", "refused"
-    STATUS_CHOICES = [(PENDING, "pending"), (APPROVED, "approved"), (REFUSED, "refused")]
+    STATUS_CHOICES = [(PENDING, _("pending")), (APPROVED, _("approved")),
+                      (REFUSED, _("refused"))]
 
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="role_requests")
     role = models.CharField(max_length=40, choices=ROLE_CHOICES)

@@ -8,6 +8,7 @@ re-authentication for a signature refuses it: a signature must be something only
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from mescams.edc.accounts.administration import USER_TABLE, check_new_password
 from mescams.edc.accounts.models import User
@@ -27,8 +28,9 @@ class PasswordChangeRequired(MescamsError):
     code = "password_change_required"
 
     def __init__(self) -> None:
-        super().__init__(f"your password was set by an administrator: choose your own at {PASSWORD_PAGE} "
-                         "before anything else (it cannot serve as an e-signature)")
+        super().__init__(gettext("your password was set by an administrator: choose your own at %(password_page)s "
+                                 "before anything else (it cannot serve as an e-signature)") % {
+                                     "password_page": PASSWORD_PAGE})
 
 
 def refuse_if_change_required(user: User) -> None:
@@ -39,9 +41,9 @@ def refuse_if_change_required(user: User) -> None:
 def change_own_password(*, user: User, current: str, new: str) -> None:
     """The holder replaces their password (the current one is asked again); audited, the flag cleared."""
     if not user.check_password(current):
-        raise InputValidationError("old_password", "the current password is not right")
+        raise InputValidationError("old_password", gettext("the current password is not right"))
     if new == current:
-        raise InputValidationError("new_password1", "choose a password different from the current one")
+        raise InputValidationError("new_password1", gettext("choose a password different from the current one"))
     check_new_password(new, user=user)
     with transaction.atomic():
         target = User.objects.select_for_update().get(pk=user.pk)

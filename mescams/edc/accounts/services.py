@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.auth import authenticate
+from django.utils.translation import gettext
 
 from mescams.core.blinding import Role
 from mescams.edc.accounts.models import User
@@ -35,7 +36,7 @@ def check_credentials(*, username: str, password: str, request: Any = None) -> U
     authenticated = authenticate(request, username=username, password=password)
     if not isinstance(authenticated, User):
         throttle.record_failure(keys)
-        raise BadCredentials("wrong user name or password")
+        raise BadCredentials(gettext("wrong user name or password"))
     throttle.record_success(keys)
     return authenticated
 
@@ -58,7 +59,8 @@ def create_user(
     try:
         role = Role(role)
     except ValueError:
-        raise InputValidationError("role", f"must be one of {', '.join(r.value for r in Role)}") from None
+        raise InputValidationError("role", gettext("must be one of %(role)s") % {
+            "role": ', '.join(r.value for r in Role)}) from None
     user = User(username=username, role=role.value, is_staff=role is Role.ADMINISTRATOR,
                 is_superuser=role is Role.ADMINISTRATOR, **extra)
     user.set_password(password)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from django.http import HttpResponse
+from django.utils.translation import gettext
 from ninja import Router, Status
 
 from mescams.core.blinding import BLINDING_POLICY, Reveal, Role
@@ -147,7 +148,7 @@ def _scan_out(s: MriScan) -> dict[str, Any]:
 def scans(request: Any, unread: bool = False) -> Any:
     """The MRI reader's scan list: scan IDs only, no participant or visit."""
     if Role(request.user.role) is not Role.MRI_READER:
-        raise Forbidden("the scan list is the MRI reader's")
+        raise Forbidden(gettext("the scan list is the MRI reader's"))
     qs = MriScan.objects.order_by("pk")  # entry order: a random scan ID must not decide the order
     if unread:
         qs = qs.filter(read_at__isnull=True)

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from django.http import HttpResponse
+from django.utils.translation import gettext
 from ninja import Field, Router, Schema
 
 from mescams.core.blinding import BLINDING_POLICY, Reveal, Role
@@ -85,9 +86,9 @@ def _audit(user: Any, kind: str, body: ExportIn, participants: int | None) -> No
 def require_identifiable(user: Any, reason: str) -> None:
     """Forbidden unless the role may take an identifiable export; InputValidationError without a reason."""
     if Role(user.role) not in IDENTIFIABLE_ROLES:
-        raise Forbidden(f"the role {user.role} may not take an identifiable export")
+        raise Forbidden(gettext("the role %(role)s may not take an identifiable export") % {"role": user.role})
     if not reason.strip():
-        raise InputValidationError("reason", "an identifiable export needs a reason (it is audited)")
+        raise InputValidationError("reason", gettext("an identifiable export needs a reason (it is audited)"))
 
 
 def _snapshot(user: Any, kind: str, body: ExportIn) -> tuple[Any, Any]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext
 from ninja import Field, Router, Schema, Status
 from ninja.orm import create_schema
 from pydantic import ConfigDict, create_model
@@ -120,7 +121,8 @@ def _register(router: Router, form: str, model: type[ParticipantRecord]) -> None
 
     def list_records(request: Any, participant_id: str) -> Any:
         if not may_read(request.user.role, form):
-            raise Forbidden(f"the role {request.user.role} may not read the form {form}")
+            raise Forbidden(gettext("the role %(role)s may not read the form %(form)s") % {
+                "role": request.user.role, "form": form})
         participant = get_visible_participant(request.user, participant_id)
         records = model.objects.filter(participant=participant).select_related("participant").order_by(
             "visit_code", "created_at", "pk")
@@ -128,12 +130,13 @@ def _register(router: Router, form: str, model: type[ParticipantRecord]) -> None
 
     def get_record(request: Any, participant_id: str, record_id: int) -> Any:
         if not may_read(request.user.role, form):
-            raise Forbidden(f"the role {request.user.role} may not read the form {form}")
+            raise Forbidden(gettext("the role %(role)s may not read the form %(form)s") % {
+                "role": request.user.role, "form": form})
         participant = get_visible_participant(request.user, participant_id)
         record = model.objects.filter(participant=participant, pk=record_id).first() if 0 < record_id < 2**63 \
             else None
         if record is None:
-            raise NotFound(f"{form} record {record_id} not found")
+            raise NotFound(gettext("%(form)s record %(record_id)s not found") % {"form": form, "record_id": record_id})
         return record_out(record, request.user)
 
     list_records.__annotations__.update(request=Any, participant_id=str)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext
 from ninja import Router, Status
 
 from mescams.core.blinding import BLINDING_POLICY, Reveal, Role
@@ -141,7 +142,7 @@ def audit_trail(request: Any, table: str, record_id: str) -> Any:
     require_role(request.user, Role.DATA_MANAGER, Role.UNBLINDED_STATISTICIAN, Role.DSMB)
     blinded = not BLINDING_POLICY.may_see(request.user.role, Reveal.ALLOCATION_LIST)
     if blinded and table in ALLOCATION_TABLES:
-        raise Forbidden("the allocation list's audit trail is not available to blinded roles")
+        raise Forbidden(gettext("the allocation list's audit trail is not available to blinded roles"))
     entries = AuditEntry.objects.filter(table=table, record_id=record_id).order_by("seq")
     if not BLINDING_POLICY.may_see(request.user.role, Reveal.CELL_COUNTS):
         entries = entries.exclude(table="crfs_infusion", field__in=[f for _, f in LAB_FIELDS])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext
 from ninja import Router, Status
 
 from mescams.core.blinding import BLINDING_POLICY, Reveal
@@ -66,7 +67,8 @@ def _has_slot(p: Participant) -> bool:
 def _one(user: Any, participant_id: str) -> dict[str, Any]:
     p = services.visible_participants(user).select_related("allocation").filter(participant_id=participant_id).first()
     if p is None:
-        raise services.NotFound(f"participant {participant_id} not found")
+        raise services.NotFound(gettext("participant %(participant_id)s not found") % {
+            "participant_id": participant_id})
     return participant_out(p, user)
 
 
@@ -120,7 +122,7 @@ def reconsent(request: Any, participant_id: str, body: ReconsentIn) -> Any:
 def consent_history(request: Any, participant_id: str) -> Any:
     """Every consent of the participant, the registering one first (site roles and oversight)."""
     if not may_read(request.user.role, "consent"):
-        raise services.Forbidden(f"the role {request.user.role} may not read consents")
+        raise services.Forbidden(gettext("the role %(role)s may not read consents") % {"role": request.user.role})
     p = services.get_visible_participant(request.user, participant_id)
     return [_consent_out(c) for c in Consent.objects.filter(participant=p).select_related("obtained_by", "participant")
             .order_by("consent_date", "pk")]
@@ -180,5 +182,6 @@ def my_emergency_unblinding(request: Any, participant_id: str) -> Any:
 def deviations(request: Any, participant_id: str) -> Any:
     p = services.get_visible_participant(request.user, participant_id)
     if not needs(request.user.role, ParticipantData.DEVIATIONS):
-        raise services.Forbidden(f"the role {request.user.role} does not see protocol deviations")
+        raise services.Forbidden(gettext("the role %(role)s does not see protocol deviations") % {
+            "role": request.user.role})
     return list(ProtocolDeviation.objects.filter(participant=p).order_by("at", "id"))

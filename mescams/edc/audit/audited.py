@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 
 from django.db import models, transaction
 from django.db.backends.base.operations import BaseDatabaseOperations
+from django.utils.translation import gettext
 
 from mescams.edc.audit import chain
 from mescams.edc.audit.context import current_actor, current_reason
@@ -60,35 +61,37 @@ def check_storable(instance: models.Model) -> None:
         name = f.name
         if isinstance(f, models.CharField | models.TextField):
             if not isinstance(value, str):
-                raise InputValidationError(name, "must be text")
+                raise InputValidationError(name, gettext("must be text"))
             if CONTROL.search(value) or (isinstance(f, models.CharField) and ("\n" in value or "\r" in value)):
-                raise InputValidationError(name, "must not contain control characters")
+                raise InputValidationError(name, gettext("must not contain control characters"))
             if f.max_length is not None and len(value) > f.max_length:
-                raise InputValidationError(name, f"must be at most {f.max_length} characters")
+                raise InputValidationError(name, gettext("must be at most %(max_length)s characters") % {
+                    "max_length": f.max_length})
         elif isinstance(f, models.BooleanField):
             if not isinstance(value, bool):
-                raise InputValidationError(name, "must be true or false")
+                raise InputValidationError(name, gettext("must be true or false"))
         elif isinstance(f, models.IntegerField):
             # The portable ranges (PostgreSQL's), so SQLite refuses what PostgreSQL could not store.
             low, high = BaseDatabaseOperations.integer_field_ranges[f.get_internal_type()]
             if isinstance(value, bool) or not isinstance(value, int):
-                raise InputValidationError(name, "must be a whole number")
+                raise InputValidationError(name, gettext("must be a whole number"))
             if (low is not None and value < low) or (high is not None and value > high):
-                raise InputValidationError(name, f"must be between {low} and {high}")
+                raise InputValidationError(name, gettext("must be between %(low)s and %(high)s") % {
+                    "low": low, "high": high})
         elif isinstance(f, models.FloatField):
             if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-                raise InputValidationError(name, "must be a finite number")
+                raise InputValidationError(name, gettext("must be a finite number"))
         elif isinstance(f, models.JSONField):
             if any(CONTROL.search(s) for s in _json_strings(value)):
-                raise InputValidationError(name, "must not contain control characters")
+                raise InputValidationError(name, gettext("must not contain control characters"))
         elif isinstance(f, models.DateTimeField):
             if not isinstance(value, dt.datetime):
-                raise InputValidationError(name, "must be a date and time")
+                raise InputValidationError(name, gettext("must be a date and time"))
         elif isinstance(f, models.DateField):
             if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
-                raise InputValidationError(name, "must be a date (YYYY-MM-DD)")
+                raise InputValidationError(name, gettext("must be a date (YYYY-MM-DD)"))
         elif isinstance(f, models.TimeField) and not isinstance(value, dt.time):
-            raise InputValidationError(name, "must be a time (HH:MM)")
+            raise InputValidationError(name, gettext("must be a time (HH:MM)"))
 
 
 class AuditedQuerySet(models.QuerySet):
@@ -171,7 +174,8 @@ class AuditedModel(models.Model):
                 if not changes:
                     return
                 if not reason:
-                    raise InputValidationError("reason", "a reason for change is required after the first save")
+                    raise InputValidationError("reason", gettext(
+                        "a reason for change is required after the first save"))
             super().save(*args, **kwargs)
             if old is None:
                 chain.append(actor=actor, table=self._meta.db_table, record_id=str(self.pk), action="create",
@@ -184,7 +188,7 @@ class AuditedModel(models.Model):
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         actor, reason = current_actor(), current_reason()
         if not reason:
-            raise InputValidationError("reason", "a reason is required to delete trial data")
+            raise InputValidationError("reason", gettext("a reason is required to delete trial data"))
         with transaction.atomic():
             locked = self.locked_reason()
             if locked:

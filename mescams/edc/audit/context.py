@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from django.utils.translation import gettext
+
 from mescams.edc.audit.actor import Actor
 from mescams.edc.audit.chain import deferred
 from mescams.errors import InputValidationError
@@ -35,7 +37,7 @@ def acting(who: Actor | Any, *, reason: str = "") -> Iterator[Actor]:
     """
     actor = who if isinstance(who, Actor) else Actor.of(who)
     if len(reason) > 2000:
-        raise InputValidationError("reason", "at most 2000 characters")
+        raise InputValidationError("reason", gettext("at most 2000 characters"))
     t1, t2 = _actor.set(actor), _reason.set(reason.strip())
     try:
         with deferred():

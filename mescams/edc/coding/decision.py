@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils.translation import gettext
+
 from mescams.edc.coding.models import (
     MEDDRA,
     CodedTerm,
@@ -24,7 +26,8 @@ def primary_path(release: DictionaryRelease, pt_code: int) -> dict[str, tuple[in
     """level -> (code, name) of the PT's primary path (hlt, hlgt, soc) in ``release``."""
     path = MeddraPath.objects.filter(release=release, pt_code=pt_code, primary=True).first()
     if path is None:
-        raise InputValidationError("pt_code", f"PT {pt_code} has no primary path in {release.label}")
+        raise InputValidationError("pt_code", gettext("PT %(pt_code)s has no primary path in %(label)s") % {
+            "pt_code": pt_code, "label": release.label})
     out = {}
     for level, code in (("hlt", path.hlt_code), ("hlgt", path.hlgt_code), ("soc", path.soc_code)):
         term = MeddraTerm.objects.get(release=release, level=level, code=code)
@@ -34,10 +37,11 @@ def primary_path(release: DictionaryRelease, pt_code: int) -> dict[str, tuple[in
 
 def _apply_meddra(term: CodedTerm, release: DictionaryRelease, code: str) -> None:
     if not code.isdigit():
-        raise InputValidationError("code", f"an LLT code is 8 digits, got {code!r}")
+        raise InputValidationError("code", gettext("an LLT code is 8 digits, got %(code)s") % {"code": repr(code)})
     llt = MeddraLlt.objects.filter(release=release, code=int(code)).first()
     if llt is None:
-        raise InputValidationError("code", f"{code} is not an LLT of {release.label}")
+        raise InputValidationError("code", gettext("%(code)s is not an LLT of %(label)s") % {
+            "code": code, "label": release.label})
     pt = MeddraTerm.objects.get(release=release, level="pt", code=llt.pt_code)
     path = primary_path(release, pt.code)
     term.llt_code, term.llt_name, term.pt_code, term.pt_name = llt.code, llt.name, pt.code, pt.name
@@ -49,7 +53,8 @@ def _apply_meddra(term: CodedTerm, release: DictionaryRelease, code: str) -> Non
 def _apply_whodrug(term: CodedTerm, release: DictionaryRelease, code: str) -> None:
     drug = WhodrugName.objects.filter(release=release, drug_code=code).first()
     if drug is None:
-        raise InputValidationError("code", f"{code!r} is not a drug code of {release.label}")
+        raise InputValidationError("code", gettext("%(code)s is not a drug code of %(label)s") % {
+            "code": repr(code), "label": release.label})
     term.drug_code, term.drug_name = drug.drug_code, drug.name
     term.preferred_code, term.preferred_name = drug.preferred_code, drug.preferred_name
     atc = WhodrugAtc.objects.filter(release=release, code__in=drug.atc_codes).order_by("-level", "code").first()

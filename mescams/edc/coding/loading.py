@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from mescams.edc.audit.context import Actor, acting
 from mescams.edc.coding.models import (
@@ -39,7 +40,8 @@ def active_release(dictionary: str) -> DictionaryRelease | None:
 
 def _new_release(dictionary: str, version: str, language: str, directory: Path, actor: Actor) -> DictionaryRelease:
     if DictionaryRelease.objects.filter(dictionary=dictionary, version=version).exists():
-        raise InputValidationError("version", f"{dictionary} {version} is already loaded")
+        raise InputValidationError("version", gettext("%(dictionary)s %(version)s is already loaded") % {
+            "dictionary": dictionary, "version": version})
     synthetic = any(p.name.upper().startswith("README-NOT-") for p in directory.iterdir())
     release = DictionaryRelease(dictionary=dictionary, version=version, language=language,
                                 source=str(directory.resolve())[:500], synthetic=synthetic,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from mescams.edc.audit.context import acting
 from mescams.edc.coding.autocode import AUTOCODER
@@ -89,7 +90,8 @@ def upgrade(*, dictionary: str, version: str, actor: object) -> UpgradeReport:
     with transaction.atomic():
         release = DictionaryRelease.objects.select_for_update().filter(dictionary=dictionary, version=version).first()
         if release is None:
-            raise InputValidationError("version", f"{dictionary} {version} is not loaded")
+            raise InputValidationError("version", gettext("%(dictionary)s %(version)s is not loaded") % {
+                "dictionary": dictionary, "version": version})
         previous = DictionaryRelease.objects.filter(dictionary=dictionary, active=True).exclude(pk=release.pk).first()
         reason = f"{dictionary} upgrade to {release.version}"
         with acting(actor, reason=reason):

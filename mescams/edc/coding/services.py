@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext
 
 from mescams.core.blinding import Role
 from mescams.edc.audit.context import acting
@@ -76,7 +77,7 @@ def term_of(user: Any, term_id: int) -> CodedTerm:
     if 0 < term_id < 2**63:
         term = CodedTerm.objects.select_related("participant", "release").filter(pk=term_id).first()
     if term is None:
-        raise NotFound("term: no such coded term")
+        raise NotFound(gettext("term: no such coded term"))
     return term
 
 
@@ -84,7 +85,9 @@ def _release(dictionary: str) -> DictionaryRelease:
     release = active_release(dictionary)
     if release is None:
         raise InputValidationError("dictionary",
-                                   f"no {dictionary} release is loaded (mescams coding load-{dictionary})")
+                                   gettext("no %(dictionary)s release is loaded "
+                                           "(mescams coding load-%(dictionary)s)") % {
+                                       "dictionary": dictionary})
     return release
 
 
@@ -95,7 +98,7 @@ def search(user: Any, *, dictionary: str, text: str) -> list[Candidate]:
     require_role(user, Role.MEDICAL_CODER)
     key = normalise(text)
     if len(key) < 2:
-        raise InputValidationError("text", "type at least two letters")
+        raise InputValidationError("text", gettext("type at least two letters"))
     found = _search(_release(dictionary), key)
     words = [w for w in key.split() if len(w) >= 3]
     if not found and len(words) > 1:
@@ -136,13 +139,14 @@ def decide(*, user: Any, term_id: int, code: str, reason: str, remember: bool = 
     ``remember`` adds the verbatim to the trial's synonym list, so the same words are coded alike from now on."""
     require_role(user, Role.MEDICAL_CODER)
     if not reason.strip():
-        raise InputValidationError("reason", "a coding decision needs your reason")
+        raise InputValidationError("reason", gettext("a coding decision needs your reason"))
     with transaction.atomic(), acting(user, reason=reason.strip()):
         term = term_of(user, term_id)
         release = _release(term.dictionary)
         if term.dictionary == MEDDRA and not MeddraLlt.objects.filter(release=release, code=int(code) if
                                                                        code.isdigit() else -1, current=True).exists():
-            raise InputValidationError("code", f"{code} is not a current LLT of {release.label}")
+            raise InputValidationError("code", gettext("%(code)s is not a current LLT of %(label)s") % {
+                "code": code, "label": release.label})
         apply_code(term, release, code.strip(), status="coded", method="coder", by=user.username)
         term.save()
         if remember:
@@ -159,11 +163,11 @@ def query_site(*, user: Any, term_id: int, text: str) -> Query:
     record's verbatim field, which the site answers as any other; the term waits as ``queried``."""
     require_role(user, Role.MEDICAL_CODER)
     if not text.strip():
-        raise InputValidationError("text", "a query needs a question")
+        raise InputValidationError("text", gettext("a query needs a question"))
     with transaction.atomic(), acting(user, reason="coding query to the site"):
         term = term_of(user, term_id)
         if term.status == "queried" and term.query is not None and term.query.status != "closed":
-            raise IllegalTransition("this term already has an open query")
+            raise IllegalTransition(gettext("this term already has an open query"))
         query = Query(participant=term.participant, form=term.form, record_id=str(term.record_pk),
                       field=VERBATIM_FIELD[term.form], text=text.strip(), opened_by=user.username)
         query.save()

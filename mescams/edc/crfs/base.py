@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from django.db import IntegrityError, models
+from django.utils.translation import gettext
 
 from mescams.edc.audit.audited import AuditedModel
 from mescams.edc.crfs.instances import duplicate_after_integrity_error, ensure_new_instance
@@ -91,4 +92,4 @@ class ParticipantRecord(AuditedModel):
         codes = [v.code for v in default_protocol().visits]
         if allowed is not None:
             codes = [c for c in codes if c in allowed]
-        rule(self.visit_code in codes, "visit_code", f"must be one of {', '.join(codes)}")
+        rule(self.visit_code in codes, "visit_code", gettext("must be one of %(codes)s") % {"codes": ', '.join(codes)})

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext
+
 from mescams.core.edss import EdssExam, score_exam
 from mescams.errors import DosingError, ProtocolError
 from mescams.protocols import default_protocol
@@ -27,7 +29,7 @@ def treatment_at_infusion(sequence: str, visit_code: str) -> str:
     for period in protocol.design.periods:
         if period.infusion_week == week:
             return protocol.treatment_in_period(sequence, period.number)
-    raise DosingError("visit_code", f"{visit_code} is not an infusion visit")
+    raise DosingError("visit_code", gettext("%(visit_code)s is not an infusion visit") % {"visit_code": visit_code})
 
 
 def derive_edss(record: Any) -> tuple[float, bool | None, str]:
@@ -42,7 +44,7 @@ def cells_per_kg(*, cells_infused: float | None, weight_kg: float | None) -> flo
     if cells_infused is None or weight_kg is None:
         return None
     if weight_kg <= 0:
-        raise DosingError("weight_kg", "must be positive to compute cells/kg")
+        raise DosingError("weight_kg", gettext("must be positive to compute cells/kg"))
     return cells_infused / weight_kg
 
 
@@ -54,6 +56,9 @@ def check_msc_dose(cells_per_kg_value: float) -> None:
     if not dose.min_cells_per_kg <= cells_per_kg_value <= dose.max_cells_per_kg:
         raise DosingError(
             "cells_infused",
-            f"gives {cells_per_kg_value:.3g} cells/kg, outside the protocol's {dose.min_cells_per_kg:.1e}-"
-            f"{dose.max_cells_per_kg:.1e} cells/kg",
+            gettext("gives %(cells_per_kg_value)s cells/kg, outside the protocol's "
+                    "%(min_cells_per_kg)s-%(max_cells_per_kg)s cells/kg") % {
+                        "cells_per_kg_value": format(cells_per_kg_value, ".3g"),
+                        "min_cells_per_kg": format(dose.min_cells_per_kg, ".1e"),
+                        "max_cells_per_kg": format(dose.max_cells_per_kg, ".1e")},
         )

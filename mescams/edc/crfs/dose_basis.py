@@ -22,6 +22,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext
+
 from mescams.core.blinding import Role
 from mescams.edc.crfs.models import Infusion, ProductPreparation, VitalSigns
 from mescams.edc.trial.models import Participant
@@ -102,11 +104,16 @@ def guarded_dose_basis(*, user: Any, participant: Participant, field: str, confi
         return
     change = f"{before:g} kg to {after:g} kg" if before is not None and after is not None else f"{before} to {after}"
     if not confirmed:
-        raise DoseBasisChanged(field, f"would change the dose basis (weight at randomisation) from {change}, but the "
-                                      f"lab has already prepared the product ({_describe(products)}): an "
-                                      "investigator must confirm this change, with a reason")
+        raise DoseBasisChanged(field, gettext(
+            "would change the dose basis (weight at randomisation) from %(change)s, but the "
+                                              "lab has already prepared the product (%(describe)s): an investigator "
+                                              "must "
+                                              "confirm this change, with a reason") % {
+                                                  "change": change, "describe": _describe(products)})
     if Role(user.role) is not Role.INVESTIGATOR:
-        raise DoseBasisChanged("confirm_dose_change", "only an investigator may confirm a change of the dose basis "
-                                                      f"(weight at randomisation, {change})")
+        raise DoseBasisChanged("confirm_dose_change", gettext(
+            "only an investigator may confirm a change of the dose basis (weight at "
+                                                              "randomisation, %(change)s)") % {"change": change})
     if not reason.strip():
-        raise InputValidationError("reason", f"confirming a change of the dose basis ({change}) needs your reason")
+        raise InputValidationError("reason", gettext("confirming a change of the dose basis (%(change)s) needs your "
+                                                     "reason") % {"change": change})

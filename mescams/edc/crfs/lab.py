@@ -10,6 +10,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from mescams.core.blinding import BLINDING_POLICY, Reveal, Role
 from mescams.edc.audit.context import acting
@@ -29,23 +30,26 @@ RELEASE_FIELDS = ("cells_infused", "viability_percent")
 def _lab_only(user: Any) -> None:
     BLINDING_POLICY.require(user.role, Reveal.CELL_COUNTS)
     if Role(user.role) is not Role.CELL_LAB:
-        raise Forbidden("only the cell-processing lab records products")
+        raise Forbidden(gettext("only the cell-processing lab records products"))
 
 
 def _randomised(user: Any, participant_id: str, visit_code: str) -> tuple[Participant, Any]:
     if visit_code not in infusion_visits():
-        raise InputValidationError("visit_code", f"must be one of {', '.join(infusion_visits())}")
+        raise InputValidationError("visit_code", gettext("must be one of %(infusion_visits)s") % {
+            "infusion_visits": ', '.join(infusion_visits())})
     participant = get_visible_participant(user, participant_id, for_update=True)
     slot = AllocationSlot.objects.filter(participant=participant).first()
     if slot is None:
-        raise IllegalTransition(f"participant {participant_id} is not randomised: no product to prepare")
+        raise IllegalTransition(gettext("participant %(participant_id)s is not randomised: no product to prepare") % {
+            "participant_id": participant_id})
     return participant, slot
 
 
 def _basis(participant: Participant) -> float:
     basis = weight_at_randomisation(participant)
     if basis is None:
-        raise InputValidationError("weight_kg", "no weight at randomisation is recorded: the dose cannot be based")
+        raise InputValidationError("weight_kg", gettext("no weight at randomisation is recorded: the dose cannot be "
+                                                        "based"))
     return basis
 
 
@@ -60,7 +64,8 @@ def record_preparation(*, user: Any, participant_id: str, visit_code: str) -> Pr
     with transaction.atomic(), acting(user, reason="product prepared"):
         participant, _ = _randomised(user, participant_id, visit_code)
         if ProductPreparation.objects.filter(participant=participant, visit_code=visit_code).exists():
-            raise IllegalTransition(f"the {visit_code} product of {participant_id} is already recorded as prepared")
+            raise IllegalTransition(gettext("the %(visit_code)s product of %(participant_id)s is already recorded as "
+                                            "prepared") % {"visit_code": visit_code, "participant_id": participant_id})
         prep = ProductPreparation(participant=participant, visit_code=visit_code, weight_kg=_basis(participant),
                                   prepared_by=user.username, prepared_at=_now())
         prep.save()
@@ -92,19 +97,22 @@ def reconfirm_preparation(*, user: Any, participant_id: str, visit_code: str, re
     figures instead, with a reason: that re-confirms too)."""
     _lab_only(user)
     if not reason.strip():
-        raise InputValidationError("reason", "re-confirming a product on a changed dose basis needs your reason")
+        raise InputValidationError("reason", gettext(
+            "re-confirming a product on a changed dose basis needs your reason"))
     with transaction.atomic(), acting(user, reason=reason):
         participant, slot = _randomised(user, participant_id, visit_code)
         status = products_of(participant).get(visit_code)
         if status is None or not status.superseded:
-            raise IllegalTransition(f"the {visit_code} product of {participant_id} is not prepared on a superseded "
-                                    "weight: nothing to re-confirm")
+            raise IllegalTransition(gettext("the %(visit_code)s product of %(participant_id)s is not prepared on a "
+                                            "superseded weight: nothing to re-confirm") % {
+                                                "visit_code": visit_code, "participant_id": participant_id})
         try:
             _reconfirm(user, participant, visit_code, _basis(participant),
                        treatment_at_infusion(slot.sequence, visit_code))
         except DosingError as exc:
-            raise DosingError(exc.field, f"{exc.rule} on the new dose basis: record corrected release figures, "
-                                         "with your reason") from None
+            raise DosingError(exc.field, gettext(
+                "%(rule)s on the new dose basis: record corrected release figures, with your "
+                                                 "reason") % {"rule": exc.rule}) from None
     return ProductPreparation.objects.get(participant=participant, visit_code=visit_code)
 
 
@@ -118,7 +126,8 @@ def record_lab_product(*, user: Any, participant_id: str, visit_code: str, cells
         participant, slot = _randomised(user, participant_id, visit_code)
         record = Infusion.objects.filter(participant=participant, visit_code=visit_code).first()
         if record is None:
-            raise NotFound(f"no infusion recorded at {visit_code} for {participant_id}")
+            raise NotFound(gettext("no infusion recorded at %(visit_code)s for %(participant_id)s") % {
+                "visit_code": visit_code, "participant_id": participant_id})
         first = record.cells_infused is None and record.viability_percent is None
         changed = [name for name, new in zip(RELEASE_FIELDS, (cells_infused, viability_percent), strict=True)
                    if not first and getattr(record, name) != new]
@@ -126,11 +135,15 @@ def record_lab_product(*, user: Any, participant_id: str, visit_code: str, cells
         status = products_of(participant, basis).get(visit_code)
         if not reason.strip():
             if changed:
-                raise InputValidationError("reason", f"changing the release figures ({', '.join(changed)}) needs "
-                                                     "your reason for the change")
+                raise InputValidationError("reason", gettext("changing the release figures (%(changed)s) needs your "
+                                                             "reason for the change") % {"changed": ', '.join(changed)})
             if status is not None and status.superseded:
-                raise DoseBasisChanged("reason", f"this product was prepared on {status.prepared_on_kg:g} kg; the "
-                                                 f"dose basis is now {basis:g} kg: give your reason to re-confirm it")
+                raise DoseBasisChanged("reason", gettext(
+                    "this product was prepared on %(prepared_on_kg)s kg; the dose basis is now "
+                                                         "%(basis)s kg: give your reason to re-confirm it") % {
+                                                             "prepared_on_kg": format(status.prepared_on_kg,
+                                                                                      'g'), "basis": format(basis,
+                                                                                                            'g')})
         treatment = treatment_at_infusion(slot.sequence, visit_code)
         with acting(user, reason=reason.strip() or "release figures entered"):
             _reconfirm(user, participant, visit_code, basis, "")
@@ -140,6 +153,6 @@ def record_lab_product(*, user: Any, participant_id: str, visit_code: str, cells
             if treatment == "MSC" and record.cells_per_kg is not None:
                 check_msc_dose(record.cells_per_kg)
             if treatment != "MSC" and cells_infused != 0:
-                raise DosingError("cells_infused", "a placebo product contains no cells (0)")
+                raise DosingError("cells_infused", gettext("a placebo product contains no cells (0)"))
             record.save()
     return record

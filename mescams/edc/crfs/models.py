@@ -5,6 +5,7 @@ constraint (``crfs_one_<form>``) is the protocol's ``forms`` declaration (:mod:`
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext
 
 from mescams.core.causality import CAUSALITY_SCALE, is_related
 from mescams.core.eligibility.record_keys import check_stored_record
@@ -46,7 +47,7 @@ class ScreeningRecord(ParticipantRecord):
     def validate(self) -> None:
         """Every write path (API, pages, services) saves through here: the record must be the contract's object
         with only the record model's keys (an unknown key is refused, named) and values of the right types."""
-        rule(isinstance(self.record, dict), "record", "must be a JSON object (patient.schema.json)")
+        rule(isinstance(self.record, dict), "record", gettext("must be a JSON object (patient.schema.json)"))
         try:
             check_stored_record(self.record)
         except EligibilityInputError as exc:
@@ -71,10 +72,11 @@ class Consent(ParticipantRecord):
 
     def validate(self) -> None:
         not_future(self.consent_date, "consent_date")
-        rule(self.consent_time is not None, "consent_time", "is required (the time written on the signed form)")
-        rule(bool(self.form_version.strip()), "form_version", "is required")
-        rule(self.obtained_by_id is not None, "obtained_by", "is required (who took the consent)")
-        rule(self.able_to_consent, "able_to_consent", "a person unable to consent cannot be enrolled (I5)")
+        rule(self.consent_time is not None, "consent_time", gettext(
+            "is required (the time written on the signed form)"))
+        rule(bool(self.form_version.strip()), "form_version", gettext("is required"))
+        rule(self.obtained_by_id is not None, "obtained_by", gettext("is required (who took the consent)"))
+        rule(self.able_to_consent, "able_to_consent", gettext("a person unable to consent cannot be enrolled (I5)"))
 
 
 class Demographics(ParticipantRecord):
@@ -95,15 +97,18 @@ class Demographics(ParticipantRecord):
         constraints = [models.UniqueConstraint(fields=["participant"], name="crfs_one_demographics")]
 
     def validate(self) -> None:
-        rule(self.sex in ("F", "M"), "sex", "must be F or M")
+        rule(self.sex in ("F", "M"), "sex", gettext("must be F or M"))
         not_future(self.birth_date, "birth_date")
-        rule(self.race in RACES, "race", f"must be one of {', '.join(RACES)} (NOT REPORTED if not given)")
+        rule(self.race in RACES, "race", gettext("must be one of %(races)s (NOT REPORTED if not given)") % {
+            "races": ', '.join(RACES)})
         rule(self.ethnicity in ETHNICITIES, "ethnicity",
-             f"must be one of {', '.join(ETHNICITIES)} (NOT REPORTED if not given)")
-        rule(self.ms_course in MS_COURSES, "ms_course", f"must be one of {', '.join(MS_COURSES)}")
+             gettext("must be one of %(ethnicities)s (NOT REPORTED if not given)") % {
+                 "ethnicities": ', '.join(ETHNICITIES)})
+        rule(self.ms_course in MS_COURSES, "ms_course", gettext("must be one of %(ms_courses)s") % {
+            "ms_courses": ', '.join(MS_COURSES)})
         not_future(self.ms_onset_date, "ms_onset_date", required=False)
         if self.ms_onset_date and self.birth_date:
-            rule(self.ms_onset_date >= self.birth_date, "ms_onset_date", "must not be before birth_date")
+            rule(self.ms_onset_date >= self.birth_date, "ms_onset_date", gettext("must not be before birth_date"))
 
 
 class VitalSigns(ParticipantRecord):
@@ -123,10 +128,10 @@ class VitalSigns(ParticipantRecord):
     def validate(self) -> None:
         self.validate_visit()
         not_future(self.assessment_date, "assessment_date")
-        rule(self.weight_kg is not None, "weight_kg", "is required")
+        rule(self.weight_kg is not None, "weight_kg", gettext("is required"))
         # the possible and plausible ranges are edit checks (vital_signs_possible, vital_signs_plausible)
         if self.systolic_mmhg is not None and self.diastolic_mmhg is not None:
-            rule(self.diastolic_mmhg < self.systolic_mmhg, "diastolic_mmhg", "must be below systolic_mmhg")
+            rule(self.diastolic_mmhg < self.systolic_mmhg, "diastolic_mmhg", gettext("must be below systolic_mmhg"))
 
 
 class Infusion(ParticipantRecord):
@@ -152,7 +157,7 @@ class Infusion(ParticipantRecord):
         self.validate_visit(infusion_visits())
         not_future(self.infusion_date, "infusion_date")
         in_range(self.volume_ml, "volume_ml", 1, 500)
-        rule(self.stop_time > self.start_time, "stop_time", "must be after start_time")
+        rule(self.stop_time > self.start_time, "stop_time", gettext("must be after start_time"))
         in_range(self.weight_kg, "weight_kg", 25, 300, required=False)
         in_range(self.cells_infused, "cells_infused", 0, 1e10, required=False)
         in_range(self.viability_percent, "viability_percent", 0, 100, required=False)
@@ -187,38 +192,40 @@ class AdverseEvent(ParticipantRecord):
         constraints = [models.UniqueConstraint(fields=["participant", "ae_number"], name="one_ae_number")]
 
     def validate(self) -> None:
-        rule(bool(self.term.strip()), "term", "is required")
+        rule(bool(self.term.strip()), "term", gettext("is required"))
         not_future(self.onset_date, "onset_date")
         not_future(self.end_date, "end_date", required=False)
-        rule(self.severity_grade in (1, 2, 3, 4, 5), "severity_grade", "must be a CTCAE grade 1 to 5")
+        rule(self.severity_grade in (1, 2, 3, 4, 5), "severity_grade", gettext("must be a CTCAE grade 1 to 5"))
         rule(self.severity == "" or self.severity in AE_SEVERITIES, "severity",
-             f"must be one of {', '.join(AE_SEVERITIES)}")
+             gettext("must be one of %(ae_severities)s") % {"ae_severities": ', '.join(AE_SEVERITIES)})
         rule(self.causality == "" or self.causality in CAUSALITY_SCALE, "causality",
-             f"must be one of {', '.join(CAUSALITY_SCALE)}")
+             gettext("must be one of %(causality_scale)s") % {"causality_scale": ', '.join(CAUSALITY_SCALE)})
         self.related = is_related(self.causality)
         criteria = self.serious_criteria if isinstance(self.serious_criteria, list) else [self.serious_criteria]
         try:
             check_seriousness(bool(self.serious), [str(c) for c in criteria])
         except InputValidationError as exc:
             rule(False, exc.field, exc.rule)
-        rule(self.action in AE_ACTIONS, "action", f"must be one of {', '.join(AE_ACTIONS)}")
-        rule(self.outcome in AE_OUTCOMES, "outcome", f"must be one of {', '.join(AE_OUTCOMES)}")
+        rule(self.action in AE_ACTIONS, "action", gettext("must be one of %(ae_actions)s") % {
+            "ae_actions": ', '.join(AE_ACTIONS)})
+        rule(self.outcome in AE_OUTCOMES, "outcome", gettext("must be one of %(ae_outcomes)s") % {
+            "ae_outcomes": ', '.join(AE_OUTCOMES)})
         rule((self.severity_grade == 5) == (self.outcome == "fatal"), "outcome",
-             "grade 5 (death) and outcome 'fatal' go together")
+             gettext("grade 5 (death) and outcome 'fatal' go together"))
         if self.severity_grade == 5:
-            rule("death" in criteria, "serious_criteria", "a grade 5 event is serious with criterion 'death'")
+            rule("death" in criteria, "serious_criteria", gettext("a grade 5 event is serious with criterion 'death'"))
         rule("death" not in criteria or self.outcome == "fatal", "outcome",
-             "an event serious by 'death' has the outcome 'fatal'")
+             gettext("an event serious by 'death' has the outcome 'fatal'"))
         self._awareness_rules()
 
     def _awareness_rules(self) -> None:
         not_future(self.awareness_date, "awareness_date", required=False)
         rule(not self.serious or self.awareness_date is not None, "awareness_date",
-             "a serious event needs the date the sponsor-investigator became aware of it (the reporting clock "
-             "of Health Canada C.05.014 counts from it)")
+             gettext("a serious event needs the date the sponsor-investigator became aware of it (the reporting clock "
+             "of Health Canada C.05.014 counts from it)"))
         if self.awareness_date is not None and self.onset_date is not None:
             rule(self.awareness_date >= self.onset_date, "awareness_date",
-                 f"must not be before the onset ({self.onset_date.isoformat()})")
+                 gettext("must not be before the onset (%(isoformat)s)") % {"isoformat": self.onset_date.isoformat()})
 
 
 class MriScan(ParticipantRecord):
@@ -250,9 +257,10 @@ class MriScan(ParticipantRecord):
             low = max(self.gel_count, self.new_enlarging_t2_count)  # type: ignore[type-var]
             high = self.gel_count + self.new_enlarging_t2_count  # type: ignore[operator]
             rule(low <= self.cua_count <= high, "cua_count",  # type: ignore[operator]
-                 f"combined unique active lesions must lie between max(GEL, new T2) = {low} and their sum = {high}")
+                 gettext("combined unique active lesions must lie between max(GEL, new T2) = %(low)s and "
+                         "their sum = %(high)s") % {"low": low, "high": high})
         if self.gel_count == 0 and self.gel_volume_mm3 is not None:
-            rule(self.gel_volume_mm3 == 0, "gel_volume_mm3", "must be 0 when gel_count is 0")
+            rule(self.gel_volume_mm3 == 0, "gel_volume_mm3", gettext("must be 0 when gel_count is 0"))
 
 
 class Relapse(ParticipantRecord):
@@ -269,9 +277,10 @@ class Relapse(ParticipantRecord):
         not_future(self.onset_date, "onset_date")
         if self.confirmed:
             rule(self.duration_hours >= definition.min_duration_hours, "confirmed",
-                 f"a confirmed relapse lasts at least {definition.min_duration_hours} hours")
+                 gettext("a confirmed relapse lasts at least %(min_duration_hours)s hours") % {
+                     "min_duration_hours": definition.min_duration_hours})
             rule(not (definition.exclude_fever_or_infection and self.fever_or_infection), "confirmed",
-                 "symptoms with fever or infection do not make a confirmed relapse")
+                 gettext("symptoms with fever or infection do not make a confirmed relapse"))
 
 
 class EdssAssessment(ParticipantRecord):
@@ -304,7 +313,7 @@ class EdssAssessment(ParticipantRecord):
         in_range(self.ambulation, "ambulation", 0, 16)
         if self.recorded_edss is not None:
             in_range(self.recorded_edss, "recorded_edss", 0, 10)
-            rule(self.recorded_edss * 2 == int(self.recorded_edss * 2), "recorded_edss", "must be a 0.5 step")
+            rule(self.recorded_edss * 2 == int(self.recorded_edss * 2), "recorded_edss", gettext("must be a 0.5 step"))
         self.edss, self.consistent, self.derivation = derive_edss(self)
 
 
@@ -324,8 +333,10 @@ class SafetyLab(ParticipantRecord):
     def validate(self) -> None:
         self.validate_visit()
         not_future(self.sample_date, "sample_date")
-        rule(self.test in LAB_TESTS, "test", f"must be one of {', '.join(LAB_TESTS)}")
-        rule(self.unit == LAB_TESTS.get(self.test), "unit", f"must be {LAB_TESTS.get(self.test)} for {self.test}")
+        rule(self.test in LAB_TESTS, "test", gettext("must be one of %(lab_tests)s") % {
+            "lab_tests": ', '.join(LAB_TESTS)})
+        rule(self.unit == LAB_TESTS.get(self.test), "unit", gettext("must be %(get)s for %(test)s") % {
+            "get": LAB_TESTS.get(self.test), "test": self.test})
         in_range(self.value, "value", 0, 1e6)
 
 
@@ -338,11 +349,11 @@ class ConcomitantMedication(ParticipantRecord):
     end_date = models.DateField(null=True, blank=True)
 
     def validate(self) -> None:
-        rule(bool(self.drug.strip()), "drug", "is required")
+        rule(bool(self.drug.strip()), "drug", gettext("is required"))
         not_future(self.start_date, "start_date")
         not_future(self.end_date, "end_date", required=False)
         if self.end_date:
-            rule(self.end_date >= self.start_date, "end_date", "must not be before start_date")
+            rule(self.end_date >= self.start_date, "end_date", gettext("must not be before start_date"))
 
 
 class ProductPreparation(ParticipantRecord):

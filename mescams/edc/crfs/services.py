@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
+from django.utils.translation import gettext
 
 from mescams.core.blinding import Role
 from mescams.core.lifecycle import LifecycleStep, ParticipantState
@@ -77,8 +78,8 @@ def _consent_rule(participant: Participant, record: ParticipantRecord, values: d
     for name in names:
         value = getattr(record, name)
         if consent is not None and isinstance(value, dt.date) and value < consent.consent_date:
-            raise InputValidationError(name, f"must not be before the informed consent "
-                                             f"({consent.consent_date.isoformat()})")
+            raise InputValidationError(name, gettext("must not be before the informed consent (%(isoformat)s)") % {
+                "isoformat": consent.consent_date.isoformat()})
 
 
 SAFETY_FORMS = ("adverse_event", "conmed", "relapse")  # never held: safety is reported whatever the consent
@@ -92,16 +93,18 @@ def _reconsent_hold(participant: Participant, record: ParticipantRecord) -> None
     needed = reconsent_required(participant)
     day = getattr(record, str(record.date_field), None) if record.date_field else None
     if needed is not None and isinstance(day, dt.date) and day >= needed.approved_on:
-        raise ConsentRequired(f"{participant.participant_id} must re-consent on ICF {needed.version} (approved "
-                              f"{needed.approved_on.isoformat()}) before {record.form} forms of later visits")
+        raise ConsentRequired(gettext("%(participant_id)s must re-consent on ICF %(version)s (approved %(isoformat)s) "
+                                      "before %(form)s forms of later visits") % {
+                                          "participant_id": participant.participant_id, "version": needed.version,
+                                          "isoformat": needed.approved_on.isoformat(), "form": record.form})
 
 
 def _infusion_rules(participant: Participant, record: Infusion, creating: bool) -> None:
     slot = AllocationSlot.objects.filter(participant=participant).first()
     if slot is None:
-        raise IllegalTransition("an infusion needs a randomised participant")
+        raise IllegalTransition(gettext("an infusion needs a randomised participant"))
     if record.product_code != slot.product_code:
-        raise InputValidationError("product_code", "does not match the participant's blinded product code")
+        raise InputValidationError("product_code", gettext("does not match the participant's blinded product code"))
     if creating:
         record.weight_kg = weight_at_randomisation(participant)
         first = default_protocol().design.periods[0].infusion_week
@@ -115,11 +118,11 @@ def _causality_rule(user: Any, record: AdverseEvent, values: dict[str, Any], rea
     if "causality" not in values or values["causality"] == record.causality:
         return
     if Role(user.role) is not Role.INVESTIGATOR:
-        raise InputValidationError("causality", "is the investigator's judgement; an investigator assesses it")
+        raise InputValidationError("causality", gettext("is the investigator's judgement; an investigator assesses it"))
     if values["causality"] in ("", None):
-        raise InputValidationError("causality", "an assessed causality cannot be withdrawn; choose one")
+        raise InputValidationError("causality", gettext("an assessed causality cannot be withdrawn; choose one"))
     if not reason.strip():
-        raise InputValidationError("reason", "a causality assessment needs the investigator's reason")
+        raise InputValidationError("reason", gettext("a causality assessment needs the investigator's reason"))
 
 
 def _dose_field(record: ParticipantRecord, values: dict[str, Any], creating: bool) -> str:
@@ -143,7 +146,8 @@ def save_form(*, user: Any, participant_id: str, form: str, values: dict[str, An
     :mod:`mescams.edc.crfs.dose_basis`).
     """
     if form not in FORMS or not may_write(user.role, form):
-        raise Forbidden(f"the role {user.role} may not enter the form {form}")
+        raise Forbidden(gettext("the role %(role)s may not enter the form %(form)s") % {
+            "role": user.role, "form": form})
     model = FORMS[form]
     derived = DERIVED_BY_FORM.get(form, {})
     clash = sorted(set(values) & set(derived))
@@ -152,14 +156,15 @@ def save_form(*, user: Any, participant_id: str, form: str, values: dict[str, An
     allowed = set(editable_fields(model))
     unknown = sorted(set(values) - allowed)
     if unknown:
-        raise InputValidationError(unknown[0], f"is not a field of the {form} form")
+        raise InputValidationError(unknown[0], gettext("is not a field of the %(form)s form") % {"form": form})
     if record_pk is not None and not 0 < record_pk < 2**63:
-        raise NotFound(f"{form} record {record_pk} not found")
+        raise NotFound(gettext("%(form)s record %(record_pk)s not found") % {"form": form, "record_pk": record_pk})
     with transaction.atomic(), acting(user, reason=reason):
         participant = get_visible_participant(user, participant_id, for_update=True)
         if participant.status in (ParticipantState.SCREEN_FAILED, ParticipantState.WITHDRAWN) and record_pk is None \
                 and form not in ("adverse_event", "conmed"):
-            raise IllegalTransition(f"participant {participant_id} is {participant.status}; no new {form} forms")
+            raise IllegalTransition(gettext("participant %(participant_id)s is %(status)s; no new %(form)s forms") % {
+                "participant_id": participant_id, "status": participant.status, "form": form})
         if record_pk is None:
             record = model(participant=participant)
             if isinstance(record, MriScan):
@@ -170,7 +175,8 @@ def save_form(*, user: Any, participant_id: str, form: str, values: dict[str, An
         else:
             record = model.objects.filter(participant=participant, pk=record_pk).first()
             if record is None:
-                raise NotFound(f"{form} record {record_pk} not found")
+                raise NotFound(gettext("%(form)s record %(record_pk)s not found") % {
+                    "form": form, "record_pk": record_pk})
         was_serious = isinstance(record, AdverseEvent) and record_pk is not None and bool(record.serious)
         if isinstance(record, AdverseEvent):
             _causality_rule(user, record, values, reason)
@@ -211,18 +217,19 @@ def read_scan(*, user: Any, scan_id: str, values: dict[str, Any], reason: str = 
     """The MRI reader's read of one scan, found by scan ID alone. The first read needs no reason; a re-read that
     changes a figure needs the reader's own."""
     if Role(user.role) is not Role.MRI_READER:
-        raise Forbidden("only the MRI reader reads scans")
+        raise Forbidden(gettext("only the MRI reader reads scans"))
     unknown = sorted(set(values) - set(MRI_READ_FIELDS))
     if unknown:
-        raise InputValidationError(unknown[0], "is not a field of the MRI read")
+        raise InputValidationError(unknown[0], gettext("is not a field of the MRI read"))
     with transaction.atomic():
         scan = MriScan.objects.select_for_update().filter(scan_id=scan_id).first()
         if scan is None:
-            raise NotFound(f"scan {scan_id} not found")
+            raise NotFound(gettext("scan %(scan_id)s not found") % {"scan_id": scan_id})
         first_read = scan.read_at is None
         changed = [n for n, v in values.items() if getattr(scan, n) != v]
         if not first_read and changed and not reason.strip():
-            raise InputValidationError("reason", f"changing a read ({', '.join(changed)}) needs your reason")
+            raise InputValidationError("reason", gettext("changing a read (%(changed)s) needs your reason") % {
+                "changed": ', '.join(changed)})
         for name, value in values.items():
             setattr(scan, name, value)
         check_storable(scan)

@@ -8,6 +8,7 @@ import hashlib
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext
 from pydantic import ValidationError
 
 from mescams.core.blinding import Role
@@ -30,8 +31,10 @@ def version_of(label: str) -> ConsentFormVersion:
     try:
         return forms.version(label)
     except KeyError:
-        raise InputValidationError("form_version", f"{label!r} is not an ICF version of the protocol "
-                                                   f"(declared: {', '.join(forms.labels)})") from None
+        raise InputValidationError("form_version", gettext("%(label)s is not an ICF version of the protocol "
+                                                           "(declared: %(labels)s)") % {
+                                                               "label": repr(label),
+                                                               "labels": ', '.join(forms.labels)}) from None
 
 
 def _as_document(row: UploadedConsentDocument) -> ConsentDocument:
@@ -67,17 +70,22 @@ def upload_document(*, user: Any, form_version: str, language: str, approved_on:
     require_role(user, Role.DATA_MANAGER)
     version = version_of(form_version)
     if language not in LANGUAGE_CODES:
-        raise InputValidationError("language", f"must be one of {', '.join(sorted(LANGUAGE_CODES))}")
+        raise InputValidationError("language", gettext("must be one of %(sorted)s") % {
+            "sorted": ', '.join(sorted(LANGUAGE_CODES))})
     if version.document(language) is not None:
-        raise InputValidationError("language", f"the protocol file declares the {language} document of ICF "
-                                               f"{form_version}; it cannot be replaced by an upload")
+        raise InputValidationError("language", gettext("the protocol file declares the %(language)s document of ICF "
+                                                       "%(form_version)s; "
+                                                       "it cannot be replaced by an upload") % {
+                                                           "language": language, "form_version": form_version})
     missing = [q.id for q in version.questions if not q.text.get(language) and not question_texts.get(q.id, "").strip()]
     if missing:
-        raise InputValidationError("question_texts", f"give the text in {language} of question(s) {', '.join(missing)}")
+        raise InputValidationError("question_texts", gettext(
+            "give the text in %(language)s of question(s) %(missing)s") % {
+                "language": language, "missing": ', '.join(missing)})
     if len(certificate_pdf) > MAX_CERTIFICATE_BYTES:
-        raise InputValidationError("certificate_pdf", "must be at most 10 MB")
+        raise InputValidationError("certificate_pdf", gettext("must be at most 10 MB"))
     if certificate_pdf and not certificate_pdf.startswith(b"%PDF"):
-        raise InputValidationError("certificate_pdf", "must be a PDF file")
+        raise InputValidationError("certificate_pdf", gettext("must be a PDF file"))
     row = UploadedConsentDocument(
         form_version=version.version, language=language, approved_on=approved_on, title=title.strip(), text=text,
         question_texts={k: v.strip() for k, v in question_texts.items() if v.strip()},
@@ -96,7 +104,8 @@ def upload_document(*, user: Any, form_version: str, language: str, approved_on:
         raise InputValidationError(".".join(str(p) for p in first["loc"]) or "document", first["msg"]) from None
     with transaction.atomic(), acting(user, reason=f"ICF {version.version} {language} document uploaded"):
         if UploadedConsentDocument.objects.filter(form_version=version.version, language=language).exists():
-            raise InputValidationError("language", f"the {language} document of ICF {version.version} is already "
-                                                   f"uploaded")
+            raise InputValidationError("language", gettext("the %(language)s document of ICF %(version)s is already "
+                                                           "uploaded") % {
+                                                               "language": language, "version": version.version})
         row.save()
     return row

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from mescams.core.blinding import Role
 from mescams.core.consent_documents import ConsentDocument, wrong_answers
@@ -45,10 +46,14 @@ def document_for(form_version: str, language: str, on: dt.date) -> ConsentDocume
     """The approved document of ``form_version`` in ``language``, usable on ``on``."""
     document = documents_of(form_version).get(language)
     if document is None:
-        raise InputValidationError("language", f"ICF {form_version} has no approved document in {language}")
+        raise InputValidationError("language",
+                                   gettext("ICF %(form_version)s has no approved document in %(language)s") % {
+            "form_version": form_version, "language": language})
     if document.approved_on > on:
-        raise InputValidationError("language", f"the {language} document of ICF {form_version} is approved from "
-                                               f"{document.approved_on.isoformat()}")
+        raise InputValidationError("language", gettext("the %(language)s document of ICF %(form_version)s is "
+                                                       "approved from %(isoformat)s") % {
+                                                           "language": language, "form_version": form_version,
+                                                           "isoformat": document.approved_on.isoformat()})
     return document
 
 
@@ -73,10 +78,10 @@ def countersign(*, user: Any, password: str, request: Any = None, form_version: 
     """
     require_role(user, *SITE_ROLES)
     if (site_code is None) == (participant_id is None):
-        raise InputValidationError("participant_id", "name either the site (new person) or the participant")
+        raise InputValidationError("participant_id", gettext("name either the site (new person) or the participant"))
     name = " ".join(signature.full_name.split())
     if len(name) < 2:
-        raise InputValidationError("full_name", "the participant signs with their full name")
+        raise InputValidationError("full_name", gettext("the participant signs with their full name"))
     problems = check_answers(form_version, answers)
     if problems:
         raise InputValidationError("answers", "; ".join(m.english() for m in problems))

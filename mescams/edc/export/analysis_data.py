@@ -22,6 +22,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from django.utils.translation import gettext
+
 from mescams.core.analysis_contract import CODED_AE_COLUMNS
 from mescams.core.analysis_contract import COLUMNS as CONTRACT_COLUMNS
 from mescams.edc.audit import chain
@@ -71,7 +73,8 @@ class _Sources:
     def _record(self, form: str) -> Any:
         if form not in self._records:
             if form not in FORMS:
-                raise InputValidationError("data_sources", f"unknown form {form!r} (forms: {', '.join(FORMS)})")
+                raise InputValidationError("data_sources", gettext("unknown form %(form)s (forms: %(forms)s)") % {
+                    "form": repr(form), "forms": ', '.join(FORMS)})
             record = FORMS[form].objects.filter(participant=self.participant).order_by("-pk").first()
             self._records[form] = (record.record if form == "screening" else record) if record is not None else None
         return self._records[form]

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from django.db import models
+from django.utils.translation import gettext
 
 from mescams.edc.audit.audited import AuditedModel
 from mescams.errors import InputValidationError
@@ -35,7 +36,7 @@ class Coordinator(AuditedModel):
 
     def validate(self) -> None:
         if not self.name.strip():
-            raise InputValidationError("coordinator", "must not be empty")
+            raise InputValidationError("coordinator", gettext("must not be empty"))
 
     def __str__(self) -> str:
         return self.name
@@ -54,7 +55,8 @@ class Approval(AuditedModel):
 
     def validate(self) -> None:
         if self.analysis not in ANALYSES:
-            raise InputValidationError("analysis", f"must be one of {', '.join(ANALYSES)}")
+            raise InputValidationError("analysis", gettext("must be one of %(analyses)s") % {
+                "analyses": ', '.join(ANALYSES)})
 
     def __str__(self) -> str:
         return f"{self.analysis} for {self.coordinator_id}"

@@ -13,6 +13,7 @@ import secrets
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from mescams.core.blinding import Role
 from mescams.edc.audit.context import Actor, acting
@@ -41,7 +42,7 @@ def create_token(*, name: str, actor: Actor, reason: str = "") -> str:
     """A new token for coordinator ``name`` (a new coordinator, or the old token replaced); returned once."""
     name = name.strip()
     if not name or len(name) > 100 or not name.replace("-", "").replace("_", "").replace(".", "").isalnum():
-        raise InputValidationError("coordinator", "1 to 100 letters, digits, '-', '_' or '.'")
+        raise InputValidationError("coordinator", gettext("1 to 100 letters, digits, '-', '_' or '.'"))
     key_id, secret, salt = secrets.token_hex(8), secrets.token_urlsafe(32), secrets.token_hex(16)
     with transaction.atomic():
         existing = Coordinator.objects.filter(name=name).first()
@@ -73,16 +74,21 @@ def approve(*, analysis: str, coordinator: str, statistician: Any, reason: str,
             max_evaluations: int = MAX_EVALUATIONS) -> Approval:
     """The unblinded statistician approves ``analysis`` for ``coordinator`` (replacing an earlier approval of it)."""
     if getattr(statistician, "role", None) != Role.UNBLINDED_STATISTICIAN.value:
-        raise InputValidationError("statistician", "only the unblinded statistician approves federated analyses")
+        raise InputValidationError("statistician", gettext(
+            "only the unblinded statistician approves federated analyses"))
     if analysis not in ANALYSES:
-        raise InputValidationError("analysis", f"must be one of {', '.join(ANALYSES)}")
+        raise InputValidationError("analysis", gettext("must be one of %(analyses)s") % {
+            "analyses": ', '.join(ANALYSES)})
     if not reason.strip():
-        raise InputValidationError("reason", "type why this analysis is approved for this coordinator")
+        raise InputValidationError("reason", gettext("type why this analysis is approved for this coordinator"))
     if not 1 <= max_evaluations <= MAX_EVALUATIONS:
-        raise InputValidationError("max_evaluations", f"must be between 1 and {MAX_EVALUATIONS} (MAX_EVALUATIONS)")
+        raise InputValidationError("max_evaluations", gettext("must be between 1 and %(max_evaluations)s "
+                                                              "(MAX_EVALUATIONS)") % {
+                                                                  "max_evaluations": MAX_EVALUATIONS})
     target = Coordinator.objects.filter(name=coordinator, revoked=False).first()
     if target is None:
-        raise InputValidationError("coordinator", f"no coordinator {coordinator!r} with a token")
+        raise InputValidationError("coordinator", gettext("no coordinator %(coordinator)s with a token") % {
+            "coordinator": repr(coordinator)})
     with transaction.atomic(), acting(statistician, reason=reason):
         for old in Approval.objects.filter(coordinator=target, analysis=analysis, active=True):
             old.active = False
@@ -103,11 +109,17 @@ def spend(*, coordinator: Coordinator, analysis: str, request: str, evaluations:
         approval = (Approval.objects.select_for_update()
                     .filter(coordinator=coordinator, analysis=analysis, active=True).first())
         if approval is None:
-            raise NotApproved(f"{analysis} is not approved for coordinator {coordinator.name} at this node: its "
-                              "unblinded statistician approves it with `mescams federated approve`")
+            raise NotApproved(gettext("%(analysis)s is not approved for coordinator %(name)s at this node: its "
+                                      "unblinded statistician approves it with `mescams federated approve`") % {
+                                          "analysis": analysis, "name": coordinator.name})
         if approval.evaluations_used + evaluations > approval.max_evaluations:
-            raise DisclosureRefused("MAX_EVALUATIONS", f"the approval of {analysis} allows {approval.max_evaluations} "
-                                    f"evaluations and {approval.evaluations_used} are spent; ask for a new approval")
+            raise DisclosureRefused("MAX_EVALUATIONS", gettext(
+                "the approval of %(analysis)s allows %(max_evaluations)s evaluations and "
+                                                               "%(evaluations_used)s are spent; ask for a new "
+                                                               "approval") % {
+                                                                   "analysis": analysis,
+                                                                   "max_evaluations": approval.max_evaluations,
+                                                                   "evaluations_used": approval.evaluations_used})
         with acting(coordinator_actor(coordinator), reason=f"federated request: {request}"):
             approval.evaluations_used += evaluations
             approval.save()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from mescams.edc.accounts.administration import USER_TABLE
 from mescams.edc.accounts.models import User
@@ -18,7 +19,8 @@ __all__ = ["choose_language"]
 def choose_language(*, user: User, language: str) -> None:
     """Store ``language`` as ``user``'s own (they choose it for themselves); the change joins the audit chain."""
     if language not in LANGUAGE_CODES:
-        raise InputValidationError("language", f"must be one of {', '.join(sorted(LANGUAGE_CODES))}, got {language!r}")
+        raise InputValidationError("language", gettext("must be one of %(sorted)s, got %(language)s") % {
+            "sorted": ', '.join(sorted(LANGUAGE_CODES)), "language": repr(language)})
     with transaction.atomic():
         target = User.objects.select_for_update().get(pk=user.pk)
         if target.language == language:

@@ -4,6 +4,7 @@ protocol's bilingual wording, the product code and the participant; never the pr
 from __future__ import annotations
 
 from django.template.loader import render_to_string
+from django.utils.translation import gettext
 
 from mescams.core.product_label import ProductLabel, build_label
 from mescams.edc.randomisation.models import AllocationSlot
@@ -17,7 +18,7 @@ def label_of(slot: AllocationSlot, visit_code: str) -> ProductLabel:
     """The label of ``slot``'s product for the infusion at ``visit_code`` (one lot per product and infusion)."""
     protocol = default_protocol()
     if protocol.product_labelling is None:
-        raise InputValidationError("product_labelling", "the protocol file declares no product label wording")
+        raise InputValidationError("product_labelling", gettext("the protocol file declares no product label wording"))
     visit = protocol.visit(visit_code)
     identification = protocol.identification
     return build_label(

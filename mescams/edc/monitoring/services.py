@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
+from django.utils.translation import gettext
 
 from mescams.core.blinding import Role
 from mescams.edc.audit.context import acting
@@ -70,13 +71,16 @@ def verify_record(*, user: Any, participant_id: str, form: str, record_id: int, 
     """Mark one record as verified against the source (monitor only, at its own sites)."""
     require_role(user, Role.MONITOR)
     if form not in FORMS or not may_read(user.role, form):
-        raise InputValidationError("form", f"must be one of {', '.join(sorted(FORMS))}, got {form!r}")
+        raise InputValidationError("form", gettext("must be one of %(sorted)s, got %(form)s") % {
+            "sorted": ', '.join(sorted(FORMS)), "form": repr(form)})
     if len(note) > 2000:
-        raise InputValidationError("note", "at most 2000 characters")
+        raise InputValidationError("note", gettext("at most 2000 characters"))
     with transaction.atomic(), acting(user, reason="source data verification"):
         participant = get_visible_participant(user, participant_id)
         if not FORMS[form].objects.filter(participant=participant, pk=record_id).exists():
-            raise InputValidationError("record_id", f"no {form} record {record_id} for {participant_id}")
+            raise InputValidationError("record_id",
+                                       gettext("no %(form)s record %(record_id)s for %(participant_id)s") % {
+                "form": form, "record_id": record_id, "participant_id": participant_id})
         seq = _latest_changes(form, [record_id]).get(record_id, 0)
         mark = SourceVerification(participant=participant, form=form, record_id=record_id, record_seq=seq,
                                   verified_by=user.username, note=note.strip())
@@ -109,11 +113,13 @@ def record_visit(*, user: Any, site_code: str, visit_date: dt.date, findings: st
     require_role(user, Role.MONITOR)
     site = user.sites.filter(code=site_code).first()
     if site is None:
-        raise InputValidationError("site", f"{site_code!r} is not one of your sites")
+        raise InputValidationError("site", gettext("%(site_code)s is not one of your sites") % {
+            "site_code": repr(site_code)})
     if not findings.strip():
-        raise InputValidationError("findings", "a visit report needs its findings")
+        raise InputValidationError("findings", gettext("a visit report needs its findings"))
     if visit_date > dt.datetime.now(dt.UTC).date():
-        raise InputValidationError("visit_date", "a visit is recorded once it has taken place (not a future date)")
+        raise InputValidationError("visit_date", gettext("a visit is recorded once it has taken place (not a future "
+                                                         "date)"))
     with transaction.atomic(), acting(user, reason="monitoring visit report"):
         visit = MonitoringVisit(site=site, visit_date=visit_date, monitor=user.username, findings=findings.strip(),
                                 actions=actions.strip(), summary=site_summary(user, site))

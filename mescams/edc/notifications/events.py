@@ -5,16 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext
 
 from mescams.core.blinding import Role
+from mescams.edc.i18n.labels import FORM_TITLES, field_label
 from mescams.edc.notifications.services import notify, site_staff
-
-FORM_WORDS = {"vital_signs": "vital signs", "adverse_event": "adverse event", "safety_lab": "safety laboratory",
-              "conmed": "concomitant medication", "edss": "EDSS", "mri": "MRI scan"}
 
 
 def _form(form: str) -> str:
-    return FORM_WORDS.get(form, form.replace("_", " "))
+    """The form's title in the active language (the recipient's, inside ``notify``'s compose)."""
+    return str(FORM_TITLES.get(form) or form.replace("_", " "))
 
 
 def query_raised(query: Any) -> None:
@@ -22,31 +22,51 @@ def query_raised(query: Any) -> None:
     p = query.participant
     roles = (Role.SITE_COORDINATOR.value, Role.INVESTIGATOR.value) + (
         (Role.EDSS_RATER.value,) if query.form == "edss" else ())
-    where = _form(query.form) + (f", field {query.field.replace('_', ' ')}" if query.field else "")
-    notify("query_raised", site_staff(p.site_id, *roles), f"Query {query.pk} on {p.participant_id}",
-           f"{query.opened_by} raised query {query.pk} on {p.participant_id} ({where}).\n"
-           "Answer it from your query inbox: /site/queries/")
+
+    def compose() -> tuple[str, str]:
+        where = _form(query.form) if not query.field else gettext("%(form)s, field %(field)s") % {
+            "form": _form(query.form), "field": field_label(query.field)}
+        values = {"pk": query.pk, "participant_id": p.participant_id, "opener": query.opened_by, "where": where}
+        return (gettext("Query %(pk)s on %(participant_id)s") % values,
+                gettext("%(opener)s raised query %(pk)s on %(participant_id)s (%(where)s).\n"
+                        "Answer it from your query inbox: /site/queries/") % values)
+
+    notify("query_raised", site_staff(p.site_id, *roles), compose)
 
 
 def query_answered(query: Any) -> None:
     """Whoever raised the query is told it has an answer."""
     opener = get_user_model().objects.filter(username=query.opened_by, is_active=True)
-    notify("query_answered", opener, f"Query {query.pk} on {query.participant.participant_id} answered",
-           f"{query.answered_by or 'The site'} answered query {query.pk} on {query.participant.participant_id} "
-           f"({_form(query.form)}). Review it and close it or ask more.")
+
+    def compose() -> tuple[str, str]:
+        values = {"pk": query.pk, "participant_id": query.participant.participant_id,
+                  "who": query.answered_by or gettext("The site"), "form": _form(query.form)}
+        return (gettext("Query %(pk)s on %(participant_id)s answered") % values,
+                gettext("%(who)s answered query %(pk)s on %(participant_id)s (%(form)s). Review it and close it or "
+                        "ask more.") % values)
+
+    notify("query_answered", opener, compose)
 
 
 def serious_ae_entered(participant: Any, event: Any) -> None:
     """The site's investigators (and coordinators who chose it) are told of a serious adverse event."""
-    notify("serious_ae", site_staff(participant.site_id), f"Serious adverse event: {participant.participant_id}",
-           f"A serious adverse event (AE {event.ae_number}, onset {event.onset_date}) was entered for "
-           f"{participant.participant_id}. Assess causality at /site/ae-review/?serious=yes ; report to the sponsor "
-           "within the expedited timelines.")
+    def compose() -> tuple[str, str]:
+        values = {"participant_id": participant.participant_id, "ae_number": event.ae_number,
+                  "onset": event.onset_date}
+        return (gettext("Serious adverse event: %(participant_id)s") % values,
+                gettext("A serious adverse event (AE %(ae_number)s, onset %(onset)s) was entered for "
+                        "%(participant_id)s. Assess causality at /site/ae-review/?serious=yes ; report to the sponsor "
+                        "within the expedited timelines.") % values)
+
+    notify("serious_ae", site_staff(participant.site_id), compose)
 
 
 def casebook_needs_signature(participant: Any, why: str) -> None:
     """The site's investigators are told a casebook waits for their signature."""
-    notify("signature_requested", site_staff(participant.site_id, Role.INVESTIGATOR.value),
-           f"Casebook {participant.participant_id} needs your signature",
-           f"The casebook of {participant.participant_id} needs your signature: {why}. "
-           f"Sign it at /site/p/{participant.participant_id}/#casebook")
+    def compose() -> tuple[str, str]:
+        values = {"participant_id": participant.participant_id, "why": why}
+        return (gettext("Casebook %(participant_id)s needs your signature") % values,
+                gettext("The casebook of %(participant_id)s needs your signature: %(why)s. "
+                        "Sign it at /site/p/%(participant_id)s/#casebook") % values)
+
+    notify("signature_requested", site_staff(participant.site_id, Role.INVESTIGATOR.value), compose)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 KINDS: dict[str, str] = {
-    "visit_due": "A visit of my sites' participants is due (its window opens), in a daily summary",
-    "query_raised": "A query is raised on my sites' data",
-    "query_answered": "A query I raised is answered",
-    "serious_ae": "A serious adverse event is entered at my sites",
-    "signature_requested": "A casebook at my sites needs my signature",
+    "visit_due": gettext_lazy("A visit of my sites' participants is due (its window opens), in a daily summary"),
+    "query_raised": gettext_lazy("A query is raised on my sites' data"),
+    "query_answered": gettext_lazy("A query I raised is answered"),
+    "serious_ae": gettext_lazy("A serious adverse event is entered at my sites"),
+    "signature_requested": gettext_lazy("A casebook at my sites needs my signature"),
 }
 """Notification kinds and how the preferences page describes them."""
 

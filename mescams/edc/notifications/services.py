@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 from django.db import transaction
+from django.utils.translation import gettext
 
 from mescams.core.blinding import Role
+from mescams.edc.i18n.mail import send_in_language
 from mescams.edc.notifications.models import KINDS, NotificationChoice
 
 __all__ = ["KINDS", "chosen_kinds", "notify", "set_choices", "site_staff"]
@@ -44,19 +44,23 @@ def site_staff(site_id: int, *roles: str) -> Any:
     return get_user_model().objects.filter(is_active=True, role__in=roles or SITE_STAFF, sites__pk=site_id)
 
 
-def notify(kind: str, recipients: Any, subject: str, body: str) -> None:
-    """E-mail ``subject`` and ``body`` to those of ``recipients`` who chose ``kind``, once the transaction commits."""
+def notify(kind: str, recipients: Any, compose: Callable[[], tuple[str, str]]) -> None:
+    """E-mail those of ``recipients`` who chose ``kind``, once the transaction commits, each in their own language:
+    ``compose`` returns (subject, body) and runs once per recipient with their language active."""
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind {kind!r}")
-    addresses = sorted({u.email for u in recipients.filter(notification_choices__kind=kind) if u.email})
-    if not addresses:
+    people = {u.email: u for u in recipients.filter(notification_choices__kind=kind) if u.email}
+    if not people:
         return
 
+    def framed() -> tuple[str, str]:
+        subject, body = compose()
+        return gettext("[MESCAMS] %(subject)s") % {"subject": subject}, body + _footer()
+
     def send() -> None:
-        sender = getattr(settings, "DEFAULT_FROM_EMAIL", "mescams@localhost")
-        for address in addresses:  # one mail each: no recipient learns who else is told
+        for address in sorted(people):  # one mail each: no recipient learns who else is told
             try:
-                send_mail(f"[MESCAMS] {subject}", body + _footer(), sender, [address])
+                send_in_language(people[address], framed)
             except OSError as exc:  # the SMTP server is down or refuses: the change stands, the log says so
                 log.warning("notification %s to %s not sent: %s", kind, address, exc)
 
@@ -64,5 +68,6 @@ def notify(kind: str, recipients: Any, subject: str, body: str) -> None:
 
 
 def _footer() -> str:
-    return ("\n\n--\nMESCAMS EDC (NCT02239393). You chose this notification; change your choices under "
-            "'Notifications' in the EDC. Sent " + dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC") + ".")
+    return gettext("\n\n--\nMESCAMS EDC (NCT02239393). You chose this notification; change your choices under "
+                   "'Notifications' in the EDC. Sent %(sent)s.") % {
+        "sent": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")}

@@ -15,11 +15,9 @@ import hmac
 import secrets
 from typing import Any
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from mescams.core.blinding import Role
@@ -31,6 +29,7 @@ from mescams.edc.audit import chain
 from mescams.edc.audit.audited import plain_value
 from mescams.edc.audit.context import Actor, acting
 from mescams.edc.i18n.languages import LANGUAGE_CODES
+from mescams.edc.i18n.mail import send_in_language
 from mescams.edc.portal.models import LoginCode, PortalAccount
 from mescams.edc.security.roles import NotFound, require_role
 from mescams.edc.trial.visibility import get_visible_participant
@@ -55,7 +54,8 @@ def portal_settings() -> ParticipantPortal:
 def require_open() -> ParticipantPortal:
     portal = portal_settings()
     if not portal.enabled:
-        raise PortalClosed("the participant portal is not turned on for this trial (participant_portal.enabled)")
+        raise PortalClosed(gettext(
+            "the participant portal is not turned on for this trial (participant_portal.enabled)"))
     return portal
 
 
@@ -69,10 +69,8 @@ def _sha256(value: str) -> str:
 
 def _mail(template: str, account: PortalAccount, context: dict[str, Any]) -> None:
     """An e-mail to the participant, in their language."""
-    with translation.override(account.language):
-        subject = render_to_string(f"portal/{template}_subject.txt", context).strip()
-        body = render_to_string(f"portal/{template}.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [account.email])
+    send_in_language(account, lambda: (render_to_string(f"portal/{template}_subject.txt", context).strip(),
+                                       render_to_string(f"portal/{template}.txt", context)))
 
 
 def invite(*, user: Any, participant_id: str, email: str, language: str, base_url: str) -> PortalAccount:
@@ -80,16 +78,18 @@ def invite(*, user: Any, participant_id: str, email: str, language: str, base_ur
     require_role(user, Role.SITE_COORDINATOR, Role.INVESTIGATOR)
     portal = require_open()
     if language not in LANGUAGE_CODES:
-        raise InputValidationError("language", f"must be one of {', '.join(sorted(LANGUAGE_CODES))}")
+        raise InputValidationError("language", _("must be one of %(sorted)s") % {
+            "sorted": ', '.join(sorted(LANGUAGE_CODES))})
     if "@" not in email or len(email) > 254:
-        raise InputValidationError("email", "must be an e-mail address")
+        raise InputValidationError("email", _("must be an e-mail address"))
     token = secrets.token_urlsafe(32)
     now = _now()
     with transaction.atomic():
         participant = get_visible_participant(user, participant_id, for_update=True)
         account = PortalAccount.objects.filter(participant=participant).first()
         if account is not None and account.activated_at is not None:
-            raise InputValidationError("participant_id", f"{participant_id} already uses the portal")
+            raise InputValidationError("participant_id", _("%(participant_id)s already uses the portal") % {
+                "participant_id": participant_id})
         if account is None:
             person = User(username=f"p-{participant.participant_id.lower()}", role=Role.PARTICIPANT.value,
                           email=email, language=language)

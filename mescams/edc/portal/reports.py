@@ -8,12 +8,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils.translation import gettext
 
 from mescams.core.blinding import Role
 from mescams.core.schedule import PlannedVisit, planned_visits
@@ -22,7 +20,7 @@ from mescams.edc.accounts.models import User
 from mescams.edc.audit.context import acting
 from mescams.edc.crfs.clinical import infusion_visits
 from mescams.edc.crfs.models import Infusion
-from mescams.edc.i18n.languages import DEFAULT_LANGUAGE
+from mescams.edc.i18n.mail import send_in_language
 from mescams.edc.portal.access import require_open
 from mescams.edc.portal.models import DIARY_SYMPTOMS, SEVERITIES, DiaryEntry, PortalAccount
 from mescams.edc.portal.models import SymptomReport as SymptomReportRecord
@@ -46,7 +44,7 @@ def my_participant(user: Any) -> Participant:
     require_open()
     account = PortalAccount.objects.select_related("participant__site").filter(user=user).first()
     if account is None:
-        raise NotFound("no participant is linked to this account")
+        raise NotFound(gettext("no participant is linked to this account"))
     return account.participant
 
 
@@ -63,12 +61,10 @@ def _alert_site(report: SymptomReportRecord, participant: Participant) -> None:
     staff = User.objects.filter(is_active=True, sites=participant.site, email__gt="",
                                 role__in=[Role.SITE_COORDINATOR.value, Role.INVESTIGATOR.value]).distinct()
     link = reverse("portal:site_reports")
+    context = {"report": report, "participant": participant, "link": link}
     for person in staff:
-        with translation.override(person.language or DEFAULT_LANGUAGE):
-            context = {"report": report, "participant": participant, "link": link}
-            subject = render_to_string("portal/alert_subject.txt", context).strip()
-            body = render_to_string("portal/alert.txt", context)
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [person.email])
+        send_in_language(person, lambda: (render_to_string("portal/alert_subject.txt", context).strip(),
+                                          render_to_string("portal/alert.txt", context)))
 
 
 def report_symptoms(*, user: Any, report: SymptomReport) -> tuple[SymptomReportRecord, ReportAssessment]:
@@ -106,7 +102,7 @@ def acknowledge(*, user: Any, report_id: int) -> SymptomReportRecord:
         record = (SymptomReportRecord.objects.select_for_update()
                   .filter(pk=report_id, participant__in=visible_participants(user)).first())
         if record is None:
-            raise NotFound(f"symptom report {report_id} not found")
+            raise NotFound(gettext("symptom report %(report_id)s not found") % {"report_id": report_id})
         if record.acknowledged_at is None:
             record.acknowledged_by, record.acknowledged_at = user, dt.datetime.now(dt.UTC)
             record.save()
@@ -141,15 +137,15 @@ def record_diary_day(*, user: Any, visit_code: str, day: dt.date, symptoms: list
     """One day of the diary after the infusion at ``visit_code`` (the day within the diary's days, not future)."""
     window = next((w for w in diary_windows(user) if w.visit_code == visit_code), None)
     if window is None:
-        raise InputValidationError("infusion_visit", "there is no diary for this infusion")
+        raise InputValidationError("infusion_visit", gettext("there is no diary for this infusion"))
     if not window.open_on(day) or day > _today():
-        raise InputValidationError("day", f"must be between {window.infusion_date.isoformat()} and "
-                                          f"{min(window.last_day, _today()).isoformat()}")
+        raise InputValidationError("day", gettext("must be between %(isoformat)s and %(isoformat_2)s") % {
+            "isoformat": window.infusion_date.isoformat(), "isoformat_2": min(window.last_day, _today()).isoformat()})
     unknown = sorted(set(symptoms) - set(DIARY_SYMPTOMS))
     if unknown:
-        raise InputValidationError("symptoms", f"unknown symptoms {unknown}")
+        raise InputValidationError("symptoms", gettext("unknown symptoms %(unknown)s") % {"unknown": unknown})
     if symptoms and severity not in SEVERITIES:
-        raise InputValidationError("severity", "say how bad the symptoms were")
+        raise InputValidationError("severity", gettext("say how bad the symptoms were"))
     participant = my_participant(user)
     with transaction.atomic(), acting(user, reason="AE diary kept by the participant"):
         entry = DiaryEntry.objects.select_for_update().filter(participant=participant, infusion_visit=visit_code,

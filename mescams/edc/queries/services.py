@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from mescams.core.blinding import Role
 from mescams.edc.accounts.services import reauthenticate
@@ -61,15 +62,20 @@ def queryable_fields(form: str) -> list[str]:
 def _check_target(participant: Any, form: str, field: str, record_id: str) -> None:
     """A query names a form that exists, a field of that form, and a record of that form of that participant."""
     if form not in FORMS:
-        raise InputValidationError("form", f"must be one of {', '.join(sorted(FORMS))}, got {form!r}")
+        raise InputValidationError("form", gettext("must be one of %(sorted)s, got %(form)s") % {
+            "sorted": ', '.join(sorted(FORMS)), "form": repr(form)})
     fields = queryable_fields(form)
     if field and field not in fields:
-        raise InputValidationError("field", f"{field!r} is not a field of the {form} form (its fields: "
-                                            f"{', '.join(fields)})")
+        raise InputValidationError("field", gettext("%(field)s is not a field of the %(form)s form (its fields: "
+                                                    "%(fields)s)") % {
+                                                        "field": repr(field), "form": form,
+                                                        "fields": ', '.join(fields)})
     if record_id and not (record_id.isdigit() and 0 < int(record_id) < 2**63
                           and FORMS[form].objects.filter(participant=participant, pk=int(record_id)).exists()):
-        raise InputValidationError("record_id", f"no {form} record {record_id!r} for participant "
-                                                f"{participant.participant_id}")
+        raise InputValidationError("record_id", gettext("no %(form)s record %(record_id)s for participant "
+                                                        "%(participant_id)s") % {
+                                                            "form": form, "record_id": repr(record_id),
+                                                            "participant_id": participant.participant_id})
 
 
 def open_query(*, user: Any, participant_id: str, form: str, record_id: str = "", field: str = "", text: str) -> Query:
@@ -77,7 +83,7 @@ def open_query(*, user: Any, participant_id: str, form: str, record_id: str = ""
     The data manager opens them on any participant, the monitor on those of its sites."""
     require_role(user, Role.DATA_MANAGER, Role.MONITOR)
     if not text.strip():
-        raise InputValidationError("text", "a query needs a question")
+        raise InputValidationError("text", gettext("a query needs a question"))
     with transaction.atomic(), acting(user):
         participant = get_visible_participant(user, participant_id)
         _check_target(participant, form, field.strip(), record_id.strip())
@@ -101,11 +107,11 @@ def answer_query(*, user: Any, query_id: int, answer: str) -> Query:
     """Answer a query (again, if a follow-up asked more): the answer joins the thread, earlier ones stay."""
     require_role(user, Role.SITE_COORDINATOR, Role.INVESTIGATOR, Role.EDSS_RATER)
     if not answer.strip():
-        raise InputValidationError("answer", "is required")
+        raise InputValidationError("answer", gettext("is required"))
     with transaction.atomic(), acting(user, reason="query answered"):
         query = _query(user, query_id)
         if query.status == "closed":
-            raise IllegalTransition(f"query {query_id} is closed")
+            raise IllegalTransition(gettext("query %(query_id)s is closed") % {"query_id": query_id})
         query.answer, query.answered_by, query.answered_at, query.status = answer.strip(), user.username, _now(), \
             "answered"
         query.save()
@@ -118,11 +124,11 @@ def follow_up_query(*, user: Any, query_id: int, text: str) -> Query:
     """The data manager asks more on an open or answered query: the message joins the thread, the query reopens."""
     require_role(user, Role.DATA_MANAGER)
     if not text.strip():
-        raise InputValidationError("text", "a follow-up needs a question")
+        raise InputValidationError("text", gettext("a follow-up needs a question"))
     with transaction.atomic(), acting(user, reason="query follow-up"):
         query = _query(user, query_id)
         if query.status == "closed":
-            raise IllegalTransition(f"query {query_id} is closed")
+            raise IllegalTransition(gettext("query %(query_id)s is closed") % {"query_id": query_id})
         if query.status != "open":
             query.status = "open"
             query.save()
@@ -137,7 +143,7 @@ def close_query(*, user: Any, query_id: int, reason: str = "resolved") -> Query:
     with transaction.atomic(), acting(user, reason=reason):
         query = _query(user, query_id)
         if query.status == "closed":
-            raise IllegalTransition(f"query {query_id} is already closed")
+            raise IllegalTransition(gettext("query %(query_id)s is already closed") % {"query_id": query_id})
         query.status, query.closed_by, query.closed_at = "closed", user.username, _now()
         query.save()
         _add_message(query, user=user, kind="close", text=reason)
@@ -154,7 +160,7 @@ def sign_casebook(*, user: Any, participant_id: str, password: str, meaning: str
     """
     require_role(user, Role.INVESTIGATOR)
     if not meaning.strip():
-        raise InputValidationError("meaning", "state what the signature means")
+        raise InputValidationError("meaning", gettext("state what the signature means"))
     reauthenticate(user, password)
     with transaction.atomic(), acting(user, reason=f"casebook signed: {meaning.strip()}"[:2000]):
         participant = get_visible_participant(user, participant_id, for_update=True)  # one signer at a time
@@ -166,10 +172,11 @@ def sign_casebook(*, user: Any, participant_id: str, password: str, meaning: str
             return standing
         gaps = casebook_gaps(participant)
         if gaps and not sign_anyway:
-            raise InputValidationError("sign_anyway", f"the casebook is incomplete ({'; '.join(gaps)}): complete it, "
-                                                      "or sign anyway with a reason")
+            raise InputValidationError("sign_anyway", gettext("the casebook is incomplete (%(gaps)s): complete it, "
+                                                              "or sign anyway with a reason") % {
+                                                                  "gaps": '; '.join(gaps)})
         if gaps and not reason.strip():
-            raise InputValidationError("reason", "signing an incomplete casebook needs a reason")
+            raise InputValidationError("reason", gettext("signing an incomplete casebook needs a reason"))
         # locked: a change committing meanwhile is either covered (before) or invalidates this signature (after)
         head = AuditHead.objects.select_for_update().filter(pk=1).first()
         signature = Signature(participant=participant, signed_by=user.username,
@@ -187,7 +194,7 @@ def lock(*, user: Any, participant_id: str | None = None) -> DataLock:
     with transaction.atomic(), acting(user, reason="data lock"):
         participant = get_visible_participant(user, participant_id) if participant_id else None
         if DataLock.objects.filter(participant=participant, unlocked_at__isnull=True).exists():
-            raise IllegalTransition("already locked")
+            raise IllegalTransition(gettext("already locked"))
         data_lock = DataLock(participant=participant, locked_by=user.username)
         data_lock.save()
     return data_lock
@@ -196,12 +203,12 @@ def lock(*, user: Any, participant_id: str | None = None) -> DataLock:
 def unlock(*, user: Any, participant_id: str | None = None, reason: str) -> DataLock:
     require_role(user, Role.DATA_MANAGER)
     if not reason.strip():
-        raise InputValidationError("reason", "an unlock needs a reason (it is audited)")
+        raise InputValidationError("reason", gettext("an unlock needs a reason (it is audited)"))
     with transaction.atomic(), acting(user, reason=reason):
         participant = get_visible_participant(user, participant_id) if participant_id else None
         data_lock = DataLock.objects.filter(participant=participant, unlocked_at__isnull=True).first()
         if data_lock is None:
-            raise IllegalTransition("not locked")
+            raise IllegalTransition(gettext("not locked"))
         data_lock.unlocked_by, data_lock.unlocked_at, data_lock.unlock_reason = user.username, _now(), reason.strip()
         data_lock.save()
     return data_lock

@@ -13,6 +13,7 @@ import hashlib
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from mescams.core.blinding import BLINDING_POLICY, Reveal, Role
 from mescams.core.lifecycle import LifecycleStep, ParticipantState
@@ -47,7 +48,7 @@ class NoAllocationList(MescamsError):
 def active_list() -> AllocationList:
     found = AllocationList.objects.filter(active=True).order_by("-id").first()
     if found is None:
-        raise NoAllocationList("no allocation list: the unblinded statistician must generate one first")
+        raise NoAllocationList(gettext("no allocation list: the unblinded statistician must generate one first"))
     return found
 
 
@@ -63,7 +64,8 @@ def generate_list(*, actor: Actor | Any, seed: str | None = None, slots_per_site
                                      slots_per_site=per_site)
     with transaction.atomic(), acting(actor, reason="allocation list generated"):
         if AllocationList.objects.filter(active=True).exists():
-            raise InputValidationError("allocation_list", "an active list exists already; it is never regenerated")
+            raise InputValidationError("allocation_list", gettext("an active list exists already; it is never "
+                                                                  "regenerated"))
         stored = AllocationList(seed=seed, generator=GENERATOR_VERSION, slots_per_site=per_site,
                                 created_by=getattr(actor, "username", "system"))
         stored.save()
@@ -87,7 +89,7 @@ def import_list(*, actor: Actor | Any, content: bytes) -> tuple[AllocationList, 
     per_site = max(s.number for s in parsed.slots)
     with transaction.atomic(), acting(actor, reason="allocation list imported"):
         if AllocationList.objects.exists():
-            raise InputValidationError("allocation_list", "a list exists already; import needs an empty list")
+            raise InputValidationError("allocation_list", gettext("a list exists already; import needs an empty list"))
         stored = AllocationList(seed="", generator=IMPORT_GENERATOR, slots_per_site=per_site,
                                 created_by=getattr(actor, "username", "system"),
                                 source_csv=content.decode("utf-8"), source_sha256=parsed.sha256)
@@ -108,7 +110,8 @@ def verify_list(allocation_list: AllocationList | None = None) -> int:
     if stored.generator == IMPORT_GENERATOR:
         content = stored.source_csv.encode("utf-8")
         if hashlib.sha256(content).hexdigest() != stored.source_sha256:
-            raise AllocationListMismatch("the recorded import file no longer matches its SHA-256 recorded at import")
+            raise AllocationListMismatch(gettext(
+                "the recorded import file no longer matches its SHA-256 recorded at import"))
         parsed = parse_allocation_csv(content, sites=protocol.site_codes, ratio=protocol.design.allocation_ratio)
         return compare_slots(parsed.slots, slots, "the imported file")
     return verify_allocation_list(slots, seed=stored.seed, sites=protocol.site_codes,
@@ -119,13 +122,15 @@ def randomise(*, user: Any, participant_id: str, on: dt.date) -> AllocationSlot:
     """Give an eligible participant the next free slot of their site's stratum; week 0 is ``on``."""
     require_role(user, Role.SITE_COORDINATOR, Role.INVESTIGATOR)
     if on > dt.datetime.now(dt.UTC).date():
-        raise InputValidationError("randomisation_date", "must not be in the future")
+        raise InputValidationError("randomisation_date", gettext("must not be in the future"))
     with transaction.atomic(), acting(user, reason="randomisation"):
         participant = get_visible_participant(user, participant_id, for_update=True)
         if AllocationSlot.objects.filter(participant=participant).exists():
-            raise AlreadyRandomised(f"participant {participant_id} is already randomised")
+            raise AlreadyRandomised(gettext("participant %(participant_id)s is already randomised") % {
+                "participant_id": participant_id})
         if participant.status != ParticipantState.ELIGIBLE:
-            raise IllegalTransition(f"cannot randomise a participant who is {participant.status} (must be eligible)")
+            raise IllegalTransition(gettext("cannot randomise a participant who is %(status)s (must be eligible)") % {
+                "status": participant.status})
         allocation = active_list()
         # The stratum's lock: concurrent randomisations at one site queue here, and each then reads the slots
         # committed before it (READ COMMITTED takes a fresh snapshot per statement), so slots go out in order.
@@ -134,7 +139,8 @@ def randomise(*, user: Any, participant_id: str, on: dt.date) -> AllocationSlot:
                 .filter(allocation_list=allocation, site_code=participant.site.code, participant__isnull=True)
                 .order_by("number").first())
         if slot is None:
-            raise AllocationExhausted(f"no free slot left for site {participant.site.code}; extend the list")
+            raise AllocationExhausted(gettext("no free slot left for site %(code)s; extend the list") % {
+                "code": participant.site.code})
         slot.participant = participant
         slot.assigned_at = dt.datetime.now(dt.UTC)
         slot.save()

@@ -8,6 +8,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from mescams.core.safety.expedited import ReportKind
 from mescams.core.safety.susar import Screening, SusarVerdict
@@ -27,10 +28,11 @@ def reveal_case(*, user: Any, record_pk: int, reason: str) -> SafetyCase:
     coding, and any other case needs no verdict. Revealing again is recorded again (each look is a look)."""
     case = safety_case(user=user, record_pk=record_pk, today=today())
     if case.screening is not Screening.CANDIDATE:
-        raise InputValidationError("record_pk", f"only a SUSAR candidate is revealed; this case is "
-                                                f"{case.screening.value.replace('_', ' ')}")
+        raise InputValidationError("record_pk",
+                                   gettext("only a SUSAR candidate is revealed; this case is %(replace)s") % {
+            "replace": case.screening.value.replace('_', ' ')})
     if not reason.strip():
-        raise InputValidationError("reason", "a reveal needs your reason")
+        raise InputValidationError("reason", gettext("a reveal needs your reason"))
     with transaction.atomic(), acting(user, reason=f"SUSAR case reveal: {reason.strip()}"):
         CaseReveal(adverse_event=case.ae, revealed_to=user, reason=reason.strip()).save()
     return safety_case(user=user, record_pk=record_pk, today=today())
@@ -41,15 +43,17 @@ def record_report(*, user: Any, record_pk: int, kind: str, sent_on: dt.date, ref
     """Record that the report ``kind`` of SUSAR ``record_pk`` was sent to Health Canada on ``sent_on``."""
     case = safety_case(user=user, record_pk=record_pk, today=today())
     if case.verdict is not SusarVerdict.SUSAR:
-        raise InputValidationError("kind", "a report is recorded for a revealed SUSAR only")
+        raise InputValidationError("kind", gettext("a report is recorded for a revealed SUSAR only"))
     needed = [c.deadline.kind.value for c in case.clocks]
     if kind not in needed:
         labels = ", ".join(ReportKind(k).label for k in needed)
-        raise InputValidationError("kind", f"this case needs {labels}; not {kind!r}")
+        raise InputValidationError("kind", gettext("this case needs %(labels)s; not %(kind)s") % {
+            "labels": labels, "kind": repr(kind)})
     if any(c.deadline.kind.value == kind and c.sent_on is not None for c in case.clocks):
-        raise InputValidationError("kind", f"the {ReportKind(kind).label} is already recorded")
+        raise InputValidationError("kind", gettext("the %(label)s is already recorded") % {
+            "label": ReportKind(kind).label})
     if sent_on < (case.ae.awareness_date or sent_on):
-        raise InputValidationError("sent_on", "must not be before the awareness date")
+        raise InputValidationError("sent_on", gettext("must not be before the awareness date"))
     with transaction.atomic(), acting(user, reason=reason.strip() or f"expedited report sent: {kind}"):
         report = ExpeditedReport(adverse_event=case.ae, kind=kind, sent_on=sent_on, reference=reference.strip(),
                                  recorded_by=user)

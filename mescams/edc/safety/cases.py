@@ -12,9 +12,11 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext
+
 from mescams.core.blinding import Role
 from mescams.core.safety.expedited import Deadline, DeadlineState, ReportKind, deadline_state, expedited_deadlines
-from mescams.core.safety.reference_safety import Expectedness, ExpectednessResult, assess_expectedness
+from mescams.core.safety.reference_safety import NO_RSI, Expectedness, ExpectednessResult, assess_expectedness
 from mescams.core.safety.seriousness import is_fatal_or_life_threatening
 from mescams.core.safety.susar import Screening, SusarVerdict, product_at_onset, screen_case, susar_verdict
 from mescams.edc.crfs.clinical import treatment_at_infusion
@@ -31,7 +33,7 @@ __all__ = ["CaseClock", "SafetyCase", "require_safety_officer", "safety_case", "
 def require_safety_officer(user: Any) -> None:
     """Only the safety officer works with SUSAR cases (the message reveals nothing)."""
     if Role(user.role) is not Role.SAFETY_OFFICER:
-        raise Forbidden("SUSAR cases are the safety officer's")
+        raise Forbidden(gettext("SUSAR cases are the safety officer's"))
 
 
 @dataclass(frozen=True)
@@ -80,8 +82,7 @@ class SafetyCase:
 def _expectedness(ae: AdverseEvent, coded: CodedTerm | None) -> ExpectednessResult:
     rsi = default_protocol().reference_safety_information
     if rsi is None:
-        return ExpectednessResult(Expectedness.NOT_ASSESSABLE, None,
-                                  "not assessable: the protocol declares no Reference Safety Information")
+        return ExpectednessResult(Expectedness.NOT_ASSESSABLE, None, NO_RSI())
     return assess_expectedness(rsi, pt_code=coded.pt_code if coded else None,
                                pt_name=coded.pt_name if coded else None, onset_date=ae.onset_date)
 
@@ -151,5 +152,5 @@ def safety_case(*, user: Any, record_pk: int, today: dt.date) -> SafetyCase:
     ae = AdverseEvent.objects.filter(pk=record_pk, serious=True).select_related("participant",
                                                                                  "participant__site").first()
     if ae is None:
-        raise NotFound(f"no serious adverse event {record_pk}")
+        raise NotFound(gettext("no serious adverse event %(record_pk)s") % {"record_pk": record_pk})
     return _case(ae, today)

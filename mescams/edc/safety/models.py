@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import models
+from django.utils.translation import gettext
 
 from mescams.core.safety.expedited import ReportKind
 from mescams.edc.audit.audited import AuditedModel
@@ -31,7 +32,7 @@ class CaseReveal(AuditedModel):
     at = models.DateTimeField(default=_utcnow)
 
     def validate(self) -> None:
-        rule(bool(self.reason.strip()), "reason", "a reveal needs the safety officer's reason")
+        rule(bool(self.reason.strip()), "reason", gettext("a reveal needs the safety officer's reason"))
 
 
 class ExpeditedReport(AuditedModel):
@@ -48,5 +49,6 @@ class ExpeditedReport(AuditedModel):
         constraints = [models.UniqueConstraint(fields=["adverse_event", "kind"], name="safety_one_report_per_kind")]
 
     def validate(self) -> None:
-        rule(self.kind in REPORT_KINDS, "kind", f"must be one of {', '.join(REPORT_KINDS)}")
+        rule(self.kind in REPORT_KINDS, "kind", gettext("must be one of %(report_kinds)s") % {
+            "report_kinds": ', '.join(REPORT_KINDS)})
         not_future(self.sent_on, "sent_on")

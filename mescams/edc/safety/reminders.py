@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import partial
 
-from django.conf import settings
-from django.core.mail import send_mail
+from django.utils.translation import gettext, ngettext
 
 from mescams.core.blinding import Role
 from mescams.edc.accounts.models import User
+from mescams.edc.i18n.mail import send_in_language
 from mescams.edc.safety.cases import all_cases
 
 __all__ = ["DueReport", "ReminderRun", "due_reports", "send_reminders"]
@@ -46,14 +47,24 @@ def due_reports(*, today: dt.date, within_days: int) -> list[DueReport]:
     return sorted(out, key=lambda r: (not r.overdue, r.due, r.case))
 
 
-def _body(due: list[DueReport], today: dt.date) -> str:
-    lines = [f"Expedited safety reports (Health Canada C.05.014) as of {today.isoformat()}:", ""]
+def _mail(due: list[DueReport], today: dt.date) -> tuple[str, str]:
+    """The reminder's subject and body in the language active (the officer's)."""
+    overdue = sum(1 for r in due if r.overdue)
+    subject = ngettext("MESCAMS safety: %(n)s expedited report due", "MESCAMS safety: %(n)s expedited reports due",
+                       len(due)) % {"n": len(due)}
+    if overdue:
+        subject += gettext(", %(overdue)s OVERDUE") % {"overdue": overdue}
+    lines = [gettext("Expedited safety reports (Health Canada C.05.014) as of %(today)s:") % {
+        "today": today.isoformat()}, ""]
     for r in due:
-        state = "OVERDUE" if r.overdue else "due"
-        note = " (provisional: reveal the case for a verdict)" if r.provisional else ""
-        lines.append(f"- {state} {r.due.isoformat()}: {r.report}, case {r.case} ({r.term}){note}")
-    lines += ["", "Open the SUSAR cases page of the MESCAMS EDC to record reports sent."]
-    return "\n".join(lines)
+        values = {"due": r.due.isoformat(), "report": r.report, "case": r.case, "term": r.term}
+        line = (gettext("- OVERDUE %(due)s: %(report)s, case %(case)s (%(term)s)") if r.overdue
+                else gettext("- due %(due)s: %(report)s, case %(case)s (%(term)s)")) % values
+        if r.provisional:
+            line += gettext(" (provisional: reveal the case for a verdict)")
+        lines.append(line)
+    lines += ["", gettext("Open the SUSAR cases page of the MESCAMS EDC to record reports sent.")]
+    return subject, "\n".join(lines)
 
 
 def send_reminders(*, today: dt.date, within_days: int = 3) -> ReminderRun:
@@ -63,9 +74,6 @@ def send_reminders(*, today: dt.date, within_days: int = 3) -> ReminderRun:
                     .order_by("username"))
     if not due or not officers:
         return ReminderRun(tuple(due), ())
-    overdue = sum(1 for r in due if r.overdue)
-    subject = f"MESCAMS safety: {len(due)} expedited report(s) due" + (f", {overdue} OVERDUE" if overdue else "")
-    body = _body(due, today)
-    for officer in officers:  # one message each: no officer sees another's address
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [officer.email])
+    for officer in officers:  # one message each, in the officer's language: no officer sees another's address
+        send_in_language(officer, partial(_mail, due, today))
     return ReminderRun(tuple(due), tuple(o.email for o in officers))

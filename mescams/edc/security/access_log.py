@@ -23,6 +23,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext
 
 from mescams.core.blinding import BLINDING_POLICY, Reveal, Role
 from mescams.core.spreadsheet import csv_text
@@ -92,15 +93,19 @@ def verify() -> int:
     previous: AccessLogSeal | None = None
     for s in AccessLogSeal.objects.order_by("last_record"):
         if previous is not None and s.prev_hash != previous.chain_hash:
-            raise AccessLogBroken(f"seal ending at record {s.last_record} does not continue the one before it")
+            raise AccessLogBroken(gettext("seal ending at record %(last_record)s does not continue the one before "
+                                          "it") % {
+                "last_record": s.last_record})
         rows = AccessRecord.objects.filter(pk__gte=s.first_record, pk__lte=s.last_record).order_by("pk")
         pairs = []
         for row in rows.values("pk", "digest", *HASHED):
             if _digest(row) != row["digest"]:
-                raise AccessLogBroken(f"access record {row['pk']} was changed")
+                raise AccessLogBroken(gettext("access record %(row)s was changed") % {"row": row['pk']})
             pairs.append((row["pk"], row["digest"]))
         if _chain(s.prev_hash, pairs) != s.chain_hash:
-            raise AccessLogBroken(f"records between {s.first_record} and {s.last_record} were removed or reordered")
+            raise AccessLogBroken(gettext(
+                "records between %(first_record)s and %(last_record)s were removed or reordered") % {
+                    "first_record": s.first_record, "last_record": s.last_record})
         checked += len(pairs)
         previous = s
     return checked
@@ -114,7 +119,7 @@ def search_terms(values: dict[str, str]) -> dict[str, Any]:
         try:
             terms[name] = dt.date.fromisoformat(text) if text else None
         except ValueError:
-            raise InputValidationError(name, "must be a date YYYY-MM-DD") from None
+            raise InputValidationError(name, gettext("must be a date YYYY-MM-DD")) from None
     return terms
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext
+
 from mescams.core.blinding import Role
 from mescams.errors import MescamsError
 
@@ -25,4 +27,5 @@ class Forbidden(MescamsError):
 
 def require_role(user: Any, *roles: Role) -> None:
     if Role(user.role) not in roles:
-        raise Forbidden(f"the role {user.role} may not do this (allowed: {', '.join(r.value for r in roles)})")
+        raise Forbidden(gettext("the role %(role)s may not do this (allowed: %(roles)s)") % {
+            "role": user.role, "roles": ', '.join(r.value for r in roles)})

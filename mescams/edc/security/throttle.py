@@ -28,6 +28,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.utils.translation import gettext
 
 from mescams.core.blinding import Role
 from mescams.edc.audit.chain import append
@@ -50,7 +51,8 @@ class LoginThrottled(MescamsError):
     """Too many failed log-ins for this account from this address, or from this address: wait ``retry_after`` s."""
 
     def __init__(self, retry_after: int) -> None:
-        super().__init__(f"too many failed log-ins; try again in {retry_after} s")
+        super().__init__(gettext("too many failed log-ins; try again in %(retry_after)s s") % {
+            "retry_after": retry_after})
         self.retry_after = retry_after
 
 
@@ -127,7 +129,7 @@ def release(*, user: Any, username: str, reason: str) -> int:
     if user is not None:
         require_role(user, Role.ADMINISTRATOR)
     if not reason.strip():
-        raise InputValidationError("reason", "say why the delays are cleared")
+        raise InputValidationError("reason", gettext("say why the delays are cleared"))
     with transaction.atomic():
         cleared, _ = LoginThrottle.objects.filter(key__startswith=f"account:{_account_hash(username)}@").delete()
         actor = Actor.of(user) if user is not None else Actor.system("cli")

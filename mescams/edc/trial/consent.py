@@ -17,6 +17,7 @@ from typing import Any
 from django.apps import apps
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 
 from mescams.core.blinding import BLINDING_POLICY, Role
 from mescams.core.consent_forms import ConsentFormVersion, InformedConsent
@@ -56,21 +57,23 @@ def consent_forms() -> InformedConsent:
     """The ICF versions of the configured protocol; a protocol without them cannot record consent."""
     declared = default_protocol().informed_consent
     if declared is None:
-        raise InputValidationError("form_version", "the protocol declares no informed consent form versions "
-                                                   "(informed_consent.versions in the protocol file)")
+        raise InputValidationError("form_version", gettext("the protocol declares no informed consent form versions "
+                                                   "(informed_consent.versions in the protocol file)"))
     return declared
 
 
 def _user_site(user: Any, site_code: str) -> Site:
     site = Site.objects.filter(code=site_code).first()
     if site is None or (BLINDING_POLICY.view(user.role).site_bound and not user.sites.filter(pk=site.pk).exists()):
-        raise InputValidationError("site", f"{site_code!r} is not one of your sites")
+        raise InputValidationError("site", gettext("%(site_code)s is not one of your sites") % {
+            "site_code": repr(site_code)})
     return site
 
 
 def _not_future(value: dt.date, field: str) -> None:
     if value > _today():
-        raise InputValidationError(field, f"must not be in the future, got {value.isoformat()}")
+        raise InputValidationError(field, gettext("must not be in the future, got %(isoformat)s") % {
+            "isoformat": value.isoformat()})
 
 
 # -- pre-screening log -----------------------------------------------------------------------------------------
@@ -90,7 +93,9 @@ def log_prescreening(*, user: Any, site_code: str, local_number: str, logged_on:
         site = _user_site(user, site_code)
         number = local_number.strip()
         if PreScreening.objects.filter(site=site, local_number=number).exists():
-            raise InputValidationError("local_number", f"{number!r} is already in the {site.code} pre-screening log")
+            raise InputValidationError("local_number", gettext(
+                "%(number)s is already in the %(code)s pre-screening log") % {
+                    "number": repr(number), "code": site.code})
         entry = PreScreening(site=site, local_number=number, logged_on=logged_on, age_band=age_band,
                              ms_course=ms_course, reason_not_screened=reason_not_screened)
         entry.save()
@@ -103,7 +108,7 @@ def _visible_entry(user: Any, entry_id: int, *, for_update: bool = False) -> Pre
         qs = qs.select_for_update(of=("self",))
     entry = qs.filter(pk=entry_id).first()
     if entry is None:
-        raise NotFound(f"pre-screening entry {entry_id} not found")
+        raise NotFound(gettext("pre-screening entry %(entry_id)s not found") % {"entry_id": entry_id})
     return entry
 
 
@@ -111,12 +116,14 @@ def mark_not_screened(*, user: Any, entry_id: int, reason_not_screened: str) -> 
     """Close a pre-screening entry: the person will not be screened, for one of CONSORT's reasons."""
     require_role(user, *SITE_ROLES)
     if reason_not_screened not in NOT_SCREENED_REASONS:
-        raise InputValidationError("reason_not_screened", f"must be one of {', '.join(NOT_SCREENED_REASONS)}")
+        raise InputValidationError("reason_not_screened", gettext("must be one of %(not_screened_reasons)s") % {
+            "not_screened_reasons": ', '.join(NOT_SCREENED_REASONS)})
     with transaction.atomic(), acting(user, reason=f"not screened: {NOT_SCREENED_REASONS[reason_not_screened]}"):
         entry = _visible_entry(user, entry_id, for_update=True)
         if entry.participant_id is not None:
-            raise TrialStateError(f"pre-screening entry {entry.local_number} consented: it became "
-                                  f"{entry.participant.participant_id}")
+            raise TrialStateError(gettext(
+                "pre-screening entry %(local_number)s consented: it became %(participant_id)s") % {
+                    "local_number": entry.local_number, "participant_id": entry.participant.participant_id})
         entry.reason_not_screened = reason_not_screened
         entry.save()
     return entry
@@ -131,8 +138,9 @@ def _consent_taker(user: Any, site: Site, obtained_by: str | None) -> Any:
     # the site's staff through the accounts' relation (User.sites, related name "users"): accounts sit above trial
     taker = site.users.filter(username=obtained_by, is_active=True).first()
     if taker is None or Role(taker.role) not in SITE_ROLES:
-        raise InputValidationError("obtained_by", f"{obtained_by!r} is not a coordinator or investigator of "
-                                                  f"{site.code}")
+        raise InputValidationError("obtained_by", gettext("%(obtained_by)s is not a coordinator or investigator of "
+                                                          "%(code)s") % {
+                                                              "obtained_by": repr(obtained_by), "code": site.code})
     return taker
 
 
@@ -141,16 +149,24 @@ def _declared_version(form_version: str, consent_date: dt.date, *, new: bool) ->
     try:
         version = forms.version(form_version)
     except KeyError:
-        raise InputValidationError("form_version", f"{form_version!r} is not an ICF version of the protocol "
-                                                   f"(declared: {', '.join(forms.labels)})") from None
+        raise InputValidationError("form_version", gettext("%(form_version)s is not an ICF version of the protocol "
+                                                           "(declared: %(labels)s)") % {
+                                                               "form_version": repr(form_version),
+                                                               "labels": ', '.join(forms.labels)}) from None
     if consent_date < version.approved_on:
-        raise InputValidationError("consent_date", f"{consent_date.isoformat()} is before ICF {version.version} "
-                                                   f"was approved ({version.approved_on.isoformat()})")
+        raise InputValidationError("consent_date", gettext("%(isoformat)s is before ICF %(version)s was approved "
+                                                           "(%(isoformat_2)s)") % {
+                                                               "isoformat": consent_date.isoformat(),
+                                                               "version": version.version,
+                                                               "isoformat_2": version.approved_on.isoformat()})
     superseded = forms.reconsent_needed(version.version)
     if new and superseded is not None and superseded.approved_on <= consent_date:
-        raise InputValidationError("form_version", f"ICF {version.version} is superseded by {superseded.version} "
-                                                   f"(approved {superseded.approved_on.isoformat()}), which all "
-                                                   f"participants must sign")
+        raise InputValidationError("form_version", gettext("ICF %(version)s is superseded by %(version_2)s (approved "
+                                                           "%(isoformat)s), which "
+                                                           "all participants must sign") % {
+                                                               "version": version.version,
+                                                               "version_2": superseded.version,
+                                                               "isoformat": superseded.approved_on.isoformat()})
     return version
 
 
@@ -167,11 +183,14 @@ def record_consent(*, user: Any, site_code: str, consent_date: dt.date, consent_
         if prescreening_id is not None:
             entry = _visible_entry(user, prescreening_id, for_update=True)
             if entry.site_id != site.pk:
-                raise InputValidationError("prescreening_id", f"entry {entry.local_number} is in the "
-                                                              f"{entry.site.code} log, not {site.code}'s")
+                raise InputValidationError("prescreening_id", gettext("entry %(local_number)s is in the %(code)s "
+                                                                      "log, not %(code_2)s's") % {
+                                                                          "local_number": entry.local_number,
+                                                                          "code": entry.site.code, "code_2": site.code})
             if entry.outcome != "pending":
-                raise InputValidationError("prescreening_id", f"entry {entry.local_number} is already "
-                                                              f"{entry.outcome.replace('_', ' ')}")
+                raise InputValidationError("prescreening_id",
+                                           gettext("entry %(local_number)s is already %(replace)s") % {
+                    "local_number": entry.local_number, "replace": entry.outcome.replace('_', ' ')})
         taker = _consent_taker(user, site, obtained_by)
         number = Participant.objects.filter(site=site).count() + 1
         participant = Participant(participant_id=f"{site.code}-{number:03d}", site=site, status=INITIAL_STATE.value,
@@ -195,17 +214,23 @@ def record_reconsent(*, user: Any, participant_id: str, consent_date: dt.date, c
     with transaction.atomic(), acting(user, reason=reason.strip() or f"re-consent on ICF {version.version}"):
         participant = get_visible_participant(user, participant_id, for_update=True)
         if participant.status in {s.value for s in TERMINAL_STATES}:
-            raise TrialStateError(f"{participant_id} is {participant.status.replace('_', ' ')}: no re-consent")
+            raise TrialStateError(gettext("%(participant_id)s is %(replace)s: no re-consent") % {
+                "participant_id": participant_id, "replace": participant.status.replace('_', ' ')})
         latest = latest_consent(participant)
         if latest is None:
-            raise TrialStateError(f"{participant_id} has no informed consent to renew")
+            raise TrialStateError(gettext("%(participant_id)s has no informed consent to renew") % {
+                "participant_id": participant_id})
         labels = consent_forms().labels
         if latest.form_version in labels and labels.index(version.version) <= labels.index(latest.form_version):
-            raise InputValidationError("form_version", f"{participant_id} already consented on ICF "
-                                                       f"{latest.form_version}; a re-consent needs a newer version")
+            raise InputValidationError("form_version", gettext("%(participant_id)s already consented on ICF "
+                                                               "%(form_version)s; a re-consent "
+                                                               "needs a newer version") % {
+                                                                   "participant_id": participant_id,
+                                                                   "form_version": latest.form_version})
         if consent_date < latest.consent_date:
-            raise InputValidationError("consent_date", f"must not be before the previous consent "
-                                                       f"({latest.consent_date.isoformat()})")
+            raise InputValidationError("consent_date", gettext(
+                "must not be before the previous consent (%(isoformat)s)") % {
+                    "isoformat": latest.consent_date.isoformat()})
         consent = _consent_model()(participant=participant, visit_code="", consent_date=consent_date,
                           consent_time=consent_time, form_version=version.version,
                           obtained_by=_consent_taker(user, participant.site, obtained_by))
@@ -213,8 +238,9 @@ def record_reconsent(*, user: Any, participant_id: str, consent_date: dt.date, c
             with transaction.atomic():
                 consent.save()
         except IntegrityError:
-            raise InputValidationError("form_version", f"{participant_id} already consented on ICF "
-                                                       f"{version.version}") from None
+            raise InputValidationError("form_version", gettext(
+                "%(participant_id)s already consented on ICF %(version)s") % {
+                    "participant_id": participant_id, "version": version.version}) from None
     return consent
 
 

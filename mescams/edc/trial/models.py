@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from mescams.core.lifecycle import INITIAL_STATE, ParticipantState
 from mescams.edc.audit.audited import AuditedModel
@@ -94,9 +96,9 @@ def age_band(age_years: int) -> str:
 
 PRESCREEN_COURSES = ("RRMS", "SPMS", "PPMS", "CIS", "other", "unknown")
 NOT_SCREENED_REASONS = {
-    "not_meeting_criteria": "not meeting the eligibility criteria on pre-screening",
-    "declined": "declined to participate",
-    "other": "other reasons",
+    "not_meeting_criteria": _("not meeting the eligibility criteria on pre-screening"),
+    "declined": _("declined to participate"),
+    "other": _("other reasons"),
 }
 """CONSORT's reasons for exclusion before consent."""
 
@@ -133,14 +135,17 @@ class PreScreening(AuditedModel):
         return "not_screened" if self.reason_not_screened else "pending"
 
     def validate(self) -> None:
-        rule(bool(self.local_number.strip()), "local_number", "is required (the site's own number, no name)")
+        rule(bool(self.local_number.strip()), "local_number", gettext("is required (the site's own number, no name)"))
         not_future(self.logged_on, "logged_on")
-        rule(self.age_band in AGE_BANDS, "age_band", f"must be one of {', '.join(AGE_BANDS)}")
-        rule(self.ms_course in PRESCREEN_COURSES, "ms_course", f"must be one of {', '.join(PRESCREEN_COURSES)}")
+        rule(self.age_band in AGE_BANDS, "age_band", gettext("must be one of %(age_bands)s") % {
+            "age_bands": ', '.join(AGE_BANDS)})
+        rule(self.ms_course in PRESCREEN_COURSES, "ms_course", gettext("must be one of %(prescreen_courses)s") % {
+            "prescreen_courses": ', '.join(PRESCREEN_COURSES)})
         rule(self.reason_not_screened in ("", *NOT_SCREENED_REASONS), "reason_not_screened",
-             f"must be one of {', '.join(NOT_SCREENED_REASONS)}")
+             gettext("must be one of %(not_screened_reasons)s") % {
+                 "not_screened_reasons": ', '.join(NOT_SCREENED_REASONS)})
         rule(not (self.reason_not_screened and self.participant_id), "reason_not_screened",
-             "a person who consented was screened")
+             gettext("a person who consented was screened"))
 
 
 class UnblindingAttempt(AuditedModel):

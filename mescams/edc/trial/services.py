@@ -14,6 +14,7 @@ from typing import Any
 
 from django.apps import apps
 from django.db import transaction
+from django.utils.translation import gettext
 
 from mescams.core.blinding import BLINDING_POLICY
 from mescams.core.lifecycle import LifecycleStep, ParticipantState, apply_step
@@ -66,8 +67,9 @@ def record_with_consent(record: dict[str, Any], participant: Participant) -> dic
     the recorded consent (its date; a person who signed was able to consent), whatever the entry said."""
     consent = first_consent(participant)
     if consent is None:
-        raise ConsentRequired(f"{participant.participant_id} has no informed consent recorded: record the consent "
-                              f"before any screening or eligibility assessment")
+        raise ConsentRequired(gettext("%(participant_id)s has no informed consent recorded: record the consent before "
+                                      "any screening or eligibility assessment") % {
+                                          "participant_id": participant.participant_id})
     return {**record, "id": participant.participant_id, "site": participant.site.code,
             "consent_date": consent.consent_date.isoformat(), "able_to_consent": consent.able_to_consent}
 
@@ -75,8 +77,9 @@ def record_with_consent(record: dict[str, Any], participant: Participant) -> dic
 def _require_current_consent(participant: Participant) -> None:
     needed = reconsent_required(participant)
     if needed is not None:
-        raise ConsentRequired(f"{participant.participant_id} must re-consent on ICF {needed.version} before any "
-                              f"further screening step")
+        raise ConsentRequired(gettext("%(participant_id)s must re-consent on ICF %(version)s before any further "
+                                      "screening step") % {
+                                          "participant_id": participant.participant_id, "version": needed.version})
 
 
 def screen(*, user: Any, participant_id: str, screening_date: dt.date, record: dict[str, Any]) -> Participant:
@@ -84,16 +87,18 @@ def screen(*, user: Any, participant_id: str, screening_date: dt.date, record: d
     ``screening_date``; the eligibility verdict comes next (:func:`run_eligibility`)."""
     require_role(user, *SITE_ROLES)
     if screening_date > dt.datetime.now(dt.UTC).date():
-        raise InputValidationError("screening_date", "must not be in the future")
+        raise InputValidationError("screening_date", gettext("must not be in the future"))
     with transaction.atomic(), acting(user, reason="screening"):
         participant = get_visible_participant(user, participant_id, for_update=True)
         stored = record_with_consent(record, participant)
         if screening_date < dt.date.fromisoformat(stored["consent_date"]):
-            raise InputValidationError("screening_date", f"must not be before the informed consent "
-                                                         f"({stored['consent_date']})")
+            raise InputValidationError("screening_date", gettext(
+                "must not be before the informed consent (%(stored)s)") % {"stored": stored['consent_date']})
         _require_current_consent(participant)
         if _screening_record_model().objects.filter(participant=participant).exists():
-            raise TrialStateError(f"{participant_id} already has a screening record: change it with a reason")
+            raise TrialStateError(gettext("%(participant_id)s already has a screening record: "
+                                          "change it with a reason") % {
+                "participant_id": participant_id})
         apply_step(participant.status, LifecycleStep.SCREEN)  # raises IllegalTransition before anything is written
         participant.screening_date = screening_date
         _screening_record_model()(participant=participant, visit_code="SCR", record=stored).save()
@@ -110,8 +115,9 @@ def run_eligibility(*, user: Any, participant_id: str, on: dt.date) -> tuple[Par
         screening = _screening_record_model().objects.filter(participant=participant).first()
         if screening is None:
             record_with_consent({}, participant)  # ConsentRequired when there is no consent either
-            raise ConsentRequired(f"{participant_id} has no screening record yet: enter it (after the consent) "
-                                  f"before assessing eligibility")
+            raise ConsentRequired(gettext("%(participant_id)s has no screening record yet: enter it (after the "
+                                          "consent) "
+                                          "before assessing eligibility") % {"participant_id": participant_id})
         screening.record = record_with_consent(screening.record, participant)
         _require_current_consent(participant)
         if participant.status == ParticipantState.CONSENTED:  # recorded before the screening step existed
@@ -132,12 +138,13 @@ def update_screening_record(*, user: Any, participant_id: str, record: dict[str,
     """Change the screening record (with the user's reason); the consent's data for I5 stay as recorded."""
     require_role(user, *SITE_ROLES)
     if not reason.strip():
-        raise InputValidationError("reason", "a change of the screening record needs your reason")
+        raise InputValidationError("reason", gettext("a change of the screening record needs your reason"))
     with transaction.atomic(), acting(user, reason=reason):
         participant = get_visible_participant(user, participant_id, for_update=True)
         screening = _screening_record_model().objects.filter(participant=participant).first()
         if screening is None:
-            raise NotFound(f"{participant_id} has no screening record to change")
+            raise NotFound(gettext("%(participant_id)s has no screening record to change") % {
+                "participant_id": participant_id})
         screening.record = record_with_consent(record, participant)
         screening.save()
 
@@ -145,7 +152,7 @@ def update_screening_record(*, user: Any, participant_id: str, record: dict[str,
 def withdraw(*, user: Any, participant_id: str, reason: str, on: dt.date) -> Participant:
     require_role(user, *SITE_ROLES)
     if on > dt.datetime.now(dt.UTC).date():
-        raise InputValidationError("withdrawal_date", "must not be in the future")
+        raise InputValidationError("withdrawal_date", gettext("must not be in the future"))
     with transaction.atomic(), acting(user, reason=reason):
         participant = get_visible_participant(user, participant_id, for_update=True)
         step(participant, LifecycleStep.WITHDRAW, reason=reason)
@@ -179,15 +186,16 @@ def _grant_unblinding(*, user: Any, participant_id: str, reason: str) -> str:
     AllocationSlot = apps.get_model("randomisation", "AllocationSlot")  # by its label: randomisation is above trial
 
     if not BLINDING_POLICY.view(user.role).may_request_emergency_unblinding:
-        raise BlindingViolation("only an investigator may request emergency unblinding")
+        raise BlindingViolation(gettext("only an investigator may request emergency unblinding"))
     if not reason.strip():
-        raise InputValidationError("reason", "emergency unblinding needs a reason")
+        raise InputValidationError("reason", gettext("emergency unblinding needs a reason"))
     with transaction.atomic(), acting(user, reason=f"emergency unblinding: {reason.strip()}"), \
             safety_override("emergency unblinding"):
         participant = get_visible_participant(user, participant_id, for_update=True)
         slot = AllocationSlot.objects.filter(participant=participant).first()
         if slot is None:
-            raise NotFound(f"participant {participant_id} has not been randomised")
+            raise NotFound(gettext("participant %(participant_id)s has not been randomised") % {
+                "participant_id": participant_id})
         EmergencyUnblinding(participant=participant, requested_by=user, reason=reason.strip()).save()
         UnblindingAttempt(participant_ref=participant.participant_id, participant=participant,
                           username=user.username, role=str(user.role), reason=reason.strip(),

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 
 from mescams.core.blinding import BLINDING_POLICY, Role
 from mescams.edc.security.need_to_know import ParticipantData, needs
@@ -38,5 +39,5 @@ def get_visible_participant(user: Any, participant_id: str, *, for_update: bool 
         qs = qs.select_for_update(of=("self",))
     found = qs.filter(participant_id=participant_id).first()
     if found is None:
-        raise NotFound(f"participant {participant_id} not found")
+        raise NotFound(gettext("participant %(participant_id)s not found") % {"participant_id": participant_id})
     return found

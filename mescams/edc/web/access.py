@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from mescams.core.blinding import BLINDING_POLICY, Reveal, Role
 from mescams.edc.trial.services import Forbidden, NotFound
@@ -77,7 +78,7 @@ def post_only(back: str, *keep: str) -> Callable[[View], View]:
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if request.method in ("GET", "HEAD"):
                 given = signature.bind(request, *args, **kwargs).arguments
-                messages.info(request, "That address takes a form's submission; here is the form.")
+                messages.info(request, gettext("That address takes a form's submission; here is the form."))
                 return redirect(reverse(back, kwargs={k: given[k] for k in keep}))
             if request.method != "POST":
                 return HttpResponseNotAllowed(["POST"])

@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext
 
 from mescams.edc.accounts.models import RoleRequest, User
 from mescams.edc.trial.models import Site
@@ -74,8 +75,10 @@ class EdcUserAdmin(admin.ModelAdmin):
         user, role_request = form.create()
         obj.pk, obj._state.adding, obj._state.db = user.pk, False, user._state.db
         if role_request is not None:
-            messages.warning(request, f"The role {role_request.role} takes two people: the account stays inactive "
-                                      f"until another administrator approves request {role_request.pk}.")
+            messages.warning(request, gettext("The role %(role)s takes two people: the account stays inactive until "
+                                              "another "
+                                              "administrator approves request %(pk)s.") % {
+                                                  "role": role_request.role, "pk": role_request.pk})
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         """Sites were set by the service, with their audit entry."""
@@ -92,7 +95,8 @@ class EdcUserAdmin(admin.ModelAdmin):
             raise PermissionDenied
         form = SetPasswordForm(user, request.POST or None, acting_user=request.user)
         if request.method == "POST" and form.is_valid() and form.save():
-            messages.success(request, f"Password set; {user.username} must change it at the next log-in.")
+            messages.success(request, gettext("Password set; %(username)s must change it at the next log-in.") % {
+                "username": user.username})
             return HttpResponseRedirect(reverse("admin:accounts_user_change", args=[user.pk]))
         context = {**self.admin_site.each_context(request), "opts": self.opts, "original": user, "form": form,
                    "title": f"Set a password for {user.username}"}
@@ -132,7 +136,7 @@ class RoleRequestAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: RoleRequest, form: Any, change: bool) -> None:
         decided = form.apply()
-        messages.success(request, f"Request {decided.pk} {decided.status}.")
+        messages.success(request, gettext("Request %(pk)s %(status)s.") % {"pk": decided.pk, "status": decided.status})
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         """Nothing else to save."""

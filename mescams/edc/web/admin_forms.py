@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.db import transaction
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from mescams.edc.accounts import administration
@@ -50,7 +51,7 @@ class AccountCreationForm(ActingForm):
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         if data.get("password1") != data.get("password2"):
-            self.add_error("password2", "the two passwords differ")
+            self.add_error("password2", gettext("the two passwords differ"))
         if not self.errors:
             dry_run(self, lambda: self.create())
         return data
@@ -108,7 +109,7 @@ class SetPasswordForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         if data.get("password1") != data.get("password2"):
-            self.add_error("password2", "the two passwords differ")
+            self.add_error("password2", gettext("the two passwords differ"))
         return data
 
     def save(self) -> bool:
@@ -127,7 +128,7 @@ class SetPasswordForm(forms.Form):
 
 
 class RoleDecisionForm(ActingForm):
-    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("refuse", "Refuse")])
+    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("refuse", _("Refuse"))])
     decision_reason = REASON
 
     class Meta:

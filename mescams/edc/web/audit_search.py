@@ -25,9 +25,10 @@ from mescams.core.blinding import BLINDING_POLICY, Reveal
 from mescams.edc.api.management import ALLOCATION_TABLES, LAB_FIELDS
 from mescams.edc.audit.models import AuditEntry
 from mescams.edc.crfs.models import FORMS
+from mescams.edc.i18n.labels import FORM_TITLES
 from mescams.edc.queries.models import QueryMessage
 from mescams.edc.trial.models import Participant
-from mescams.edc.web.forms import FORM_TITLES, field_label_in, label_of
+from mescams.edc.web.forms import field_label_in, label_of
 
 PARTICIPANT_TABLE = Participant._meta.db_table
 MESSAGE_TABLE = QueryMessage._meta.db_table

@@ -15,6 +15,7 @@ from typing import Any
 from django.template.loader import render_to_string
 
 from mescams.edc.crfs.models import FORMS, Consent, ScreeningRecord
+from mescams.edc.i18n.labels import FORM_TITLES
 from mescams.edc.queries.casebook import casebook_state, manifestation
 from mescams.edc.queries.models import Signature
 from mescams.edc.queries.services import visible_queries
@@ -22,7 +23,6 @@ from mescams.edc.randomisation.models import AllocationSlot
 from mescams.edc.trial.eligibility import EligibilityOutcome
 from mescams.edc.trial.models import Participant
 from mescams.edc.web import audit_search
-from mescams.edc.web.forms import FORM_TITLES
 from mescams.edc.web.record_values import record_rows
 
 PDF_VARIANT = "pdf/a-3b"

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mescams.core.blinding import Role
 from mescams.edc.accounts.models import User
+from mescams.edc.i18n.labels import value_label
 from mescams.edc.trial.models import AGE_BANDS, NOT_SCREENED_REASONS, PRESCREEN_COURSES
 from mescams.edc.web.forms import DateInput
 from mescams.protocols import default_protocol
@@ -72,8 +73,8 @@ class PreScreeningForm(forms.Form):
     site = forms.ChoiceField(label=_("Site"))
     local_number = forms.CharField(max_length=20, label=_("Site-local number (no name, no initials)"))
     logged_on = forms.DateField(widget=DateInput(), label=_("Date considered"))
-    age_band = forms.ChoiceField(choices=[(b, b) for b in AGE_BANDS], label=_("Age band"))
-    ms_course = forms.ChoiceField(choices=[(c, c) for c in PRESCREEN_COURSES], label=_("MS course"))
+    age_band = forms.ChoiceField(choices=[(b, value_label(b)) for b in AGE_BANDS], label=_("Age band"))
+    ms_course = forms.ChoiceField(choices=[(c, value_label(c)) for c in PRESCREEN_COURSES], label=_("MS course"))
     reason_not_screened = forms.ChoiceField(required=False, label=_("Not screened because (leave empty if pending)"),
                                             choices=[("", "—"), *NOT_SCREENED_REASONS.items()])
 

@@ -25,36 +25,23 @@ from mescams.edc.crfs.models import (
     RACES,
 )
 from mescams.edc.crfs.services import editable_fields
+from mescams.edc.i18n.labels import FORM_TITLES, field_label, value_label
 from mescams.errors import CheckFailure, EditChecksFailed, InputValidationError
 from mescams.protocols import default_protocol
 
-UNITS = {"_kg": "kg", "_mmhg": "mmHg", "_bpm": "beats/min", "_c": "°C", "_ml": "mL", "_cm": "cm",
-         "_mm3": "mm³", "_percent": "%", "_hours": "hours"}
 EVENT_FORMS = ("adverse_event", "relapse", "conmed", "demographics")
-FORM_TITLES = {"screening": "Screening", "consent": "Informed consent", "demographics": "Demographics",
-               "vital_signs": "Vital signs and weight", "infusion": "Infusion", "adverse_event": "Adverse event",
-               "mri": "MRI scan", "relapse": "Relapse", "edss": "EDSS (Kurtzke)", "safety_lab": "Safety laboratory",
-               "conmed": "Concomitant medication"}
 FS_HELP = {"visual": "0-6", "brainstem": "0-5", "pyramidal": "0-6", "cerebellar": "0-5", "sensory": "0-6",
-           "bowel_bladder": "0-6", "cerebral": "0-5", "ambulation": "0-16 (Neurostatus ambulation score)"}
+           "bowel_bladder": "0-6", "cerebral": "0-5", "ambulation": _("0-16 (Neurostatus ambulation score)")}
 
 
 def label_of(name: str) -> str:
-    """'weight_kg' -> 'Weight (kg)': field names made readable, with their unit."""
-    for suffix, unit in UNITS.items():
-        if name.endswith(suffix):
-            return f"{name[: -len(suffix)].replace('_', ' ').capitalize()} ({unit})"
-    return name.replace("_", " ").capitalize()
+    """A field's label in the active language ('weight_kg' -> 'Weight (kg)' / 'Poids (kg)')."""
+    return str(field_label(name))
 
 
-def _choices(values: Any, blank: bool = True) -> list[tuple[str, str]]:
-    out = [("", "—")] if blank else []
-    return out + [(str(v), str(v).replace("_", " ")) for v in values]
-
-
-def _term_label(term: str) -> str:
-    """'NOT HISPANIC OR LATINO' -> 'Not Hispanic or Latino': a CDISC term as people read it."""
-    return " ".join(w.lower() if i and w in ("OR", "AND") else w.capitalize() for i, w in enumerate(term.split()))
+def _choices(values: Any, blank: bool = True) -> list[tuple[str, Any]]:
+    out: list[tuple[str, Any]] = [("", "—")] if blank else []
+    return out + [(str(v), value_label(v)) for v in values]
 
 
 class DateInput(forms.DateInput):
@@ -78,9 +65,9 @@ def _field_for(form_name: str, model_field: Any) -> forms.Field:
     special: dict[str, forms.Field] = {
         "sex": forms.ChoiceField(choices=_choices(["F", "M"])),
         "ms_course": forms.ChoiceField(choices=_choices(MS_COURSES)),
-        "race": forms.ChoiceField(choices=[("", "—")] + [(r, _term_label(r)) for r in RACES],
+        "race": forms.ChoiceField(choices=_choices(RACES),
                                   help_text=_("As the participant reports it; Not reported if they do not say")),
-        "ethnicity": forms.ChoiceField(choices=[("", "—")] + [(e, _term_label(e)) for e in ETHNICITIES],
+        "ethnicity": forms.ChoiceField(choices=_choices(ETHNICITIES),
                                        help_text=_("As the participant reports it; Not reported if they do not say")),
         "action": forms.ChoiceField(choices=_choices(AE_ACTIONS, blank=False), initial="none"),
         "outcome": forms.ChoiceField(choices=_choices(AE_OUTCOMES, blank=False), initial="unknown"),
@@ -89,7 +76,7 @@ def _field_for(form_name: str, model_field: Any) -> forms.Field:
         "severity_grade": forms.TypedChoiceField(choices=_choices(range(1, 6)), coerce=int, label=_("CTCAE grade")),
         "severity": forms.ChoiceField(choices=_choices(AE_SEVERITIES), label=_("Severity (intensity)")),
         "serious_criteria": forms.MultipleChoiceField(
-            choices=[(c.value, c.label) for c in SERIOUSNESS_CRITERIA], required=False,
+            choices=_choices([c.value for c in SERIOUSNESS_CRITERIA], blank=False), required=False,
             widget=forms.CheckboxSelectMultiple, label=_("Seriousness criteria (required when serious)")),
         "awareness_date": forms.DateField(required=False, label=_("Date the investigator became aware (required when "
                                                                 "serious)")),
@@ -102,7 +89,7 @@ def _field_for(form_name: str, model_field: Any) -> forms.Field:
     elif isinstance(field, forms.FloatField):
         field.widget = forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"})
     if name not in special or not special[name].label:
-        field.label = label_of(name)
+        field.label = field_label(name)
     if name in FS_HELP:
         field.help_text = FS_HELP[name]
     return field
@@ -133,8 +120,8 @@ def crf_form_class(form_name: str, *, editing: bool = False, confirm_dose: bool 
     if editing or confirm_dose:
         fields["reason"] = forms.CharField(
             label=_("Reason for change"), max_length=2000, required=editing,
-            help_text="Required: recorded in the audit trail" if editing else "Required when you confirm a change "
-                                                                             "of the dose basis")
+            help_text=_("Required: recorded in the audit trail") if editing else _("Required when you confirm a "
+                                                                                   "change of the dose basis"))
     return type(f"{model.__name__}Form", (forms.Form,), fields)
 
 
@@ -158,7 +145,7 @@ def attach_error(form: forms.Form, exc: InputValidationError) -> None:
     for name, text in failures:
         name = FIELD_ALIASES.get(name, name)
         field = name if name in form.fields else None
-        form.add_error(field, text if field else f"{name}: {text}")
+        form.add_error(field, text if field else ": ".join((label_of(name), str(text))))
 
 
 def soft_failures(exc: InputValidationError) -> list[CheckFailure]:

@@ -7,8 +7,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.utils.translation import gettext
+
 from mescams.core.blinding import BLINDING_POLICY, Reveal
 from mescams.edc.api.management import LAB_FIELDS
+from mescams.edc.i18n.labels import VALUE_LABELS, value_label
 from mescams.edc.web.forms import field_label_in
 from mescams.edc.web.numbers import scientific
 
@@ -20,7 +23,7 @@ def shown_value(value: Any) -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return gettext("yes") if value else gettext("no")
     if isinstance(value, dt.datetime):
         return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     if isinstance(value, dt.date | dt.time):
@@ -28,8 +31,8 @@ def shown_value(value: Any) -> str:
     if isinstance(value, float) and abs(value) >= 1e4:
         return scientific(value)
     if isinstance(value, list):
-        return ", ".join(str(v).replace("_", " ") for v in value) or "—"
-    return str(value)
+        return ", ".join(str(value_label(v)) for v in value) or "—"
+    return str(VALUE_LABELS.get(value, value)) if isinstance(value, str) else str(value)  # a coded value, or as typed
 
 
 def record_rows(form: str, record: Any, role: str) -> list[tuple[str, str]]:

@@ -5,13 +5,29 @@ package, beside the calendar it reads, so that the notification services stay be
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
+from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext, ngettext
 
 from mescams.core.blinding import Role
 from mescams.edc.notifications.services import notify
 from mescams.edc.trial.models import Participant
 from mescams.edc.web.calendar import calendar
+
+
+def _reminder(entries: list[Any], on: dt.date) -> tuple[str, str]:
+    """The reminder's subject and body, in the language active (the recipient's)."""
+    lines = [(gettext("- %(participant_id)s %(visit)s: window %(start)s to %(end)s (open now)") if e.state == "due"
+              else gettext("- %(participant_id)s %(visit)s: window %(start)s to %(end)s")) % {
+        "participant_id": e.participant_id, "visit": e.visit, "start": e.window_start, "end": e.window_end}
+             for e in entries]
+    subject = ngettext("%(n)s visit due from %(on)s", "%(n)s visits due from %(on)s", len(entries)) % {
+        "n": len(entries), "on": on}
+    body = gettext("Visits due at your sites:") + "\n" + "\n".join(lines) + "\n" + gettext(
+        "The visit calendar: /site/calendar/")
+    return subject, body
 
 
 def send_visit_reminders(on: dt.date, *, days_ahead: int = 7) -> int:
@@ -26,10 +42,6 @@ def send_visit_reminders(on: dt.date, *, days_ahead: int = 7) -> int:
         entries = [e for e in calendar(participants, on=on, horizon_days=days_ahead) if e.state != "overdue"]
         if not entries:
             continue
-        lines = [f"- {e.participant_id} {e.visit}: window {e.window_start} to {e.window_end}"
-                 f"{' (open now)' if e.state == 'due' else ''}" for e in entries]
-        notify("visit_due", get_user_model().objects.filter(pk=user.pk),
-               f"{len(entries)} visit{'s' if len(entries) != 1 else ''} due from {on}",
-               "Visits due at your sites:\n" + "\n".join(lines) + "\nThe visit calendar: /site/calendar/")
+        notify("visit_due", get_user_model().objects.filter(pk=user.pk), partial(_reminder, entries, on))
         told += 1
     return told

@@ -14,6 +14,7 @@ from typing import Any
 
 from django import forms
 from django.forms import formset_factory
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from mescams.edc.web.forms import DateInput
@@ -65,7 +66,8 @@ class TherapyRow(forms.Form):
     end_date = forms.DateField(widget=DateInput(), required=False, label=_("End (empty: ongoing)"))
     accelerated_elimination = forms.ChoiceField(
         required=False, label=_("Accelerated elimination"),
-        choices=[("", "—"), ("cholestyramine", "cholestyramine"), ("activated_charcoal", "activated charcoal")])
+        choices=[("", "—"), ("cholestyramine", _("cholestyramine")),
+                 ("activated_charcoal", _("activated charcoal"))])
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -75,18 +77,21 @@ class TherapyRow(forms.Form):
 ROWS: dict[str, tuple[type[forms.Form], str]] = {
     "relapses": (RelapseRow, "onset_date"), "mri": (MriRow, "date"), "edss": (EdssRow, "date"),
     "therapies": (TherapyRow, "drug")}
-ROW_TITLES = {"relapses": "Relapses", "mri": "MRI scans", "edss": "EDSS assessments",
-              "therapies": "MS and immunosuppressive therapies"}
+ROW_TITLES = {"relapses": _("Relapses"), "mri": _("MRI scans"),
+              "edss": _("EDSS assessments"),
+              "therapies": _("MS and immunosuppressive therapies")}
 """Each repeated item: its row form and the field that must be filled for the row to count."""
 
 
 class ScreeningForm(forms.Form):
     screening_date = forms.DateField(widget=DateInput(), label=_("Screening date"))
     on = forms.DateField(widget=DateInput(), label=_("Planned randomisation date (criteria are judged on it)"))
-    sex = forms.ChoiceField(required=False, choices=[("", "unknown"), ("F", "F"), ("M", "M")], label=_("Sex"))
+    sex = forms.ChoiceField(required=False, choices=[("", _("unknown")), ("F", "F"), ("M", "M")],
+                            label=_("Sex"))
     birth_date = forms.DateField(widget=DateInput(), required=False, label=_("Date of birth"))
     course = forms.ChoiceField(required=False, label=_("MS course"),
-                               choices=[("", "unknown"), *[(c, c) for c in ("RRMS", "SPMS", "PPMS", "CIS", "other")]])
+                               choices=[("", _("unknown")), *[(c, c) for c in ("RRMS", "SPMS", "PPMS", "CIS")],
+                                        ("other", _("other"))])
     onset_date = forms.DateField(widget=DateInput(), required=False, label=_("MS onset (first symptom)"))
     diagnosis_date = forms.DateField(widget=DateInput(), required=False, label=_("MS diagnosis"))
     csf_oligoclonal_bands = _tri("CSF oligoclonal bands")
@@ -123,9 +128,11 @@ class ScreeningForm(forms.Form):
             start, remission = cleaned.get(f"{code}_start_date"), cleaned.get(f"{code}_remission_date")
             for name, value in ((f"{code}_start_date", start), (f"{code}_remission_date", remission)):
                 if value is not None and value > latest:
-                    self.add_error(name, f"{value} is in the future (today is {latest})")
+                    self.add_error(name, gettext("%(value)s is in the future (today is %(latest)s)") % {
+                        "value": value, "latest": latest})
             if start is not None and remission is not None and remission < start:
-                self.add_error(f"{code}_remission_date", f"{remission} is before the start date {start}")
+                self.add_error(f"{code}_remission_date", gettext("%(remission)s is before the start date %(start)s") % {
+                    "remission": remission, "start": start})
             if start or remission or cleaned.get(f"{code}_active") is not None:
                 present.add(code)
         cleaned["conditions"] = [code for code in CONDITIONS if code in present]

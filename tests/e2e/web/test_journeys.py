@@ -157,7 +157,7 @@ def test_a_day_at_the_trial(browser: Any, live_server: Any, trial: Any, shoot: A
     page.goto(f"{base}/site/p/{eligible}/forms/demographics/new/")
     page.get_by_label("Sex").select_option("F")
     page.get_by_label("Birth date").fill(iso(int(35 * 365.25)))
-    page.get_by_label("Ms course").select_option("RRMS")
+    page.get_by_label("MS course").select_option("RRMS")
     page.get_by_label("Race").select_option("NOT REPORTED")  # the participant does not say: an answer too
     page.get_by_label("Ethnicity").select_option("NOT HISPANIC OR LATINO")
     shoot(page, "coordinator-demographics")
@@ -185,7 +185,7 @@ def test_a_day_at_the_trial(browser: Any, live_server: Any, trial: Any, shoot: A
     rater.locator("tr", has_text="W0").get_by_role("link", name="Enter EDSS").click()
     rater.get_by_label("Assessment date").fill(iso(0))
     for label, score in (("Visual", "0"), ("Brainstem", "1"), ("Pyramidal", "2"), ("Cerebellar", "1"),
-                         ("Sensory", "1"), ("Bowel bladder", "0"), ("Cerebral", "0"), ("Ambulation", "0")):
+                         ("Sensory", "1"), ("Bowel and bladder", "0"), ("Cerebral", "0"), ("Ambulation", "0")):
         rater.get_by_label(re.compile(rf"^{label}\b")).fill(score)
     rater.get_by_role("button", name="Save").click()
     rater.wait_for_url(re.compile(rf".*/rater/p/{eligible}/$"))
@@ -200,7 +200,7 @@ def test_a_day_at_the_trial(browser: Any, live_server: Any, trial: Any, shoot: A
     investigator.get_by_label("Onset date").fill(iso(1))
     investigator.get_by_label("CTCAE grade").select_option("2")
     investigator.get_by_label("Severity (intensity)").select_option("moderate")
-    investigator.get_by_label("Action").select_option("treatment_given")
+    investigator.get_by_label("Action taken").select_option("treatment_given")
     investigator.get_by_label("Outcome").select_option("recovering")
     investigator.get_by_role("button", name="Save").click()
     investigator.wait_for_load_state()
@@ -309,7 +309,7 @@ def test_an_out_of_window_edss_is_saved_as_a_deviation_with_a_query(
     w0.get_by_role("link", name="Enter EDSS").click()
     rater.get_by_label("Assessment date").fill(iso(2))
     for label, score in (("Visual", "0"), ("Brainstem", "1"), ("Pyramidal", "2"), ("Cerebellar", "1"),
-                         ("Sensory", "1"), ("Bowel bladder", "0"), ("Cerebral", "0"), ("Ambulation", "0")):
+                         ("Sensory", "1"), ("Bowel and bladder", "0"), ("Cerebral", "0"), ("Ambulation", "0")):
         rater.get_by_label(re.compile(rf"^{label}\b")).fill(score)
     rater.get_by_role("button", name="Save").click()
     rater.wait_for_url(re.compile(rf".*/rater/p/{participant_id}/$"))

@@ -167,3 +167,17 @@ def test_safety_pages(users, allocation, coding) -> None:
     dm.force_login(users["dm"])
     assert "/safety/" not in dm.get("/dm/access-log/").content.decode()
     assert not [r for r in dm.get("/api/access-log").json() if r["route"].startswith("/safety/")]
+
+
+def test_a_french_speaking_officer_is_reminded_in_french(users, allocation, coding, mailbox) -> None:
+    from django.utils import translation
+
+    users["safety"].email, users["safety"].language = "safety@example.org", "fr-ca"
+    users["safety"].save()
+    case = _msc_case(users, coding)
+    with translation.override("en"):  # whatever the language of whoever runs the reminders
+        send_reminders(today=case.ae.awareness_date + D(days=8), within_days=3)
+    message = mailbox[0]
+    assert message.subject == "Sécurité MESCAMS : 1 déclaration accélérée à faire, 1 EN RETARD"
+    assert message.body.startswith("Déclarations accélérées de sécurité (Santé Canada, C.05.014) au ")
+    assert "- EN RETARD " in message.body and "OVERDUE" not in message.body

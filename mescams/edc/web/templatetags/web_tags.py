@@ -6,14 +6,16 @@ from typing import Any
 
 from django import template
 from django.urls import reverse
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import get_language, gettext, gettext_noop
 
 from mescams.core.blinding import Role
+from mescams.edc.i18n.labels import FORM_TITLES, VALUE_LABELS, state_label, value_label, value_labels
 from mescams.edc.i18n.languages import LANGUAGES
 from mescams.edc.i18n.messages import render as render_message
-from mescams.edc.web.forms import FORM_TITLES, field_label_in, label_of
+from mescams.edc.web.forms import field_label_in, label_of
 from mescams.edc.web.numbers import scientific
 from mescams.edc.web.plain_words import criterion_text, plain_reason
+from mescams.protocols import default_protocol
 
 register = template.Library()
 
@@ -99,9 +101,35 @@ def field_label(name: str) -> str:
     return label_of(name)
 
 
+register.filter("state_label", state_label)
+register.filter("value_label", lambda value: str(value_label(value)))
+register.filter("value_labels", value_labels)
+
+
 @register.filter
-def state_label(state: str) -> str:
-    return str(state).replace("_", " ")
+def visit_name(code: str) -> str:
+    """A visit's name in the reader's language, as the protocol file declares it (``names``), else its English."""
+    visit = next((v for v in default_protocol().visits if v.code == code), None)
+    if visit is None:
+        return str(code)
+    return visit.names.get(get_language() or "", visit.name)
+
+
+@register.filter
+def record_value(value: Any) -> Any:
+    """A record's value in the reader's language: yes/no, a coded value's label; numbers and dates as they are (the
+    template localises them: 2,5 in French)."""
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    if isinstance(value, str):
+        return str(VALUE_LABELS.get(value, value))
+    return value
+
+
+@register.filter
+def message(domain_message: Any) -> str:
+    """A core domain message (mescams.core.messages) in the reader's language."""
+    return render_message(domain_message)
 
 
 @register.filter

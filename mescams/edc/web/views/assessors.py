@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 
 from mescams.core.blinding import Role
 from mescams.edc.crfs.models import EdssAssessment, MriScan
@@ -70,7 +71,7 @@ def mri_read(request: HttpRequest, scan_id: str) -> HttpResponse:
         except TrialStateError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, f"Read of scan {scan_id} saved.")
+            messages.success(request, gettext("Read of scan %(scan_id)s saved.") % {"scan_id": scan_id})
             return redirect("web:mri_scans")
     return render(request, "web/mri_read.html", {"scan_id": scan_id, "form": form,
                                                  "read": scan.read_at is not None})

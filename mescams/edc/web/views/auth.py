@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 
 from mescams.core.blinding import Role
 from mescams.edc.accounts.passwords import change_own_password
@@ -76,7 +77,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
             attach_error(form, exc)
         else:
             update_session_auth_hash(request, request.user)  # type: ignore[arg-type]
-            messages.success(request, "Password changed.")
+            messages.success(request, gettext("Password changed."))
             return redirect(target)
     return render(request, "registration/password_change.html", {"form": form, "next": target})
 

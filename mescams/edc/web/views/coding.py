@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from mescams.core.blinding import Role
@@ -68,7 +69,8 @@ def decide(request: HttpRequest, term_id: int) -> HttpResponse:
         messages.error(request, str(exc))
         return redirect("web:coding_term", term_id=term_id)
     label = decided.pt_name if decided.dictionary == MEDDRA else decided.preferred_name
-    messages.success(request, f"{decided.verbatim!r} coded to {label}.")
+    messages.success(request, gettext("%(verbatim)s coded to %(label)s.") % {
+        "verbatim": repr(decided.verbatim), "label": label})
     return redirect("web:coding_queue")
 
 
@@ -80,5 +82,5 @@ def query(request: HttpRequest, term_id: int) -> HttpResponse:
     except (InputValidationError, TrialStateError) as exc:
         messages.error(request, str(exc))
         return redirect("web:coding_term", term_id=term_id)
-    messages.success(request, "Query sent to the site.")
+    messages.success(request, gettext("Query sent to the site."))
     return redirect("web:coding_queue")

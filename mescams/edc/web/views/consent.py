@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 
 from mescams.edc.trial import consent as consents
 from mescams.edc.trial import services as trial
@@ -37,7 +38,8 @@ def prescreening(request: HttpRequest) -> HttpResponse:
         except InputValidationError as exc:
             attach_error(form, exc)
         else:
-            messages.success(request, f"{entry.site.code} {entry.local_number} logged.")
+            messages.success(request, gettext("%(code)s %(local_number)s logged.") % {
+                "code": entry.site.code, "local_number": entry.local_number})
             return redirect("web:prescreening")
     entries = list(consents.visible_prescreenings(request.user))
     return render(request, "web/prescreening.html", {"form": form, "entries": entries, "reasons": NOT_SCREENED_REASONS,
@@ -49,7 +51,7 @@ def prescreening(request: HttpRequest) -> HttpResponse:
 def not_screened(request: HttpRequest, entry_id: int) -> HttpResponse:
     form = NotScreenedForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose why the person was not screened.")
+        messages.error(request, gettext("Choose why the person was not screened."))
         return redirect("web:prescreening")
     try:
         entry = consents.mark_not_screened(user=request.user, entry_id=entry_id,
@@ -57,8 +59,9 @@ def not_screened(request: HttpRequest, entry_id: int) -> HttpResponse:
     except (InputValidationError, TrialStateError) as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"{entry.site.code} {entry.local_number}: not screened "
-                                  f"({NOT_SCREENED_REASONS[entry.reason_not_screened]}).")
+        messages.success(request, gettext("%(code)s %(local_number)s: not screened (%(not_screened_reasons)s).") % {
+            "code": entry.site.code, "local_number": entry.local_number,
+            "not_screened_reasons": NOT_SCREENED_REASONS[entry.reason_not_screened]})
     return redirect("web:prescreening")
 
 
@@ -80,8 +83,9 @@ def new_consent(request: HttpRequest) -> HttpResponse:
         except TrialStateError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, f"Informed consent recorded: {p.participant_id} registered. Enter the "
-                                      f"screening record next.")
+            messages.success(request, gettext("Informed consent recorded: %(participant_id)s registered. Enter the "
+                                              "screening "
+                                              "record next.") % {"participant_id": p.participant_id})
             return redirect("web:screening", participant_id=p.participant_id)
     return render(request, "web/consent_new.html", {"form": form})
 
@@ -109,6 +113,6 @@ def reconsent(request: HttpRequest, participant_id: str) -> HttpResponse:
         except TrialStateError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, f"Re-consent on ICF {c['form_version']} recorded.")
+            messages.success(request, gettext("Re-consent on ICF %(c)s recorded.") % {"c": c['form_version']})
             return redirect("web:participant", participant_id=participant_id)
     return participant_page(request, participant_id, reconsent_form=form)

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from mescams.core.blinding import Role
 from mescams.edc.crfs.access import may_write
@@ -141,9 +142,10 @@ def _submit(request: HttpRequest, form: Any, p: Any, form_name: str, *, record_p
         return None, [], None
     for query in getattr(record, "opened_queries", []):
         if query.status == "open":
-            messages.warning(request, f"Query opened by edit check {query.edit_check}: {query.text}")
+            messages.warning(request, gettext("Query opened by edit check %(edit_check)s: %(text)s") % {
+                "edit_check": query.edit_check, "text": query.text})
     if record.out_of_window:
-        messages.warning(request, "Saved outside the visit window: recorded as a protocol deviation.")
+        messages.warning(request, gettext("Saved outside the visit window: recorded as a protocol deviation."))
     return record, [], None
 
 
@@ -164,7 +166,7 @@ def crf_new(request: HttpRequest, participant_id: str, form_name: str) -> HttpRe
     if request.method == "POST" and form.is_valid():
         record, soft, duplicate = _submit(request, form, p, form_name)
         if record is not None:
-            messages.success(request, f"{form_title(form_name)} saved.")
+            messages.success(request, gettext("%(form_title)s saved.") % {"form_title": form_title(form_name)})
             return redirect(_back(request, participant_id, form.cleaned_data.get("visit_code", visit_code)))
     return render(request, "web/crf_form.html", {"p": p, "form": form, "form_name": form_name, "editing": False,
                                                  "lock": active_lock(p),
@@ -187,7 +189,8 @@ def crf_edit(request: HttpRequest, participant_id: str, form_name: str, record_p
     if request.method == "POST" and form.is_valid():
         saved, soft, duplicate = _submit(request, form, p, form_name, record_pk=record.pk)
         if saved is not None:
-            messages.success(request, f"{form_title(form_name)} changed (audited).")
+            messages.success(request, gettext("%(form_title)s changed (audited).") % {
+                "form_title": form_title(form_name)})
             return redirect(_back(request, participant_id, record.visit_code))
     return render(request, "web/crf_form.html", {"p": p, "form": form, "form_name": form_name, "editing": True,
                                                  "lock": active_lock(p),

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from mescams.core.blinding import BLINDING_POLICY, Reveal, Role
 from mescams.edc.api.management import ALLOCATION_TABLES
@@ -100,13 +101,13 @@ def lock_action(request: HttpRequest) -> HttpResponse:
     try:
         if request.POST.get("action") == "unlock":
             queries.unlock(user=request.user, participant_id=participant_id, reason=request.POST.get("reason", ""))
-            messages.success(request, f"{what} unlocked (audited).")
+            messages.success(request, gettext("%(what)s unlocked (audited).") % {"what": what})
         elif request.POST.get("confirmed") != "yes":
             target = reverse("web:dm_lock_confirm")
             return redirect(f"{target}?participant_id={participant_id}" if participant_id else target)
         else:
             queries.lock(user=request.user, participant_id=participant_id)
-            messages.success(request, f"{what} locked.")
+            messages.success(request, gettext("%(what)s locked.") % {"what": what})
     except (InputValidationError, TrialStateError) as exc:
-        messages.error(request, f"{what}: {exc}")
+        messages.error(request, gettext("%(what)s: %(exc)s") % {"what": what, "exc": exc})
     return redirect("web:dm_locks")

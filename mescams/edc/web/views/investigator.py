@@ -10,12 +10,14 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext, gettext_lazy
 
 from mescams.core.blinding import Role
 from mescams.core.causality import CAUSALITY_SCALE
 from mescams.edc.accounts.passwords import PasswordChangeRequired
 from mescams.edc.accounts.services import BadCredentials, LoginThrottled
 from mescams.edc.crfs.models import AdverseEvent
+from mescams.edc.i18n.labels import value_label
 from mescams.edc.queries.services import sign_casebook
 from mescams.edc.trial import services as trial
 from mescams.edc.web.access import post_only, role_required
@@ -25,9 +27,10 @@ from mescams.edc.web.services import save_dated_form
 from mescams.edc.web.views.site import _participant_context
 from mescams.errors import InputValidationError, TrialStateError
 
-AE_SORT = Sort({"serious": ("Serious first", ("-serious", "participant__participant_id", "ae_number")),
-                "onset": ("Onset, latest first", ("-onset_date", "participant__participant_id", "ae_number")),
-                "participant": ("Participant", ("participant__participant_id", "ae_number"))},
+AE_SORT = Sort({"serious": (gettext_lazy("Serious first"), ("-serious", "participant__participant_id", "ae_number")),
+                "onset": (gettext_lazy("Onset, latest first"), ("-onset_date", "participant__participant_id",
+                                                                "ae_number")),
+                "participant": (gettext_lazy("Participant"), ("participant__participant_id", "ae_number"))},
                default="serious")
 
 
@@ -48,7 +51,7 @@ def ae_review(request: HttpRequest) -> HttpResponse:
     elif assessed == "yes":
         events = events.exclude(causality="").exclude(causality__isnull=True)
     listing = page_of(request, events.order_by(*AE_SORT.ordering(request)), per_page=20)
-    choices = [(c.value, c.value.replace("_", " ")) for c in CAUSALITY_SCALE]
+    choices = [(c.value, value_label(c.value)) for c in CAUSALITY_SCALE]
     return render(request, "web/ae_review.html", {
         "events": listing.rows, "listing": listing, "choices": choices, "q": q, "serious": serious,
         "assessed": assessed, "sort": AE_SORT, "chosen_sort": AE_SORT.chosen(request)})
@@ -68,13 +71,18 @@ def ae_causality(request: HttpRequest, participant_id: str, record_pk: int) -> H
                             values={"causality": form.cleaned_data["causality"]}, record_pk=ae.pk,
                             reason=form.cleaned_data["reason"])
         except (InputValidationError, TrialStateError) as exc:
-            messages.error(request, f"AE {ae.ae_number} of {participant_id}: {exc}")
+            messages.error(request, gettext("AE %(ae_number)s of %(participant_id)s: %(exc)s") % {
+                "ae_number": ae.ae_number, "participant_id": participant_id, "exc": exc})
         else:
-            messages.success(request, f"Causality of AE {ae.ae_number} of {participant_id} recorded (audited).")
+            messages.success(request, gettext(
+                "Causality of AE %(ae_number)s of %(participant_id)s recorded (audited).") % {
+                    "ae_number": ae.ae_number, "participant_id": participant_id})
     else:
         missing = " and ".join(name for name in ("causality", "reason") if name in form.errors)
-        messages.error(request, f"AE {ae.ae_number} of {participant_id}: nothing saved; {missing} required "
-                                "(choose the causality and type your reason).")
+        messages.error(request, gettext("AE %(ae_number)s of %(participant_id)s: nothing saved; %(missing)s required "
+                                        "(choose the causality and type your reason).") % {
+                                            "ae_number": ae.ae_number, "participant_id": participant_id,
+                                            "missing": missing})
     return redirect("web:ae_review")
 
 
@@ -96,8 +104,8 @@ def sign(request: HttpRequest, participant_id: str) -> HttpResponse:
         except InputValidationError as exc:
             attach_error(form, exc)
         else:
-            messages.success(request, "Casebook already signed with this meaning; nothing changed since."
-                             if signature.replayed else "Casebook signed.")
+            messages.success(request, gettext("Casebook already signed with this meaning; nothing changed since.")
+                             if signature.replayed else gettext("Casebook signed."))
             return redirect("web:participant", participant_id=participant_id)
     return render(request, "web/participant.html", _participant_context(request, p, sign_form=form))
 

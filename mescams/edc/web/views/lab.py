@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 
 from mescams.core.blinding import BLINDING_POLICY, Reveal, Role
 from mescams.core.dosing import DosePlan, compute_dose
@@ -100,7 +101,8 @@ def release(request: HttpRequest, participant_id: str, visit_code: str) -> HttpR
         except TrialStateError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, f"Release record of {slot.product_code} at {visit_code} saved.")
+            messages.success(request, gettext("Release record of %(product_code)s at %(visit_code)s saved.") % {
+                "product_code": slot.product_code, "visit_code": visit_code})
             return redirect("web:lab_worklist")
     return _release_page(request, slot, visit_code, form)
 
@@ -125,9 +127,11 @@ def prepare(request: HttpRequest, participant_id: str, visit_code: str) -> HttpR
     try:
         prep = record_preparation(user=request.user, participant_id=participant_id, visit_code=visit_code)
     except MescamsError as exc:
-        messages.error(request, f"{slot.product_code} at {visit_code}: {exc}")
+        messages.error(request, gettext("%(product_code)s at %(visit_code)s: %(exc)s") % {
+            "product_code": slot.product_code, "visit_code": visit_code, "exc": exc})
     else:
-        messages.success(request, f"{slot.product_code} at {visit_code} prepared on {prep.weight_kg:g} kg.")
+        messages.success(request, gettext("%(product_code)s at %(visit_code)s prepared on %(weight_kg)s kg.") % {
+            "product_code": slot.product_code, "visit_code": visit_code, "weight_kg": format(prep.weight_kg, 'g')})
     return redirect("web:lab_worklist")
 
 
@@ -146,7 +150,8 @@ def reconfirm(request: HttpRequest, participant_id: str, visit_code: str) -> Htt
         except TrialStateError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, f"{slot.product_code} at {visit_code} re-confirmed on the new weight.")
+            messages.success(request, gettext("%(product_code)s at %(visit_code)s re-confirmed on the new weight.") % {
+                "product_code": slot.product_code, "visit_code": visit_code})
             return redirect("web:lab_worklist")
     return _release_page(request, slot, visit_code, LabReleaseForm(), form)
 

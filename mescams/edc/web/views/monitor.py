@@ -11,16 +11,18 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 
 from mescams.core.blinding import Role
 from mescams.edc.api.management import LAB_FIELDS
 from mescams.edc.crfs.models import FORMS
+from mescams.edc.i18n.labels import FORM_TITLES
 from mescams.edc.monitoring import services as monitoring
 from mescams.edc.monitoring.models import MonitoringVisit
 from mescams.edc.queries import services as queries
 from mescams.edc.trial import services as trial
 from mescams.edc.web.access import post_only, role_required
-from mescams.edc.web.forms import FORM_TITLES, field_label_in
+from mescams.edc.web.forms import field_label_in
 from mescams.edc.web.listing import page_of, search_text
 from mescams.edc.web.record_values import record_rows
 from mescams.edc.web.services import today
@@ -77,14 +79,15 @@ def verify(request: HttpRequest, participant_id: str) -> HttpResponse:
     form, record_id = request.POST.get("form", ""), request.POST.get("record_id", "")
     try:
         if form not in FORMS or not record_id.isdigit():
-            raise InputValidationError("record_id", "choose a record to verify")
+            raise InputValidationError("record_id", gettext("choose a record to verify"))
         monitoring.verify_record(user=request.user, participant_id=participant_id, form=form,
                                  record_id=int(record_id), note=request.POST.get("note", ""))
     except (InputValidationError, TrialStateError) as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"{FORM_TITLES.get(form, form)} record {record_id} of {participant_id} marked "
-                                  "verified against the source.")
+        messages.success(request, gettext("%(form)s record %(record_id)s of %(participant_id)s marked verified "
+                                          "against the source.") % {
+            "form": FORM_TITLES.get(form, form), "record_id": record_id, "participant_id": participant_id})
     return redirect(f"/monitor/p/{participant_id}/#record-{form}-{record_id}")
 
 
@@ -99,7 +102,8 @@ def raise_query(request: HttpRequest, participant_id: str) -> HttpResponse:
     except (InputValidationError, TrialStateError) as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"Query {q.pk} raised on {participant_id}.")
+        messages.success(request, gettext("Query %(pk)s raised on %(participant_id)s.") % {
+            "pk": q.pk, "participant_id": participant_id})
     return redirect(f"/monitor/p/{participant_id}/#record-{form}-{record_id}")
 
 
@@ -130,7 +134,8 @@ def visits(request: HttpRequest) -> HttpResponse:
             except InputValidationError as exc:
                 errors[exc.field] = exc.rule
             else:
-                messages.success(request, f"Monitoring visit of {visit.visit_date} at {visit.site.code} recorded.")
+                messages.success(request, gettext("Monitoring visit of %(visit_date)s at %(code)s recorded.") % {
+                    "visit_date": visit.visit_date, "code": visit.site.code})
                 return redirect("web:monitor_visit", visit_id=visit.pk)
     listing = page_of(request, MonitoringVisit.objects.filter(site__in=sites).select_related("site"))
     return render(request, "web/monitor_visits.html", {"listing": listing, "sites": sites, "errors": errors,

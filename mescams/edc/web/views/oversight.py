@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 
 from mescams.core.blinding import Reveal
 from mescams.edc.export.analysis_data import write_analysis_data
@@ -125,7 +126,7 @@ def generate_report(request: HttpRequest) -> HttpResponse:
     with (folder / "analyze.log").open("wb") as log:
         subprocess.Popen([sys.executable, "-m", "mescams.edc.web.report_job", str(folder)],  # noqa: S603
                          stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
-    messages.success(request, "Analysis started; the report appears below when it is ready (about a minute).")
+    messages.success(request, gettext("Analysis started; the report appears below when it is ready (about a minute)."))
     return redirect("web:oversight_reports")
 
 

@@ -8,14 +8,16 @@ from django.contrib import messages
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext, gettext_lazy
 
 from mescams.core.blinding import Role
 from mescams.edc.crfs.access import WRITE, may_write
+from mescams.edc.i18n.labels import FORM_TITLES
 from mescams.edc.queries import services as queries
 from mescams.edc.queries.models import Query
 from mescams.edc.trial.services import NotFound
 from mescams.edc.web.access import SITE_ROLES, post_only, role_required
-from mescams.edc.web.forms import FORM_TITLES, AnswerForm, QueryForm, attach_error
+from mescams.edc.web.forms import AnswerForm, QueryForm, attach_error
 from mescams.edc.web.listing import Sort, page_of, search_text
 from mescams.errors import InputValidationError, TrialStateError
 
@@ -32,10 +34,10 @@ def scoped_queries(user: Any) -> Any:
     return qs
 
 
-QUERY_SORT = Sort({"status": ("Open first", ("status", "participant__participant_id", "opened_at", "pk")),
-                   "oldest": ("Oldest first", ("opened_at", "pk")),
-                   "newest": ("Newest first", ("-opened_at", "-pk")),
-                   "participant": ("Participant", ("participant__participant_id", "opened_at", "pk"))},
+QUERY_SORT = Sort({"status": (gettext_lazy("Open first"), ("status", "participant__participant_id", "opened_at", "pk")),
+                   "oldest": (gettext_lazy("Oldest first"), ("opened_at", "pk")),
+                   "newest": (gettext_lazy("Newest first"), ("-opened_at", "-pk")),
+                   "participant": (gettext_lazy("Participant"), ("participant__participant_id", "opened_at", "pk"))},
                   default="status")
 
 
@@ -90,9 +92,9 @@ def answer(request: HttpRequest, query_id: int) -> HttpResponse:
         except (InputValidationError, TrialStateError) as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, f"Query {query_id} answered.")
+            messages.success(request, gettext("Query %(query_id)s answered.") % {"query_id": query_id})
     else:
-        messages.error(request, "An answer is required.")
+        messages.error(request, gettext("An answer is required."))
     return redirect(back)
 
 
@@ -108,9 +110,10 @@ def manage(request: HttpRequest) -> HttpResponse:
         except InputValidationError as exc:
             attach_error(form, exc)
         except NotFound:
-            form.add_error("participant_id", "no such participant")
+            form.add_error("participant_id", gettext("no such participant"))
         else:
-            messages.success(request, f"Query {q.pk} opened for {q.participant.participant_id}.")
+            messages.success(request, gettext("Query %(pk)s opened for %(participant_id)s.") % {
+                "pk": q.pk, "participant_id": q.participant.participant_id})
             return redirect("web:dm_queries")
     qs, filters = filtered(request, queries.visible_queries(request.user))
     listing = page_of(request, qs.select_related("participant").prefetch_related("messages"), per_page=20)
@@ -126,7 +129,7 @@ def close(request: HttpRequest, query_id: int) -> HttpResponse:
     except TrialStateError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"Query {query_id} closed.")
+        messages.success(request, gettext("Query %(query_id)s closed.") % {"query_id": query_id})
     return redirect("web:dm_queries")
 
 
@@ -139,5 +142,5 @@ def follow_up(request: HttpRequest, query_id: int) -> HttpResponse:
     except (InputValidationError, TrialStateError) as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"Follow-up sent on query {query_id}.")
+        messages.success(request, gettext("Follow-up sent on query %(query_id)s.") % {"query_id": query_id})
     return redirect("web:dm_queries")

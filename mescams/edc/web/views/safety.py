@@ -13,6 +13,7 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -66,14 +67,14 @@ def case(request: HttpRequest, record_pk: int) -> HttpResponse:
 def reveal(request: HttpRequest, record_pk: int) -> HttpResponse:
     form = RevealForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Nothing revealed: type your reason.")
+        messages.error(request, gettext("Nothing revealed: type your reason."))
         return redirect("web:safety_case", record_pk)
     try:
         actions.reveal_case(user=request.user, record_pk=record_pk, reason=form.cleaned_data["reason"])
     except InputValidationError as exc:
-        messages.error(request, f"Nothing revealed: {exc.rule}.")
+        messages.error(request, gettext("Nothing revealed: %(rule)s.") % {"rule": exc.rule})
     else:
-        messages.success(request, "Treatment revealed to you for this case (recorded).")
+        messages.success(request, gettext("Treatment revealed to you for this case (recorded)."))
     return redirect("web:safety_case", record_pk)
 
 
@@ -83,16 +84,18 @@ def report(request: HttpRequest, record_pk: int) -> HttpResponse:
     form = ReportForm(request.POST)
     if not form.is_valid():
         missing = ", ".join(sorted(form.errors))
-        messages.error(request, f"Report not recorded: check {missing}.")
+        messages.error(request, gettext("Report not recorded: check %(missing)s.") % {"missing": missing})
         return redirect("web:safety_case", record_pk)
     data = form.cleaned_data
     try:
         actions.record_report(user=request.user, record_pk=record_pk, kind=data["kind"], sent_on=data["sent_on"],
                               reference=data["reference"] or "")
     except InputValidationError as exc:
-        messages.error(request, f"Report not recorded: {exc.field}: {exc.rule}.")
+        messages.error(request, gettext("Report not recorded: %(field)s: %(rule)s.") % {
+            "field": exc.field, "rule": exc.rule})
     else:
-        messages.success(request, f"{ReportKind(data['kind']).label} recorded as sent on {data['sent_on']}.")
+        messages.success(request, gettext("%(label)s recorded as sent on %(data)s.") % {
+            "label": ReportKind(data['kind']).label, "data": data['sent_on']})
     return redirect("web:safety_case", record_pk)
 
 

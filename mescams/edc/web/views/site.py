@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext, gettext_lazy
 
 from mescams.core.lifecycle import ParticipantState
 from mescams.edc.crfs.models import FORMS, Consent, ScreeningRecord
@@ -44,10 +45,11 @@ def product_code_of(participant: Any) -> str | None:
     return AllocationSlot.objects.filter(participant=participant).values_list("product_code", flat=True).first()
 
 
-PARTICIPANT_SORT = Sort({"id": ("Participant ID", ("participant_id",)),
-                         "status": ("Status", ("status", "participant_id")),
-                         "week0": ("Week 0, latest first", ("-week0_date", "participant_id")),
-                         "screened": ("Screening date, latest first", ("-screening_date", "participant_id"))},
+PARTICIPANT_SORT = Sort({"id": (gettext_lazy("Participant ID"), ("participant_id",)),
+                         "status": (gettext_lazy("Status"), ("status", "participant_id")),
+                         "week0": (gettext_lazy("Week 0, latest first"), ("-week0_date", "participant_id")),
+                         "screened": (gettext_lazy("Screening date, latest first"), ("-screening_date",
+                                                                                     "participant_id"))},
                         default="id")
 
 
@@ -109,8 +111,8 @@ def screening(request: HttpRequest, participant_id: str) -> HttpResponse:
     verdict (judged with the recorded consent date for I5). On submit the record is stored; eligibility next."""
     p, consent = _consented(request, participant_id)
     if consent is None or p.status != ParticipantState.CONSENTED:
-        messages.error(request, "The screening record is entered once, after the informed consent." if consent
-                       else "Record the informed consent before any screening.")
+        messages.error(request, gettext("The screening record is entered once, after the informed consent.") if consent
+                       else gettext("Record the informed consent before any screening."))
         return redirect("web:participant", participant_id=participant_id)
     if request.method == "POST" and "add_row" in request.POST:
         return _screen_with_added_row(request, p, consent)
@@ -127,7 +129,9 @@ def screening(request: HttpRequest, participant_id: str) -> HttpResponse:
         except TrialStateError as exc:
             main.add_error(None, str(exc))
         else:
-            messages.success(request, f"{participant_id}: screening record stored. Assess eligibility next.")
+            messages.success(request,
+                             gettext("%(participant_id)s: screening record stored. Assess eligibility next.") % {
+                "participant_id": participant_id})
             return redirect("web:participant", participant_id=participant_id)
     return _render_screening(request, p, consent, main, sets)
 
@@ -142,8 +146,9 @@ def _screen_with_added_row(request: HttpRequest, p: Any, consent: Any) -> HttpRe
     main, sets = screening_form.build_forms(grown if grown is not None else request.POST)
     if grown is None:
         title = screening_form.ROW_TITLES.get(item)
-        messages.error(request, f"No row can be added to {title} (at most {screening_form.MAX_ROWS} rows)." if title
-                       else f"No rows can be added to {item[:40]!r}: not a repeated item of the screening form.")
+        messages.error(request, gettext("No row can be added to %(item)s (at most %(rows)s rows).") % {
+            "item": title, "rows": screening_form.MAX_ROWS} if title else gettext(
+            "No rows can be added to %(item)s: not a repeated item of the screening form.") % {"item": repr(item[:40])})
     else:
         new_row = sets[item].forms[-1]
         next(iter(new_row.fields.values())).widget.attrs["autofocus"] = True
@@ -267,7 +272,8 @@ def eligibility(request: HttpRequest, participant_id: str) -> HttpResponse:
     def run(c: dict[str, Any]) -> None:
         _, outcome = trial.run_eligibility(user=request.user, participant_id=participant_id, on=c["on"])
         verdict = {True: "eligible", False: "not eligible (screen failure)", None: "not decided: data missing"}
-        messages.info(request, f"Eligibility as of {c['on']}: {verdict[outcome.eligible]}.")
+        messages.info(request, gettext("Eligibility as of %(c)s: %(verdict)s.") % {
+            "c": c['on'], "verdict": verdict[outcome.eligible]})
 
     return _step(request, participant_id, OnDateForm, "eligibility_form", run, "Eligibility assessed.")
 
@@ -277,7 +283,8 @@ def eligibility(request: HttpRequest, participant_id: str) -> HttpResponse:
 def randomise(request: HttpRequest, participant_id: str) -> HttpResponse:
     def run(c: dict[str, Any]) -> None:
         slot = randomisation.randomise(user=request.user, participant_id=participant_id, on=c["on"])
-        messages.info(request, f"Randomised. Blinded product code: {slot.product_code}.")
+        messages.info(request, gettext("Randomised. Blinded product code: %(product_code)s.") % {
+            "product_code": slot.product_code})
 
     return _step(request, participant_id, RandomiseForm, "randomise_form", run,
                  "Week 0 (study day 1, the first infusion) is the randomisation date.")
@@ -288,7 +295,7 @@ def randomise(request: HttpRequest, participant_id: str) -> HttpResponse:
 def withdraw(request: HttpRequest, participant_id: str) -> HttpResponse:
     def run(c: dict[str, Any]) -> None:
         if c["on"] > today():
-            raise InputValidationError("on", "must not be in the future")
+            raise InputValidationError("on", gettext("must not be in the future"))
         trial.withdraw(user=request.user, participant_id=participant_id, reason=c["reason"], on=c["on"])
 
     return _step(request, participant_id, WithdrawForm, "withdraw_form", run, "Participant withdrawn.")
@@ -299,7 +306,7 @@ def withdraw(request: HttpRequest, participant_id: str) -> HttpResponse:
 def complete(request: HttpRequest, participant_id: str) -> HttpResponse:
     try:
         trial.complete(user=request.user, participant_id=participant_id)
-        messages.success(request, "Study completed.")
+        messages.success(request, gettext("Study completed."))
     except TrialStateError as exc:
         messages.error(request, str(exc))
     return redirect("web:participant", participant_id=participant_id)

@@ -81,3 +81,16 @@ def test_the_pdf_is_pdf_a_and_only_for_the_investigator_and_the_data_manager(use
         assert len(re.findall(rb"/Type\s*/Page\b", _inflated(pdf))) >= 2
     for name in ("coord", "rater", "monitor", "lab", "statistician", "mri"):
         assert _as(users, name).get(f"/casebook/{pid}/pdf/").status_code == 403, name
+
+
+def test_the_casebook_is_printed_in_the_readers_language(users, allocation) -> None:
+    from django.utils import translation
+
+    pid = _casebook(users)
+    with translation.override("fr-ca"):
+        html = casebook_html(users["dm"], Participant.objects.get(participant_id=pid))
+    for text in ('<html lang="fr-ca">', f"Dossier du participant {pid}", "Signes vitaux et poids", "Poids (kg)",
+                 "Événement indésirable", "Demandes de clarification", f"dossier {pid} · imprimé le", "répondue"):
+        assert text in html, text
+    for english in ("Vital signs and weight", "Weight (kg)", "Casebook of participant", " printed "):
+        assert english not in html, english

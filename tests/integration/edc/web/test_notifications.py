@@ -51,7 +51,7 @@ def test_each_user_gets_only_what_they_chose_through_smtp(users, allocation, smt
     assert smtp.messages == []
     query = open_query(user=users["dm"], participant_id=pid, form="vital_signs", field="weight_kg", text="71 kg?")
     assert _mails(smtp) == [("coord@site.example", f"[MESCAMS] Query {query.pk} on {pid}", _mails(smtp)[0][2])]
-    assert "vital signs, field weight kg" in _mails(smtp)[0][2] and "71 kg?" not in _mails(smtp)[0][2]
+    assert "Vital signs and weight, field Weight (kg)" in _mails(smtp)[0][2] and "71 kg?" not in _mails(smtp)[0][2]
     answer_query(user=users["coord"], query_id=query.pk, answer="Yes, 71 kg.")
     assert _mails(smtp)[1][:2] == ("dm@site.example", f"[MESCAMS] Query {query.pk} on {pid} answered")
     save_form(user=users["coord"], participant_id=pid, form="adverse_event",
