@@ -59,14 +59,14 @@ def test_a_release_loads_whole_or_not_at_all(meddra: Any, tmp_path: Path) -> Non
     from mescams.edc.coding.models import DictionaryRelease, MeddraLlt, MeddraPath
 
     assert meddra.active and meddra.synthetic and meddra.label == "MedDRA SYNTHETIC 1.0"
-    assert MeddraLlt.objects.filter(release=meddra).count() == 29
-    assert MeddraPath.objects.filter(release=meddra, primary=True).count() == 17
+    assert MeddraLlt.objects.filter(release=meddra).count() == 32
+    assert MeddraPath.objects.filter(release=meddra, primary=True).count() == 19
     assert AuditEntry.objects.filter(table="coding_dictionaryrelease", field="version").exists()
     with pytest.raises(Exception, match="already loaded"):
         load_meddra(tmp_path / "meddra", actor=Actor.system("test"))
     broken = write_synthetic_meddra(tmp_path / "v2", version="SYNTHETIC 2.0")
     (broken / "pt.asc").write_bytes((broken / "pt.asc").read_bytes() + b"90000099$Orphan$$99999999$$$$$$$$\r\n")
-    with pytest.raises(DictionaryFileError, match=r"pt.asc, line 18, field pt_soc_code"):
+    with pytest.raises(DictionaryFileError, match=r"pt.asc, line 20, field pt_soc_code"):
         load_meddra(broken, actor=Actor.system("test"))
     assert DictionaryRelease.objects.count() == 1  # nothing of the bad release was written
 
@@ -110,7 +110,7 @@ def test_the_coder_decides_remembers_a_synonym_and_queries(users: dict[str, Any]
 
     pid = screened(users["coord"])
     rough = _coded(_ae(users, pid, "feeling rough"))
-    assert [t.pk for t in services.coding_queue(coder)] == [rough.pk]
+    assert [t.pk for t in services.coding_queue(coder, dictionary="meddra")] == [rough.pk]
     hits = services.search(coder, dictionary="meddra", text="malaise")
     assert {h.name for h in hits} >= {"Malaise", "Feeling unwell"}
     assert all(h.group == "General disorders and administration site conditions" for h in hits)
@@ -158,7 +158,9 @@ def test_terms_saved_before_the_dictionary_are_autocoded_later(users: dict[str, 
     assert _coded(record).status == "uncoded" and "no meddra release" in _coded(record).note
     load_meddra(write_synthetic_meddra(tmp_path / "m"), actor=Actor.system("test"))
     report = autocode_all()
-    assert report.counts["meddra coded"] == 1 and _coded(record).pt_name == "Headache"
+    # the AE and the screening record's primary diagnosis (multiple sclerosis); the prior therapy waits for WHODrug
+    assert report.counts["meddra coded"] == 2 and _coded(record).pt_name == "Headache"
+    assert report.counts["whodrug uncoded"] == 1
 
 
 def test_a_medication_is_coded_to_its_preferred_name_and_atc(users: dict[str, Any], whodrug: Any) -> None:
@@ -195,7 +197,7 @@ def test_an_upgrade_recodes_and_reports_non_current_llts(users: dict[str, Any], 
     assert not v2.active and active_release("meddra") == meddra  # loaded beside v1, not yet in use
     report = upgrade(dictionary="meddra", version="SYNTHETIC 2.0", actor=Actor.system("test"))
     assert active_release("meddra").version == "SYNTHETIC 2.0"
-    assert report.unchanged == 1 and len(report.non_current) == 1
+    assert report.unchanged == 2 and len(report.non_current) == 1  # Headache and the primary diagnosis
     assert "'tiredness'" in report.non_current[0] and "kept for the coder's review" in report.non_current[0]
     assert [t.record_pk for t in non_current_terms()] == [tired.pk]
     assert _coded(tired).release.version == _coded(head).release.version == "SYNTHETIC 2.0"
