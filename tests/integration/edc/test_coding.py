@@ -211,3 +211,50 @@ def test_search_falls_back_to_the_verbatim_s_words(users: dict[str, Any], meddra
                                                                                               "Head ache"}
     assert [h.current for h in services.search(coder, dictionary="meddra", text="head ache")] == [False]
     assert services.search(coder, dictionary="meddra", text="xyzzy plugh") == []
+
+
+def test_history_and_prior_therapies_are_coded_by_entry_as_the_screening_record_is_saved(
+        users: dict[str, Any], meddra: Any, whodrug: Any, coder: Any) -> None:
+    from mescams.edc.audit.models import AuditEntry
+    from mescams.edc.coding import services
+    from mescams.edc.coding.models import CodedTerm
+    from mescams.edc.queries.services import visible_queries
+    from mescams.edc.trial.services import update_screening_record
+    from tests.factories.edc import eligible_record
+
+    migraine = {"code": "migraine", "start_date": "2015-03-01", "active": True}
+    typo = {"code": "migrane", "start_date": "2012-05-01", "active": False}
+    carcinoma = {"code": "basal_cell_carcinoma", "start_date": "2020-01-01", "active": False}
+    record = eligible_record(conditions=[migraine, typo, carcinoma])
+    pid = screened(users["coord"], record=record)
+
+    def terms() -> dict[str, Any]:
+        return {t.item: t for t in CodedTerm.objects.filter(form__in=("medical_history", "prior_therapy"))}
+
+    coded = terms()
+    assert (coded["primary_diagnosis"].pt_name, coded["primary_diagnosis"].soc_name) == (
+        "Multiple sclerosis", "Nervous system disorders")
+    assert (coded["condition:migraine"].pt_code, coded["condition:migraine"].method) == (90000019, "normalised")
+    beta = next(t for t in coded.values() if t.form == "prior_therapy")
+    assert (beta.verbatim, beta.preferred_name, beta.atc_code) == ("interferon beta", "INTERFERON BETA", "L03AB")
+    queue = {(t.form, t.verbatim) for t in services.coding_queue(coder)}
+    assert queue == {("medical_history", "migrane"), ("medical_history", "basal cell carcinoma")}
+    # the coder codes the misspelling, with a reason (audited), and queries the site about the carcinoma
+    decided = services.decide(user=coder, term_id=coded["condition:migrane"].pk, code="90000019", reason="typo")
+    entry = AuditEntry.objects.filter(table="coding_codedterm", record_id=str(decided.pk), field="llt_code").last()
+    assert (entry.username, entry.new, entry.reason) == ("coder", "90000019", "typo")
+    query = services.query_site(user=coder, term_id=coded["condition:basal_cell_carcinoma"].pk, text="Which site?")
+    assert (query.form, query.field) == ("screening", "record.conditions") and query in visible_queries(users["coord"])
+    # the site reorders the history and answers by rewording the carcinoma: the decisions stay with their entries,
+    # the old words' term goes (audited, with why) and the new words are coded from the start
+    answered = {**carcinoma, "code": "skin_carcinoma_basal_cell"}
+    update_screening_record(user=users["coord"], participant_id=pid, reason="query answered",
+                            record={**record, "conditions": [answered, typo, migraine]})
+    after = terms()
+    assert after["condition:migrane"].pk == decided.pk and after["condition:migrane"].method == "coder"
+    assert after["condition:migraine"].pk == coded["condition:migraine"].pk
+    assert "condition:basal_cell_carcinoma" not in after
+    assert after["condition:skin_carcinoma_basal_cell"].status == "uncoded"
+    gone = AuditEntry.objects.filter(table="coding_codedterm", action="delete",
+                                     record_id=str(coded["condition:basal_cell_carcinoma"].pk)).first()
+    assert gone is not None and "left the screening record" in gone.reason
