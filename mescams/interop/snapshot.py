@@ -28,6 +28,7 @@ __all__ = [
     "LabResult",
     "MeddraCoding",
     "MedicalHistory",
+    "PRIOR_THERAPY_CATEGORY",
     "MriRead",
     "Participant",
     "Relapse",
@@ -240,6 +241,11 @@ class VitalSign:
     test_name: str
     value: float
     unit: str
+
+
+PRIOR_THERAPY_CATEGORY = "PRIOR MS THERAPY"
+"""``ConMed.category`` (CMCAT) of the screening record's therapies: the disease-modifying (and relapse) treatment
+history before the trial."""
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from mescams.edc.crfs.dose_basis import weight_at_randomisation
 from mescams.edc.randomisation.models import AllocationSlot
 from mescams.edc.trial.models import Participant as DbParticipant
 from mescams.interop.snapshot import (
+    PRIOR_THERAPY_CATEGORY,
     AdverseEvent,
     AuditRecord,
     ConMed,
@@ -46,10 +47,7 @@ from mescams.interop.snapshot import (
     WhodrugCoding,
 )
 
-__all__ = ["PRIOR_THERAPY_CATEGORY", "snapshot_from_database"]
-
-PRIOR_THERAPY_CATEGORY = "PRIOR MS THERAPY"
-"""CMCAT of the screening record's therapies: the disease-modifying (and relapse) treatment history."""
+__all__ = ["snapshot_from_database"]
 
 LAB_CODES = {
     "hemoglobin": ("HGB", "Hemoglobin", "HEMATOLOGY"),
