@@ -8,6 +8,7 @@ again from the start (the earlier decision was about other words).
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -43,7 +44,8 @@ def code_record(record: Any) -> list[CodedTerm]:
 
 
 def _code_screening(record: Any) -> list[CodedTerm]:
-    entries = screening_entries(record.record if isinstance(record.record, dict) else {})
+    stored = json.loads(record.record) if isinstance(record.record, str) else record.record
+    entries = screening_entries(stored if isinstance(stored, dict) else {})
     kept = {(e.form, e.item) for e in entries}
     for stale in CodedTerm.objects.filter(form__in=SCREENING_FORMS, record_pk=record.pk).order_by("pk"):
         if (stale.form, stale.item) not in kept:
