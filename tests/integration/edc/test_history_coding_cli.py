@@ -119,3 +119,19 @@ def test_the_unmatched_entries_wait_in_the_coder_s_queue(coded_trial: tuple[dict
     started = (RANDOMISATION - dt.timedelta(days=1100)).isoformat()
     assert queue == ["medical_history meddra uncoded 'basal cell carcinoma' condition:basal_cell_carcinoma",
                      f"prior_therapy whodrug uncoded 'teriflunomide' therapy:teriflunomide@{started}"]
+
+
+def test_an_upgrade_reports_the_history_entries(coded_trial: tuple[dict[str, str], Path]) -> None:
+    env, data = coded_trial
+    assert run(env, "coding", "autocode").returncode == 0
+    write = ("from mescams.interop.dictionaries.synthetic import write_synthetic_meddra as w; import sys; "
+             "w(sys.argv[1], version='SYNTHETIC 2.0', retired=frozenset({'Migraine'}))")
+    subprocess.run([sys.executable, "-c", write, str(data / "v2")], cwd=REPO, check=True)  # noqa: S603
+    assert run(env, "coding", "load-meddra", str(data / "v2")).returncode == 0
+    upgraded = run(env, "coding", "upgrade", "meddra", "SYNTHETIC 2.0")
+    assert upgraded.returncode == 0, upgraded.stderr
+    # multiple sclerosis keeps its LLT; migraine's LLT is retired and nothing current matches: the coder reviews it
+    assert "2 unchanged" not in upgraded.stdout and "1 unchanged" in upgraded.stdout, upgraded.stdout
+    assert "non-current: medical_history" in upgraded.stdout and "condition:migraine 'migraine'" in upgraded.stdout
+    queue = _python(env, QUEUE)
+    assert "medical_history meddra review 'migraine' condition:migraine" in queue
