@@ -37,8 +37,8 @@ REVIEWERS_GUIDES = {
 }
 
 
-_MEDDRA = ("AELLT", "AELLTCD", "AEDECOD", "AEPTCD", "AEHLT", "AEHLTCD", "AEHLGT", "AEHLGTCD", "AEBODSYS",
-           "AEBDSYCD", "AESOC", "AESOCCD")
+_MEDDRA = tuple(f"{domain}{v}" for domain in ("AE", "MH") for v in ("LLT", "LLTCD", "DECOD", "PTCD", "HLT", "HLTCD",
+                                                                  "HLGT", "HLGTCD", "BODSYS", "BDSYCD", "SOC", "SOCCD"))
 DICTIONARY_VARIABLES: dict[str, str] = {**dict.fromkeys(_MEDDRA, "MedDRA"),
                                         **dict.fromkeys(("CMDECOD", "CMCLAS", "CMCLASCD"), "WHODrug")}
 """Variable -> the external dictionary its values come from."""

@@ -28,6 +28,7 @@ __all__ = [
     "LabResult",
     "MeddraCoding",
     "MedicalHistory",
+    "PRIOR_THERAPY_CATEGORY",
     "MriRead",
     "Participant",
     "Relapse",
@@ -117,7 +118,8 @@ class Infusion:
 
 @dataclass(frozen=True)
 class MeddraCoding:
-    """An AE term's MedDRA coding: the LLT chosen, its PT and the PT's primary path (HLT, HLGT, SOC)."""
+    """An AE or medical history term's MedDRA coding: the LLT chosen, its PT and the PT's primary path (HLT, HLGT,
+    SOC)."""
 
     llt_code: int
     llt_name: str
@@ -241,9 +243,15 @@ class VitalSign:
     unit: str
 
 
+PRIOR_THERAPY_CATEGORY = "PRIOR MS THERAPY"
+"""``ConMed.category`` (CMCAT) of the screening record's therapies: the disease-modifying (and relapse) treatment
+history before the trial."""
+
+
 @dataclass(frozen=True)
 class ConMed:
-    """A concomitant or prior medication (lower-case generic name, as in the protocol's drug classes)."""
+    """A concomitant or prior medication (lower-case generic name, as in the protocol's drug classes); ``category``
+    names a prior therapy's kind (``PRIOR MS THERAPY``: the screening record's therapies), None for a conmed."""
 
     participant_id: str
     medication_id: str
@@ -253,11 +261,12 @@ class ConMed:
     indication: str | None = None
     ongoing: bool = False
     whodrug: WhodrugCoding | None = None
+    category: str | None = None
 
 
 @dataclass(frozen=True)
 class MedicalHistory:
-    """A medical history condition recorded at screening."""
+    """A medical history condition recorded at screening; ``meddra`` its coding once coded."""
 
     participant_id: str
     mh_id: str
@@ -265,6 +274,7 @@ class MedicalHistory:
     start_date: dt.date | None
     ongoing: bool
     category: str = "GENERAL"
+    meddra: MeddraCoding | None = None
 
 
 @dataclass(frozen=True)

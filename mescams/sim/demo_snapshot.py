@@ -25,6 +25,7 @@ from mescams.core.protocol import Protocol
 from mescams.core.randomisation import AllocationSlot, generate_allocation_list
 from mescams.core.safety.severity import severity_for_grade
 from mescams.interop.snapshot import (
+    PRIOR_THERAPY_CATEGORY,
     AdverseEvent,
     AuditRecord,
     ConMed,
@@ -105,7 +106,8 @@ class _Trial:
         for n, therapy in enumerate(c.record["therapies"], start=1):
             end = therapy.get("end_date")
             self.conmeds.append(ConMed(pid, f"PT{n}", therapy["drug"], dt.date.fromisoformat(therapy["start_date"]),
-                                       dt.date.fromisoformat(end) if end else None, "Multiple sclerosis", end is None))
+                                       dt.date.fromisoformat(end) if end else None, "Multiple sclerosis", end is None,
+                                       category=PRIOR_THERAPY_CATEGORY))
         for lab in c.record["labs"]:
             code, name, category, low, high = LABS[lab["test"]]
             self.labs.append(LabResult(pid, "SCR", on, code, name, float(lab["value"]), lab["unit"], low, high,

@@ -2,10 +2,11 @@
 
 Dictionary contents are reference data, bulk-loaded from the sponsor's licensed files and never edited, so they
 are plain tables; their release row (who loaded which version, when, from where, which release is in use) is
-audited. A coding decision is trial data about an adverse event or a medication and is audited like any eCRF
-change (who, when, old, new, reason). The decision keeps the codes and names it chose, so an export reads it
-without the dictionary and a version upgrade shows what changed. The AE and medication forms themselves are not
-touched: a decision names its record by form and primary key.
+audited. A coding decision is trial data about an adverse event, a medication, a medical history condition or a
+prior therapy, and is audited like any eCRF change (who, when, old, new, reason). The decision keeps the codes and
+names it chose, so an export reads it without the dictionary and a version upgrade shows what changed. The coded
+forms themselves are not touched: a decision names its record by form and primary key, and, for an entry of a
+list inside a record (the screening record's conditions and therapies), by the entry's key (:mod:`.items`).
 """
 
 from __future__ import annotations
@@ -22,8 +23,16 @@ __all__ = ["CodedTerm", "DictionaryRelease", "MeddraLlt", "MeddraPath", "MeddraT
 
 MEDDRA, WHODRUG = "meddra", "whodrug"
 DICTIONARIES = ((MEDDRA, "MedDRA"), (WHODRUG, "WHODrug"))
-DICTIONARY_OF_FORM = {"adverse_event": MEDDRA, "conmed": WHODRUG}
-VERBATIM_FIELD = {"adverse_event": "term", "conmed": "drug"}
+DICTIONARY_OF_FORM = {"adverse_event": MEDDRA, "conmed": WHODRUG, "medical_history": MEDDRA,
+                      "prior_therapy": WHODRUG}
+"""What is coded, by the name the coder's queue shows: an AE term, a medication, and the screening record's medical
+history (its conditions and the primary diagnosis) and prior therapies."""
+VERBATIM_FIELD = {"adverse_event": "term", "conmed": "drug", "medical_history": "record.conditions",
+                  "prior_therapy": "record.therapies"}
+"""The field of the record a site query about the verbatim is raised on."""
+RECORD_FORM = {"adverse_event": "adverse_event", "conmed": "conmed", "medical_history": "screening",
+               "prior_therapy": "screening"}
+"""The eCRF whose record ``record_pk`` names: the history and prior therapies are entries of the screening record."""
 STATUSES = ("coded", "uncoded", "ambiguous", "queried", "review")
 """coded; uncoded (no match: the coder's queue); ambiguous (several matches: the coder chooses); queried (the
 coder asked the site); review (coded to an LLT no longer current after a version upgrade)."""
@@ -136,7 +145,9 @@ class Synonym(AuditedModel):
 
 
 class CodedTerm(AuditedModel):
-    """The coding of one AE term (MedDRA) or one medication (WHODrug), for the record ``form``/``record_pk``.
+    """The coding of one AE term or medical history entry (MedDRA) or one medication or prior therapy (WHODrug),
+    for the record ``form``/``record_pk`` and, for an entry of a list in that record, the entry's key ``item``
+    (:func:`mescams.edc.coding.items.screening_entries`; empty for a record coded whole).
 
     MedDRA fields hold the LLT chosen and its primary path in the release used; WHODrug fields the drug name
     matched, its preferred name and ATC class. ``verbatim`` is the text coded: when the site changes the
@@ -146,6 +157,7 @@ class CodedTerm(AuditedModel):
     participant = models.ForeignKey("trial.Participant", on_delete=models.PROTECT, related_name="+")
     form = models.CharField(max_length=20)
     record_pk = models.PositiveBigIntegerField()
+    item = models.CharField(max_length=200, blank=True, default="")
     dictionary = models.CharField(max_length=8, choices=DICTIONARIES)
     verbatim = models.CharField(max_length=200)
     status = models.CharField(max_length=10, default="uncoded")
@@ -174,8 +186,8 @@ class CodedTerm(AuditedModel):
 
     class Meta:
         ordering = ["dictionary", "status", "id"]
-        constraints = [models.UniqueConstraint(fields=["form", "record_pk", "dictionary"],
-                                               name="coding_one_decision_per_record")]
+        constraints = [models.UniqueConstraint(fields=["form", "record_pk", "item", "dictionary"],
+                                               name="coding_one_decision_per_entry")]
 
     MEDDRA_FIELDS = ("llt_code", "llt_name", "pt_code", "pt_name", "hlt_code", "hlt_name", "hlgt_code", "hlgt_name",
                      "soc_code", "soc_name")

@@ -49,7 +49,8 @@ def _still_valid(term: CodedTerm, release: DictionaryRelease) -> bool:
 
 
 def _where(term: CodedTerm) -> str:
-    return f"{term.form} {term.record_pk} {term.verbatim!r}"
+    entry = f" {term.item}" if term.item else ""  # a history entry or prior therapy of the screening record
+    return f"{term.form} {term.record_pk}{entry} {term.verbatim!r}"
 
 
 def _recode(term: CodedTerm, release: DictionaryRelease, report: UpgradeReport, reason: str) -> None:

@@ -20,6 +20,7 @@ from mescams.edc.coding.decision import apply_code
 from mescams.edc.coding.loading import active_release
 from mescams.edc.coding.models import (
     MEDDRA,
+    RECORD_FORM,
     VERBATIM_FIELD,
     WHODRUG,
     CodedTerm,
@@ -160,7 +161,8 @@ def decide(*, user: Any, term_id: int, code: str, reason: str, remember: bool = 
 
 def query_site(*, user: Any, term_id: int, text: str) -> Query:
     """Ask the site about the term's verbatim (too vague, two events in one, a misspelling): a query on the
-    record's verbatim field, which the site answers as any other; the term waits as ``queried``."""
+    record's verbatim field (for a history entry or prior therapy, the screening record's list it is in), which the
+    site answers as any other; the term waits as ``queried``."""
     require_role(user, Role.MEDICAL_CODER)
     if not text.strip():
         raise InputValidationError("text", gettext("a query needs a question"))
@@ -168,7 +170,7 @@ def query_site(*, user: Any, term_id: int, text: str) -> Query:
         term = term_of(user, term_id)
         if term.status == "queried" and term.query is not None and term.query.status != "closed":
             raise IllegalTransition(gettext("this term already has an open query"))
-        query = Query(participant=term.participant, form=term.form, record_id=str(term.record_pk),
+        query = Query(participant=term.participant, form=RECORD_FORM[term.form], record_id=str(term.record_pk),
                       field=VERBATIM_FIELD[term.form], text=text.strip(), opened_by=user.username)
         query.save()
         term.status, term.query = "queried", query

@@ -19,12 +19,14 @@ from typing import Any
 
 from mescams.core.protocol import Protocol
 from mescams.edc.audit.models import AuditEntry
-from mescams.edc.coding.models import CodedTerm, DictionaryRelease
+from mescams.edc.coding.items import PRIMARY_DIAGNOSIS, PRIMARY_DIAGNOSIS_ITEM, screening_entries
+from mescams.edc.coding.models import MEDDRA, WHODRUG, CodedTerm, DictionaryRelease
 from mescams.edc.crfs import models as crf
 from mescams.edc.crfs.dose_basis import weight_at_randomisation
 from mescams.edc.randomisation.models import AllocationSlot
 from mescams.edc.trial.models import Participant as DbParticipant
 from mescams.interop.snapshot import (
+    PRIOR_THERAPY_CATEGORY,
     AdverseEvent,
     AuditRecord,
     ConMed,
@@ -92,23 +94,29 @@ def _date(text: Any) -> dt.date | None:
         return None
 
 
-def _codings() -> tuple[dict[int, MeddraCoding], dict[int, WhodrugCoding]]:
-    """AE record pk -> its MedDRA coding, medication record pk -> its WHODrug coding (coded terms only; a term
-    kept on an LLT that became non-current keeps its PT and SOC until the coder reviews it)."""
-    meddra: dict[int, MeddraCoding] = {}
-    whodrug: dict[int, WhodrugCoding] = {}
+Coded = tuple[str, int, str]
+"""A coded term's place: (coding form, record pk, entry key; empty for a record coded whole)."""
+
+
+def _codings() -> tuple[dict[Coded, MeddraCoding], dict[Coded, WhodrugCoding]]:
+    """(form, record pk, entry) -> its MedDRA coding (AEs, medical history) or WHODrug coding (medications, prior
+    therapies); coded terms only (a term kept on an LLT that became non-current keeps its PT and SOC until the coder
+    reviews it)."""
+    meddra: dict[Coded, MeddraCoding] = {}
+    whodrug: dict[Coded, WhodrugCoding] = {}
     for t in CodedTerm.objects.select_related("release").filter(status__in=("coded", "review"), release__isnull=False):
-        version = t.release.version
-        if t.form == "adverse_event" and t.pt_code is not None:
-            meddra[t.record_pk] = MeddraCoding(t.llt_code, t.llt_name, t.pt_code, t.pt_name, t.hlt_code, t.hlt_name,
-                                               t.hlgt_code, t.hlgt_name, t.soc_code, t.soc_name, version)
-        elif t.form == "conmed" and t.drug_code:
-            whodrug[t.record_pk] = WhodrugCoding(t.drug_code, t.drug_name, t.preferred_code, t.preferred_name,
-                                                 t.atc_code, t.atc_text, version)
+        version, at = t.release.version, (t.form, t.record_pk, t.item)
+        if t.dictionary == MEDDRA and t.pt_code is not None:
+            meddra[at] = MeddraCoding(t.llt_code, t.llt_name, t.pt_code, t.pt_name, t.hlt_code, t.hlt_name,
+                                      t.hlgt_code, t.hlgt_name, t.soc_code, t.soc_name, version)
+        elif t.dictionary == WHODRUG and t.drug_code:
+            whodrug[at] = WhodrugCoding(t.drug_code, t.drug_name, t.preferred_code, t.preferred_name,
+                                        t.atc_code, t.atc_text, version)
     return meddra, whodrug
 
 
-def _dictionaries(meddra: dict[int, MeddraCoding], whodrug: dict[int, WhodrugCoding]) -> tuple[DictionaryVersion, ...]:
+def _dictionaries(meddra: dict[Coded, MeddraCoding], whodrug: dict[Coded, WhodrugCoding],
+                  ) -> tuple[DictionaryVersion, ...]:
     """The versions the snapshot's codes come from (the active release when nothing is coded yet)."""
     used = {("MedDRA", c.version) for c in meddra.values()} | {("WHODrug", c.version) for c in whodrug.values()}
     for release in DictionaryRelease.objects.filter(active=True):
@@ -190,29 +198,34 @@ def snapshot_from_database(protocol: Protocol) -> TrialSnapshot:  # noqa: PLR091
                 met = {"met": True, "not_met": False}.get(c.get("status"))
                 out["elig"].append(EligibilityResult(pid, c["id"], met, on))
             record = screening.record if isinstance(screening.record, dict) else json.loads(screening.record)
-            for n, cond in enumerate(record.get("conditions") or [], start=1):
+            entries = screening_entries(record)
+            for n, e in enumerate([e for e in entries if e.form == "medical_history" and e.entry], start=1):
                 out["mh"].append(
                     MedicalHistory(
                         pid,
                         f"MH{n}",
-                        str(cond.get("code", "")).replace("_", " "),
-                        _date(cond.get("start_date")),
-                        bool(cond.get("active")),
+                        e.verbatim,
+                        _date(e.entry.get("start_date")),
+                        bool(e.entry.get("active")),
+                        meddra=meddra.get((e.form, screening.pk, e.item)),
                     )
                 )
             out["mh"].append(
-                MedicalHistory(pid, "MH0", "Multiple sclerosis", demo.ms_onset_date, True, "PRIMARY DIAGNOSIS")
+                MedicalHistory(pid, "MH0", PRIMARY_DIAGNOSIS, demo.ms_onset_date, True, "PRIMARY DIAGNOSIS",
+                               meddra.get(("medical_history", screening.pk, PRIMARY_DIAGNOSIS_ITEM)))
             )
-            for n, t in enumerate(record.get("therapies") or [], start=1):
+            for n, e in enumerate([e for e in entries if e.form == "prior_therapy"], start=1):
                 out["cm"].append(
                     ConMed(
                         pid,
                         f"PT{n}",
-                        str(t.get("drug")),
-                        _date(t.get("start_date")),
-                        _date(t.get("end_date")),
+                        str(e.entry.get("drug")),
+                        _date(e.entry.get("start_date")),
+                        _date(e.entry.get("end_date")),
                         "Multiple sclerosis",
-                        t.get("end_date") is None,
+                        e.entry.get("end_date") is None,
+                        whodrug.get((e.form, screening.pk, e.item)),
+                        PRIOR_THERAPY_CATEGORY,
                     )
                 )
         for n, inf in enumerate(crf.Infusion.objects.filter(participant=p).order_by("infusion_date"), start=1):
@@ -236,7 +249,7 @@ def snapshot_from_database(protocol: Protocol) -> TrialSnapshot:  # noqa: PLR091
                 )
             )
         for ae in crf.AdverseEvent.objects.filter(participant=p).order_by("ae_number"):
-            coded = meddra.get(ae.pk)
+            coded = meddra.get(("adverse_event", ae.pk, ""))
             out["ae"].append(
                 AdverseEvent(
                     pid,
@@ -294,7 +307,7 @@ def snapshot_from_database(protocol: Protocol) -> TrialSnapshot:  # noqa: PLR091
         for n, m in enumerate(crf.ConcomitantMedication.objects.filter(participant=p).order_by("start_date"), 1):
             out["cm"].append(
                 ConMed(pid, f"CM{n}", m.drug, m.start_date, m.end_date, m.indication or None, m.end_date is None,
-                       whodrug.get(m.pk))
+                       whodrug.get(("conmed", m.pk, "")))
             )
     known = {p.participant_id for p in people}
     audit = [

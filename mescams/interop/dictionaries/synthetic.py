@@ -3,7 +3,8 @@
 NOT MedDRA and NOT WHODrug: every code is invented (MedDRA-like codes from 90000000, drug record numbers from
 900000), the release is named ``SYNTHETIC`` and each directory carries a README saying so. The terms cover the
 demo's adverse-event verbatims (the simulation's ``adverse_events.terms`` and the export demo's ``AE_TERMS``) and
-concomitant medications, with a few extra terms the tests need: a PT under two SOCs (primary and secondary path),
+concomitant medications, the screening history's multiple sclerosis, migraine and two prior disease-modifying
+therapies, with a few extra terms the tests need: a PT under two SOCs (primary and secondary path),
 a non-current LLT, British and American spellings, and a trade name.
 """
 
@@ -68,6 +69,11 @@ _PTS: dict[int, tuple[str, list[tuple[int, str, str]], list[tuple[int, str, bool
                                               "Infusion related reactions")], [(1, "Infusion reaction", True)]),
     90000017: ("Dizziness", [(90100002, "Neurological disorders NEC", "Neurological signs and symptoms NEC")],
                [(1, "Dizzy", True)]),
+    # medical history at screening: the primary diagnosis and a condition of the registry's history
+    90000018: ("Multiple sclerosis", [(90100002, "Demyelinating disorders",
+                                       "Multiple sclerosis acute and progressive")],
+               [(1, "Disseminated sclerosis", True)]),
+    90000019: ("Migraine", [(90100002, "Headaches", "Migraine headaches")], []),
 }
 
 # drug record number: (preferred name, ATC level-4 code, trade names)
@@ -75,6 +81,9 @@ _DRUGS = {
     "900001": ("METHYLPREDNISOLONE", "H02AB", ["SYNTHOMEDROL"]),
     "900002": ("PARACETAMOL", "N02BE", ["SYNTHADOL"]),
     "900003": ("IBUPROFEN", "M01AE", []),
+    # prior disease-modifying therapies (the screening record's therapies)
+    "900004": ("INTERFERON BETA", "L03AB", ["SYNTHAVONEX"]),
+    "900005": ("GLATIRAMER ACETATE", "L03AX", []),
 }
 _ATC_TEXTS = {
     "H": "SYSTEMIC HORMONAL PREPARATIONS, EXCL. SEX HORMONES AND INSULINS", "H02": "CORTICOSTEROIDS FOR SYSTEMIC USE",
@@ -82,6 +91,8 @@ _ATC_TEXTS = {
     "N": "NERVOUS SYSTEM", "N02": "ANALGESICS", "N02B": "OTHER ANALGESICS AND ANTIPYRETICS", "N02BE": "ANILIDES",
     "M": "MUSCULO-SKELETAL SYSTEM", "M01": "ANTIINFLAMMATORY AND ANTIRHEUMATIC PRODUCTS",
     "M01A": "ANTIINFLAMMATORY AND ANTIRHEUMATIC PRODUCTS, NON-STEROIDS", "M01AE": "PROPIONIC ACID DERIVATIVES",
+    "L": "ANTINEOPLASTIC AND IMMUNOMODULATING AGENTS", "L03": "IMMUNOSTIMULANTS", "L03A": "IMMUNOSTIMULANTS",
+    "L03AB": "INTERFERONS", "L03AX": "OTHER IMMUNOSTIMULANTS",
 }
 
 

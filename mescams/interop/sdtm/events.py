@@ -1,8 +1,9 @@
 """Events and interventions domains: AE, CE (MS relapses), MH, EX (the infusions actually given) and CM.
 
-Choices (docs/sdtm.md): a coded AE carries its MedDRA LLT, PT and the PT's primary path (AELLT ... AESOCCD;
-AEBODSYS is the primary SOC), a coded medication its WHODrug preferred name (CMDECOD) and ATC class (CMCLAS,
-CMCLASCD); an uncoded AE, and MHDECOD, carry the upper-cased reported term (AEBODSYS null: 'Expected', not
+Choices (docs/sdtm.md): a coded AE or medical history term carries its MedDRA LLT, PT and the PT's primary path
+(AELLT ... AESOCCD, MHLLT ... MHSOCCD; --BODSYS is the primary SOC), a coded medication or prior therapy its
+WHODrug preferred name (CMDECOD) and ATC class (CMCLAS, CMCLASCD), a prior therapy CMCAT PRIOR MS THERAPY; an
+uncoded AE or MH term carries the upper-cased reported term as --DECOD (AEBODSYS null: 'Expected', not
 'Required'); EPOCH of an event is the period of the infusion that most recently precedes its onset, as the
 analysis-data contract attributes AEs; EX gives the true product (this is unblinded data), the blinded product
 code in EXREFID, and the dose in cells/kg (0 for placebo).
@@ -14,9 +15,9 @@ from mescams.interop.dataset import Cell, Dataset
 from mescams.interop.sdtm.context import SubjectContext, number_seq
 from mescams.interop.sdtm.mapping import extrt, iso, visit_name, visitnum
 from mescams.interop.sdtm.spec import spec
-from mescams.interop.snapshot import AdverseEvent
+from mescams.interop.snapshot import AdverseEvent, MeddraCoding
 
-__all__ = ["build_ae", "build_ce", "build_cm", "build_ex", "build_mh"]
+__all__ = ["build_ae", "build_ce", "build_cm", "build_ex", "build_mh", "meddra_variables"]
 
 RELAPSE_TERM = "MULTIPLE SCLEROSIS RELAPSE"
 
@@ -25,15 +26,23 @@ def _yn(flag: bool) -> str:
     return "Y" if flag else "N"
 
 
+def meddra_variables(prefix: str, m: MeddraCoding) -> dict[str, Cell]:
+    """The dictionary variables of a coded event (AE or MH): the LLT, the PT as --DECOD and the PT's primary path
+    (--BODSYS and --SOC alike are the primary SOC)."""
+    return {f"{prefix}LLT": m.llt_name, f"{prefix}LLTCD": m.llt_code, f"{prefix}DECOD": m.pt_name,
+            f"{prefix}PTCD": m.pt_code, f"{prefix}HLT": m.hlt_name, f"{prefix}HLTCD": m.hlt_code,
+            f"{prefix}HLGT": m.hlgt_name, f"{prefix}HLGTCD": m.hlgt_code, f"{prefix}BODSYS": m.soc_name,
+            f"{prefix}BDSYCD": m.soc_code, f"{prefix}SOC": m.soc_name, f"{prefix}SOCCD": m.soc_code}
+
+
 def _meddra_variables(ae: AdverseEvent) -> dict[str, Cell]:
-    """The dictionary variables of one AE: from its MedDRA coding (the PT's primary path gives AEBODSYS and AESOC
-    alike), or, while uncoded, the upper-cased verbatim as AEDECOD and the codes null."""
-    m = ae.meddra
-    if m is None:
+    """The dictionary variables of one AE: from its MedDRA coding, or, while uncoded, the upper-cased verbatim as
+    AEDECOD and the codes null."""
+    if ae.meddra is None:
         return {"AEDECOD": ae.term.upper(), "AEBODSYS": ae.body_system}
-    return {"AELLT": m.llt_name, "AELLTCD": m.llt_code, "AEDECOD": m.pt_name, "AEPTCD": m.pt_code,
-            "AEHLT": m.hlt_name, "AEHLTCD": m.hlt_code, "AEHLGT": m.hlgt_name, "AEHLGTCD": m.hlgt_code,
-            "AEBODSYS": m.soc_name, "AEBDSYCD": m.soc_code, "AESOC": m.soc_name, "AESOCCD": m.soc_code}
+    return meddra_variables("AE", ae.meddra)
+
+
 SERIOUSNESS_FLAGS = {"AESCONG": "congenital_anomaly", "AESDISAB": "disability", "AESDTH": "death",
                      "AESHOSP": "hospitalisation", "AESLIFE": "life_threatening", "AESMIE": "important_medical_event"}
 """SDTM's seriousness flags and the ICH E2A criterion each one reports (Y when the event was serious by it)."""
@@ -99,7 +108,7 @@ def build_mh(ctx: SubjectContext) -> Dataset:
                 **ctx.base("MH", m.participant_id),
                 "MHSPID": m.mh_id,
                 "MHTERM": m.term,
-                "MHDECOD": m.term.upper(),
+                **(meddra_variables("MH", m.meddra) if m.meddra else {"MHDECOD": m.term.upper()}),
                 "MHCAT": m.category,
                 # the disease course of the primary diagnosis (TAUG-MS: medical history and disease course)
                 "MHSCAT": ctx.snapshot.participant(m.participant_id).ms_course
@@ -152,6 +161,7 @@ def build_cm(ctx: SubjectContext) -> Dataset:
                 "CMSPID": c.medication_id,
                 "CMTRT": c.drug.replace("_", " "),
                 "CMDECOD": c.whodrug.preferred_name if c.whodrug else c.drug.replace("_", " ").upper(),
+                "CMCAT": c.category,
                 "CMINDC": c.indication,
                 "CMCLAS": c.whodrug.atc_text or None if c.whodrug else None,
                 "CMCLASCD": c.whodrug.atc_code or None if c.whodrug else None,

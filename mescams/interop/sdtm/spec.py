@@ -331,9 +331,20 @@ SPECS: dict[str, dict[str, object]] = {
             *_ident("MH"),
             V("MHSPID", "Sponsor-Defined Identifier", origin="Assigned"),
             V("MHTERM", "Reported Term for the Medical History", core="Req", origin="Collected"),
+            V("MHLLT", "Lowest Level Term", origin="Assigned"),
+            V("MHLLTCD", "Lowest Level Term Code", "Num", origin="Assigned", integer=True),
             V("MHDECOD", "Dictionary-Derived Term", core="Perm", origin="Assigned"),
+            V("MHPTCD", "Preferred Term Code", "Num", origin="Assigned", integer=True),
+            V("MHHLT", "High Level Term", origin="Assigned"),
+            V("MHHLTCD", "High Level Term Code", "Num", origin="Assigned", integer=True),
+            V("MHHLGT", "High Level Group Term", origin="Assigned"),
+            V("MHHLGTCD", "High Level Group Term Code", "Num", origin="Assigned", integer=True),
             V("MHCAT", "Category for Medical History", origin="Assigned"),
             V("MHSCAT", "Subcategory for Medical History", origin="Collected"),
+            V("MHBODSYS", "Body System or Organ Class", origin="Assigned"),
+            V("MHBDSYCD", "Body System or Organ Class Code", "Num", origin="Assigned", integer=True),
+            V("MHSOC", "Primary System Organ Class", origin="Assigned"),
+            V("MHSOCCD", "Primary System Organ Class Code", "Num", origin="Assigned", integer=True),
             V("MHENRTPT", "End Relative to Reference Time Point"),
             V("MHENTPT", "End Reference Time Point", origin="Assigned"),
             V("MHSTDTC", "Start Date/Time of Medical History Event", core="Perm", origin="Collected", iso=True),
@@ -350,6 +361,7 @@ SPECS: dict[str, dict[str, object]] = {
             V("CMSPID", "Sponsor-Defined Identifier", origin="Assigned"),
             V("CMTRT", "Reported Name of Drug, Med, or Therapy", core="Req", origin="Collected"),
             V("CMDECOD", "Standardized Medication Name", core="Perm", origin="Assigned"),
+            V("CMCAT", "Category for Medication", origin="Assigned"),  # PRIOR MS THERAPY: the screening history
             V("CMINDC", "Indication", origin="Collected"),
             V("CMCLAS", "Medication Class", origin="Assigned"),  # WHODrug: the ATC class (text)
             V("CMCLASCD", "Medication Class Code", origin="Assigned"),  # and its ATC code

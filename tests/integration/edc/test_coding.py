@@ -59,14 +59,14 @@ def test_a_release_loads_whole_or_not_at_all(meddra: Any, tmp_path: Path) -> Non
     from mescams.edc.coding.models import DictionaryRelease, MeddraLlt, MeddraPath
 
     assert meddra.active and meddra.synthetic and meddra.label == "MedDRA SYNTHETIC 1.0"
-    assert MeddraLlt.objects.filter(release=meddra).count() == 29
-    assert MeddraPath.objects.filter(release=meddra, primary=True).count() == 17
+    assert MeddraLlt.objects.filter(release=meddra).count() == 32
+    assert MeddraPath.objects.filter(release=meddra, primary=True).count() == 19
     assert AuditEntry.objects.filter(table="coding_dictionaryrelease", field="version").exists()
     with pytest.raises(Exception, match="already loaded"):
         load_meddra(tmp_path / "meddra", actor=Actor.system("test"))
     broken = write_synthetic_meddra(tmp_path / "v2", version="SYNTHETIC 2.0")
     (broken / "pt.asc").write_bytes((broken / "pt.asc").read_bytes() + b"90000099$Orphan$$99999999$$$$$$$$\r\n")
-    with pytest.raises(DictionaryFileError, match=r"pt.asc, line 18, field pt_soc_code"):
+    with pytest.raises(DictionaryFileError, match=r"pt.asc, line 20, field pt_soc_code"):
         load_meddra(broken, actor=Actor.system("test"))
     assert DictionaryRelease.objects.count() == 1  # nothing of the bad release was written
 
@@ -110,7 +110,7 @@ def test_the_coder_decides_remembers_a_synonym_and_queries(users: dict[str, Any]
 
     pid = screened(users["coord"])
     rough = _coded(_ae(users, pid, "feeling rough"))
-    assert [t.pk for t in services.coding_queue(coder)] == [rough.pk]
+    assert [t.pk for t in services.coding_queue(coder, dictionary="meddra")] == [rough.pk]
     hits = services.search(coder, dictionary="meddra", text="malaise")
     assert {h.name for h in hits} >= {"Malaise", "Feeling unwell"}
     assert all(h.group == "General disorders and administration site conditions" for h in hits)
@@ -158,7 +158,9 @@ def test_terms_saved_before_the_dictionary_are_autocoded_later(users: dict[str, 
     assert _coded(record).status == "uncoded" and "no meddra release" in _coded(record).note
     load_meddra(write_synthetic_meddra(tmp_path / "m"), actor=Actor.system("test"))
     report = autocode_all()
-    assert report.counts["meddra coded"] == 1 and _coded(record).pt_name == "Headache"
+    # the AE and the screening record's primary diagnosis (multiple sclerosis); the prior therapy waits for WHODrug
+    assert report.counts["meddra coded"] == 2 and _coded(record).pt_name == "Headache"
+    assert report.counts["whodrug uncoded"] == 1
 
 
 def test_a_medication_is_coded_to_its_preferred_name_and_atc(users: dict[str, Any], whodrug: Any) -> None:
@@ -195,7 +197,7 @@ def test_an_upgrade_recodes_and_reports_non_current_llts(users: dict[str, Any], 
     assert not v2.active and active_release("meddra") == meddra  # loaded beside v1, not yet in use
     report = upgrade(dictionary="meddra", version="SYNTHETIC 2.0", actor=Actor.system("test"))
     assert active_release("meddra").version == "SYNTHETIC 2.0"
-    assert report.unchanged == 1 and len(report.non_current) == 1
+    assert report.unchanged == 2 and len(report.non_current) == 1  # Headache and the primary diagnosis
     assert "'tiredness'" in report.non_current[0] and "kept for the coder's review" in report.non_current[0]
     assert [t.record_pk for t in non_current_terms()] == [tired.pk]
     assert _coded(tired).release.version == _coded(head).release.version == "SYNTHETIC 2.0"
@@ -209,3 +211,50 @@ def test_search_falls_back_to_the_verbatim_s_words(users: dict[str, Any], meddra
                                                                                               "Head ache"}
     assert [h.current for h in services.search(coder, dictionary="meddra", text="head ache")] == [False]
     assert services.search(coder, dictionary="meddra", text="xyzzy plugh") == []
+
+
+def test_history_and_prior_therapies_are_coded_by_entry_as_the_screening_record_is_saved(
+        users: dict[str, Any], meddra: Any, whodrug: Any, coder: Any) -> None:
+    from mescams.edc.audit.models import AuditEntry
+    from mescams.edc.coding import services
+    from mescams.edc.coding.models import CodedTerm
+    from mescams.edc.queries.services import visible_queries
+    from mescams.edc.trial.services import update_screening_record
+    from tests.factories.edc import eligible_record
+
+    migraine = {"code": "migraine", "start_date": "2015-03-01", "active": True}
+    typo = {"code": "migrane", "start_date": "2012-05-01", "active": False}
+    carcinoma = {"code": "basal_cell_carcinoma", "start_date": "2020-01-01", "active": False}
+    record = eligible_record(conditions=[migraine, typo, carcinoma])
+    pid = screened(users["coord"], record=record)
+
+    def terms() -> dict[str, Any]:
+        return {t.item: t for t in CodedTerm.objects.filter(form__in=("medical_history", "prior_therapy"))}
+
+    coded = terms()
+    assert (coded["primary_diagnosis"].pt_name, coded["primary_diagnosis"].soc_name) == (
+        "Multiple sclerosis", "Nervous system disorders")
+    assert (coded["condition:migraine"].pt_code, coded["condition:migraine"].method) == (90000019, "normalised")
+    beta = next(t for t in coded.values() if t.form == "prior_therapy")
+    assert (beta.verbatim, beta.preferred_name, beta.atc_code) == ("interferon beta", "INTERFERON BETA", "L03AB")
+    queue = {(t.form, t.verbatim) for t in services.coding_queue(coder)}
+    assert queue == {("medical_history", "migrane"), ("medical_history", "basal cell carcinoma")}
+    # the coder codes the misspelling, with a reason (audited), and queries the site about the carcinoma
+    decided = services.decide(user=coder, term_id=coded["condition:migrane"].pk, code="90000019", reason="typo")
+    entry = AuditEntry.objects.filter(table="coding_codedterm", record_id=str(decided.pk), field="llt_code").last()
+    assert (entry.username, entry.new, entry.reason) == ("coder", "90000019", "typo")
+    query = services.query_site(user=coder, term_id=coded["condition:basal_cell_carcinoma"].pk, text="Which site?")
+    assert (query.form, query.field) == ("screening", "record.conditions") and query in visible_queries(users["coord"])
+    # the site reorders the history and answers by rewording the carcinoma: the decisions stay with their entries,
+    # the old words' term goes (audited, with why) and the new words are coded from the start
+    answered = {**carcinoma, "code": "skin_carcinoma_basal_cell"}
+    update_screening_record(user=users["coord"], participant_id=pid, reason="query answered",
+                            record={**record, "conditions": [answered, typo, migraine]})
+    after = terms()
+    assert after["condition:migrane"].pk == decided.pk and after["condition:migrane"].method == "coder"
+    assert after["condition:migraine"].pk == coded["condition:migraine"].pk
+    assert "condition:basal_cell_carcinoma" not in after
+    assert after["condition:skin_carcinoma_basal_cell"].status == "uncoded"
+    gone = AuditEntry.objects.filter(table="coding_codedterm", action="delete",
+                                     record_id=str(coded["condition:basal_cell_carcinoma"].pk)).first()
+    assert gone is not None and "left the screening record" in gone.reason

@@ -58,12 +58,13 @@ def test_load_autocode_export_gives_aebodsys(trial: tuple[dict[str, str], Path],
     env, data = trial
     loaded = run(env, "coding", "load-meddra", str(data / "dictionaries" / "meddra"))
     assert loaded.returncode == 0, loaded.stderr
-    assert "MedDRA SYNTHETIC 1.0 (SYNTHETIC: not a licensed release): 29 LLTs, 17 PTs; active" in loaded.stdout
+    assert "MedDRA SYNTHETIC 1.0 (SYNTHETIC: not a licensed release): 32 LLTs, 19 PTs; active" in loaded.stdout
     assert run(env, "coding", "load-whodrug", str(data / "dictionaries" / "whodrug")).returncode == 0
     coded = run(env, "coding", "autocode")
     assert coded.returncode == 0, coded.stderr
-    assert "meddra coded: 3" in coded.stdout and "meddra uncoded: 1" in coded.stdout
-    assert "whodrug coded: 1" in coded.stdout
+    # three AEs and the primary diagnosis; a conmed and the prior therapy (interferon beta)
+    assert "meddra coded: 4" in coded.stdout and "meddra uncoded: 1" in coded.stdout
+    assert "whodrug coded: 2" in coded.stdout
     out = tmp_path / "sdtm"
     exported = run(env, "export", "sdtm", str(out), "--format", "json")
     # the one verbatim the dictionary cannot code is the export's only conformance error (CG0039, exit 1): a

@@ -96,9 +96,12 @@ def test_coded_variables_name_their_dictionary_and_version(sdtm: list[Dataset], 
         "CL.WHODRUG": ("text", "WHODRUG", "GLOBALB3Mar24")}
     refs = {i.get("Name"): i.find("odm:CodeListRef", NS).get("CodeListOID")  # type: ignore[union-attr]
             for i in mdv.findall("odm:ItemDef", NS)
-            if i.get("OID", "").startswith(("IT.AE.", "IT.CM.")) and i.find("odm:CodeListRef", NS) is not None}
+            if i.get("OID", "").startswith(("IT.AE.", "IT.MH.", "IT.CM."))
+            and i.find("odm:CodeListRef", NS) is not None}
     assert refs["AEBODSYS"] == refs["AEDECOD"] == refs["AELLT"] == "CL.MEDDRA"
     assert refs["AEPTCD"] == refs["AESOCCD"] == "CL.MEDDRA.CODE"
+    assert refs["MHBODSYS"] == refs["MHDECOD"] == refs["MHLLT"] == refs["MHHLT"] == "CL.MEDDRA"  # medical history
+    assert refs["MHPTCD"] == refs["MHSOCCD"] == refs["MHLLTCD"] == "CL.MEDDRA.CODE"
     assert refs["CMDECOD"] == refs["CMCLAS"] == "CL.WHODRUG"
 
 

@@ -96,3 +96,13 @@ def test_the_dsmb_safety_page_tables_aes_by_soc_and_pt(users, allocation, client
     assert '<th scope="row">Infections and infestations</th>' in text
     assert "&nbsp;&nbsp;Urinary tract infection</td>" in text
     assert "Urinary tract infection · Infections and infestations" in text  # the event listing shows its coding
+
+
+def test_the_queue_shows_history_and_prior_therapies_by_their_form(users, client_for) -> None:
+    _world(users)  # MedDRA only: the prior therapy (interferon beta) waits for a WHODrug release
+    coder = client_for("coder")
+    waiting = coder.get("/coding/").content.decode()
+    assert "<td>interferon beta</td><td>prior_therapy</td>" in waiting
+    assert "Multiple sclerosis" not in waiting  # coded on entry: not in the queue
+    coded = coder.get("/coding/?show=coded").content.decode()
+    assert "<td>Multiple sclerosis</td><td>medical_history</td>" in coded
