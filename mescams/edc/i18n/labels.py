@@ -11,7 +11,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-__all__ = ["FIELD_LABELS", "FORM_TITLES", "STATE_LABELS", "UNITS", "VALUE_LABELS", "derived_label", "field_label",
+__all__ = ["CODED_ENTRY_TITLES", "FIELD_LABELS", "FORM_TITLES",
+           "STATE_LABELS", "UNITS", "VALUE_LABELS", "derived_label", "field_label",
            "state_label", "value_label", "value_labels"]
 
 FORM_TITLES: dict[str, Promise] = {
@@ -21,6 +22,11 @@ FORM_TITLES: dict[str, Promise] = {
     "conmed": _("Concomitant medication"),
 }
 """Each eCRF's title."""
+
+CODED_ENTRY_TITLES: dict[str, Promise] = {
+    "medical_history": _("Medical history"), "prior_therapy": _("Prior MS therapy"),
+}
+"""What the coder's pages call the coded entries of the screening record (coding's form names; not eCRFs)."""
 
 UNITS = {"_kg": "kg", "_mmhg": "mmHg", "_bpm": _("beats/min"), "_c": "°C", "_ml": "mL", "_cm": "cm",
          "_mm3": "mm³", "_percent": "%", "_hours": _("hours")}

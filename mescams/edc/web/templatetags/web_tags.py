@@ -9,7 +9,14 @@ from django.urls import reverse
 from django.utils.translation import get_language, gettext, gettext_noop
 
 from mescams.core.blinding import Role
-from mescams.edc.i18n.labels import FORM_TITLES, VALUE_LABELS, state_label, value_label, value_labels
+from mescams.edc.i18n.labels import (
+    CODED_ENTRY_TITLES,
+    FORM_TITLES,
+    VALUE_LABELS,
+    state_label,
+    value_label,
+    value_labels,
+)
 from mescams.edc.i18n.languages import LANGUAGES
 from mescams.edc.i18n.messages import render as render_message
 from mescams.edc.web.forms import field_label_in, label_of
@@ -93,7 +100,7 @@ def role_label(context: Any) -> str:
 
 @register.filter
 def form_title(name: str) -> str:
-    return FORM_TITLES.get(name, label_of(name))
+    return FORM_TITLES.get(name) or CODED_ENTRY_TITLES.get(name) or label_of(name)
 
 
 @register.filter
