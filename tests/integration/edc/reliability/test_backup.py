@@ -47,7 +47,7 @@ screened(User.objects.get(username="coord"))
 
 def _run(env: dict[str, str], *args: str, code: str | None = None) -> subprocess.CompletedProcess[str]:
     cmd = [sys.executable, "-c", code] if code else [*MESCAMS, *args]
-    return subprocess.run(cmd, env=env, cwd=REPO, capture_output=True, text=True, timeout=120, check=False)  # noqa: S603
+    return subprocess.run(cmd, env=env, cwd=REPO, capture_output=True, text=True, timeout=600, check=False)  # noqa: S603 - generous for a loaded machine
 
 
 def _ok(done: subprocess.CompletedProcess[str]) -> str:
