@@ -9,7 +9,7 @@ def _screening_saved(sender: Any, instance: Any, raw: bool = False, **kwargs: An
     service whose hook codes AEs and medications, so coding listens to the record's own save, in its transaction."""
     if raw:  # a fixture load: nothing to code from
         return
-    from mescams.edc.coding.autocode import code_record
+    from mescams.edc.coding.autocode import code_record  # apps.py is imported before the models may be
 
     code_record(instance)
 
@@ -23,6 +23,7 @@ class CodingConfig(AppConfig):
         # Imported here: models may be imported only once every app is loaded (Django's rule for ready())
         from django.db.models.signals import post_save
 
+        # Imported here too: both reach models, which apps.py may not import before every app is loaded
         from mescams.edc.coding.autocode import code_record
         from mescams.edc.crfs.base import after_form_saved
 

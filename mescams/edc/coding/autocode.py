@@ -21,6 +21,7 @@ from mescams.edc.coding.items import screening_entries
 from mescams.edc.coding.loading import active_release
 from mescams.edc.coding.matching import match_verbatim
 from mescams.edc.coding.models import DICTIONARY_OF_FORM, RECORD_FORM, VERBATIM_FIELD, CodedTerm
+from mescams.edc.coding.notes import note
 from mescams.errors import DataLocked
 
 __all__ = ["AUTOCODER", "AutocodeReport", "autocode_all", "code_record"]
@@ -77,7 +78,7 @@ def _code_entry(participant_pk: int, form: str, record_pk: int, item: str, verba
         term.clear_codes()
         term.release, term.method, term.coded_by, term.coded_at = release, "", "", None
         term.status = match.status if match is not None else "uncoded"
-        term.note = (match.note if match is not None else f"no {dictionary} release loaded")[:300]
+        term.note = (match.note if match is not None else note("no_release", dictionary=dictionary))[:300]
         reason += f"not autocoded: {term.status}" + (f" ({term.note})" if term.note else "")
     with acting(AUTOCODER, reason=reason[:2000]):
         term.save()

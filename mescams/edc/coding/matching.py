@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from mescams.edc.coding.models import MEDDRA, WHODRUG, DictionaryRelease, MeddraLlt, Synonym, WhodrugName
+from mescams.edc.coding.notes import note
 from mescams.interop.dictionaries.normalise import normalise
 
 __all__ = ["Match", "match_meddra", "match_whodrug", "match_verbatim"]
@@ -28,7 +29,8 @@ class Match:
 def _pick_llt(found: list[MeddraLlt], method: str) -> Match:
     pts = sorted({llt.pt_code for llt in found})
     if len(pts) > 1:
-        return Match("ambiguous", method, "", f"matches LLTs of {len(pts)} PTs ({', '.join(map(str, pts))})")
+        return Match("ambiguous", method, "",
+                     note("ambiguous_llts", count=len(pts), codes=", ".join(map(str, pts))))
     chosen = min(found, key=lambda llt: (llt.code != llt.pt_code, llt.code))  # the PT's own LLT first
     return Match("coded", method, str(chosen.code))
 
@@ -48,14 +50,14 @@ def match_meddra(release: DictionaryRelease, verbatim: str) -> Match:
         target = current.filter(code=int(synonym.code)).first()
         if target is not None:
             return Match("coded", "synonym", str(target.code))
-        return Match("uncoded", "", "", f"the synonym's LLT {synonym.code} is not a current LLT of {release.label}")
+        return Match("uncoded", "", "", note("synonym_llt_not_current", code=synonym.code, release=release.label))
     return Match("uncoded")
 
 
 def _pick_drug(found: list[WhodrugName], method: str) -> Match:
     preferred = sorted({d.preferred_code for d in found})
     if len(preferred) > 1:
-        return Match("ambiguous", method, "", f"matches {len(preferred)} drugs ({', '.join(preferred)})")
+        return Match("ambiguous", method, "", note("ambiguous_drugs", count=len(preferred), codes=", ".join(preferred)))
     return Match("coded", method, min(found, key=lambda d: d.drug_code).drug_code)
 
 
@@ -73,7 +75,7 @@ def match_whodrug(release: DictionaryRelease, verbatim: str) -> Match:
     if synonym is not None:
         if names.filter(drug_code=synonym.code).exists():
             return Match("coded", "synonym", synonym.code)
-        return Match("uncoded", "", "", f"the synonym's drug {synonym.code} is not in {release.label}")
+        return Match("uncoded", "", "", note("synonym_drug_missing", code=synonym.code, release=release.label))
     return Match("uncoded")
 
 

@@ -18,6 +18,7 @@ from mescams.edc.coding.autocode import AUTOCODER
 from mescams.edc.coding.decision import apply_code
 from mescams.edc.coding.matching import match_verbatim
 from mescams.edc.coding.models import MEDDRA, CodedTerm, DictionaryRelease, MeddraLlt, WhodrugName
+from mescams.edc.coding.notes import note
 from mescams.errors import InputValidationError
 
 __all__ = ["UpgradeReport", "non_current_terms", "upgrade"]
@@ -71,7 +72,7 @@ def _recode(term: CodedTerm, release: DictionaryRelease, report: UpgradeReport, 
                                       f"({match.method} match)")
         else:
             apply_code(term, release, str(old_code), status="review", method=term.method, by=term.coded_by,
-                       note=f"LLT {old_code} is not current in {release.label}: the coder chooses")
+                       note=note("llt_not_current", code=old_code, release=release.label))
             report.non_current.append(f"{_where(term)}: LLT {old_code} not current; kept for the coder's review")
     else:
         match = match_verbatim(release, term.verbatim)

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import get_language, gettext, gettext_noop
 
 from mescams.core.blinding import Role
+from mescams.edc.coding.notes import in_reader_language
 from mescams.edc.i18n.labels import (
     CODED_ENTRY_TITLES,
     FORM_TITLES,
@@ -96,6 +97,12 @@ def nav_links(context: Any) -> list[tuple[str, str]]:
 def role_label(context: Any) -> str:
     user = context["request"].user
     return render_message(Role(user.role).message()) if user.is_authenticated else ""
+
+
+@register.filter
+def coding_note(stored: str) -> str:
+    """The autocoder's stored (English) note on a term, in the reader's language."""
+    return in_reader_language(stored)
 
 
 @register.filter

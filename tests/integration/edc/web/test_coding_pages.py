@@ -102,7 +102,7 @@ def test_the_queue_shows_history_and_prior_therapies_by_their_form(users, client
     _world(users)  # MedDRA only: the prior therapy (interferon beta) waits for a WHODrug release
     coder = client_for("coder")
     waiting = coder.get("/coding/").content.decode()
-    assert "<td>interferon beta</td><td>prior_therapy</td>" in waiting
+    assert "<td>interferon beta</td><td>Prior MS therapy</td>" in waiting
     assert "Multiple sclerosis" not in waiting  # coded on entry: not in the queue
     coded = coder.get("/coding/?show=coded").content.decode()
-    assert "<td>Multiple sclerosis</td><td>medical_history</td>" in coded
+    assert "<td>Multiple sclerosis</td><td>Medical history</td>" in coded
