@@ -3,8 +3,8 @@
 NOT MedDRA and NOT WHODrug: every code is invented (MedDRA-like codes from 90000000, drug record numbers from
 900000), the release is named ``SYNTHETIC`` and each directory carries a README saying so. The terms cover the
 demo's adverse-event verbatims (the simulation's ``adverse_events.terms`` and the export demo's ``AE_TERMS``) and
-concomitant medications, the screening history's multiple sclerosis, migraine and two prior disease-modifying
-therapies, with a few extra terms the tests need: a PT under two SOCs (primary and secondary path),
+concomitant medications, the screening history's multiple sclerosis, migraine and most of the demo's prior
+disease-modifying therapies, with a few extra terms the tests need: a PT under two SOCs (primary and secondary path),
 a non-current LLT, British and American spellings, and a trade name.
 """
 
@@ -84,6 +84,13 @@ _DRUGS = {
     # prior disease-modifying therapies (the screening record's therapies)
     "900004": ("INTERFERON BETA", "L03AB", ["SYNTHAVONEX"]),
     "900005": ("GLATIRAMER ACETATE", "L03AX", []),
+    # more of the demo's prior therapies (teriflunomide is left out on purpose: the tests' unmatched therapy)
+    "900006": ("DIMETHYL FUMARATE", "L04AX", []),
+    "900007": ("FINGOLIMOD", "L04AA", []),
+    "900008": ("NATALIZUMAB", "L04AA", []),
+    "900009": ("ALEMTUZUMAB", "L04AA", []),
+    "900010": ("MITOXANTRONE", "L01DB", []),
+    "900011": ("PREDNISONE", "H02AB", []),
 }
 _ATC_TEXTS = {
     "H": "SYSTEMIC HORMONAL PREPARATIONS, EXCL. SEX HORMONES AND INSULINS", "H02": "CORTICOSTEROIDS FOR SYSTEMIC USE",
@@ -92,7 +99,10 @@ _ATC_TEXTS = {
     "M": "MUSCULO-SKELETAL SYSTEM", "M01": "ANTIINFLAMMATORY AND ANTIRHEUMATIC PRODUCTS",
     "M01A": "ANTIINFLAMMATORY AND ANTIRHEUMATIC PRODUCTS, NON-STEROIDS", "M01AE": "PROPIONIC ACID DERIVATIVES",
     "L": "ANTINEOPLASTIC AND IMMUNOMODULATING AGENTS", "L03": "IMMUNOSTIMULANTS", "L03A": "IMMUNOSTIMULANTS",
-    "L03AB": "INTERFERONS", "L03AX": "OTHER IMMUNOSTIMULANTS",
+    "L03AB": "INTERFERONS", "L03AX": "OTHER IMMUNOSTIMULANTS", "L04": "IMMUNOSUPPRESSANTS",
+    "L04A": "IMMUNOSUPPRESSANTS", "L04AA": "SELECTIVE IMMUNOSUPPRESSANTS", "L04AX": "OTHER IMMUNOSUPPRESSANTS",
+    "L01": "ANTINEOPLASTIC AGENTS", "L01D": "CYTOTOXIC ANTIBIOTICS AND RELATED SUBSTANCES",
+    "L01DB": "ANTHRACYCLINES AND RELATED SUBSTANCES",
 }
 
 
