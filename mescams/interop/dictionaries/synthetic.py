@@ -3,7 +3,7 @@
 NOT MedDRA and NOT WHODrug: every code is invented (MedDRA-like codes from 90000000, drug record numbers from
 900000), the release is named ``SYNTHETIC`` and each directory carries a README saying so. The terms cover the
 demo's adverse-event verbatims (the simulation's ``adverse_events.terms`` and the export demo's ``AE_TERMS``) and
-concomitant medications, the screening history's multiple sclerosis, migraine and most of the demo's prior
+concomitant medications, the screening history's multiple sclerosis, migraine, asthma and most of the demo's prior
 disease-modifying therapies, with a few extra terms the tests need: a PT under two SOCs (primary and secondary path),
 a non-current LLT, British and American spellings, and a trade name.
 """
@@ -31,6 +31,7 @@ _SOCS = {
     90100006: ("Psychiatric disorders", "Psych"),
     90100007: ("Vascular disorders", "Vasc"),
     90100008: ("Renal and urinary disorders", "Renal"),
+    90100009: ("Respiratory, thoracic and mediastinal disorders", "Resp"),
 }
 # PT: (name, [(SOC, HLGT name, HLT name)] primary path first, [(LLT code offset, LLT name, current)])
 _PTS: dict[int, tuple[str, list[tuple[int, str, str]], list[tuple[int, str, bool]]]] = {
@@ -74,6 +75,8 @@ _PTS: dict[int, tuple[str, list[tuple[int, str, str]], list[tuple[int, str, bool
                                        "Multiple sclerosis acute and progressive")],
                [(1, "Disseminated sclerosis", True)]),
     90000019: ("Migraine", [(90100002, "Headaches", "Migraine headaches")], []),
+    90000020: ("Asthma", [(90100009, "Bronchial disorders (excl neoplasms)", "Bronchospasm and obstruction")],
+               [(1, "Bronchial asthma", True)]),
 }
 
 # drug record number: (preferred name, ATC level-4 code, trade names)

@@ -91,6 +91,7 @@ def test_a_missing_file_and_a_non_utf8_line(release: Path) -> None:
     with pytest.raises(DictionaryFileError, match=r"hlt_pt.asc, field file: is missing"):
         read_meddra(release)
     write_synthetic_meddra(release)
-    (release / "soc.asc").write_bytes((release / "soc.asc").read_bytes() + b"90100009$Caf\xe9$X$$$$$$$$\r\n")
-    with pytest.raises(DictionaryFileError, match=r"soc.asc, line 9, field text: is not UTF-8"):
+    socs = len((release / "soc.asc").read_bytes().splitlines())
+    (release / "soc.asc").write_bytes((release / "soc.asc").read_bytes() + b"90100099$Caf\xe9$X$$$$$$$$\r\n")
+    with pytest.raises(DictionaryFileError, match=rf"soc.asc, line {socs + 1}, field text: is not UTF-8"):
         read_meddra(release)
