@@ -127,3 +127,19 @@ def infuse(user: Any, pid: str, visit_code: str = "W0") -> Any:
                      values={"visit_code": visit_code, "infusion_date": RANDOMISATION + D(weeks=week),
                              "product_code": slot.product_code, "volume_ml": 50.0, "start_time": dt.time(9, 0),
                              "stop_time": dt.time(9, 40)})
+
+
+def enable_participant_portal(folder: Any, monkeypatch: Any) -> None:
+    """Switch the participant portal on for one test (it is off in the protocol file): a copy of the protocol
+    file with ``participant_portal.enabled`` under ``folder``, named by ``MESCAMS_PROTOCOL`` until the test ends
+    (``monkeypatch`` undoes it; the cached protocol is dropped now and must be dropped again afterwards)."""
+    import yaml
+
+    from mescams.protocols import DEFAULT_PROTOCOL_PATH, default_protocol
+
+    document = yaml.safe_load(DEFAULT_PROTOCOL_PATH.read_text(encoding="utf-8"))
+    document["participant_portal"]["enabled"] = True
+    path = folder / "portal.yaml"
+    path.write_text(yaml.safe_dump(document, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    monkeypatch.setenv("MESCAMS_PROTOCOL", str(path))
+    default_protocol.cache_clear()

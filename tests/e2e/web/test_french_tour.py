@@ -9,10 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from django.core import mail
 
-from tests.factories.edc import PASSWORD, infuse, randomised
+from tests.factories.edc import PASSWORD, enable_participant_portal, infuse, randomised
 
 pytestmark = pytest.mark.browser
 ENGLISH = re.compile(r"\b(the|and|with|your|from|Save|Search|Status|Open|Closed|overdue|none|yes|no|Week|Screening)\b")
@@ -54,14 +53,9 @@ def _tour(page: Any, url: str, role: str, paths: dict[str, str], shoot: Any, ign
 
 @pytest.fixture()
 def portal_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
-    from mescams.protocols import DEFAULT_PROTOCOL_PATH, default_protocol
+    from mescams.protocols import default_protocol
 
-    document = yaml.safe_load(DEFAULT_PROTOCOL_PATH.read_text(encoding="utf-8"))
-    document["participant_portal"]["enabled"] = True
-    path = tmp_path / "portal.yaml"
-    path.write_text(yaml.safe_dump(document, sort_keys=False, allow_unicode=True), encoding="utf-8")
-    monkeypatch.setenv("MESCAMS_PROTOCOL", str(path))
-    default_protocol.cache_clear()
+    enable_participant_portal(tmp_path, monkeypatch)
     yield
     monkeypatch.delenv("MESCAMS_PROTOCOL", raising=False)
     default_protocol.cache_clear()

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern
@@ -34,8 +33,8 @@ from mescams.edc.randomisation.models import AllocationSlot
 from mescams.edc.trial.models import Participant
 from mescams.edc.web import urls as web_urls
 from mescams.edc.web.casebook_pdf import casebook_html
-from mescams.protocols import DEFAULT_PROTOCOL_PATH, default_protocol
-from tests.factories.edc import PASSWORD, RANDOMISATION
+from mescams.protocols import default_protocol
+from tests.factories.edc import PASSWORD, RANDOMISATION, enable_participant_portal
 from tests.integration.edc.test_blinding import _build_world, _seed_with
 
 EXEMPT = {("investigator", "unblind")}
@@ -170,12 +169,7 @@ def _portal_world(users: dict[str, Any], pid: str, tmp_path: Path, monkeypatch: 
     from mescams.edc.portal.reports import record_diary_day, report_symptoms
     from mescams.edc.trial.models import Participant
 
-    document = yaml.safe_load(DEFAULT_PROTOCOL_PATH.read_text(encoding="utf-8"))
-    document["participant_portal"]["enabled"] = True
-    path = tmp_path / "portal.yaml"
-    path.write_text(yaml.safe_dump(document, sort_keys=False, allow_unicode=True), encoding="utf-8")
-    monkeypatch.setenv("MESCAMS_PROTOCOL", str(path))
-    default_protocol.cache_clear()
+    enable_participant_portal(tmp_path, monkeypatch)
     now = dt.datetime.now(dt.UTC)
     with acting(users["coord"], reason="portal invitation"):
         PortalAccount(participant=Participant.objects.get(participant_id=pid), user=users["participant"],

@@ -10,14 +10,13 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-import yaml
 from django.core import mail
 from django.test import Client
 
 from mescams.edc.audit.models import AuditEntry
 from mescams.edc.portal.models import DiaryEntry, PortalAccount, SymptomReport
-from mescams.protocols import DEFAULT_PROTOCOL_PATH, default_protocol
-from tests.factories.edc import infuse, randomised
+from mescams.protocols import default_protocol
+from tests.factories.edc import enable_participant_portal, infuse, randomised
 
 NEW_PASSWORD = "my own quiet meadow 42"
 
@@ -45,12 +44,7 @@ def committed(client: Client, path: str, data: dict[str, object]):  # type: igno
 @pytest.fixture()
 def portal_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[], None]]:
     def turn_on() -> None:
-        document = yaml.safe_load(DEFAULT_PROTOCOL_PATH.read_text(encoding="utf-8"))
-        document["participant_portal"]["enabled"] = True
-        path = tmp_path / "portal.yaml"
-        path.write_text(yaml.safe_dump(document, sort_keys=False, allow_unicode=True), encoding="utf-8")
-        monkeypatch.setenv("MESCAMS_PROTOCOL", str(path))
-        default_protocol.cache_clear()
+        enable_participant_portal(tmp_path, monkeypatch)
 
     yield turn_on
     monkeypatch.delenv("MESCAMS_PROTOCOL", raising=False)
