@@ -13,6 +13,7 @@ import pytest
 from mescams.core.eligibility import Criterion
 from mescams.prescreen.omop.concepts import ConceptFile, load_concepts
 from mescams.prescreen.omop.engine import OmopRun, open_source, run_reference, run_sql
+from tests.integration.prescreen.omop.same_verdicts import assert_same_verdicts
 
 from .conftest import ON
 
@@ -80,6 +81,5 @@ def test_care_site_from_the_latest_visit(cdm: Path, full: OmopRun) -> None:
 def test_engines_agree_with_each_path_off(cdm: Path, criteria: tuple[Criterion, ...], switch: str) -> None:
     concepts = _without(load_concepts(), **{switch: False})
     sql, ref = _run(cdm, criteria, concepts), _run(cdm, criteria, concepts, run_reference)
-    for cid in sql.verdicts.status:
-        assert (sql.verdicts.status[cid] == ref.verdicts.status[cid]).all(), cid
+    assert_same_verdicts(sql, ref)
     assert (sql.sites == ref.sites).all()

@@ -17,6 +17,7 @@ from mescams.core.eligibility import Criterion, criterion_column
 from mescams.prescreen.omop.engine import OMOP_TABLES, compile_sourceless_sql, open_source, run_reference, run_sql
 from mescams.prescreen.omop.synthetic import SyntheticShape, write_parquet
 from tests.conftest import require
+from tests.integration.prescreen.omop.same_verdicts import assert_same_verdicts
 
 pytestmark = pytest.mark.postgres
 
@@ -61,9 +62,7 @@ def test_postgres_sql_equals_reference(pg_url: str, criteria: tuple[Criterion, .
         ref = run_reference(source, ON, criteria, allow_local=True)
     finally:
         source.close()
-    assert list(sql.verdicts.patient_ids) == list(ref.verdicts.patient_ids)
-    for cid in sql.verdicts.status:
-        assert (sql.verdicts.status[cid] == ref.verdicts.status[cid]).all(), cid
+    assert_same_verdicts(sql, ref)
     assert (sql.verdicts.status["I1"] == 1).any()
 
 
